@@ -1,0 +1,1 @@
+export { loadConfig, type AiWorkerConfig } from './config.js';

@@ -1,0 +1,75 @@
+import { checkReadiness, type CheckResult } from '@mindflow/core/health';
+import { createLogger } from '@mindflow/core/logging';
+import { connectEngines, describeEngines, version } from '@mindflow/core/runtime';
+import { migrationStatus, schemaNames } from '@mindflow/migrations';
+import type { PlatformConfig } from '../config.js';
+
+interface MigrationSummary {
+  readonly database: string;
+  readonly applied: number;
+  readonly pending: readonly string[];
+}
+
+/**
+ * Prints which adapter serves each port, whether each engine answers, and each database's
+ * migrations. Exit status 1 when an engine does not answer or a migration is pending.
+ */
+export async function status(config: PlatformConfig, options: { json: boolean }): Promise<number> {
+  const logger = createLogger({ ...config.logging, level: 'warn' }, 'mindflow');
+  const engines = await connectEngines(config.engines, logger);
+  try {
+    const readiness = await checkReadiness(engines.checks, 5_000);
+    const migrations: MigrationSummary[] = [];
+    for (const schema of schemaNames) {
+      const states = await migrationStatus(engines.databases[schema].db, schema);
+      migrations.push({
+        database: schema,
+        applied: states.filter((state) => state.executedAt !== undefined).length,
+        pending: states.filter((state) => state.executedAt === undefined).map((state) => state.name),
+      });
+    }
+    const report = { version, adapters: describeEngines(config.engines), checks: readiness.checks, migrations };
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+    return readiness.ok && migrations.every((m) => m.pending.length === 0) ? 0 : 1;
+  } finally {
+    await engines.close();
+  }
+}
+
+function render(report: {
+  version: string;
+  adapters: readonly { port: string; adapter: string; location: string }[];
+  checks: readonly CheckResult[];
+  migrations: readonly MigrationSummary[];
+}): string {
+  const table = (rows: string[][]) => {
+    const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+    return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd()).join('\n');
+  };
+  return [
+    `MindFlow ${report.version}`,
+    '',
+    'Adapters',
+    table(report.adapters.map((a) => [a.port, a.adapter, a.location])),
+    '',
+    'Engines',
+    table(
+      report.checks.map((c) => [
+        c.name,
+        c.ok ? 'up' : 'DOWN',
+        `${c.latencyMs} ms`,
+        c.error === undefined ? '' : c.error,
+      ]),
+    ),
+    '',
+    'Migrations',
+    table(
+      report.migrations.map((m) => [
+        m.database,
+        `${m.applied} applied`,
+        m.pending.length === 0 ? 'up to date' : `PENDING: ${m.pending.join(', ')}`,
+      ]),
+    ),
+    '',
+  ].join('\n');
+}

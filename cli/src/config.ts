@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import {
+  enginesConfig,
+  enginesEnv,
+  loggingConfig,
+  loggingEnv,
+  readEnv,
+  serverConfig,
+  serverEnv,
+  type Env,
+} from '@mindflow/core/config';
+
+const PlatformEnv = Type.Object({ ...serverEnv(3000), ...loggingEnv, ...enginesEnv });
+
+/**
+ * The whole platform's configuration, for `mindflow start` and the other commands. Every
+ * engine is optional: without WRITE_DATABASE_URL, PostgreSQL is embedded in MINDFLOW_DATA_DIR.
+ */
+export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
+  const vars = readEnv(PlatformEnv, env);
+  return Object.freeze({
+    server: serverConfig(vars),
+    logging: loggingConfig(vars, stdoutIsTerminal),
+    engines: enginesConfig(vars),
+  });
+}
+
+export type PlatformConfig = ReturnType<typeof loadConfig>;

@@ -1,0 +1,1 @@
+export { loadConfig, type CommandServiceConfig } from './config.js';

@@ -1,0 +1,318 @@
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import type { LoggingConfig } from '../logging/index.js';
+import { ConfigError } from './read-env.js';
+
+/** The parsed variables of a group of schema properties. */
+export type EnvOf<P extends TProperties> = Static<TObject<P>>;
+
+const postgresUrl = (description: string) => Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description }));
+
+// ── HTTP and logging ─────────────────────────────────────────────────────────────────────
+
+/** PORT and HOST; each service has its own default port so that they can run side by side. */
+export const serverEnv = (defaultPort: number) => ({
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: defaultPort,
+    description: `HTTP port (default ${defaultPort})`,
+  }),
+  HOST: Type.String({
+    minLength: 1,
+    default: '127.0.0.1',
+    description: 'interface to listen on; 0.0.0.0 in containers',
+  }),
+});
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+}
+
+export function serverConfig(env: EnvOf<ReturnType<typeof serverEnv>>): ServerConfig {
+  return { port: env.PORT, host: env.HOST };
+}
+
+export const loggingEnv = {
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    {
+      default: 'info',
+      description: 'fatal | error | warn | info | debug | trace | silent',
+    },
+  ),
+  LOG_FORMAT: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+    default: 'auto',
+    description: 'json | pretty | auto (pretty in a terminal, JSON otherwise)',
+  }),
+};
+
+export function loggingConfig(env: EnvOf<typeof loggingEnv>, stdoutIsTerminal: boolean): LoggingConfig {
+  return {
+    level: env.LOG_LEVEL as LoggingConfig['level'],
+    pretty: env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && stdoutIsTerminal),
+  };
+}
+
+// ── PostgreSQL ───────────────────────────────────────────────────────────────────────────
+
+export const databaseEnv = {
+  WRITE_DATABASE_URL: postgresUrl('write database (event store); unset: embedded PostgreSQL'),
+  READ_DATABASE_URL: postgresUrl('read-model database; default: WRITE_DATABASE_URL with database mindflow_read'),
+  ANALYTICS_DATABASE_URL: postgresUrl(
+    'analytics database; default: WRITE_DATABASE_URL with database mindflow_analytics',
+  ),
+  DATABASE_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 200,
+    default: 10,
+    description: 'connections per database',
+  }),
+};
+
+export const dataDirEnv = {
+  MINDFLOW_DATA_DIR: Type.String({
+    minLength: 1,
+    default: './.mindflow',
+    description: 'embedded data (PostgreSQL, files)',
+  }),
+};
+
+export type DatabaseName = 'write' | 'read' | 'analytics';
+export type DatabaseUrls = Readonly<Record<DatabaseName, string>>;
+
+/** Either the three databases of a PostgreSQL server, or an embedded PostgreSQL in dataDir. */
+export type DatabaseConfig =
+  | {
+      readonly kind: 'server';
+      readonly urls: DatabaseUrls;
+      readonly poolSize: number;
+    }
+  | {
+      readonly kind: 'embedded';
+      readonly dataDir: string;
+      readonly poolSize: number;
+    };
+
+export function databaseConfig(env: EnvOf<typeof databaseEnv> & EnvOf<typeof dataDirEnv>): DatabaseConfig {
+  const write = env.WRITE_DATABASE_URL;
+  if (write === undefined) {
+    for (const name of ['READ_DATABASE_URL', 'ANALYTICS_DATABASE_URL'] as const) {
+      if (env[name] !== undefined) throw new ConfigError(name, `${name} is set but WRITE_DATABASE_URL is not`);
+    }
+    return {
+      kind: 'embedded',
+      dataDir: env.MINDFLOW_DATA_DIR,
+      poolSize: env.DATABASE_POOL_SIZE,
+    };
+  }
+  return {
+    kind: 'server',
+    poolSize: env.DATABASE_POOL_SIZE,
+    urls: {
+      write,
+      read: env.READ_DATABASE_URL ?? withDatabase(write, 'mindflow_read'),
+      analytics: env.ANALYTICS_DATABASE_URL ?? withDatabase(write, 'mindflow_analytics'),
+    },
+  };
+}
+
+/** For services that run alone: they share their databases with others, so embedded is no option. */
+export function serverDatabaseConfig(env: EnvOf<typeof databaseEnv> & EnvOf<typeof dataDirEnv>) {
+  const config = databaseConfig(env);
+  if (config.kind !== 'server') {
+    throw new ConfigError(
+      'WRITE_DATABASE_URL',
+      'Environment variable WRITE_DATABASE_URL is required when a service runs alone (npm start runs everything embedded)',
+    );
+  }
+  return config;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+// ── Other engines: each optional; unset means the embedded adapter ──────────────────────
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: Type.Optional(
+    Type.String({
+      pattern: '^[^,\\s]+(,[^,\\s]+)*$',
+      description: 'host:port[,host:port…]; unset: the event store is the bus',
+    }),
+  ),
+  KAFKA_CLIENT_ID: Type.String({
+    minLength: 1,
+    default: 'mindflow',
+    description: 'Kafka client id prefix',
+  }),
+};
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+}
+
+export function kafkaConfig(env: EnvOf<typeof kafkaEnv>): KafkaConfig | undefined {
+  return env.KAFKA_BROKERS === undefined
+    ? undefined
+    : { brokers: env.KAFKA_BROKERS.split(','), clientId: env.KAFKA_CLIENT_ID };
+}
+
+export const elasticsearchEnv = {
+  ELASTICSEARCH_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'Elasticsearch URL; unset: PostgreSQL full-text search',
+    }),
+  ),
+};
+
+export interface ElasticsearchConfig {
+  readonly url: string;
+}
+
+export function elasticsearchConfig(env: EnvOf<typeof elasticsearchEnv>): ElasticsearchConfig | undefined {
+  return env.ELASTICSEARCH_URL === undefined ? undefined : { url: env.ELASTICSEARCH_URL };
+}
+
+export const mongoEnv = {
+  MONGODB_URL: Type.Optional(
+    Type.String({
+      pattern: '^mongodb(\\+srv)?://',
+      description: 'MongoDB URL for audit logs; unset: a PostgreSQL table',
+    }),
+  ),
+  MONGODB_DATABASE: Type.String({
+    minLength: 1,
+    default: 'mindflow_logs',
+    description: 'MongoDB database',
+  }),
+};
+
+export interface MongoConfig {
+  readonly url: string;
+  readonly database: string;
+}
+
+export function mongoConfig(env: EnvOf<typeof mongoEnv>): MongoConfig | undefined {
+  return env.MONGODB_URL === undefined ? undefined : { url: env.MONGODB_URL, database: env.MONGODB_DATABASE };
+}
+
+export const redisEnv = {
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: '^rediss?://',
+      description: 'Redis URL for cache, sessions, rate limits; unset: in-process',
+    }),
+  ),
+};
+
+export interface RedisConfig {
+  readonly url: string;
+}
+
+export function redisConfig(env: EnvOf<typeof redisEnv>): RedisConfig | undefined {
+  return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL };
+}
+
+export const s3Env = {
+  S3_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'S3-compatible endpoint; unset: files under MINDFLOW_DATA_DIR',
+    }),
+  ),
+  S3_REGION: Type.String({
+    minLength: 1,
+    default: 'us-east-1',
+    description: 'S3 region',
+  }),
+  S3_BUCKET: Type.String({
+    minLength: 3,
+    default: 'mindflow-attachments',
+    description: 'bucket for attachments',
+  }),
+  S3_ACCESS_KEY_ID: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'S3 access key (required with S3_ENDPOINT)',
+    }),
+  ),
+  S3_SECRET_ACCESS_KEY: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'S3 secret key (required with S3_ENDPOINT)',
+    }),
+  ),
+  S3_FORCE_PATH_STYLE: Type.Boolean({
+    default: true,
+    description: 'path-style URLs (MinIO and most S3-compatible stores)',
+  }),
+};
+
+export interface S3Config {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly forcePathStyle: boolean;
+}
+
+export function s3Config(env: EnvOf<typeof s3Env>): S3Config | undefined {
+  if (env.S3_ENDPOINT === undefined) return undefined;
+  const accessKeyId = env.S3_ACCESS_KEY_ID;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY;
+  if (accessKeyId === undefined)
+    throw new ConfigError('S3_ACCESS_KEY_ID', 'S3_ACCESS_KEY_ID is required with S3_ENDPOINT');
+  if (secretAccessKey === undefined) {
+    throw new ConfigError('S3_SECRET_ACCESS_KEY', 'S3_SECRET_ACCESS_KEY is required with S3_ENDPOINT');
+  }
+  return {
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    bucket: env.S3_BUCKET,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+  };
+}
+
+// ── Everything at once ───────────────────────────────────────────────────────────────────
+
+/** The engines a process connects to; an absent engine means its embedded adapter. */
+export interface EnginesConfig {
+  readonly database: DatabaseConfig;
+  readonly dataDir: string;
+  readonly kafka: KafkaConfig | undefined;
+  readonly elasticsearch: ElasticsearchConfig | undefined;
+  readonly mongo: MongoConfig | undefined;
+  readonly redis: RedisConfig | undefined;
+  readonly s3: S3Config | undefined;
+}
+
+export const enginesEnv = {
+  ...databaseEnv,
+  ...dataDirEnv,
+  ...kafkaEnv,
+  ...elasticsearchEnv,
+  ...mongoEnv,
+  ...redisEnv,
+  ...s3Env,
+};
+
+export function enginesConfig(env: EnvOf<typeof enginesEnv>): EnginesConfig {
+  return {
+    database: databaseConfig(env),
+    dataDir: env.MINDFLOW_DATA_DIR,
+    kafka: kafkaConfig(env),
+    elasticsearch: elasticsearchConfig(env),
+    mongo: mongoConfig(env),
+    redis: redisConfig(env),
+    s3: s3Config(env),
+  };
+}

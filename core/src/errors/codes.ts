@@ -1,0 +1,61 @@
+/**
+ * Every error code a client can see, with its HTTP status and what it means.
+ * The README's error table is generated from nothing but this list, and a test fails
+ * when a code is thrown anywhere that is not listed here.
+ */
+export const errorCodes = {
+  VALIDATION_FAILED: {
+    status: 400,
+    description: 'The request does not match its schema; `details` lists each problem.',
+  },
+  MALFORMED_REQUEST: {
+    status: 400,
+    description: 'The body could not be parsed (invalid JSON, wrong content type).',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    description: 'No valid access token was given.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    description: 'The caller lacks the role the operation needs.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    description: 'No such route, or no such resource owned by the caller.',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    description: 'The route exists but not with this method.',
+  },
+  CONFLICT: {
+    status: 409,
+    description: 'The operation conflicts with the current state (e.g. a second entry for a date).',
+  },
+  PRECONDITION_FAILED: {
+    status: 412,
+    description: 'The `If-Match` version is stale.',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    description: 'The body or upload exceeds its limit.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description: 'The content type is not accepted here.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    description: 'Too many requests; retry after `Retry-After` seconds.',
+  },
+  INTERNAL: {
+    status: 500,
+    description: 'An unexpected failure; the request id in the logs tells what.',
+  },
+  UNAVAILABLE: {
+    status: 503,
+    description: 'A dependency is unreachable or a projection is behind; retry later.',
+  },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,2 @@
+export { AppError, InfrastructureError, isAppError } from './app-error.js';
+export { errorCodes, type ErrorCode } from './codes.js';

@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
+
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable upper-snake code' }),
+      message: Type.String({ description: 'for humans' }),
+      details: Type.Optional(Type.Array(Type.Unknown())),
+    }),
+  },
+  { $id: 'ErrorBody', description: 'Every error response' },
+);
+
+export function errorBody(code: ErrorCode, message: string, details?: readonly unknown[]) {
+  return {
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+  };
+}
+
+/** Fastify's own client errors, by their code, onto ours. */
+const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
+  FST_ERR_BAD_URL: 'MALFORMED_REQUEST',
+  FST_ERR_ASYNC_CONSTRAINT: 'MALFORMED_REQUEST',
+};
+
+function codeForStatus(status: number): ErrorCode {
+  const match = (Object.keys(errorCodes) as ErrorCode[]).find((code) => errorCodes[code].status === status);
+  return match ?? (status >= 500 ? 'INTERNAL' : 'MALFORMED_REQUEST');
+}
+
+/**
+ * One place turns every error into `{ error: { code, message, details? } }`: our AppErrors,
+ * schema validation failures, Fastify's parser errors and anything unexpected (a 500 whose
+ * message reveals nothing; the log has the rest). Also answers unknown routes.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+    }
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation !== undefined) {
+      const details = fastifyError.validation.map((issue) => ({
+        in: fastifyError.validationContext ?? 'body',
+        path: issue.instancePath === '' ? '/' : issue.instancePath,
+        message: issue.message ?? 'is invalid',
+        ...(issue.keyword === 'additionalProperties'
+          ? {
+              property: (issue.params as { additionalProperty?: string }).additionalProperty,
+            }
+          : {}),
+      }));
+      return reply.status(400).send(errorBody('VALIDATION_FAILED', 'The request does not match its schema', details));
+    }
+    const status = fastifyError.statusCode ?? 500;
+    if (status < 500) {
+      const code = fastifyCodes[fastifyError.code] ?? codeForStatus(status);
+      return reply.status(errorCodes[code].status).send(errorBody(code, fastifyError.message));
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send(errorBody('INTERNAL', `Something went wrong (request ${request.id})`));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+  );
+}

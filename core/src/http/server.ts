@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HealthCheck } from '../health/index.js';
+import type { Logger } from '../logging/index.js';
+import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
+import { installMetrics } from './metrics.js';
+import { installOperationsRoutes } from './operations-routes.js';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpServerOptions {
+  readonly logger: Logger;
+  /** The OpenAPI title and version. */
+  readonly title: string;
+  readonly version: string;
+  /** What /readyz checks. */
+  readonly readiness: readonly HealthCheck[];
+  readonly bodyLimit?: number;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A Fastify server with everything every MindFlow service shares: TypeBox schemas (requests
+ * validated, no unknown properties), one JSON error format, request ids, OpenAPI at
+ * /openapi.json and /docs, /healthz, /readyz, /metrics. Services register their routes on it.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandling(app);
+  app.addSchema(ErrorBodySchema);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: options.version },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  installMetrics(app);
+  installOperationsRoutes(app, options.readiness);
+  return app;
+}

@@ -1,0 +1,31 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { HealthCheck } from '../health/index.js';
+
+/** One PostgreSQL database: a Kysely instance over a pg pool, and its health check. */
+export interface Postgres<DB = unknown> {
+  readonly db: Kysely<DB>;
+  readonly health: HealthCheck;
+  close(): Promise<void>;
+}
+
+export function connectPostgres<DB = unknown>(name: string, url: string, poolSize: number): Postgres<DB> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    health: {
+      name,
+      check: async () => {
+        await sql`select 1`.execute(db);
+      },
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,35 @@
+import type { DatabaseConfig, DatabaseName, DatabaseUrls } from '../config/index.js';
+import type { Logger } from '../logging/index.js';
+import { connectPostgres, type Postgres } from './connect.js';
+import { openEmbeddedPostgres } from './embedded.js';
+
+/** The three databases: write (event store), read (read model), analytics. */
+export interface Databases {
+  readonly urls: DatabaseUrls;
+  readonly embedded: boolean;
+  readonly write: Postgres;
+  readonly read: Postgres;
+  readonly analytics: Postgres;
+  close(): Promise<void>;
+}
+
+/** Connects to the configured server, or starts (or joins) the embedded PostgreSQL first. */
+export async function connectDatabases(config: DatabaseConfig, logger: Logger): Promise<Databases> {
+  const embedded = config.kind === 'embedded' ? await openEmbeddedPostgres(config.dataDir, logger) : undefined;
+  const urls = config.kind === 'server' ? config.urls : embedded!.urls;
+  const connect = (name: DatabaseName) => connectPostgres(`postgres:${name}`, urls[name], config.poolSize);
+  const write = connect('write');
+  const read = connect('read');
+  const analytics = connect('analytics');
+  return {
+    urls,
+    embedded: embedded !== undefined,
+    write,
+    read,
+    analytics,
+    close: async () => {
+      await Promise.all([write.close(), read.close(), analytics.close()]);
+      await embedded?.stop();
+    },
+  };
+}

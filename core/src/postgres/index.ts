@@ -1,0 +1,3 @@
+export { connectPostgres, type Postgres } from './connect.js';
+export { openEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded.js';
+export { connectDatabases, type Databases } from './databases.js';

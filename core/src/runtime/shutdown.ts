@@ -1,0 +1,31 @@
+import type { Logger } from '../logging/index.js';
+
+/**
+ * On SIGINT or SIGTERM, runs `close` once (finish in-flight work, disconnect) and exits;
+ * a second signal, or `close` taking longer than `graceMs`, exits at once.
+ */
+export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs = 15_000): void {
+  let closing = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown took too long: exiting');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handle);
+  process.once('SIGTERM', handle);
+}

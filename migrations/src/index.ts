@@ -1,0 +1,1 @@
+export { migrateToLatest, migrationStatus, schemaNames, type SchemaName, type MigrationState } from './migrate.js';

@@ -1,0 +1,1 @@
+export { loadConfig, type ProjectorConfig } from './config.js';

@@ -1,0 +1,1 @@
+export { loadConfig, type QueryServiceConfig } from './config.js';
