@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import {
+  elasticsearchConfig,
+  kafkaConfig,
+  mongoConfig,
+  readEnv,
+  redisConfig,
+  s3Config,
+  s3Env,
+  type DatabaseUrls,
+  type ElasticsearchConfig,
+  type KafkaConfig,
+  type MongoConfig,
+  type RedisConfig,
+  type S3Config,
+} from '../config/index.js';
+
+/** The real engines the integration suites run against: all required (`npm test` starts them). */
+export interface TestEngines {
+  readonly databases: DatabaseUrls;
+  readonly kafka: KafkaConfig;
+  readonly elasticsearch: ElasticsearchConfig;
+  readonly mongo: MongoConfig;
+  readonly redis: RedisConfig;
+  readonly s3: S3Config;
+}
+
+const required = (pattern: string, description: string) => Type.String({ pattern, description });
+
+const TestEnv = Type.Object({
+  WRITE_DATABASE_URL: required('^postgres(ql)?://', 'run the suite with npm test, which starts the engines'),
+  READ_DATABASE_URL: required('^postgres(ql)?://', 'read database'),
+  ANALYTICS_DATABASE_URL: required('^postgres(ql)?://', 'analytics database'),
+  KAFKA_BROKERS: required('.', 'Kafka brokers'),
+  KAFKA_CLIENT_ID: Type.String({ default: 'mindflow-test' }),
+  ELASTICSEARCH_URL: required('^https?://', 'Elasticsearch URL'),
+  MONGODB_URL: required('^mongodb://', 'MongoDB URL'),
+  MONGODB_DATABASE: Type.String({ default: `mindflow_test` }),
+  REDIS_URL: required('^rediss?://', 'Redis URL'),
+  ...s3Env,
+  S3_ENDPOINT: required('^https?://', 'S3 endpoint'),
+});
+
+/** Reads the engines' addresses from the environment; throws, naming the variable, when one is missing. */
+export function testEngines(env: Readonly<Record<string, string | undefined>> = process.env): TestEngines {
+  const vars = readEnv(TestEnv, env);
+  const defined = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`${name} is not configured`);
+    return value;
+  };
+  return {
+    databases: { write: vars.WRITE_DATABASE_URL, read: vars.READ_DATABASE_URL, analytics: vars.ANALYTICS_DATABASE_URL },
+    kafka: defined(kafkaConfig(vars), 'Kafka'),
+    elasticsearch: defined(elasticsearchConfig(vars), 'Elasticsearch'),
+    mongo: defined(mongoConfig(vars), 'MongoDB'),
+    redis: defined(redisConfig(vars), 'Redis'),
+    s3: defined(s3Config(vars), 'S3'),
+  };
+}
+
+/** A name no other test uses: for topics, indices, databases, keys and buckets. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
