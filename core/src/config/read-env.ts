@@ -28,14 +28,22 @@ export function readEnv<T extends TObject>(schema: T, env: Env): Readonly<Static
     const raw = env[name];
     if (raw !== undefined && raw.trim() !== '') picked[name] = raw.trim();
   }
+  const fail = (variable: string, problem: string): never => {
+    const description: unknown = schema.properties[variable]?.description;
+    const hint = typeof description === 'string' ? ` (${description})` : '';
+    throw new ConfigError(variable, `Environment variable ${variable} ${problem}${hint}`);
+  };
+  // TypeBox converts "3.5" to the integer 3; a configuration must say what it means.
+  for (const [name, raw] of Object.entries(picked)) {
+    if (schema.properties[name]?.type === 'integer' && !/^[+-]?\d+$/.test(String(raw))) {
+      fail(name, 'is invalid: Expected integer');
+    }
+  }
   const value = Value.Convert(schema, Value.Default(schema, picked));
   const error = Value.Errors(schema, value).First();
   if (error !== undefined) {
     const variable = error.path.split('/')[1] ?? error.path;
-    const property = schema.properties[variable];
-    const hint = typeof property?.description === 'string' ? ` (${property.description})` : '';
-    const problem = picked[variable] === undefined ? 'is required' : `is invalid: ${error.message}`;
-    throw new ConfigError(variable, `Environment variable ${variable} ${problem}${hint}`);
+    fail(variable, picked[variable] === undefined ? 'is required' : `is invalid: ${error.message}`);
   }
   return Object.freeze(value as Static<T>);
 }

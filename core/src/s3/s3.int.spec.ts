@@ -27,6 +27,9 @@ t.test('@aws-sdk/client-s3 against the real S3-compatible server: put, get, pres
   tampered.pathname = tampered.pathname.replace(/\.txt$/, '.TXT');
   const refused = await fetch(tampered);
   t.equal(refused.status, 403, 'a URL whose path was changed is refused');
-  const signature = url.replace(/X-Amz-Signature=([0-9a-f])/, (_match, first: string) => `X-Amz-Signature=${first === '0' ? '1' : '0'}`);
+  const signature = url.replace(
+    /X-Amz-Signature=([0-9a-f])/,
+    (_match, first: string) => `X-Amz-Signature=${first === '0' ? '1' : '0'}`,
+  );
   t.equal((await fetch(signature)).status, 403, 'a URL whose signature was changed is refused');
 });

@@ -1,0 +1,123 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { waitFor } from '@mindflow/core/testing';
+
+// The embedded platform, as `npm start` runs it: no engine URLs at all.
+const main = path.resolve(import.meta.dirname, 'main.ts');
+const nodeArgs = ['--import=tsx', '--conditions=mindflow-source', main];
+
+function embeddedEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    MINDFLOW_DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_FORMAT: 'json',
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+function start(env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [...nodeArgs, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+}
+
+async function ready(port: number) {
+  return waitFor(
+    async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return response?.status === 200
+        ? ((await response.json()) as { checks: { name: string; ok: boolean }[] })
+        : undefined;
+    },
+    90_000,
+    '/readyz',
+  );
+}
+
+t.test('mindflow start runs the whole platform on embedded PostgreSQL, status sees it, SIGTERM stops it', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'mindflow-e2e-'));
+  await chmod(dataDir, 0o755);
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const env = embeddedEnv(dataDir, port);
+
+  const platform = start(env);
+  t.teardown(() => platform.kill('SIGKILL'));
+  const report = await ready(port);
+  t.same(
+    report.checks.map((check) => [check.name, check.ok]),
+    [
+      ['postgres:write', true],
+      ['postgres:read', true],
+      ['postgres:analytics', true],
+    ],
+  );
+  for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {
+    t.equal((await fetch(`http://127.0.0.1:${port}${route}`)).status, 200, route);
+  }
+
+  const status = spawnSync(process.execPath, [...nodeArgs, 'status', '--json'], { env, encoding: 'utf8' });
+  t.equal(status.status, 0, 'status exits 0 when all is well');
+  const parsed = JSON.parse(status.stdout) as {
+    adapters: { port: string; adapter: string }[];
+    migrations: { database: string; pending: string[] }[];
+  };
+  t.match(parsed.adapters, [{ port: 'databases', adapter: 'embedded PostgreSQL' }]);
+  t.same(
+    parsed.migrations.map((m) => [m.database, m.pending]),
+    [
+      ['write', []],
+      ['read', []],
+      ['analytics', []],
+    ],
+    'start applied every migration',
+  );
+
+  platform.kill('SIGTERM');
+  t.equal(await exited(platform), 0, 'a graceful shutdown exits 0');
+  t.match(platform.output(), /"msg":"shutting down"/);
+
+  const again = start(env);
+  t.teardown(() => again.kill('SIGKILL'));
+  await ready(port);
+  t.notMatch(again.output(), /initialising the embedded PostgreSQL/, 'the second start reuses the data');
+  again.kill('SIGTERM');
+  t.equal(await exited(again), 0);
+});
+
+t.test('a bad variable stops start at once, naming the variable', async (t) => {
+  const result = spawnSync(process.execPath, [...nodeArgs, 'start'], {
+    env: { ...embeddedEnv('/nonexistent', 0), PORT: 'eighty' },
+    encoding: 'utf8',
+  });
+  t.equal(result.status, 2);
+  t.match(result.stderr, /^Environment variable PORT is invalid/);
+});
+
+t.test('--help on every command', async (t) => {
+  for (const args of [['--help'], ['start', '--help'], ['status', '--help'], ['migrate', '--help']]) {
+    const result = spawnSync(process.execPath, [...nodeArgs, ...args], { encoding: 'utf8' });
+    t.equal(result.status, 0, args.join(' '));
+    t.match(result.stdout, /^Usage: mindflow/);
+  }
+});
