@@ -12,8 +12,8 @@ const nodeArgs = ['--import=tsx', '--conditions=mindflow-source', main];
 
 function embeddedEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   return {
-    PATH: process.env['PATH'],
-    HOME: process.env['HOME'],
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
     MINDFLOW_DATA_DIR: dataDir,
     PORT: String(port),
     LOG_FORMAT: 'json',

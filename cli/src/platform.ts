@@ -14,6 +14,7 @@ export function startPlatform(config: PlatformConfig): Promise<HttpServer> {
     ...config,
     mount: async (_app, engines, logger) => {
       await migrateDatabases(engines.databases, logger);
+      return undefined;
     },
   });
 }

@@ -53,14 +53,7 @@ function render(report: {
     table(report.adapters.map((a) => [a.port, a.adapter, a.location])),
     '',
     'Engines',
-    table(
-      report.checks.map((c) => [
-        c.name,
-        c.ok ? 'up' : 'DOWN',
-        `${c.latencyMs} ms`,
-        c.error === undefined ? '' : c.error,
-      ]),
-    ),
+    table(report.checks.map((c) => [c.name, c.ok ? 'up' : 'DOWN', `${c.latencyMs} ms`, c.error ?? ''])),
     '',
     'Migrations',
     table(

@@ -1,7 +1,7 @@
 import type { DatabaseConfig, DatabaseName, DatabaseUrls } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { connectPostgres, type Postgres } from './connect.js';
-import { openEmbeddedPostgres } from './embedded.js';
+import { openEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded.js';
 
 /** The three databases: write (event store), read (read model), analytics. */
 export interface Databases {
@@ -15,8 +15,14 @@ export interface Databases {
 
 /** Connects to the configured server, or starts (or joins) the embedded PostgreSQL first. */
 export async function connectDatabases(config: DatabaseConfig, logger: Logger): Promise<Databases> {
-  const embedded = config.kind === 'embedded' ? await openEmbeddedPostgres(config.dataDir, logger) : undefined;
-  const urls = config.kind === 'server' ? config.urls : embedded!.urls;
+  let urls: DatabaseUrls;
+  let embedded: EmbeddedPostgresHandle | undefined;
+  if (config.kind === 'embedded') {
+    embedded = await openEmbeddedPostgres(config.dataDir, logger);
+    urls = embedded.urls;
+  } else {
+    urls = config.urls;
+  }
   const connect = (name: DatabaseName) => connectPostgres(`postgres:${name}`, urls[name], config.poolSize);
   const write = connect('write');
   const read = connect('read');

@@ -15,7 +15,7 @@ export interface ServeOptions {
   readonly logging: LoggingConfig;
   readonly engines: EngineSelection;
   /** Registers the service's routes and starts its workers; returns what to stop on shutdown. */
-  readonly mount?: (app: HttpServer, engines: Engines, logger: Logger) => Promise<(() => Promise<void>) | void>;
+  readonly mount?: (app: HttpServer, engines: Engines, logger: Logger) => Promise<(() => Promise<void>) | undefined>;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     version,
     readiness: engines.checks,
   });
-  const stopWorkers = (await options.mount?.(app, engines, logger)) ?? undefined;
+  const stopWorkers = await options.mount?.(app, engines, logger);
   await app.listen({ port: options.server.port, host: options.server.host });
   onShutdown(logger, async () => {
     await app.close();
