@@ -114,6 +114,18 @@ t.test('a bad variable stops start at once, naming the variable', async (t) => {
   t.match(result.stderr, /^Environment variable PORT is invalid/);
 });
 
+t.test('each service started alone without a database stops at once, naming the variable', async (t) => {
+  for (const service of ['command-service', 'query-service', 'projector', 'ai-worker']) {
+    const serviceMain = path.resolve(import.meta.dirname, '../..', service, 'src/main.ts');
+    const result = spawnSync(process.execPath, ['--import=tsx', '--conditions=mindflow-source', serviceMain], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    t.equal(result.status, 2, service);
+    t.match(result.stderr, /^Environment variable WRITE_DATABASE_URL is required when a service runs alone/, service);
+  }
+});
+
 t.test('--help on every command', async (t) => {
   for (const args of [['--help'], ['start', '--help'], ['status', '--help'], ['migrate', '--help']]) {
     const result = spawnSync(process.execPath, [...nodeArgs, ...args], { encoding: 'utf8' });

@@ -1,13 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import {
-  databaseEnv,
-  dataDirEnv,
-  loggingConfig,
-  loggingEnv,
-  readEnv,
-  serverConfig,
-  serverDatabaseConfig,
-  serverEnv,
   elasticsearchConfig,
   elasticsearchEnv,
   kafkaConfig,
@@ -16,28 +8,22 @@ import {
   mongoEnv,
   redisConfig,
   redisEnv,
+  readEnv,
+  serviceConfig,
+  serviceEnv,
   type Env,
 } from '@mindflow/core/config';
 
-const ProjectorEnv = Type.Object({
-  ...serverEnv(3003),
-  ...loggingEnv,
-  ...databaseEnv,
-  ...dataDirEnv,
-  ...kafkaEnv,
-  ...elasticsearchEnv,
-  ...mongoEnv,
-  ...redisEnv,
-});
+const ProjectorEnv = Type.Object({ ...serviceEnv(3003), ...kafkaEnv, ...elasticsearchEnv, ...mongoEnv, ...redisEnv });
 
 /** The projector's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(ProjectorEnv, env);
+  const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
   return Object.freeze({
-    server: serverConfig(vars),
-    logging: loggingConfig(vars, stdoutIsTerminal),
+    ...base,
     engines: {
-      database: serverDatabaseConfig(vars),
+      database,
       kafka: kafkaConfig(vars),
       elasticsearch: elasticsearchConfig(vars),
       mongo: mongoConfig(vars),

@@ -1,44 +1,26 @@
 import { Type } from '@sinclair/typebox';
 import {
-  databaseEnv,
-  dataDirEnv,
-  loggingConfig,
-  loggingEnv,
-  readEnv,
-  serverConfig,
-  serverDatabaseConfig,
-  serverEnv,
   elasticsearchConfig,
   elasticsearchEnv,
   mongoConfig,
   mongoEnv,
   redisConfig,
   redisEnv,
+  readEnv,
+  serviceConfig,
+  serviceEnv,
   type Env,
 } from '@mindflow/core/config';
 
-const QueryServiceEnv = Type.Object({
-  ...serverEnv(3002),
-  ...loggingEnv,
-  ...databaseEnv,
-  ...dataDirEnv,
-  ...redisEnv,
-  ...elasticsearchEnv,
-  ...mongoEnv,
-});
+const QueryServiceEnv = Type.Object({ ...serviceEnv(3002), ...redisEnv, ...elasticsearchEnv, ...mongoEnv });
 
 /** The query-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(QueryServiceEnv, env);
+  const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
   return Object.freeze({
-    server: serverConfig(vars),
-    logging: loggingConfig(vars, stdoutIsTerminal),
-    engines: {
-      database: serverDatabaseConfig(vars),
-      redis: redisConfig(vars),
-      elasticsearch: elasticsearchConfig(vars),
-      mongo: mongoConfig(vars),
-    },
+    ...base,
+    engines: { database, redis: redisConfig(vars), elasticsearch: elasticsearchConfig(vars), mongo: mongoConfig(vars) },
   });
 }
 

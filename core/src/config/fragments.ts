@@ -316,3 +316,21 @@ export function enginesConfig(env: EnvOf<typeof enginesEnv>): EnginesConfig {
     s3: s3Config(env),
   };
 }
+
+// ── What every service reads when it runs alone ──────────────────────────────────────────
+
+export const serviceEnv = (defaultPort: number) => ({
+  ...serverEnv(defaultPort),
+  ...loggingEnv,
+  ...databaseEnv,
+  ...dataDirEnv,
+});
+
+/** HTTP, logs and the databases (a server: a service alone never embeds PostgreSQL). */
+export function serviceConfig(vars: EnvOf<ReturnType<typeof serviceEnv>>, stdoutIsTerminal: boolean) {
+  return {
+    server: serverConfig(vars),
+    logging: loggingConfig(vars, stdoutIsTerminal),
+    database: serverDatabaseConfig(vars),
+  };
+}
