@@ -1,18 +1,23 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import t from 'tap';
-import { testEngines, uniqueName } from '@mindflow/core/testing';
-import { withDatabase } from '@mindflow/core/config';
+import { randomUUID } from 'node:crypto';
 import { migrateToLatest, migrationStatus, schemaNames } from './index.js';
 
+// Migrations depend on nothing of the application, so this test reads its server itself.
+const server = process.env.WRITE_DATABASE_URL ?? '';
+const uniqueName = (prefix: string) => `${prefix}_${randomUUID().slice(0, 8)}`;
+const withDatabase = (url: string, database: string) =>
+  Object.assign(new URL(url), { pathname: `/${database}` }).toString();
+
 t.test('every schema migrates a fresh database, twice without change, and reports no pending step', async (t) => {
-  const server = testEngines().databases.write;
+  t.match(server, /^postgres/, 'WRITE_DATABASE_URL names the PostgreSQL server (npm test sets it)');
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   t.teardown(() => admin.end());
 
   for (const schema of schemaNames) {
-    const database = uniqueName(`migrate_${schema}`).replace('-', '_');
+    const database = uniqueName(`migrate_${schema}`);
     await admin.query(`create database ${database}`);
     const db = new Kysely<unknown>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withDatabase(server, database), max: 2 }) }),
@@ -38,7 +43,7 @@ t.test('every schema migrates a fresh database, twice without change, and report
   }
 
   // the read schema's accent folding works as the search will use it
-  const read = uniqueName('migrate_check').replace('-', '_');
+  const read = uniqueName('migrate_check');
   await admin.query(`create database ${read}`);
   const db = new Kysely<unknown>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withDatabase(server, read), max: 1 }) }),

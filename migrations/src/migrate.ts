@@ -18,7 +18,7 @@ export interface MigrationState {
   readonly executedAt: Date | undefined;
 }
 
-function migrator(db: Kysely<unknown>, schema: SchemaName): Migrator {
+function migrator<DB>(db: Kysely<DB>, schema: SchemaName): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => schemas[schema] },
@@ -32,8 +32,8 @@ function migrator(db: Kysely<unknown>, schema: SchemaName): Migrator {
  * Kysely's migration lock (so concurrent starts are safe). Throws the first failure, naming
  * the migration; those before it stay applied.
  */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
   schema: SchemaName,
   onApplied: (result: MigrationResult) => void = () => undefined,
 ): Promise<readonly MigrationResult[]> {
@@ -47,7 +47,7 @@ export async function migrateToLatest(
 }
 
 /** Every known migration of `schema` and when it was applied (undefined: pending). */
-export async function migrationStatus(db: Kysely<unknown>, schema: SchemaName): Promise<readonly MigrationState[]> {
+export async function migrationStatus<DB>(db: Kysely<DB>, schema: SchemaName): Promise<readonly MigrationState[]> {
   const migrations = await migrator(db, schema).getMigrations();
   return migrations.map((migration) => ({
     name: migration.name,

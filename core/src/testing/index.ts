@@ -78,3 +78,5 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+export { createTestDatabase, type TestDatabase } from './database.js';

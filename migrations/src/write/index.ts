@@ -1,4 +1,7 @@
 import type { Migration } from 'kysely';
+import * as eventStore from './0001-event-store.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
-export const writeMigrations: Record<string, Migration> = {};
+export const writeMigrations: Record<string, Migration> = {
+  '0001-event-store': eventStore,
+};

@@ -1,0 +1,172 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { StreamVersionConflict } from './errors.js';
+import type { EventStoreTables, EventsTable } from './schema.js';
+import type { AppendResult, Checkpoint, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
+
+type Db = Kysely<EventStoreTables>;
+
+/**
+ * Appends events to a stream at the expected version, inside the caller's transaction (so
+ * that the normalized tables change with them, atomically). A concurrent writer that got
+ * there first makes this throw StreamVersionConflict — through the unique (stream, version)
+ * constraint, which holds whatever the isolation level.
+ *
+ * @example
+ *   await db.transaction().execute((trx) => appendToStream(trx, `entry-${id}`, 3, [event]));
+ */
+export async function appendToStream(
+  db: Db,
+  streamId: string,
+  expectedVersion: ExpectedVersion,
+  events: readonly NewEvent[],
+): Promise<AppendResult> {
+  const current = await streamVersion(db, streamId);
+  if (expectedVersion !== 'any' && expectedVersion !== current) {
+    throw new StreamVersionConflict(streamId, expectedVersion, current);
+  }
+  if (events.length === 0) return { streamVersion: current, position: 0 };
+  try {
+    const rows = await db
+      .insertInto('events')
+      .values(
+        events.map((event, i) => ({
+          event_id: event.eventId,
+          type: event.type,
+          schema_version: event.schemaVersion,
+          stream_id: streamId,
+          stream_version: current + i + 1,
+          user_id: event.userId,
+          occurred_at: event.occurredAt,
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(event.metadata),
+        })),
+      )
+      .returning('global_position')
+      .execute();
+    return {
+      streamVersion: current + events.length,
+      position: Math.max(...rows.map((row) => toNumber(row.global_position))),
+    };
+  } catch (error) {
+    if (isUniqueViolation(error, 'events_stream_id_stream_version_key')) {
+      throw new StreamVersionConflict(streamId, current, undefined, error);
+    }
+    throw error;
+  }
+}
+
+/** The stream's events from `fromVersion` (default: the first), in version order. */
+export async function readStream(db: Db, streamId: string, fromVersion = 1): Promise<readonly RecordedEvent[]> {
+  const rows = await selectEvents(db)
+    .where('stream_id', '=', streamId)
+    .where('stream_version', '>=', fromVersion)
+    .orderBy('stream_version')
+    .execute();
+  return rows.map(toRecorded);
+}
+
+/**
+ * Up to `limit` events after `checkpoint`, in commit order, never skipping one.
+ *
+ * Positions come from a sequence, and sequences are not commit-ordered: a transaction can
+ * take position 10, commit after position 11 is already read, and be skipped by a reader that
+ * asks for "position > 11". So this reads only events whose transaction is older than the
+ * oldest transaction still running (pg_snapshot_xmin): those are settled — committed or
+ * rolled back — and nothing can ever appear before them. It orders by (transaction, position),
+ * the order in which that boundary uncovers them.
+ *
+ * The trade-off: a long transaction anywhere on the server (one that has written something)
+ * holds every reader back until it ends. `readerHoldBack` tells how far.
+ */
+export async function readAll(db: Db, checkpoint: Checkpoint, limit = 500): Promise<readonly RecordedEvent[]> {
+  const rows = await selectEvents(db)
+    .where(
+      sql<boolean>`(transaction_id, global_position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position})`,
+    )
+    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    // qualified: a bare "transaction_id" would order by the selected text cast ('10' < '9')
+    .orderBy(sql`events.transaction_id`)
+    .orderBy('global_position')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecorded);
+}
+
+export interface ReaderHoldBack {
+  /** Committed events that readAll cannot hand out yet, because an older transaction still runs. */
+  readonly events: number;
+  /** Age of the oldest transaction on the server that holds an id (the one holding readers back). */
+  readonly oldestTransactionSeconds: number;
+}
+
+/** How far readAll is held behind what is committed, and by how old a transaction. */
+export async function readerHoldBack(db: Db): Promise<ReaderHoldBack> {
+  const result = await sql<{ events: string; oldest: number | null }>`
+    select
+      (select count(*) from events where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as events,
+      (select extract(epoch from now() - min(xact_start))::float8
+         from pg_stat_activity where backend_xid is not null) as oldest
+  `.execute(db);
+  const row = result.rows[0];
+  return { events: Number(row?.events ?? 0), oldestTransactionSeconds: row?.oldest ?? 0 };
+}
+
+async function streamVersion(db: Db, streamId: string): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('stream_version').as('version'))
+    .where('stream_id', '=', streamId)
+    .executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+function selectEvents(db: Db) {
+  return db
+    .selectFrom('events')
+    .select([
+      'global_position',
+      sql<string>`transaction_id::text`.as('transaction_id'),
+      'event_id',
+      'type',
+      'schema_version',
+      'stream_id',
+      'stream_version',
+      'user_id',
+      'occurred_at',
+      'data',
+      'metadata',
+    ]);
+}
+
+type EventRow = Omit<Selectable<EventsTable>, 'recorded_at'>;
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    globalPosition: toNumber(row.global_position),
+    transactionId: row.transaction_id,
+    occurredAt: row.occurred_at,
+    userId: row.user_id,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+function toNumber(bigint: string): number {
+  const value = Number(bigint);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`event position ${bigint} exceeds the safe integer range`);
+  return value;
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '23505' &&
+    (error as { constraint?: unknown }).constraint === constraint
+  );
+}
