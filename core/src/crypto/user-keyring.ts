@@ -1,0 +1,53 @@
+import type { ColumnType, Kysely } from 'kysely';
+import { generateDataKey, unwrapKey, wrapKey } from './keys.js';
+
+/** user_keys (migrations/src/write/0002-user-keys.ts): one wrapped data key per user. */
+export interface UserKeysTables {
+  user_keys: {
+    user_id: string;
+    wrapped_key: Buffer | null;
+    created_at: ColumnType<Date, never, never>;
+    destroyed_at: ColumnType<Date | null, never, Date>;
+  };
+}
+
+/**
+ * Per-user data keys, wrapped by the master key. `destroy` erases a user's key for good, which
+ * makes every value sealed with it unreadable (crypto-shredding) while the events stay.
+ */
+export interface UserKeyring {
+  /** The user's data key, created on first use. */
+  keyFor(db: Kysely<UserKeysTables>, userId: string): Promise<Buffer>;
+  /** The user's data key, or undefined once destroyed (or never created). */
+  existingKeyFor(db: Kysely<UserKeysTables>, userId: string): Promise<Buffer | undefined>;
+  destroy(db: Kysely<UserKeysTables>, userId: string): Promise<void>;
+}
+
+export function createUserKeyring(masterKey: Buffer): UserKeyring {
+  const context = (userId: string) => `mindflow:user-key:${userId}`;
+  const existingKeyFor = async (db: Kysely<UserKeysTables>, userId: string) => {
+    const row = await db.selectFrom('user_keys').select('wrapped_key').where('user_id', '=', userId).executeTakeFirst();
+    return row?.wrapped_key == null ? undefined : unwrapKey(masterKey, row.wrapped_key, context(userId));
+  };
+  return {
+    existingKeyFor,
+    keyFor: async (db, userId) => {
+      // Insert-if-absent: concurrent first uses agree on one key.
+      await db
+        .insertInto('user_keys')
+        .values({ user_id: userId, wrapped_key: wrapKey(masterKey, generateDataKey(), context(userId)) })
+        .onConflict((conflict) => conflict.column('user_id').doNothing())
+        .execute();
+      const key = await existingKeyFor(db, userId);
+      if (key === undefined) throw new Error(`the data key of user ${userId} was destroyed`);
+      return key;
+    },
+    destroy: async (db, userId) => {
+      await db
+        .updateTable('user_keys')
+        .set({ wrapped_key: null, destroyed_at: new Date() })
+        .where('user_id', '=', userId)
+        .execute();
+    },
+  };
+}
