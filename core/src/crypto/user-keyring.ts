@@ -17,21 +17,28 @@ export interface UserKeysTables {
  */
 export interface UserKeyring {
   /** The user's data key, created on first use. */
-  keyFor(db: Kysely<UserKeysTables>, userId: string): Promise<Buffer>;
+  keyFor<DB extends UserKeysTables>(db: Kysely<DB>, userId: string): Promise<Buffer>;
   /** The user's data key, or undefined once destroyed (or never created). */
-  existingKeyFor(db: Kysely<UserKeysTables>, userId: string): Promise<Buffer | undefined>;
-  destroy(db: Kysely<UserKeysTables>, userId: string): Promise<void>;
+  existingKeyFor<DB extends UserKeysTables>(db: Kysely<DB>, userId: string): Promise<Buffer | undefined>;
+  destroy<DB extends UserKeysTables>(db: Kysely<DB>, userId: string): Promise<void>;
+}
+
+/** Kysely is invariant in its tables; the keyring only ever touches `user_keys`. */
+function narrow<DB extends UserKeysTables>(db: Kysely<DB>): Kysely<UserKeysTables> {
+  return db as unknown as Kysely<UserKeysTables>;
 }
 
 export function createUserKeyring(masterKey: Buffer): UserKeyring {
   const context = (userId: string) => `mindflow:user-key:${userId}`;
-  const existingKeyFor = async (db: Kysely<UserKeysTables>, userId: string) => {
+  const existingKeyFor = async <DB extends UserKeysTables>(database: Kysely<DB>, userId: string) => {
+    const db = narrow(database);
     const row = await db.selectFrom('user_keys').select('wrapped_key').where('user_id', '=', userId).executeTakeFirst();
     return row?.wrapped_key == null ? undefined : unwrapKey(masterKey, row.wrapped_key, context(userId));
   };
   return {
     existingKeyFor,
-    keyFor: async (db, userId) => {
+    keyFor: async (database, userId) => {
+      const db = narrow(database);
       // Insert-if-absent: concurrent first uses agree on one key.
       await db
         .insertInto('user_keys')
@@ -42,8 +49,8 @@ export function createUserKeyring(masterKey: Buffer): UserKeyring {
       if (key === undefined) throw new Error(`the data key of user ${userId} was destroyed`);
       return key;
     },
-    destroy: async (db, userId) => {
-      await db
+    destroy: async (database, userId) => {
+      await narrow(database)
         .updateTable('user_keys')
         .set({ wrapped_key: null, destroyed_at: new Date() })
         .where('user_id', '=', userId)

@@ -6,6 +6,14 @@ import type { AppendResult, Checkpoint, ExpectedVersion, NewEvent, RecordedEvent
 type Db = Kysely<EventStoreTables>;
 
 /**
+ * Kysely instances are invariant in their tables, so a database with more tables than the
+ * event store's is narrowed here: the store only ever touches `events`.
+ */
+function narrow<DB extends EventStoreTables>(db: Kysely<DB>): Db {
+  return db as unknown as Db;
+}
+
+/**
  * Appends events to a stream at the expected version, inside the caller's transaction (so
  * that the normalized tables change with them, atomically). A concurrent writer that got
  * there first makes this throw StreamVersionConflict — through the unique (stream, version)
@@ -14,12 +22,13 @@ type Db = Kysely<EventStoreTables>;
  * @example
  *   await db.transaction().execute((trx) => appendToStream(trx, `entry-${id}`, 3, [event]));
  */
-export async function appendToStream(
-  db: Db,
+export async function appendToStream<DB extends EventStoreTables>(
+  database: Kysely<DB>,
   streamId: string,
   expectedVersion: ExpectedVersion,
   events: readonly NewEvent[],
 ): Promise<AppendResult> {
+  const db = narrow(database);
   const current = await streamVersion(db, streamId);
   if (expectedVersion !== 'any' && expectedVersion !== current) {
     throw new StreamVersionConflict(streamId, expectedVersion, current);
@@ -56,7 +65,12 @@ export async function appendToStream(
 }
 
 /** The stream's events from `fromVersion` (default: the first), in version order. */
-export async function readStream(db: Db, streamId: string, fromVersion = 1): Promise<readonly RecordedEvent[]> {
+export async function readStream<DB extends EventStoreTables>(
+  database: Kysely<DB>,
+  streamId: string,
+  fromVersion = 1,
+): Promise<readonly RecordedEvent[]> {
+  const db = narrow(database);
   const rows = await selectEvents(db)
     .where('stream_id', '=', streamId)
     .where('stream_version', '>=', fromVersion)
@@ -78,7 +92,12 @@ export async function readStream(db: Db, streamId: string, fromVersion = 1): Pro
  * The trade-off: a long transaction anywhere on the server (one that has written something)
  * holds every reader back until it ends. `readerHoldBack` tells how far.
  */
-export async function readAll(db: Db, checkpoint: Checkpoint, limit = 500): Promise<readonly RecordedEvent[]> {
+export async function readAll<DB extends EventStoreTables>(
+  database: Kysely<DB>,
+  checkpoint: Checkpoint,
+  limit = 500,
+): Promise<readonly RecordedEvent[]> {
+  const db = narrow(database);
   const rows = await selectEvents(db)
     .where(
       sql<boolean>`(transaction_id, global_position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position})`,
@@ -100,7 +119,8 @@ export interface ReaderHoldBack {
 }
 
 /** How far readAll is held behind what is committed, and by how old a transaction. */
-export async function readerHoldBack(db: Db): Promise<ReaderHoldBack> {
+export async function readerHoldBack<DB extends EventStoreTables>(database: Kysely<DB>): Promise<ReaderHoldBack> {
+  const db = narrow(database);
   const result = await sql<{ events: string; oldest: number | null }>`
     select
       (select count(*) from events where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as events,

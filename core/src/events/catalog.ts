@@ -1,0 +1,180 @@
+import { Type } from '@sinclair/typebox';
+import { defineEvent } from './definition.js';
+
+const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const Mood = Type.Union([
+  Type.Literal('ecstatic'),
+  Type.Literal('happy'),
+  Type.Literal('neutral'),
+  Type.Literal('sad'),
+  Type.Literal('anxious'),
+  Type.Literal('angry'),
+]);
+const Role = Type.Union([
+  Type.Literal('user'),
+  Type.Literal('analyst'),
+  Type.Literal('compliance'),
+  Type.Literal('admin'),
+]);
+const Language = Type.Union([Type.Literal('en'), Type.Literal('pt')]);
+const Theme = Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const strict = { additionalProperties: false } as const;
+
+const entryFields = {
+  date: IsoDate,
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  content: Type.String({ maxLength: 10_000 }),
+  mood: Nullable(Mood),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }),
+  location: Nullable(Type.String({ maxLength: 200 })),
+  weather: Nullable(Type.String({ maxLength: 100 })),
+  isPrivate: Type.Boolean(),
+  wordCount: Type.Integer({ minimum: 0 }),
+  readingTime: Type.Integer({ minimum: 0 }),
+};
+const entryPersonal = ['title', 'content', 'location', 'weather'];
+
+/**
+ * Every event MindFlow records. Personal fields are sealed with the user's data key; the
+ * request's ip and userAgent in metadata are sealed too (see codec.ts).
+ */
+export const mindflowEvents = {
+  UserRegistered: defineEvent(
+    Type.Object(
+      { email: Type.String(), displayName: Type.String(), timezone: Type.String(), language: Language, theme: Theme },
+      strict,
+    ),
+    { personal: ['email', 'displayName'] },
+  ),
+  UserProfileUpdated: defineEvent(
+    Type.Object(
+      {
+        changes: Type.Partial(
+          Type.Object(
+            {
+              displayName: Type.String(),
+              photoUrl: Nullable(Type.String()),
+              timezone: Type.String(),
+              language: Language,
+              theme: Theme,
+            },
+            strict,
+          ),
+        ),
+      },
+      strict,
+    ),
+    { personal: ['changes.displayName', 'changes.photoUrl'] },
+  ),
+  UserLoggedIn: defineEvent(Type.Object({ sessionId: Uuid }, strict)),
+  UserLoggedOut: defineEvent(Type.Object({ sessionId: Uuid }, strict)),
+  LoginFailed: defineEvent(
+    Type.Object(
+      { email: Type.String(), reason: Type.Union([Type.Literal('unknown_email'), Type.Literal('wrong_password')]) },
+      strict,
+    ),
+    { personal: ['email'] },
+  ),
+  ConsentRecorded: defineEvent(
+    Type.Object(
+      {
+        termsVersion: Type.String(),
+        privacyPolicyVersion: Type.String(),
+        dataProcessing: Type.Boolean(),
+        marketing: Type.Boolean(),
+      },
+      strict,
+    ),
+  ),
+  SettingsUpdated: defineEvent(
+    Type.Object(
+      {
+        autoSave: Type.Boolean(),
+        privateMode: Type.Boolean(),
+        emailWeeklyInsights: Type.Boolean(),
+        emailMonthlyInsights: Type.Boolean(),
+        emailReminderToWrite: Type.Boolean(),
+      },
+      strict,
+    ),
+  ),
+  RoleGranted: defineEvent(Type.Object({ role: Role }, strict)),
+  RoleRevoked: defineEvent(Type.Object({ role: Role }, strict)),
+  EntryCreated: defineEvent(Type.Object({ entryId: Uuid, ...entryFields }, strict), { personal: entryPersonal }),
+  EntryUpdated: defineEvent(
+    Type.Object({ entryId: Uuid, changes: Type.Partial(Type.Object(entryFields, strict)) }, strict),
+    { personal: entryPersonal.map((field) => `changes.${field}`) },
+  ),
+  EntryDeleted: defineEvent(Type.Object({ entryId: Uuid }, strict)),
+  EntryRestored: defineEvent(Type.Object({ entryId: Uuid }, strict)),
+  AttachmentAdded: defineEvent(
+    Type.Object(
+      {
+        entryId: Uuid,
+        attachmentId: Uuid,
+        fileName: Type.String({ maxLength: 255 }),
+        contentType: Type.String(),
+        size: Type.Integer({ minimum: 0 }),
+        storageKey: Type.String(),
+      },
+      strict,
+    ),
+    { personal: ['fileName'] },
+  ),
+  AttachmentRemoved: defineEvent(Type.Object({ entryId: Uuid, attachmentId: Uuid }, strict)),
+  DataExportRequested: defineEvent(Type.Object({ exportId: Uuid }, strict)),
+  AccountDeletionRequested: defineEvent(Type.Object({ reason: Nullable(Type.String({ maxLength: 1000 })) }, strict), {
+    personal: ['reason'],
+  }),
+  UserErased: defineEvent(Type.Object({}, strict)),
+  // Derived by the ai-worker and the attachment pipeline.
+  EntryAnalyzed: defineEvent(
+    Type.Object(
+      {
+        entryId: Uuid,
+        entryVersion: Type.Integer({ minimum: 1 }),
+        sentiment: Type.Object({ score: Type.Number({ minimum: -1, maximum: 1 }), label: Type.String() }, strict),
+        themes: Type.Array(Type.Object({ phrase: Type.String(), count: Type.Integer({ minimum: 1 }) }, strict)),
+        language: Type.String(),
+      },
+      strict,
+    ),
+    { personal: ['themes'] },
+  ),
+  InsightGenerated: defineEvent(
+    Type.Object(
+      {
+        insightId: Uuid,
+        kind: Type.Union([
+          Type.Literal('weekly'),
+          Type.Literal('monthly'),
+          Type.Literal('yearly'),
+          Type.Literal('custom'),
+        ]),
+        from: IsoDate,
+        to: IsoDate,
+        summary: Type.String(),
+        stats: Type.Record(Type.String(), Type.Unknown()),
+      },
+      strict,
+    ),
+    { personal: ['summary', 'stats'] },
+  ),
+  ThumbnailGenerated: defineEvent(
+    Type.Object(
+      {
+        entryId: Uuid,
+        attachmentId: Uuid,
+        storageKey: Type.String(),
+        width: Type.Integer({ minimum: 1 }),
+        height: Type.Integer({ minimum: 1 }),
+      },
+      strict,
+    ),
+  ),
+};
+
+export type MindflowEvents = typeof mindflowEvents;
+export type MindflowEventType = keyof MindflowEvents;

@@ -1,0 +1,149 @@
+import { OptionalKind, Type, TypeGuard, type TObject, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { isSealed, openValue, sealValue } from '../crypto/index.js';
+import type { NewEvent, RecordedEvent } from '../eventstore/index.js';
+import type { EventCatalog, EventData } from './definition.js';
+
+/** Metadata fields that are personal data, sealed like the personal fields of data. */
+const personalMetadata = ['ip', 'userAgent'] as const;
+
+/** An event's data or metadata does not match its schema (or its type is unknown). */
+export class InvalidEvent extends Error {
+  readonly eventType: string;
+  readonly problems: readonly string[];
+
+  constructor(eventType: string, problems: readonly string[]) {
+    super(`invalid ${eventType} event: ${problems.join('; ')}`);
+    this.name = 'InvalidEvent';
+    this.eventType = eventType;
+    this.problems = problems;
+  }
+}
+
+export type EventToAppend<C extends EventCatalog> = {
+  [T in keyof C & string]: Omit<NewEvent, 'type' | 'schemaVersion' | 'data'> & { type: T; data: EventData<C, T> };
+}[keyof C & string];
+
+export type DecodedEvent<C extends EventCatalog> = {
+  [T in keyof C & string]: Omit<RecordedEvent, 'type' | 'data'> & {
+    type: T;
+    data: EventData<C, T>;
+    /** Personal fields whose key was destroyed: their value is null, for good. */
+    erased: readonly string[];
+  };
+}[keyof C & string];
+
+export interface EventCodec<C extends EventCatalog> {
+  /** Validates an event and seals its personal fields with the owner's key, ready to append. */
+  encode(event: EventToAppend<C>, dataKey: Buffer | undefined): NewEvent;
+  /**
+   * Opens a stored event: personal fields decrypted (or null and listed in `erased` when the
+   * key is gone), data upcast to the current version and validated.
+   */
+  decode(event: RecordedEvent, dataKey: Buffer | undefined): DecodedEvent<C>;
+}
+
+interface Compiled {
+  readonly current: TypeCheck<TObject>;
+  /** The same schema where every personal field may also be null (erased). */
+  readonly erasable: TypeCheck<TSchema>;
+}
+
+export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec<C> {
+  const compiled = new Map<string, Compiled>();
+  for (const [type, definition] of Object.entries(catalog)) {
+    const erasable = definition.personal.reduce<TSchema>(
+      (schema, path) => withNullable(schema, path.split('.')),
+      definition.schema,
+    );
+    compiled.set(type, { current: TypeCompiler.Compile(definition.schema), erasable: TypeCompiler.Compile(erasable) });
+  }
+  const lookup = (type: string) => {
+    const definition = catalog[type];
+    const checks = compiled.get(type);
+    if (definition === undefined || checks === undefined) throw new InvalidEvent(type, ['unknown event type']);
+    return { definition, checks };
+  };
+  const problems = (check: TypeCheck<TSchema>, value: unknown) =>
+    [...check.Errors(value)].slice(0, 5).map((error) => `${error.path || '/'}: ${error.message}`);
+
+  return {
+    encode(event, dataKey) {
+      const { definition, checks } = lookup(event.type);
+      if (!checks.current.Check(event.data)) throw new InvalidEvent(event.type, problems(checks.current, event.data));
+      const data = structuredClone(event.data) as Record<string, unknown>;
+      const metadata = { ...event.metadata } as Record<string, unknown>;
+      const seal = (target: Record<string, unknown>, path: string, prefix: string) =>
+        transform(target, path.split('.'), (value) => {
+          if (dataKey === undefined) {
+            throw new InvalidEvent(event.type, [`${prefix}${path} is personal data but there is no key to seal it`]);
+          }
+          return sealValue(dataKey, value, `${event.eventId}/${prefix}${path}`);
+        });
+      for (const path of definition.personal) seal(data, path, 'data.');
+      for (const path of personalMetadata) seal(metadata, path, 'metadata.');
+      return { ...event, schemaVersion: definition.version, data, metadata };
+    },
+
+    decode(event, dataKey) {
+      const { definition, checks } = lookup(event.type);
+      const erased: string[] = [];
+      // Every sealed value is opened wherever it is (the personal paths of older versions may
+      // differ from today's); without the key it becomes null and is listed as erased.
+      const open = (value: unknown, path: string): unknown => {
+        if (isSealed(value)) {
+          if (dataKey !== undefined) return openValue(dataKey, value, `${event.eventId}/${path}`);
+          erased.push(path);
+          return null;
+        }
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, open(inner, `${path}.${key}`)]));
+      };
+      let data = open(event.data, 'data') as Record<string, unknown>;
+      const metadata = open(event.metadata, 'metadata') as Record<string, unknown>;
+      for (let version = event.schemaVersion; version < definition.version; version++) {
+        const upcast = definition.upcasters[version];
+        if (upcast === undefined) throw new InvalidEvent(event.type, [`no upcaster from version ${version}`]);
+        data = upcast(data);
+      }
+      const check = erased.length === 0 ? checks.current : checks.erasable;
+      if (!check.Check(data)) throw new InvalidEvent(event.type, problems(check, data));
+      return {
+        ...event,
+        schemaVersion: definition.version,
+        data,
+        metadata,
+        erased: erased.sort(),
+      };
+    },
+  };
+}
+
+/** Replaces the value at `path` (when present) with `change(value)`, in place. */
+function transform(
+  target: Record<string, unknown>,
+  path: readonly string[],
+  change: (value: unknown) => unknown,
+): void {
+  const [head, ...rest] = path;
+  if (head === undefined || !(head in target) || target[head] === undefined) return;
+  if (rest.length === 0) {
+    target[head] = change(target[head]);
+    return;
+  }
+  const next = target[head];
+  if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
+    transform(next as Record<string, unknown>, rest, change);
+  }
+}
+
+/** `schema` with the property at `path` also allowed to be null (keeping it optional if it was). */
+function withNullable(schema: TSchema, path: readonly string[]): TSchema {
+  const [head, ...rest] = path;
+  if (head === undefined || !TypeGuard.IsObject(schema)) return schema;
+  const property = schema.properties[head];
+  if (property === undefined) return schema;
+  const replaced = rest.length > 0 ? withNullable(property, rest) : Type.Union([property, Type.Null()]);
+  const kept = OptionalKind in property && rest.length === 0 ? Type.Optional(replaced) : replaced;
+  return { ...schema, properties: { ...schema.properties, [head]: kept } };
+}

@@ -1,0 +1,3 @@
+export { defineEvent, type EventDefinition, type EventCatalog } from './definition.js';
+export { createEventCodec, InvalidEvent, type EventCodec, type DecodedEvent, type EventToAppend } from './codec.js';
+export { mindflowEvents, type MindflowEvents, type MindflowEventType } from './catalog.js';
