@@ -1,0 +1,4 @@
+export * from './entry.js';
+export * from './user.js';
+export * from './streaks.js';
+export { ruleViolation, type DomainEvent } from './rules.js';

@@ -1,0 +1,49 @@
+/** Streaks over the days someone wrote, as the profile and /v1/streaks show them. */
+export interface Streaks {
+  readonly currentStreak: number;
+  readonly longestStreak: number;
+  readonly lastEntryDate: string | null;
+  readonly totalEntries: number;
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDate(instant: Date, timezone: string): string {
+  // en-CA formats dates as YYYY-MM-DD
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+}
+
+/**
+ * Streaks from the dates of a user's entries (in their time zone) and today's date there.
+ * The current streak is alive while the last entry is today or yesterday: not having written
+ * yet today does not break it.
+ */
+export function computeStreaks(entryDates: Iterable<string>, today: string): Streaks {
+  const days = [...new Set(entryDates)].sort().map(dayNumber);
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < days.length; i++) {
+    run = i > 0 && days[i] === (days[i - 1] ?? Number.NaN) + 1 ? run + 1 : 1;
+    longest = Math.max(longest, run);
+  }
+  const last = days.at(-1);
+  const alive = last !== undefined && dayNumber(today) - last <= 1;
+  return {
+    currentStreak: alive ? run : 0,
+    longestStreak: longest,
+    lastEntryDate: last === undefined ? null : dateOf(last),
+    totalEntries: days.length,
+  };
+}
+
+function dayNumber(date: string): number {
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+}
+
+function dateOf(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
