@@ -334,3 +334,74 @@ export function serviceConfig(vars: EnvOf<ReturnType<typeof serviceEnv>>, stdout
     database: serverDatabaseConfig(vars),
   };
 }
+
+// ── Secrets and accounts ────────────────────────────────────────────────────────────────
+
+export const securityEnv = {
+  MINDFLOW_MASTER_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9+/]{43}=$',
+      description:
+        "base64 of 32 random bytes; wraps each user's data key. Unset under npm start: kept in MINDFLOW_DATA_DIR",
+    }),
+  ),
+  MINDFLOW_JWT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description:
+        'signs access tokens (HS256), at least 32 characters. Unset under npm start: kept in MINDFLOW_DATA_DIR',
+    }),
+  ),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 60,
+    maximum: 86_400,
+    default: 900,
+    description: 'access token life',
+  }),
+  REFRESH_TOKEN_TTL_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 365,
+    default: 30,
+    description: 'absolute life of a login (a refresh token family)',
+  }),
+  MINDFLOW_ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3, description: 'the first admin, created at start' })),
+  MINDFLOW_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: "the first admin's password" })),
+};
+
+export interface Secrets {
+  readonly masterKey: Buffer;
+  readonly jwtSecret: string;
+}
+
+export interface SecurityConfig {
+  /** Undefined when not configured: `npm start` then uses the secrets kept in its data dir. */
+  readonly secrets: Secrets | undefined;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlDays: number;
+  readonly admin: { readonly email: string; readonly password: string } | undefined;
+}
+
+export function securityConfig(env: EnvOf<typeof securityEnv>): SecurityConfig {
+  const { MINDFLOW_MASTER_KEY: masterKey, MINDFLOW_JWT_SECRET: jwtSecret } = env;
+  if ((masterKey === undefined) !== (jwtSecret === undefined)) {
+    const missing = masterKey === undefined ? 'MINDFLOW_MASTER_KEY' : 'MINDFLOW_JWT_SECRET';
+    throw new ConfigError(missing, `${missing} is required when the other secret is set`);
+  }
+  const { MINDFLOW_ADMIN_EMAIL: adminEmail, MINDFLOW_ADMIN_PASSWORD: adminPassword } = env;
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    const missing = adminEmail === undefined ? 'MINDFLOW_ADMIN_EMAIL' : 'MINDFLOW_ADMIN_PASSWORD';
+    throw new ConfigError(missing, `${missing} is required with the other admin variable`);
+  }
+  return {
+    secrets:
+      masterKey === undefined || jwtSecret === undefined
+        ? undefined
+        : { masterKey: Buffer.from(masterKey, 'base64'), jwtSecret },
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    admin:
+      adminEmail === undefined || adminPassword === undefined
+        ? undefined
+        : { email: adminEmail, password: adminPassword },
+  };
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import t from 'tap';
+import { createAccessTokens } from './access-tokens.js';
+
+const secret = 'a-secret-of-at-least-thirty-two-characters';
+const tokens = createAccessTokens(secret, 900);
+const claims = { userId: randomUUID(), roles: ['user' as const], sessionId: randomUUID() };
+const key = new TextEncoder().encode(secret);
+
+const unauthenticated = { code: 'UNAUTHENTICATED' };
+
+t.test('an issued token verifies back to its claims', async (t) => {
+  t.same(await tokens.verify(await tokens.issue(claims)), claims);
+});
+
+t.test('forged, expired, unsigned and misaddressed tokens are refused', async (t) => {
+  const forged = await createAccessTokens('another-secret-of-at-least-thirty-two-chars', 900).issue(claims);
+  await t.rejects(tokens.verify(forged), unauthenticated, 'signed with another secret');
+
+  const expired = await new SignJWT({ roles: ['user'], sid: claims.sessionId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.userId)
+    .setIssuer('mindflow')
+    .setAudience('mindflow-api')
+    .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+    .sign(key);
+  await t.rejects(tokens.verify(expired), { code: 'UNAUTHENTICATED', message: /expired/ });
+
+  const none = new UnsecuredJWT({ roles: ['admin'], sid: claims.sessionId })
+    .setSubject(claims.userId)
+    .setIssuer('mindflow')
+    .setAudience('mindflow-api')
+    .setExpirationTime('5m')
+    .encode();
+  await t.rejects(tokens.verify(none), unauthenticated, 'alg: none');
+
+  const wrongAudience = await new SignJWT({ roles: ['user'], sid: claims.sessionId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.userId)
+    .setIssuer('mindflow')
+    .setAudience('someone-else')
+    .setExpirationTime('5m')
+    .sign(key);
+  await t.rejects(tokens.verify(wrongAudience), unauthenticated, 'wrong audience');
+
+  const otherAlgorithm = await new SignJWT({ roles: ['user'], sid: claims.sessionId })
+    .setProtectedHeader({ alg: 'HS512' })
+    .setSubject(claims.userId)
+    .setIssuer('mindflow')
+    .setAudience('mindflow-api')
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(secret.repeat(2)));
+  await t.rejects(tokens.verify(otherAlgorithm), unauthenticated, 'an algorithm other than the pinned one');
+
+  const tampered = (await tokens.issue(claims)).split('.');
+  const payload = JSON.parse(Buffer.from(tampered[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+  tampered[1] = Buffer.from(JSON.stringify({ ...payload, roles: ['admin'] })).toString('base64url');
+  await t.rejects(tokens.verify(tampered.join('.')), unauthenticated, 'payload changed after signing');
+  await t.rejects(tokens.verify('not a token'), unauthenticated);
+});
