@@ -5,12 +5,14 @@ import {
   loggingConfig,
   loggingEnv,
   readEnv,
+  securityConfig,
+  securityEnv,
   serverConfig,
   serverEnv,
   type Env,
 } from '@mindflow/core/config';
 
-const PlatformEnv = Type.Object({ ...serverEnv(3000), ...loggingEnv, ...enginesEnv });
+const PlatformEnv = Type.Object({ ...serverEnv(3000), ...loggingEnv, ...enginesEnv, ...securityEnv });
 
 /**
  * The whole platform's configuration, for `mindflow start` and the other commands. Every
@@ -22,6 +24,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     server: serverConfig(vars),
     logging: loggingConfig(vars, stdoutIsTerminal),
     engines: enginesConfig(vars),
+    security: securityConfig(vars),
   });
 }
 

@@ -1,5 +1,6 @@
+import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import type { HttpServer } from '@mindflow/core/http';
-import { serve } from '@mindflow/core/runtime';
+import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
 import { migrateDatabases } from './migrate.js';
 
@@ -7,13 +8,21 @@ import { migrateDatabases } from './migrate.js';
  * The whole platform in one process on one port: engines (embedded where not configured),
  * migrations, and every service's routes and workers.
  */
-export function startPlatform(config: PlatformConfig): Promise<HttpServer> {
+export async function startPlatform(config: PlatformConfig): Promise<HttpServer> {
+  const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
   return serve({
     name: 'mindflow',
     title: 'MindFlow',
     ...config,
-    mount: async (_app, engines, logger) => {
+    mount: async (app, engines, logger) => {
       await migrateDatabases(engines.databases, logger);
+      await mountCommandService(app, {
+        db: writeDatabase(engines.databases.write.db),
+        redis: engines.redis?.redis,
+        secrets,
+        security: config.security,
+        logger,
+      });
       return undefined;
     },
   });

@@ -1,1 +1,3 @@
 export { loadConfig, type CommandServiceConfig } from './config.js';
+export { mountCommandService, type CommandServiceOptions } from './service.js';
+export { writeDatabase, type WriteTables } from './database.js';

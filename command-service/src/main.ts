@@ -1,5 +1,24 @@
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
+import { writeDatabase } from './database.js';
+import { mountCommandService } from './service.js';
 
 // Runs the command-service alone, against the configured engines.
-runMain(() => serve({ name: 'command-service', title: 'MindFlow command service', ...loadConfig() }));
+runMain(async () => {
+  const config = loadConfig();
+  return serve({
+    name: 'command-service',
+    title: 'MindFlow command service',
+    ...config,
+    mount: async (app, engines, logger) => {
+      await mountCommandService(app, {
+        db: writeDatabase(engines.databases.write.db),
+        redis: engines.redis?.redis,
+        secrets: config.secrets,
+        security: config.security,
+        logger,
+      });
+      return undefined;
+    },
+  });
+});

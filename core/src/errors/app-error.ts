@@ -5,13 +5,20 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: readonly unknown[] | undefined;
+  /** Response headers the error calls for, e.g. Retry-After on a 429. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, message: string, options: { details?: readonly unknown[]; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: readonly unknown[]; cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = errorCodes[code].status;
     this.details = options.details;
+    this.headers = options.headers ?? {};
   }
 }
 

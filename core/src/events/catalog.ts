@@ -72,7 +72,10 @@ export const mindflowEvents = {
   UserLoggedOut: defineEvent(Type.Object({ sessionId: Uuid }, strict)),
   LoginFailed: defineEvent(
     Type.Object(
-      { email: Type.String(), reason: Type.Union([Type.Literal('unknown_email'), Type.Literal('wrong_password')]) },
+      {
+        email: Type.Optional(Type.String()),
+        reason: Type.Union([Type.Literal('unknown_email'), Type.Literal('wrong_password')]),
+      },
       strict,
     ),
     { personal: ['email'] },

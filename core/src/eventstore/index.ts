@@ -1,5 +1,6 @@
 export type { Checkpoint, NewEvent, RecordedEvent, EventMetadata, ExpectedVersion, AppendResult } from './types.js';
 export { startOfLog } from './types.js';
 export { StreamVersionConflict } from './errors.js';
+export { newEventId } from './event-id.js';
 export { appendToStream, readStream, readAll, readerHoldBack, type ReaderHoldBack } from './postgres-event-store.js';
 export type { EventStoreTables } from './schema.js';

@@ -44,7 +44,10 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+      return reply
+        .status(error.status)
+        .headers(error.headers)
+        .send(errorBody(error.code, error.message, error.details));
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation !== undefined) {

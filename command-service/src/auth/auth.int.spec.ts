@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { readStream } from '@mindflow/core/eventstore';
+import t from 'tap';
+import { commandServiceForTest } from '../testing.js';
+
+const service = await commandServiceForTest({ admin: { email: 'Admin@Example.com', password: 'an admin password' } });
+t.teardown(() => service.close());
+const { app, db } = service;
+
+const consent = { termsVersion: '2026-01', privacyPolicyVersion: '2026-01', dataProcessing: true, marketing: false };
+const newEmail = () => `${randomUUID()}@example.com`;
+const password = 'correct horse battery';
+
+async function registered(email = newEmail()) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password, displayName: 'Ana', timezone: 'Europe/Lisbon', language: 'pt', consent },
+  });
+  return { email, response, id: response.json<{ id: string }>().id };
+}
+
+const login = (email: string, secret = password, ip = '192.0.2.1') =>
+  app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: secret }, remoteAddress: ip });
+const refresh = (refreshToken: string) =>
+  app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+
+t.test('register: 201 with id, version and position; the events are in the user stream', async (t) => {
+  const { response, id } = await registered();
+  t.equal(response.statusCode, 201);
+  t.match(response.json(), { id, version: 2, position: Number });
+  const events = await readStream(db, `user-${id}`);
+  t.same(
+    events.map((e) => e.type),
+    ['UserRegistered', 'ConsentRecorded'],
+  );
+});
+
+t.test('register refuses bad input with the field named, and a taken email whatever its case', async (t) => {
+  const { email } = await registered();
+  const again = await registered(email.toUpperCase());
+  t.equal(again.response.statusCode, 409);
+  const cases: [Record<string, unknown>, string][] = [
+    [{ password: 'short' }, 'password'],
+    [{ email: 'not-an-email' }, 'email'],
+    [{ timezone: 'Mars/Olympus' }, 'timezone'],
+    [{ consent: { ...consent, dataProcessing: false } }, 'consent.dataProcessing'],
+  ];
+  for (const [change, path] of cases) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email: newEmail(), password, displayName: 'Ana', consent, ...change },
+    });
+    t.equal(response.statusCode, 400, path);
+    t.match(response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path }] } }, path);
+  }
+  const unknownField = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email: newEmail(), password, displayName: 'Ana', consent, admin: true },
+  });
+  t.equal(unknownField.statusCode, 400);
+});
+
+t.test('login gives tokens; a wrong password is a 401 recorded as LoginFailed', async (t) => {
+  const { email, id } = await registered();
+  const wrong = await login(email, 'wrong password!!');
+  t.equal(wrong.statusCode, 401);
+  t.equal(wrong.json<{ error: { code: string } }>().error.code, 'UNAUTHENTICATED');
+  t.equal((await login(newEmail())).statusCode, 401, 'an unknown email gets the same answer');
+  const ok = await login(email.toUpperCase());
+  t.equal(ok.statusCode, 200);
+  t.match(ok.json(), {
+    accessToken: String,
+    refreshToken: String,
+    expiresIn: 900,
+    user: { id, email, roles: ['user'] },
+  });
+  t.same(
+    (await readStream(db, `user-${id}`)).map((e) => e.type),
+    ['UserRegistered', 'ConsentRecorded', 'LoginFailed', 'UserLoggedIn'],
+  );
+});
+
+t.test('repeated failures block the account with 429 and Retry-After, even for the right password', async (t) => {
+  const { email } = await registered();
+  for (let i = 0; i < 5; i++) t.equal((await login(email, `wrong password ${i}`, `198.51.100.${i}`)).statusCode, 401);
+  const blocked = await login(email, password, '198.51.100.99');
+  t.equal(blocked.statusCode, 429);
+  t.ok(Number(blocked.headers['retry-after']) > 0, `Retry-After: ${String(blocked.headers['retry-after'])}`);
+  t.equal(blocked.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+});
+
+t.test('one address failing on many accounts is blocked too', async (t) => {
+  const ip = '203.0.113.50';
+  for (let i = 0; i < 20; i++) await login(newEmail(), 'whatever password', ip);
+  const { email } = await registered();
+  t.equal((await login(email, password, ip)).statusCode, 429);
+  t.equal((await login(email, password, '203.0.113.51')).statusCode, 200, 'another address is not');
+});
+
+t.test('refresh rotates; replaying a spent token revokes the whole login', async (t) => {
+  const { email } = await registered();
+  const first = (await login(email)).json<{ refreshToken: string }>().refreshToken;
+  const rotated = await refresh(first);
+  t.equal(rotated.statusCode, 200);
+  const second = rotated.json<{ refreshToken: string; accessToken: string }>().refreshToken;
+  t.not(second, first);
+
+  const replay = await refresh(first);
+  t.equal(replay.statusCode, 401, 'the spent token is refused');
+  t.match(replay.json(), { error: { message: /already used/ } });
+  t.equal((await refresh(second)).statusCode, 401, 'and so is the newest one of its family');
+  t.equal((await refresh('made-up-token')).statusCode, 401);
+});
+
+t.test('logout ends the login', async (t) => {
+  const { email } = await registered();
+  const { refreshToken } = (await login(email)).json<{ refreshToken: string }>();
+  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken } })).statusCode, 204);
+  t.equal((await refresh(refreshToken)).statusCode, 401);
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: 'unknown' } })).statusCode,
+    204,
+    'logging out twice is fine',
+  );
+});
+
+t.test('the first admin exists with the admin role', async (t) => {
+  const response = await login('admin@example.com', 'an admin password');
+  t.equal(response.statusCode, 200);
+  t.same(response.json<{ user: { roles: string[] } }>().user.roles, ['user', 'admin']);
+});

@@ -1,0 +1,110 @@
+import { Type } from '@sinclair/typebox';
+import type { HttpServer } from '@mindflow/core/http';
+import { requestContext } from '../http/context.js';
+import { login, logout, refresh, register, type AuthDeps } from './service.js';
+
+const CommandResult = Type.Object({ id: Type.String(), version: Type.Integer(), position: Type.Integer() });
+const SessionTokens = {
+  accessToken: Type.String(),
+  refreshToken: Type.String(),
+  expiresIn: Type.Integer({ description: 'seconds until the access token expires' }),
+};
+const errors = {
+  400: { $ref: 'ErrorBody#' },
+  401: { $ref: 'ErrorBody#' },
+  409: { $ref: 'ErrorBody#' },
+  429: { $ref: 'ErrorBody#' },
+};
+const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+
+export function authRoutes(app: HttpServer, deps: AuthDeps): void {
+  app.post(
+    '/v1/auth/register',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        body: Type.Object(
+          {
+            email: Type.String({ maxLength: 254 }),
+            password: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
+            displayName: Type.String({ maxLength: 100 }),
+            timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone; default UTC' })),
+            language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('pt')])),
+            consent: Type.Object(
+              {
+                termsVersion: Type.String({ minLength: 1, maxLength: 32 }),
+                privacyPolicyVersion: Type.String({ minLength: 1, maxLength: 32 }),
+                dataProcessing: Type.Boolean(),
+                marketing: Type.Boolean(),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: CommandResult, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await register(deps, request.body, requestContext(request))),
+  );
+
+  app.post(
+    '/v1/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in: an access token and a refresh token',
+        body: Type.Object(
+          { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 1024 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            ...SessionTokens,
+            user: Type.Object({
+              id: Type.String(),
+              email: Type.String(),
+              displayName: Type.String(),
+              roles: Type.Array(Type.String()),
+            }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => login(deps, request.body, requestContext(request)),
+  );
+
+  app.post(
+    '/v1/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Trade a refresh token for new tokens (the old one is spent)',
+        body: RefreshBody,
+        response: { 200: Type.Object(SessionTokens), ...errors },
+      },
+    },
+    async (request) => refresh(deps, request.body.refreshToken, requestContext(request)),
+  );
+
+  app.post(
+    '/v1/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the login the refresh token belongs to',
+        body: RefreshBody,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await logout(deps, request.body.refreshToken, requestContext(request));
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import {
+  checkDisplayName,
+  checkLanguage,
+  checkPassword,
+  checkTimezone,
+  normalizeEmail,
+  type Role,
+} from '@mindflow/core/domain';
+import { AppError } from '@mindflow/core/errors';
+import type { Kysely } from 'kysely';
+import type { WriteTables } from '../database.js';
+import type { Recorder, RequestContext } from '../recorder.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './passwords.js';
+import { familyOf, issueRefreshToken, revokeFamily, rotateRefreshToken } from './refresh-tokens.js';
+
+export interface AuthDeps {
+  readonly db: Kysely<WriteTables>;
+  readonly recorder: Recorder;
+  readonly hasher: PasswordHasher;
+  readonly tokens: AccessTokens;
+  readonly throttle: LoginThrottle;
+  readonly refreshTokenTtlDays: number;
+}
+
+export interface Registration {
+  readonly email: string;
+  readonly password: string;
+  readonly displayName: string;
+  readonly timezone?: string | undefined;
+  readonly language?: string | undefined;
+  readonly consent: {
+    readonly termsVersion: string;
+    readonly privacyPolicyVersion: string;
+    readonly dataProcessing: boolean;
+    readonly marketing: boolean;
+  };
+}
+
+export interface CommandResult {
+  readonly id: string;
+  readonly version: number;
+  readonly position: number;
+}
+
+export const userStream = (userId: string) => `user-${userId}`;
+
+export async function register(
+  deps: AuthDeps,
+  input: Registration,
+  context: RequestContext,
+  roles: readonly Role[] = ['user'],
+): Promise<CommandResult> {
+  const email = normalizeEmail(input.email);
+  checkPassword(input.password, email);
+  const displayName = checkDisplayName(input.displayName);
+  const timezone = checkTimezone(input.timezone ?? 'UTC');
+  const language = checkLanguage(input.language ?? 'en');
+  if (!input.consent.dataProcessing) {
+    throw new AppError('VALIDATION_FAILED', 'consent.dataProcessing: MindFlow cannot keep a journal without it', {
+      details: [{ path: 'consent.dataProcessing', message: 'must be true' }],
+    });
+  }
+  const passwordHash = await deps.hasher.hash(input.password);
+  const id = randomUUID();
+  const result = await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('users')
+      .values({
+        id,
+        email,
+        password_hash: passwordHash,
+        display_name: displayName,
+        timezone,
+        language,
+        theme: 'system',
+        roles: [...roles],
+      })
+      .execute()
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error, 'users_email_unique')
+          ? new AppError('CONFLICT', 'an account with this email already exists', { cause: error })
+          : error;
+      });
+    await trx
+      .insertInto('user_settings')
+      .values({
+        user_id: id,
+        auto_save: true,
+        private_mode: false,
+        email_weekly_insights: false,
+        email_monthly_insights: false,
+        email_reminder_to_write: false,
+      })
+      .execute();
+    await trx
+      .insertInto('user_gdpr_consent')
+      .values({
+        user_id: id,
+        terms_version: input.consent.termsVersion,
+        privacy_policy_version: input.consent.privacyPolicyVersion,
+        data_processing: input.consent.dataProcessing,
+        marketing: input.consent.marketing,
+        ip_address: context.ip,
+        user_agent: context.userAgent ?? null,
+      })
+      .execute();
+    await trx
+      .insertInto('user_streaks')
+      .values({
+        user_id: id,
+        current_streak: 0,
+        longest_streak: 0,
+        last_entry_date: null,
+        total_entries: 0,
+        total_words: 0,
+      })
+      .execute();
+    return deps.recorder.record(trx, {
+      streamId: userStream(id),
+      expectedVersion: 0,
+      userId: id,
+      context: { ...context, actorId: context.actorId ?? id },
+      events: [
+        { type: 'UserRegistered', data: { email, displayName, timezone, language, theme: 'system' } },
+        { type: 'ConsentRecorded', data: { ...input.consent } },
+        ...roles.filter((role) => role !== 'user').map((role) => ({ type: 'RoleGranted' as const, data: { role } })),
+      ],
+    });
+  });
+  return { id, version: result.streamVersion, position: result.position };
+}
+
+export interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly expiresIn: number;
+}
+
+export async function login(
+  deps: AuthDeps,
+  input: { email: string; password: string },
+  context: RequestContext,
+): Promise<Session & { user: { id: string; email: string; displayName: string; roles: readonly Role[] } }> {
+  const email = input.email.trim().toLowerCase();
+  await deps.throttle.check(email, context.ip);
+  const user = await deps.db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'password_hash', 'roles'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  const valid =
+    user === undefined
+      ? await deps.hasher.verifyNothing(input.password)
+      : await deps.hasher.verify(user.password_hash, input.password);
+  if (user === undefined || !valid) {
+    await deps.throttle.failed(email, context.ip);
+    if (user !== undefined) {
+      // An unknown email has no owner whose key could seal the attempt's address; only known accounts record it.
+      await deps.db.transaction().execute((trx) =>
+        deps.recorder.record(trx, {
+          streamId: userStream(user.id),
+          expectedVersion: 'any',
+          userId: user.id,
+          context,
+          events: [{ type: 'LoginFailed', data: { email, reason: 'wrong_password' } }],
+        }),
+      );
+    }
+    throw new AppError('UNAUTHENTICATED', 'the email or the password is wrong');
+  }
+  await deps.throttle.succeeded(email);
+  const roles = user.roles as Role[];
+  const family = {
+    id: randomUUID(),
+    expiresAt: new Date(context.now.getTime() + deps.refreshTokenTtlDays * 86_400_000),
+  };
+  const refresh = await deps.db.transaction().execute(async (trx) => {
+    const issued = await issueRefreshToken(trx, user.id, family);
+    await deps.recorder.record(trx, {
+      streamId: userStream(user.id),
+      expectedVersion: 'any',
+      userId: user.id,
+      context: { ...context, actorId: user.id },
+      events: [{ type: 'UserLoggedIn', data: { sessionId: family.id } }],
+    });
+    return issued;
+  });
+  return {
+    accessToken: await deps.tokens.issue({ userId: user.id, roles, sessionId: family.id }),
+    refreshToken: refresh.token,
+    expiresIn: deps.tokens.ttlSeconds,
+    user: { id: user.id, email: user.email, displayName: user.display_name, roles },
+  };
+}
+
+export async function refresh(deps: AuthDeps, refreshToken: string, context: RequestContext): Promise<Session> {
+  const rotation = await deps.db.transaction().execute((trx) => rotateRefreshToken(trx, refreshToken, context.now));
+  if (rotation.outcome === 'refused') throw new AppError('UNAUTHENTICATED', rotation.reason);
+  const user = await deps.db
+    .selectFrom('users')
+    .select('roles')
+    .where('id', '=', rotation.userId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (user === undefined) throw new AppError('UNAUTHENTICATED', 'this account no longer exists');
+  return {
+    accessToken: await deps.tokens.issue({
+      userId: rotation.userId,
+      roles: user.roles as Role[],
+      sessionId: rotation.familyId,
+    }),
+    refreshToken: rotation.token,
+    expiresIn: deps.tokens.ttlSeconds,
+  };
+}
+
+/** Ends the login the token belongs to. Unknown tokens are fine: the client is logged out either way. */
+export async function logout(deps: AuthDeps, refreshToken: string, context: RequestContext): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const family = await familyOf(trx, refreshToken);
+    if (family === undefined) return;
+    await revokeFamily(trx, family.family_id, context.now);
+    await deps.recorder.record(trx, {
+      streamId: userStream(family.user_id),
+      expectedVersion: 'any',
+      userId: family.user_id,
+      context: { ...context, actorId: family.user_id },
+      events: [{ type: 'UserLoggedOut', data: { sessionId: family.family_id } }],
+    });
+  });
+}
+
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '23505' &&
+    (error as { constraint?: unknown }).constraint === constraint
+  );
+}

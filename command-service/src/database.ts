@@ -1,0 +1,128 @@
+import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { UserKeysTables } from '@mindflow/core/crypto';
+import type { EventStoreTables } from '@mindflow/core/eventstore';
+
+// The write tables (migrations/src/write/0003-write-tables.ts) as Kysely sees them.
+
+type CreatedAt = ColumnType<Date, never, never>;
+type UpdatedAt = ColumnType<Date, never, never>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  photo_url: string | null;
+  timezone: string;
+  language: string;
+  theme: string;
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  email_verified: Generated<boolean>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  deleted_at: Date | null;
+}
+
+export interface UserSettingsTable {
+  user_id: string;
+  auto_save: boolean;
+  private_mode: boolean;
+  email_weekly_insights: boolean;
+  email_monthly_insights: boolean;
+  email_reminder_to_write: boolean;
+  updated_at: UpdatedAt;
+}
+
+export interface UserConsentTable {
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  terms_version: string;
+  privacy_policy_version: string;
+  data_processing: boolean;
+  marketing: boolean;
+  ip_address: string | null;
+  user_agent: string | null;
+  recorded_at: CreatedAt;
+}
+
+export interface JournalEntriesTable {
+  id: string;
+  user_id: string;
+  entry_date: ColumnType<string, string, string>;
+  title: string;
+  content: string;
+  mood: string | null;
+  location: string | null;
+  weather: string | null;
+  word_count: number;
+  reading_time: number;
+  is_private: boolean;
+  version: number;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  deleted_at: Date | null;
+}
+
+export interface TagsTable {
+  id: Generated<string>;
+  name: string;
+}
+
+export interface JournalEntryTagsTable {
+  entry_id: string;
+  tag_id: string;
+}
+
+export interface UserStreaksTable {
+  user_id: string;
+  current_streak: number;
+  longest_streak: number;
+  last_entry_date: ColumnType<string | null, string | null, string | null>;
+  total_entries: number;
+  total_words: number;
+  updated_at: UpdatedAt;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  expires_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+}
+
+export type WriteTables = EventStoreTables &
+  UserKeysTables & {
+    users: UsersTable;
+    user_settings: UserSettingsTable;
+    user_gdpr_consent: UserConsentTable;
+    journal_entries: JournalEntriesTable;
+    tags: TagsTable;
+    journal_entry_tags: JournalEntryTagsTable;
+    user_streaks: UserStreaksTable;
+    refresh_tokens: RefreshTokensTable;
+    idempotency_keys: IdempotencyKeysTable;
+  };
+
+export type WriteDb = Kysely<WriteTables>;
+
+/**
+ * The write database, typed. Its schema is what migrations/src/write made it; this is the one
+ * place that says so to the type system.
+ */
+export function writeDatabase(db: Kysely<unknown>): Kysely<WriteTables> {
+  return db as Kysely<WriteTables>;
+}

@@ -1,0 +1,74 @@
+import type { Secrets, SecurityConfig } from '@mindflow/core/config';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { AppError } from '@mindflow/core/errors';
+import type { HttpServer } from '@mindflow/core/http';
+import type { Logger } from '@mindflow/core/logging';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { createAccessTokens } from './auth/access-tokens.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
+import { createPasswordHasher } from './auth/passwords.js';
+import { authRoutes } from './auth/routes.js';
+import { register, type AuthDeps } from './auth/service.js';
+import type { WriteTables } from './database.js';
+import { createRecorder } from './recorder.js';
+
+export interface CommandServiceOptions {
+  readonly db: Kysely<WriteTables>;
+  readonly redis: Redis | undefined;
+  readonly secrets: Secrets;
+  readonly security: SecurityConfig;
+  readonly logger: Logger;
+}
+
+/** Argon2 runs at most this many hashes at once (each takes ~19 MiB and tens of ms of CPU). */
+const hashingConcurrency = 2;
+
+/** Registers the command routes on `app` and creates the first admin when configured and absent. */
+export async function mountCommandService(app: HttpServer, options: CommandServiceOptions): Promise<void> {
+  const auth: AuthDeps = {
+    db: options.db,
+    recorder: createRecorder(createUserKeyring(options.secrets.masterKey)),
+    hasher: await createPasswordHasher(hashingConcurrency),
+    tokens: createAccessTokens(options.secrets.jwtSecret, options.security.accessTokenTtlSeconds),
+    throttle: createLoginThrottle(options.redis),
+    refreshTokenTtlDays: options.security.refreshTokenTtlDays,
+  };
+  authRoutes(app, auth);
+  if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);
+}
+
+/** The first admin, from MINDFLOW_ADMIN_EMAIL / MINDFLOW_ADMIN_PASSWORD: created when absent, never overwritten. */
+async function ensureAdmin(auth: AuthDeps, admin: { email: string; password: string }, logger: Logger): Promise<void> {
+  const existing = await auth.db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', admin.email.trim().toLowerCase()))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (existing !== undefined) return;
+  // Another instance starting at the same moment may win the race: its admin is as good.
+  const created = await register(
+    auth,
+    {
+      email: admin.email,
+      password: admin.password,
+      displayName: 'Administrator',
+      consent: { termsVersion: 'admin', privacyPolicyVersion: 'admin', dataProcessing: true, marketing: false },
+    },
+    {
+      requestId: 'startup',
+      actorId: undefined,
+      actorRole: 'system',
+      ip: '127.0.0.1',
+      userAgent: undefined,
+      traceparent: undefined,
+      now: new Date(),
+    },
+    ['user', 'admin'],
+  ).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
+    throw error;
+  });
+  if (created !== undefined) logger.info({ userId: created.id }, 'first admin created');
+}
