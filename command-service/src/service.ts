@@ -10,6 +10,7 @@ import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
+import { entryRoutes } from './entries/routes.js';
 import type { WriteTables } from './database.js';
 import { createRecorder } from './recorder.js';
 
@@ -35,6 +36,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     refreshTokenTtlDays: options.security.refreshTokenTtlDays,
   };
   authRoutes(app, auth);
+  entryRoutes(app, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);
 }
 

@@ -44,6 +44,11 @@ export const errorCodes = {
     status: 415,
     description: 'The content type is not accepted here.',
   },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    description: 'The `Idempotency-Key` was already used for a different request.',
+  },
+  PRECONDITION_REQUIRED: { status: 428, description: 'The update needs an `If-Match: "<version>"` header.' },
   RATE_LIMITED: {
     status: 429,
     description: 'Too many requests; retry after `Retry-After` seconds.',

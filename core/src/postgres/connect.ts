@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { HealthCheck } from '../health/index.js';
+import { pgTypes } from './types.js';
 
 /** One PostgreSQL database: a Kysely instance over a pg pool, and its health check. */
 export interface Postgres<DB = unknown> {
@@ -14,6 +15,7 @@ export function connectPostgres<DB = unknown>(name: string, url: string, poolSiz
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5_000,
+    types: pgTypes,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);

@@ -2,6 +2,7 @@ import { migrateToLatest, type SchemaName } from '@mindflow/migrations';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { withDatabase } from '../config/index.js';
+import { pgTypes } from '../postgres/index.js';
 import { testEngines, uniqueName } from './index.js';
 
 export interface TestDatabase<DB> {
@@ -26,9 +27,9 @@ export async function createTestDatabase<DB>(schema: SchemaName, poolSize = 10):
     await admin.end();
   }
   const url = withDatabase(server, name);
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }),
-  });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  pool.on('error', () => undefined); // an idle connection ended by the server is replaced
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db, schema);
   return {
     db,

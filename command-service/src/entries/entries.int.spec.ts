@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { readStream } from '@mindflow/core/eventstore';
+import t from 'tap';
+import { commandServiceForTest } from '../testing.js';
+
+const service = await commandServiceForTest();
+t.teardown(() => service.close());
+const { app, db } = service;
+
+async function user(): Promise<{ id: string; token: string }> {
+  const email = `${randomUUID()}@example.com`;
+  const password = 'correct horse battery';
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password, displayName: 'A', consent },
+  });
+  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+  const body = login.json<{ accessToken: string; user: { id: string } }>();
+  return { id: body.user.id, token: body.accessToken };
+}
+
+const ana = await user();
+const bruno = await user();
+const auth = (who: { token: string }, extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${who.token}`,
+  ...extra,
+});
+let day = 0;
+const nextDate = () => new Date(Date.UTC(2026, 0, 1 + day++)).toISOString().slice(0, 10);
+const entry = (date = nextDate()) => ({
+  date,
+  title: 'A day',
+  content: 'Some words here',
+  mood: 'happy',
+  tags: ['Work'],
+});
+
+async function create(who = ana, body: Record<string, unknown> = entry()) {
+  const response = await app.inject({ method: 'POST', url: '/v1/entries', headers: auth(who), payload: body });
+  return { response, id: response.json<{ id: string }>().id };
+}
+const patch = (id: string, body: Record<string, unknown>, headers: Record<string, string>, who = ana) =>
+  app.inject({ method: 'PATCH', url: `/v1/entries/${id}`, headers: auth(who, headers), payload: body });
+
+t.test('create: 201 with id, version and position; one entry per date; the event and streaks follow', async (t) => {
+  const body = entry();
+  const { response, id } = await create(ana, body);
+  t.equal(response.statusCode, 201);
+  t.match(response.json(), { id, version: 1, position: Number });
+  t.equal(response.headers.etag, '"1"');
+  const second = await create(ana, body);
+  t.equal(second.response.statusCode, 409, 'a second entry for the date');
+  t.equal((await create(bruno, body)).response.statusCode, 201, 'another user may write that date');
+
+  t.same(
+    (await readStream(db, `entry-${id}`)).map((e) => [e.type, e.streamVersion]),
+    [['EntryCreated', 1]],
+  );
+  const streaks = await db
+    .selectFrom('user_streaks')
+    .selectAll()
+    .where('user_id', '=', ana.id)
+    .executeTakeFirstOrThrow();
+  t.match(streaks, { total_entries: 1, total_words: 3, longest_streak: 1 });
+  const tags = await db.selectFrom('tags').select('name').where('name', '=', 'work').execute();
+  t.equal(tags.length, 1, 'tags are stored normalized');
+});
+
+t.test('bad input: 400 naming the field, 401 without a token, never a 500', async (t) => {
+  const bad = await create(ana, { ...entry(), mood: 'elated' });
+  t.equal(bad.response.statusCode, 400);
+  t.match(bad.response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/mood' }] } });
+  const blankTitle = await create(ana, { ...entry(), title: '   ' });
+  t.match(blankTitle.response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: 'title' }] } });
+  const impossibleDate = await create(ana, { ...entry(), date: '2026-02-30' });
+  t.equal(impossibleDate.response.statusCode, 400);
+  const tooLong = await create(ana, { ...entry(), content: 'x'.repeat(10_001) });
+  t.equal(tooLong.response.statusCode, 400);
+  const huge = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: { ...auth(ana), 'content-type': 'application/json' },
+    payload: JSON.stringify({ ...entry(), content: 'x'.repeat(2_000_000) }),
+  });
+  t.equal(huge.statusCode, 413);
+  const anonymous = await app.inject({ method: 'POST', url: '/v1/entries', payload: entry() });
+  t.equal(anonymous.statusCode, 401);
+  const forged = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: { authorization: 'Bearer x.y.z' },
+    payload: entry(),
+  });
+  t.equal(forged.statusCode, 401);
+});
+
+t.test(
+  'PATCH needs If-Match: 428 without, 412 when stale (naming the current version), 200 when current',
+  async (t) => {
+    const { id } = await create();
+    t.equal((await patch(id, { title: 'New' }, {})).statusCode, 428);
+    const stale = await patch(id, { title: 'New' }, { 'if-match': '"7"' });
+    t.equal(stale.statusCode, 412);
+    t.match(stale.json(), { error: { code: 'PRECONDITION_FAILED', details: [{ currentVersion: 1 }] } });
+    const ok = await patch(id, { title: 'New', mood: 'sad' }, { 'if-match': '"1"' });
+    t.equal(ok.statusCode, 200);
+    t.match(ok.json(), { id, version: 2 });
+    t.equal(
+      (await patch(id, { title: 'New' }, { 'if-match': 'W/"2"' })).json<{ version: number }>().version,
+      2,
+      'no change, no new version',
+    );
+  },
+);
+
+t.test('two concurrent PATCHes with the same If-Match: exactly one wins', async (t) => {
+  const { id } = await create();
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => patch(id, { title: `Writer ${i}` }, { 'if-match': '"1"' })),
+  );
+  t.same(results.map((r) => r.statusCode).sort(), [200, 412, 412, 412, 412, 412]);
+  t.equal((await readStream(db, `entry-${id}`)).length, 2);
+});
+
+t.test('a deleted entry cannot be edited until restored', async (t) => {
+  const { id } = await create();
+  const deleted = await app.inject({ method: 'DELETE', url: `/v1/entries/${id}`, headers: auth(ana) });
+  t.equal(deleted.statusCode, 200);
+  t.equal((await patch(id, { title: 'x' }, { 'if-match': '"2"' })).statusCode, 409);
+  const restored = await app.inject({ method: 'POST', url: `/v1/entries/${id}/restore`, headers: auth(ana) });
+  t.match(restored.json(), { version: 3 });
+  t.equal((await patch(id, { title: 'x' }, { 'if-match': '"3"' })).statusCode, 200);
+  t.same(
+    (await readStream(db, `entry-${id}`)).map((e) => e.type),
+    ['EntryCreated', 'EntryDeleted', 'EntryRestored', 'EntryUpdated'],
+  );
+});
+
+t.test("another user's entry is 404 on every route, as is an entry that does not exist", async (t) => {
+  const { id } = await create(ana);
+  for (const target of [id, randomUUID()]) {
+    t.equal((await patch(target, { title: 'mine now' }, { 'if-match': '"1"' }, bruno)).statusCode, 404);
+    t.equal(
+      (await app.inject({ method: 'DELETE', url: `/v1/entries/${target}`, headers: auth(bruno) })).statusCode,
+      404,
+    );
+    t.equal(
+      (await app.inject({ method: 'POST', url: `/v1/entries/${target}/restore`, headers: auth(bruno) })).statusCode,
+      404,
+    );
+  }
+  t.equal((await readStream(db, `entry-${id}`)).length, 1, "nothing happened to ana's entry");
+});
+
+t.test('Idempotency-Key: a retry returns the first response and does nothing; another body is a 422', async (t) => {
+  const key = randomUUID();
+  const body = entry();
+  const first = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: auth(ana, { 'idempotency-key': key }),
+    payload: body,
+  });
+  const retry = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: auth(ana, { 'idempotency-key': key }),
+    payload: body,
+  });
+  t.equal(first.statusCode, 201);
+  t.equal(retry.statusCode, 201);
+  t.same(retry.json(), first.json());
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  const other = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: auth(ana, { 'idempotency-key': key }),
+    payload: entry(),
+  });
+  t.equal(other.statusCode, 422);
+  t.equal(other.json<{ error: { code: string } }>().error.code, 'IDEMPOTENCY_KEY_REUSED');
+  const count = await db
+    .selectFrom('journal_entries')
+    .select(db.fn.countAll().as('n'))
+    .where('entry_date', '=', body.date)
+    .where('user_id', '=', ana.id)
+    .executeTakeFirstOrThrow();
+  t.equal(Number(count.n), 1);
+
+  const concurrentKey = randomUUID();
+  const concurrentBody = entry();
+  const concurrent = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: auth(ana, { 'idempotency-key': concurrentKey }),
+        payload: concurrentBody,
+      }),
+    ),
+  );
+  t.same(new Set(concurrent.map((r) => r.statusCode)), new Set([201]), 'concurrent duplicates all get the answer');
+  t.equal(new Set(concurrent.map((r) => r.json<{ id: string }>().id)).size, 1, 'one entry');
+  const otherUser = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: auth(bruno, { 'idempotency-key': key }),
+    payload: body,
+  });
+  t.equal(otherUser.statusCode, 201, 'keys are per user');
+});

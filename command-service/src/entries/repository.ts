@@ -1,0 +1,112 @@
+import { computeStreaks, localDate, type EntryState, type Mood } from '@mindflow/core/domain';
+import type { Kysely } from 'kysely';
+import type { WriteTables } from '../database.js';
+
+type Db = Kysely<WriteTables>;
+
+export interface StoredEntry {
+  readonly userId: string;
+  readonly state: Exclude<EntryState, { status: 'absent' }>;
+}
+
+/** The entry and its owner, locked for the rest of the transaction. */
+export async function lockEntry(db: Db, entryId: string): Promise<StoredEntry | undefined> {
+  const row = await db
+    .selectFrom('journal_entries')
+    .selectAll()
+    .where('id', '=', entryId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const tags = await db
+    .selectFrom('journal_entry_tags')
+    .innerJoin('tags', 'tags.id', 'journal_entry_tags.tag_id')
+    .select('tags.name')
+    .where('journal_entry_tags.entry_id', '=', entryId)
+    .orderBy('tags.name')
+    .execute();
+  return {
+    userId: row.user_id,
+    state: {
+      status: row.deleted_at === null ? 'active' : 'deleted',
+      entryId: row.id,
+      version: row.version,
+      date: row.entry_date,
+      title: row.title,
+      content: row.content,
+      mood: row.mood as Mood | null,
+      tags: tags.map((tag) => tag.name),
+      location: row.location,
+      weather: row.weather,
+      isPrivate: row.is_private,
+      wordCount: row.word_count,
+      readingTime: row.reading_time,
+    },
+  };
+}
+
+/** Writes an entry's state (after its events) to journal_entries and its tags. */
+export async function saveEntry(
+  db: Db,
+  userId: string,
+  state: StoredEntry['state'],
+  deletedAt: Date | null,
+): Promise<void> {
+  const columns = {
+    entry_date: state.date,
+    title: state.title,
+    content: state.content,
+    mood: state.mood,
+    location: state.location,
+    weather: state.weather,
+    word_count: state.wordCount,
+    reading_time: state.readingTime,
+    is_private: state.isPrivate,
+    version: state.version,
+    deleted_at: deletedAt,
+  };
+  await db
+    .insertInto('journal_entries')
+    .values({ id: state.entryId, user_id: userId, ...columns })
+    .onConflict((conflict) => conflict.column('id').doUpdateSet(columns))
+    .execute();
+  await db.deleteFrom('journal_entry_tags').where('entry_id', '=', state.entryId).execute();
+  if (state.tags.length === 0) return;
+  await db
+    .insertInto('tags')
+    .values(state.tags.map((name) => ({ name })))
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .execute();
+  const ids = await db.selectFrom('tags').select('id').where('name', 'in', state.tags).execute();
+  await db
+    .insertInto('journal_entry_tags')
+    .values(ids.map(({ id }) => ({ entry_id: state.entryId, tag_id: id })))
+    .execute();
+}
+
+/** Recomputes the user's streaks and totals from their entries, "today" in their time zone. */
+export async function refreshStreaks(db: Db, userId: string, now: Date): Promise<void> {
+  const user = await db.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirstOrThrow();
+  const entries = await db
+    .selectFrom('journal_entries')
+    .select(['entry_date', 'word_count'])
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const streaks = computeStreaks(
+    entries.map((entry) => entry.entry_date),
+    localDate(now, user.timezone),
+  );
+  const values = {
+    current_streak: streaks.currentStreak,
+    longest_streak: streaks.longestStreak,
+    last_entry_date: streaks.lastEntryDate,
+    total_entries: streaks.totalEntries,
+    total_words: entries.reduce((sum, entry) => sum + entry.word_count, 0),
+  };
+  await db
+    .insertInto('user_streaks')
+    .values({ user_id: userId, ...values })
+    .onConflict((conflict) => conflict.column('user_id').doUpdateSet(values))
+    .execute();
+}

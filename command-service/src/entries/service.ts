@@ -1,0 +1,97 @@
+import { decideEntry, evolveEntry, type EntryCommand, type EntryInput } from '@mindflow/core/domain';
+import { AppError } from '@mindflow/core/errors';
+import { StreamVersionConflict } from '@mindflow/core/eventstore';
+import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../auth/service.js';
+import type { WriteTables } from '../database.js';
+import type { Recorder, RequestContext } from '../recorder.js';
+import { lockEntry, refreshStreaks, saveEntry } from './repository.js';
+
+export interface EntryDeps {
+  readonly recorder: Recorder;
+}
+
+export interface EntryResult {
+  readonly id: string;
+  readonly version: number;
+  /** The global position of the event appended (0 when the command changed nothing). */
+  readonly position: number;
+}
+
+export const entryStream = (entryId: string) => `entry-${entryId}`;
+
+/** Creates an entry for the caller. A second entry for the same date is a CONFLICT. */
+export async function createEntry(
+  deps: EntryDeps,
+  trx: Kysely<WriteTables>,
+  userId: string,
+  entryId: string,
+  entry: EntryInput,
+  context: RequestContext,
+): Promise<EntryResult> {
+  if ((await lockEntry(trx, entryId)) !== undefined) throw new AppError('CONFLICT', `entry ${entryId} already exists`);
+  return apply(deps, trx, userId, { entryId, version: 0 }, { type: 'CreateEntry', entryId, entry }, context);
+}
+
+/**
+ * Changes, deletes or restores one of the caller's entries. Another user's entry is NOT_FOUND;
+ * an `expectedVersion` other than the entry's is PRECONDITION_FAILED, naming the current one.
+ */
+export async function changeEntry(
+  deps: EntryDeps,
+  trx: Kysely<WriteTables>,
+  userId: string,
+  entryId: string,
+  expectedVersion: number | undefined,
+  command: Exclude<EntryCommand, { type: 'CreateEntry' }>,
+  context: RequestContext,
+): Promise<EntryResult> {
+  const stored = await lockEntry(trx, entryId);
+  if (stored?.userId !== userId) throw new AppError('NOT_FOUND', 'no such entry');
+  if (expectedVersion !== undefined && expectedVersion !== stored.state.version) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `the entry is at version ${stored.state.version}, not ${expectedVersion}`,
+      {
+        details: [{ currentVersion: stored.state.version }],
+        headers: { etag: `"${stored.state.version}"` },
+      },
+    );
+  }
+  return apply(deps, trx, userId, { entryId, version: stored.state.version }, command, context, stored.state);
+}
+
+async function apply(
+  deps: EntryDeps,
+  trx: Kysely<WriteTables>,
+  userId: string,
+  at: { entryId: string; version: number },
+  command: EntryCommand,
+  context: RequestContext,
+  current: Parameters<typeof decideEntry>[1] = { status: 'absent' },
+): Promise<EntryResult> {
+  const events = decideEntry(command, current);
+  if (events.length === 0) return { id: at.entryId, version: at.version, position: 0 };
+  const next = events.reduce(evolveEntry, current);
+  if (next.status === 'absent') throw new Error('unreachable: an entry event left no entry');
+  try {
+    await saveEntry(trx, userId, next, next.status === 'deleted' ? context.now : null);
+    const appended = await deps.recorder.record(trx, {
+      streamId: entryStream(at.entryId),
+      expectedVersion: at.version,
+      userId,
+      events,
+      context,
+    });
+    await refreshStreaks(trx, userId, context.now);
+    return { id: at.entryId, version: appended.streamVersion, position: appended.position };
+  } catch (error) {
+    if (isUniqueViolation(error, 'journal_entries_one_per_day')) {
+      throw new AppError('CONFLICT', `there is already an entry for ${next.date}`, { cause: error });
+    }
+    if (error instanceof StreamVersionConflict) {
+      throw new AppError('PRECONDITION_FAILED', 'the entry changed meanwhile: read it again', { cause: error });
+    }
+    throw error;
+  }
+}
