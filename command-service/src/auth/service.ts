@@ -10,6 +10,7 @@ import {
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '../database.js';
+import { toRoles } from '../users/service.js';
 import type { Recorder, RequestContext } from '../recorder.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -173,7 +174,7 @@ export async function login(
     throw new AppError('UNAUTHENTICATED', 'the email or the password is wrong');
   }
   await deps.throttle.succeeded(email);
-  const roles = user.roles as Role[];
+  const roles = toRoles(user.roles);
   const family = {
     id: randomUUID(),
     expiresAt: new Date(context.now.getTime() + deps.refreshTokenTtlDays * 86_400_000),

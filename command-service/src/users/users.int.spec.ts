@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { readStream } from '@mindflow/core/eventstore';
+import t from 'tap';
+import { commandServiceForTest } from '../testing.js';
+
+const service = await commandServiceForTest({ admin: { email: 'root@example.com', password: 'the admin password' } });
+t.teardown(() => service.close());
+const { app, db } = service;
+const password = 'correct horse battery';
+const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+
+async function signIn(email: string, secret = password) {
+  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: secret } });
+  return login.json<{ accessToken: string; refreshToken: string; user: { id: string; roles: string[] } }>();
+}
+async function user() {
+  const email = `${randomUUID()}@example.com`;
+  await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password, displayName: 'Ana', consent },
+  });
+  const session = await signIn(email);
+  return { email, id: session.user.id, headers: { authorization: `Bearer ${session.accessToken}` } };
+}
+
+t.test('PATCH /v1/me changes the profile, with If-Match when given', async (t) => {
+  const ana = await user();
+  const changed = await app.inject({
+    method: 'PATCH',
+    url: '/v1/me',
+    headers: ana.headers,
+    payload: { displayName: 'Ana S.', timezone: 'America/Sao_Paulo', theme: 'dark' },
+  });
+  t.equal(changed.statusCode, 200);
+  t.match(changed.json(), { id: ana.id, version: 2 });
+  const row = await db.selectFrom('users').selectAll().where('id', '=', ana.id).executeTakeFirstOrThrow();
+  t.match(row, { display_name: 'Ana S.', timezone: 'America/Sao_Paulo', theme: 'dark', version: 2 });
+  const stale = await app.inject({
+    method: 'PATCH',
+    url: '/v1/me',
+    headers: { ...ana.headers, 'if-match': '"1"' },
+    payload: { theme: 'light' },
+  });
+  t.equal(stale.statusCode, 412);
+  const bad = await app.inject({
+    method: 'PATCH',
+    url: '/v1/me',
+    headers: ana.headers,
+    payload: { timezone: 'Nowhere/Else' },
+  });
+  t.match(bad.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: 'timezone' }] } });
+  const same = await app.inject({ method: 'PATCH', url: '/v1/me', headers: ana.headers, payload: { theme: 'dark' } });
+  t.match(same.json(), { version: 2, position: 0 }, 'no change, no event');
+  t.equal((await app.inject({ method: 'PATCH', url: '/v1/me', payload: { theme: 'dark' } })).statusCode, 401);
+});
+
+t.test('settings and consent are recorded, consent as a history', async (t) => {
+  const ana = await user();
+  const settings = {
+    autoSave: false,
+    privateMode: true,
+    emailWeeklyInsights: true,
+    emailMonthlyInsights: false,
+    emailReminderToWrite: true,
+  };
+  t.equal(
+    (await app.inject({ method: 'PUT', url: '/v1/me/settings', headers: ana.headers, payload: settings })).statusCode,
+    200,
+  );
+  t.match(await db.selectFrom('user_settings').selectAll().where('user_id', '=', ana.id).executeTakeFirstOrThrow(), {
+    private_mode: true,
+    auto_save: false,
+  });
+  const partial = await app.inject({
+    method: 'PUT',
+    url: '/v1/me/settings',
+    headers: ana.headers,
+    payload: { autoSave: true },
+  });
+  t.equal(partial.statusCode, 400, 'PUT replaces: every setting is required');
+  await app.inject({
+    method: 'PUT',
+    url: '/v1/me/consent',
+    headers: ana.headers,
+    payload: { ...consent, marketing: true },
+  });
+  const history = await db
+    .selectFrom('user_gdpr_consent')
+    .select('marketing')
+    .where('user_id', '=', ana.id)
+    .orderBy('id')
+    .execute();
+  t.same(
+    history.map((h) => h.marketing),
+    [false, true],
+  );
+  t.same(
+    (await readStream(db, `user-${ana.id}`)).map((e) => e.type),
+    ['UserRegistered', 'ConsentRecorded', 'UserLoggedIn', 'SettingsUpdated', 'ConsentRecorded'],
+  );
+});
+
+t.test('admins grant and revoke roles; nobody else may', async (t) => {
+  const ana = await user();
+  const bruno = await user();
+  const root = await signIn('root@example.com', 'the admin password');
+  const asAdmin = { authorization: `Bearer ${root.accessToken}` };
+
+  for (const [method, url, payload] of [
+    ['GET', `/v1/admin/users?email=${ana.email}`, undefined],
+    ['POST', `/v1/admin/users/${bruno.id}/roles`, { role: 'admin' }],
+    ['DELETE', `/v1/admin/users/${ana.id}/roles/user`, undefined],
+  ] as const) {
+    t.equal(
+      (await app.inject({ method, url, headers: ana.headers, ...(payload ? { payload } : {}) })).statusCode,
+      403,
+      `${method} ${url}`,
+    );
+  }
+
+  const found = await app.inject({
+    method: 'GET',
+    url: `/v1/admin/users?email=${ana.email.toUpperCase()}`,
+    headers: asAdmin,
+  });
+  t.match(found.json(), { items: [{ id: ana.id, roles: ['user'] }] });
+
+  const granted = await app.inject({
+    method: 'POST',
+    url: `/v1/admin/users/${ana.id}/roles`,
+    headers: asAdmin,
+    payload: { role: 'analyst' },
+  });
+  t.equal(granted.statusCode, 200);
+  t.same((await signIn(ana.email)).user.roles, ['user', 'analyst'], 'the next login carries the role');
+  t.equal(
+    (await app.inject({ method: 'DELETE', url: `/v1/admin/users/${ana.id}/roles/analyst`, headers: asAdmin }))
+      .statusCode,
+    200,
+  );
+  t.same((await signIn(ana.email)).user.roles, ['user']);
+  t.equal(
+    (await app.inject({ method: 'DELETE', url: `/v1/admin/users/${ana.id}/roles/user`, headers: asAdmin })).statusCode,
+    409,
+    'the user role stays',
+  );
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/v1/admin/users/${randomUUID()}/roles`,
+        headers: asAdmin,
+        payload: { role: 'analyst' },
+      })
+    ).statusCode,
+    404,
+  );
+  const roles = (await readStream(db, `user-${ana.id}`)).map((e) => e.type).filter((type) => type.startsWith('Role'));
+  t.same(roles, ['RoleGranted', 'RoleRevoked']);
+});
