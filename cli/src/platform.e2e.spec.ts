@@ -93,6 +93,36 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     'start applied every migration',
   );
 
+  // The command routes are mounted, and the CLI manages roles in the same embedded database.
+  const email = 'writer@example.com';
+  const registered = await fetch(`http://127.0.0.1:${port}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email,
+      password: 'correct horse battery',
+      displayName: 'Writer',
+      consent: { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false },
+    }),
+  });
+  t.equal(registered.status, 201);
+  const grant = spawnSync(process.execPath, [...nodeArgs, 'admin', 'grant', email, 'analyst'], {
+    env,
+    encoding: 'utf8',
+  });
+  t.equal(grant.status, 0, grant.stderr);
+  t.match(grant.stdout, /roles: user, analyst/);
+  const find = spawnSync(process.execPath, [...nodeArgs, 'admin', 'find', 'WRITER@example.com'], {
+    env,
+    encoding: 'utf8',
+  });
+  t.match(find.stdout, /writer@example\.com\s+Writer\s+roles: user, analyst/);
+  const unknown = spawnSync(process.execPath, [...nodeArgs, 'admin', 'find', 'nobody@example.com'], {
+    env,
+    encoding: 'utf8',
+  });
+  t.equal(unknown.status, 1);
+
   platform.kill('SIGTERM');
   t.equal(await exited(platform), 0, 'a graceful shutdown exits 0');
   t.match(platform.output(), /"msg":"shutting down"/);
@@ -127,7 +157,14 @@ t.test('each service started alone without a database stops at once, naming the 
 });
 
 t.test('--help on every command', async (t) => {
-  for (const args of [['--help'], ['start', '--help'], ['status', '--help'], ['migrate', '--help']]) {
+  for (const args of [
+    ['--help'],
+    ['start', '--help'],
+    ['status', '--help'],
+    ['migrate', '--help'],
+    ['admin', '--help'],
+    ['admin', 'grant', '--help'],
+  ]) {
     const result = spawnSync(process.execPath, [...nodeArgs, ...args], { encoding: 'utf8' });
     t.equal(result.status, 0, args.join(' '));
     t.match(result.stdout, /^Usage: mindflow/);

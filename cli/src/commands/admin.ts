@@ -1,0 +1,51 @@
+import { createRecorder, changeRole, toRoles, writeDatabase } from '@mindflow/command-service';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import type { Role } from '@mindflow/core/domain';
+import { createLogger } from '@mindflow/core/logging';
+import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
+import type { PlatformConfig } from '../config.js';
+
+/** Finds a user by email, or grants or revokes one of their roles, as an admin would over HTTP. */
+export async function admin(
+  config: PlatformConfig,
+  action: { kind: 'find'; email: string } | { kind: 'grant' | 'revoke'; email: string; role: Role },
+): Promise<number> {
+  const logger = createLogger({ ...config.logging, level: 'warn' }, 'mindflow');
+  const engines = await connectEngines({ database: config.engines.database }, logger);
+  try {
+    const db = writeDatabase(engines.databases.write.db);
+    const user = await db
+      .selectFrom('users')
+      .select(['id', 'email', 'display_name', 'roles'])
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', action.email.trim().toLowerCase()))
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (user === undefined) {
+      process.stderr.write(`no user with email ${action.email}\n`);
+      return 1;
+    }
+    if (action.kind !== 'find') {
+      const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
+      const recorder = createRecorder(createUserKeyring(secrets.masterKey));
+      const context = {
+        requestId: `cli-${process.pid}`,
+        actorId: undefined,
+        actorRole: 'admin',
+        ip: '127.0.0.1',
+        userAgent: 'mindflow-cli',
+        traceparent: undefined,
+        now: new Date(),
+      };
+      await db
+        .transaction()
+        .execute((trx) => changeRole(recorder, trx, user.id, action.role, action.kind === 'grant', context));
+    }
+    const roles = await db.selectFrom('users').select('roles').where('id', '=', user.id).executeTakeFirstOrThrow();
+    process.stdout.write(
+      `${user.id}  ${user.email}  ${user.display_name}  roles: ${toRoles(roles.roles).join(', ')}\n`,
+    );
+    return 0;
+  } finally {
+    await engines.close();
+  }
+}
