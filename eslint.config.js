@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', 'core/src/testing/**', '**/*.spec.ts'],
+    files: ['**/config.ts', 'core/src/testing/**', '**/*.spec.ts', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

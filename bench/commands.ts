@@ -1,0 +1,239 @@
+// bench/commands: create-entry commands over HTTP under open-loop load, next to pgbench running
+// the equivalent SQL transaction on the same PostgreSQL, and raw event-store appends.
+//   npm run bench:commands        (needs WRITE_DATABASE_URL; npm test's engines will do)
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { mountCommandService, writeDatabase } from '@mindflow/command-service';
+import { readEnv, securityConfig, withDatabase } from '@mindflow/core/config';
+import { appendToStream, newEventId, type EventStoreTables } from '@mindflow/core/eventstore';
+import { createHttpServer } from '@mindflow/core/http';
+import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { migrateToLatest } from '@mindflow/migrations';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+
+const env = readEnv(
+  Type.Object({
+    WRITE_DATABASE_URL: Type.String({ pattern: '^postgres', description: 'the PostgreSQL server to measure' }),
+    BENCH_SECONDS: Type.Integer({ minimum: 1, default: 5, description: 'seconds per load step' }),
+  }),
+  process.env,
+);
+const stepSeconds = env.BENCH_SECONDS;
+const users = 200;
+
+// ── setup: a fresh database, the command service on a real port, signed-in users ───────────
+const name = `bench_${randomUUID().slice(0, 8)}`;
+const admin = new pg.Client({ connectionString: env.WRITE_DATABASE_URL });
+await admin.connect();
+await admin.query(`create database ${name}`);
+const url = withDatabase(env.WRITE_DATABASE_URL, name);
+const postgres = connectPostgres('bench', url, 20);
+const db = writeDatabase(postgres.db);
+await migrateToLatest(db, 'write');
+const logger = createLogger({ level: 'warn', pretty: false }, 'bench');
+const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
+await mountCommandService(app, {
+  db,
+  redis: undefined,
+  secrets: { masterKey: Buffer.alloc(32, 7), jwtSecret: 'bench-secret-of-at-least-thirty-two-chars' },
+  security: securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 3600, REFRESH_TOKEN_TTL_DAYS: 1 }),
+  logger,
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const port = typeof address === 'object' && address !== null ? address.port : 0;
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(pathname: string, body: unknown, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const tokens: string[] = [];
+const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+for (let i = 0; i < users; i++) {
+  const email = `bench-${i}@example.com`;
+  await post('/v1/auth/register', { email, password: 'bench password 123', displayName: `Bench ${i}`, consent });
+  const login = await post('/v1/auth/login', { email, password: 'bench password 123' });
+  tokens.push((JSON.parse(login.body) as { accessToken: string }).accessToken);
+}
+
+// ── open-loop load: requests leave on schedule whatever the answers; latency counts from the schedule
+const content = 'Today I walked by the river and thought about the week. '.repeat(8);
+let dateCounter = 0;
+function nextEntry() {
+  const n = dateCounter++;
+  const date = new Date(Date.UTC(2000, 0, 1) + Math.floor(n / users) * 86_400_000).toISOString().slice(0, 10);
+  return {
+    token: tokens[n % users] ?? '',
+    body: { date, title: 'A day', content, mood: 'happy', tags: ['bench', 'walk'] },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function openLoop(rate: number, seconds: number) {
+  const total = rate * seconds;
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = started + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const { token, body } = nextEntry();
+    inflight.push(
+      post('/v1/entries', body, token).then((response) => {
+        if (response.status !== 201) failures++;
+        latencies.push(performance.now() - scheduled);
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    rate,
+    achieved: (total - failures) / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures,
+  };
+}
+
+await openLoop(50, 2); // warm-up
+const steps = [];
+let best: Awaited<ReturnType<typeof openLoop>> | undefined;
+for (const rate of [50, 100, 200, 300, 350, 400, 500, 600, 800]) {
+  const step = await openLoop(rate, stepSeconds);
+  steps.push(step);
+  console.log(
+    `create-entry @ ${rate}/s: ${step.achieved.toFixed(0)}/s done, p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms, failures ${step.failures}`,
+  );
+  if (step.p99 >= 50 || step.failures > 0) break;
+  best = step;
+}
+
+// ── pgbench: the same transaction in SQL (lock check, entry, tags, event, streaks), closed loop
+const ids = await db.selectFrom('users').select('id').orderBy('email').execute();
+const benchClient = new pg.Client({ connectionString: url });
+await benchClient.connect();
+await benchClient.query('create table bench_users (n int primary key, id uuid not null)');
+for (const [n, { id }] of ids.entries())
+  await benchClient.query('insert into bench_users values ($1, $2)', [n + 1, id]);
+await benchClient.end();
+const script = path.join(tmpdir(), `${name}.sql`);
+const eventData = JSON.stringify({ entryId: randomUUID(), sealed: 'x'.repeat(700) });
+writeFileSync(
+  script,
+  `\\set u random(1, ${users})
+\\set d random(1, 3000000)
+BEGIN;
+SELECT wrapped_key FROM user_keys WHERE user_id = (SELECT id FROM bench_users WHERE n = :u);
+SELECT id FROM journal_entries WHERE id = '00000000-0000-4000-8000-000000000000' FOR UPDATE;
+INSERT INTO journal_entries (id, user_id, entry_date, title, content, mood, word_count, reading_time)
+  SELECT gen_random_uuid(), id, date '1900-01-01' + :d, 'A day', repeat('word ', 100), 'happy', 100, 30
+  FROM bench_users WHERE n = :u
+  ON CONFLICT (user_id, entry_date) WHERE deleted_at IS NULL DO NOTHING;
+INSERT INTO tags (name) VALUES ('bench'), ('walk') ON CONFLICT (name) DO NOTHING;
+SELECT id FROM tags WHERE name IN ('bench', 'walk');
+SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = 'entry-' || :d || '-' || :u;
+INSERT INTO events (event_id, type, schema_version, stream_id, stream_version, user_id, occurred_at, data, metadata)
+  SELECT gen_random_uuid(), 'EntryCreated', 1, 'entry-' || gen_random_uuid(), 1, id, now(), '${eventData}', '{}'
+  FROM bench_users WHERE n = :u;
+SELECT entry_date, word_count FROM journal_entries
+  WHERE user_id = (SELECT id FROM bench_users WHERE n = :u) AND deleted_at IS NULL;
+UPDATE user_streaks SET total_entries = total_entries + 1, total_words = total_words + 100
+  WHERE user_id = (SELECT id FROM bench_users WHERE n = :u);
+COMMIT;
+`,
+);
+const pgbenchOut = execFileSync(
+  'pgbench',
+  ['-n', '-f', script, '-c', '8', '-j', '2', '-T', String(stepSeconds * 2), url],
+  {
+    encoding: 'utf8',
+  },
+);
+const pgbenchTps = Number(/tps = ([\d.]+)/.exec(pgbenchOut)?.[1] ?? Number.NaN);
+const pgbenchLatency = Number(/latency average = ([\d.]+) ms/.exec(pgbenchOut)?.[1] ?? Number.NaN);
+console.log(
+  `pgbench, same transaction in SQL, 8 clients: ${pgbenchTps.toFixed(0)} tps, latency average ${pgbenchLatency} ms`,
+);
+
+// ── event store: appends per second, one at a time and 16 at once ─────────────────────────
+const store = postgres.db as Kysely<EventStoreTables>;
+const event = () => ({
+  eventId: newEventId(),
+  type: 'EntryDeleted',
+  schemaVersion: 1,
+  occurredAt: new Date(),
+  userId: null,
+  data: { entryId: randomUUID() },
+  metadata: {},
+});
+async function appendsPerSecond(workers: number, seconds: number): Promise<number> {
+  let count = 0;
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < deadline) {
+        await appendToStream(store, `bench-${randomUUID()}`, 0, [event()]);
+        count++;
+      }
+    }),
+  );
+  return count / seconds;
+}
+const sequential = await appendsPerSecond(1, stepSeconds);
+const concurrent = await appendsPerSecond(16, stepSeconds);
+console.log(`event store appends: ${sequential.toFixed(0)}/s sequential, ${concurrent.toFixed(0)}/s with 16 writers`);
+
+console.log('\nsummary');
+if (best === undefined) {
+  console.log('no rate held p99 < 50 ms');
+} else {
+  console.log(
+    `highest rate holding p99 < 50 ms: ${best.rate}/s → ${best.achieved.toFixed(0)} commands/s, p50 ${best.p50.toFixed(1)} ms, p99 ${best.p99.toFixed(1)} ms`,
+  );
+  console.log(`ratio to pgbench's tps for the same SQL: ${(best.achieved / pgbenchTps).toFixed(2)}`);
+}
+console.log(`steps: ${JSON.stringify(steps.map((s) => ({ rate: s.rate, p99: Math.round(s.p99 * 10) / 10 })))}`);
+
+await app.close();
+agent.destroy();
+await postgres.close();
+await admin.query(`drop database ${name} with (force)`);
+await admin.end();
