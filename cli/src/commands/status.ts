@@ -1,6 +1,8 @@
 import { checkReadiness, type CheckResult } from '@mindflow/core/health';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, describeEngines, version } from '@mindflow/core/runtime';
+import { writeDatabase } from '@mindflow/command-service';
+import { readerHoldBack, type ReaderHoldBack } from '@mindflow/core/eventstore';
 import { migrationStatus, schemaNames } from '@mindflow/migrations';
 import type { PlatformConfig } from '../config.js';
 
@@ -28,7 +30,16 @@ export async function status(config: PlatformConfig, options: { json: boolean })
         pending: states.filter((state) => state.executedAt === undefined).map((state) => state.name),
       });
     }
-    const report = { version, adapters: describeEngines(config.engines), checks: readiness.checks, migrations };
+    const eventStore = migrations.every((m) => m.pending.length === 0)
+      ? await readerHoldBack(writeDatabase(engines.databases.write.db))
+      : undefined;
+    const report = {
+      version,
+      adapters: describeEngines(config.engines),
+      checks: readiness.checks,
+      migrations,
+      eventStore,
+    };
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
     return readiness.ok && migrations.every((m) => m.pending.length === 0) ? 0 : 1;
   } finally {
@@ -41,6 +52,7 @@ function render(report: {
   adapters: readonly { port: string; adapter: string; location: string }[];
   checks: readonly CheckResult[];
   migrations: readonly MigrationSummary[];
+  eventStore: ReaderHoldBack | undefined;
 }): string {
   const table = (rows: string[][]) => {
     const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
@@ -63,6 +75,11 @@ function render(report: {
         m.pending.length === 0 ? 'up to date' : `PENDING: ${m.pending.join(', ')}`,
       ]),
     ),
+    '',
+    'Event store',
+    report.eventStore === undefined
+      ? '  (not migrated)'
+      : `  ${report.eventStore.events} committed event(s) held back from readers; oldest open transaction ${report.eventStore.oldestTransactionSeconds.toFixed(1)} s`,
     '',
   ].join('\n');
 }

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  checkDisplayName,
-  checkLanguage,
-  checkPassword,
-  checkTimezone,
-  normalizeEmail,
-  type Role,
-} from '@mindflow/core/domain';
+import { absentUser, decideUser, type Role } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '../database.js';
@@ -54,16 +47,10 @@ export async function register(
   context: RequestContext,
   roles: readonly Role[] = ['user'],
 ): Promise<CommandResult> {
-  const email = normalizeEmail(input.email);
-  checkPassword(input.password, email);
-  const displayName = checkDisplayName(input.displayName);
-  const timezone = checkTimezone(input.timezone ?? 'UTC');
-  const language = checkLanguage(input.language ?? 'en');
-  if (!input.consent.dataProcessing) {
-    throw new AppError('VALIDATION_FAILED', 'consent.dataProcessing: MindFlow cannot keep a journal without it', {
-      details: [{ path: 'consent.dataProcessing', message: 'must be true' }],
-    });
-  }
+  const events = decideUser({ type: 'RegisterUser', ...input, roles }, absentUser);
+  const registered = events[0];
+  if (registered?.type !== 'UserRegistered') throw new Error('unreachable: registration decided no UserRegistered');
+  const { email, displayName, timezone, language } = registered.data;
   const passwordHash = await deps.hasher.hash(input.password);
   const id = randomUUID();
   const result = await deps.db.transaction().execute(async (trx) => {
@@ -124,11 +111,7 @@ export async function register(
       expectedVersion: 0,
       userId: id,
       context: { ...context, actorId: context.actorId ?? id },
-      events: [
-        { type: 'UserRegistered', data: { email, displayName, timezone, language, theme: 'system' } },
-        { type: 'ConsentRecorded', data: { ...input.consent } },
-        ...roles.filter((role) => role !== 'user').map((role) => ({ type: 'RoleGranted' as const, data: { role } })),
-      ],
+      events,
     });
   });
   return { id, version: result.streamVersion, position: result.position };

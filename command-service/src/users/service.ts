@@ -1,10 +1,12 @@
 import {
-  checkDisplayName,
   checkLanguage,
   checkTheme,
-  checkTimezone,
+  decideUser,
+  evolveUser,
   roles as allRoles,
   type Role,
+  type UserCommand,
+  type UserState,
 } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
@@ -59,13 +61,64 @@ async function lockUser(trx: Kysely<WriteTables>, userId: string, expectedVersio
   return user;
 }
 
-async function bump(trx: Kysely<WriteTables>, userId: string, version: number): Promise<number> {
+/** The user aggregate's state, from its row. */
+function stateOf(user: {
+  email: string;
+  display_name: string;
+  photo_url: string | null;
+  timezone: string;
+  language: string;
+  theme: string;
+  roles: string[];
+}): UserState {
+  return {
+    status: 'active',
+    email: user.email,
+    profile: {
+      displayName: user.display_name,
+      photoUrl: user.photo_url,
+      timezone: user.timezone,
+      language: checkLanguage(user.language),
+      theme: checkTheme(user.theme),
+    },
+    roles: toRoles(user.roles),
+  };
+}
+
+/** Decides, records and applies a user command; the row follows the events. */
+async function execute(
+  recorder: Recorder,
+  trx: Kysely<WriteTables>,
+  user: Awaited<ReturnType<typeof lockUser>>,
+  command: UserCommand,
+  context: RequestContext,
+): Promise<UserResult> {
+  const state = stateOf(user);
+  const events = decideUser(command, state);
+  if (events.length === 0) return { id: user.id, version: user.version, position: 0 };
+  const next = events.reduce(evolveUser, state);
+  if (next.status === 'absent') throw new Error('unreachable: a user event left no user');
   await trx
     .updateTable('users')
-    .set({ version: version + 1 })
-    .where('id', '=', userId)
+    .set({
+      display_name: next.profile.displayName,
+      photo_url: next.profile.photoUrl,
+      timezone: next.profile.timezone,
+      language: next.profile.language,
+      theme: next.profile.theme,
+      roles: [...next.roles],
+      version: user.version + 1,
+    })
+    .where('id', '=', user.id)
     .execute();
-  return version + 1;
+  const appended = await recorder.record(trx, {
+    streamId: userStream(user.id),
+    expectedVersion: 'any',
+    userId: user.id,
+    context,
+    events,
+  });
+  return { id: user.id, version: user.version + 1, position: appended.position };
 }
 
 export async function updateProfile(
@@ -77,43 +130,7 @@ export async function updateProfile(
   context: RequestContext,
 ): Promise<UserResult> {
   const user = await lockUser(trx, userId, expectedVersion);
-  const next = {
-    ...(input.displayName === undefined ? {} : { displayName: checkDisplayName(input.displayName) }),
-    ...(input.photoUrl === undefined ? {} : { photoUrl: input.photoUrl }),
-    ...(input.timezone === undefined ? {} : { timezone: checkTimezone(input.timezone) }),
-    ...(input.language === undefined ? {} : { language: checkLanguage(input.language) }),
-    ...(input.theme === undefined ? {} : { theme: checkTheme(input.theme) }),
-  };
-  const current = {
-    displayName: user.display_name,
-    photoUrl: user.photo_url,
-    timezone: user.timezone,
-    language: user.language,
-    theme: user.theme,
-  };
-  const changes = Object.fromEntries(
-    Object.entries(next).filter(([field, value]) => current[field as keyof typeof current] !== value),
-  );
-  if (Object.keys(changes).length === 0) return { id: userId, version: user.version, position: 0 };
-  await trx
-    .updateTable('users')
-    .set({
-      display_name: next.displayName ?? user.display_name,
-      photo_url: next.photoUrl === undefined ? user.photo_url : next.photoUrl,
-      timezone: next.timezone ?? user.timezone,
-      language: next.language ?? user.language,
-      theme: next.theme ?? user.theme,
-    })
-    .where('id', '=', userId)
-    .execute();
-  const appended = await recorder.record(trx, {
-    streamId: userStream(userId),
-    expectedVersion: 'any',
-    userId,
-    context,
-    events: [{ type: 'UserProfileUpdated', data: { changes } }],
-  });
-  return { id: userId, version: await bump(trx, userId, user.version), position: appended.position };
+  return execute(recorder, trx, user, { type: 'UpdateProfile', changes: input }, context);
 }
 
 export async function updateSettings(
@@ -135,14 +152,7 @@ export async function updateSettings(
     })
     .where('user_id', '=', userId)
     .execute();
-  const appended = await recorder.record(trx, {
-    streamId: userStream(userId),
-    expectedVersion: 'any',
-    userId,
-    context,
-    events: [{ type: 'SettingsUpdated', data: { ...settings } }],
-  });
-  return { id: userId, version: await bump(trx, userId, user.version), position: appended.position };
+  return execute(recorder, trx, user, { type: 'UpdateSettings', settings }, context);
 }
 
 export async function recordConsent(
@@ -165,14 +175,7 @@ export async function recordConsent(
       user_agent: context.userAgent ?? null,
     })
     .execute();
-  const appended = await recorder.record(trx, {
-    streamId: userStream(userId),
-    expectedVersion: 'any',
-    userId,
-    context,
-    events: [{ type: 'ConsentRecorded', data: { ...consent } }],
-  });
-  return { id: userId, version: await bump(trx, userId, user.version), position: appended.position };
+  return execute(recorder, trx, user, { type: 'RecordConsent', consent }, context);
 }
 
 /** Grants or revokes a role; granting one held, or revoking one not held, changes nothing. */
@@ -185,22 +188,7 @@ export async function changeRole(
   context: RequestContext,
 ): Promise<UserResult> {
   const user = await lockUser(trx, userId, undefined);
-  const held = toRoles(user.roles);
-  if (held.includes(role) === grant) return { id: userId, version: user.version, position: 0 };
-  if (!grant && role === 'user') throw new AppError('CONFLICT', 'every account keeps the user role');
-  await trx
-    .updateTable('users')
-    .set({ roles: grant ? [...held, role] : held.filter((r) => r !== role) })
-    .where('id', '=', userId)
-    .execute();
-  const appended = await recorder.record(trx, {
-    streamId: userStream(userId),
-    expectedVersion: 'any',
-    userId,
-    context,
-    events: [{ type: grant ? 'RoleGranted' : 'RoleRevoked', data: { role } }],
-  });
-  return { id: userId, version: await bump(trx, userId, user.version), position: appended.position };
+  return execute(recorder, trx, user, { type: grant ? 'GrantRole' : 'RevokeRole', role }, context);
 }
 
 /** Roles as stored (the table's CHECK admits only known ones). */

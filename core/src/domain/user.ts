@@ -1,4 +1,5 @@
-import { ruleViolation } from './rules.js';
+import { AppError } from '../errors/index.js';
+import { ruleViolation, type DomainEvent } from './rules.js';
 
 export const languages = ['en', 'pt'] as const;
 export const themes = ['light', 'dark', 'system'] as const;
@@ -52,4 +53,132 @@ export function checkLanguage(language: string): Language {
 export function checkTheme(theme: string): Theme {
   if (!(themes as readonly string[]).includes(theme)) throw ruleViolation('theme', 'must be light, dark or system');
   return theme as Theme;
+}
+
+// ── The user aggregate ──────────────────────────────────────────────────────────────────
+
+export interface Profile {
+  readonly displayName: string;
+  readonly photoUrl: string | null;
+  readonly timezone: string;
+  readonly language: Language;
+  readonly theme: Theme;
+}
+
+export interface ConsentTerms {
+  readonly termsVersion: string;
+  readonly privacyPolicyVersion: string;
+  readonly dataProcessing: boolean;
+  readonly marketing: boolean;
+}
+
+export interface UserSettings {
+  readonly autoSave: boolean;
+  readonly privateMode: boolean;
+  readonly emailWeeklyInsights: boolean;
+  readonly emailMonthlyInsights: boolean;
+  readonly emailReminderToWrite: boolean;
+}
+
+export type UserState =
+  | { readonly status: 'absent' }
+  | { readonly status: 'active'; readonly email: string; readonly profile: Profile; readonly roles: readonly Role[] };
+
+export const absentUser: UserState = Object.freeze({ status: 'absent' });
+
+export type UserCommand =
+  | {
+      readonly type: 'RegisterUser';
+      readonly email: string;
+      readonly password: string;
+      readonly displayName: string;
+      readonly timezone?: string | undefined;
+      readonly language?: string | undefined;
+      readonly consent: ConsentTerms;
+      readonly roles: readonly Role[];
+    }
+  | { readonly type: 'UpdateProfile'; readonly changes: Partial<Record<keyof Profile, string | null>> }
+  | { readonly type: 'UpdateSettings'; readonly settings: UserSettings }
+  | { readonly type: 'RecordConsent'; readonly consent: ConsentTerms }
+  | { readonly type: 'GrantRole'; readonly role: Role }
+  | { readonly type: 'RevokeRole'; readonly role: Role };
+
+/** Decides the events a command causes on a user, or throws the rule it breaks. Pure. */
+export function decideUser(command: UserCommand, state: UserState): DomainEvent[] {
+  if (command.type === 'RegisterUser') {
+    if (state.status !== 'absent') throw new AppError('CONFLICT', 'this account already exists');
+    const email = normalizeEmail(command.email);
+    checkPassword(command.password, email);
+    if (!command.consent.dataProcessing) {
+      throw ruleViolation('consent.dataProcessing', 'must be true: MindFlow cannot keep a journal without it');
+    }
+    return [
+      {
+        type: 'UserRegistered',
+        data: {
+          email,
+          displayName: checkDisplayName(command.displayName),
+          timezone: checkTimezone(command.timezone ?? 'UTC'),
+          language: checkLanguage(command.language ?? 'en'),
+          theme: 'system',
+        },
+      },
+      { type: 'ConsentRecorded', data: { ...command.consent } },
+      ...command.roles
+        .filter((role) => role !== 'user')
+        .map((role) => ({ type: 'RoleGranted' as const, data: { role } })),
+    ];
+  }
+  if (state.status === 'absent') throw new AppError('NOT_FOUND', 'no such user');
+  switch (command.type) {
+    case 'UpdateProfile': {
+      const { displayName, photoUrl, timezone, language, theme } = command.changes;
+      const next: Partial<Profile> = {
+        ...(displayName == null ? {} : { displayName: checkDisplayName(displayName) }),
+        ...(photoUrl === undefined ? {} : { photoUrl }),
+        ...(timezone == null ? {} : { timezone: checkTimezone(timezone) }),
+        ...(language == null ? {} : { language: checkLanguage(language) }),
+        ...(theme == null ? {} : { theme: checkTheme(theme) }),
+      };
+      const changes = Object.fromEntries(
+        Object.entries(next).filter(([field, value]) => state.profile[field as keyof Profile] !== value),
+      );
+      return Object.keys(changes).length === 0 ? [] : [{ type: 'UserProfileUpdated', data: { changes } }];
+    }
+    case 'UpdateSettings':
+      return [{ type: 'SettingsUpdated', data: { ...command.settings } }];
+    case 'RecordConsent':
+      return [{ type: 'ConsentRecorded', data: { ...command.consent } }];
+    case 'GrantRole':
+      return state.roles.includes(command.role) ? [] : [{ type: 'RoleGranted', data: { role: command.role } }];
+    case 'RevokeRole':
+      if (command.role === 'user') throw new AppError('CONFLICT', 'every account keeps the user role');
+      return state.roles.includes(command.role) ? [{ type: 'RoleRevoked', data: { role: command.role } }] : [];
+    default:
+      return unreachable(command);
+  }
+}
+
+/** The user after one more of its events. Pure; events that change nothing here leave it as it is. */
+export function evolveUser(state: UserState, event: DomainEvent): UserState {
+  switch (event.type) {
+    case 'UserRegistered': {
+      const { email, ...profile } = event.data;
+      return { status: 'active', email, profile: { ...profile, photoUrl: null }, roles: ['user'] };
+    }
+    case 'UserProfileUpdated':
+      return state.status === 'absent' ? state : { ...state, profile: { ...state.profile, ...event.data.changes } };
+    case 'RoleGranted':
+      return state.status === 'absent' ? state : { ...state, roles: [...state.roles, event.data.role] };
+    case 'RoleRevoked':
+      return state.status === 'absent'
+        ? state
+        : { ...state, roles: state.roles.filter((role) => role !== event.data.role) };
+    default:
+      return state;
+  }
+}
+
+function unreachable(value: never): never {
+  throw new Error(`unhandled: ${JSON.stringify(value)}`);
 }

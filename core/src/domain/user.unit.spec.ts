@@ -1,5 +1,17 @@
 import t from 'tap';
-import { checkDisplayName, checkLanguage, checkPassword, checkTheme, checkTimezone, normalizeEmail } from './index.js';
+import {
+  absentUser,
+  checkDisplayName,
+  checkLanguage,
+  checkPassword,
+  checkTheme,
+  checkTimezone,
+  decideUser,
+  evolveUser,
+  normalizeEmail,
+  type DomainEvent,
+  type UserState,
+} from './index.js';
 
 const violation = (path: string) => ({ code: 'VALIDATION_FAILED', details: [{ path }] });
 
@@ -32,4 +44,67 @@ t.test('profile fields', async (t) => {
   t.throws(() => checkLanguage('fr'), violation('language'));
   t.equal(checkTheme('system'), 'system');
   t.throws(() => checkTheme('blue'), violation('theme'));
+});
+
+const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+const registration = {
+  type: 'RegisterUser' as const,
+  email: ' Ana@Example.com ',
+  password: 'correct horse battery',
+  displayName: ' Ana ',
+  timezone: 'Europe/Lisbon',
+  consent,
+  roles: ['user' as const],
+};
+const givenUser = (...events: DomainEvent[]) => events.reduce<UserState>(evolveUser, absentUser);
+const registered = decideUser(registration, absentUser);
+
+t.test('registering: normalized email and name, consent recorded, extra roles granted', async (t) => {
+  t.same(registered, [
+    {
+      type: 'UserRegistered',
+      data: {
+        email: 'ana@example.com',
+        displayName: 'Ana',
+        timezone: 'Europe/Lisbon',
+        language: 'en',
+        theme: 'system',
+      },
+    },
+    { type: 'ConsentRecorded', data: consent },
+  ]);
+  t.match(decideUser({ ...registration, roles: ['user', 'admin'] }, absentUser).at(-1), {
+    type: 'RoleGranted',
+    data: { role: 'admin' },
+  });
+  t.throws(() => decideUser({ ...registration, password: 'ana@example.com' }, absentUser), violation('password'));
+  t.throws(
+    () => decideUser({ ...registration, consent: { ...consent, dataProcessing: false } }, absentUser),
+    violation('consent.dataProcessing'),
+  );
+  t.throws(() => decideUser(registration, givenUser(...registered)), { code: 'CONFLICT' });
+});
+
+t.test('profile updates record only what changed', async (t) => {
+  const state = givenUser(...registered);
+  t.same(decideUser({ type: 'UpdateProfile', changes: { displayName: 'Ana', theme: 'dark', photoUrl: null } }, state), [
+    { type: 'UserProfileUpdated', data: { changes: { theme: 'dark' } } },
+  ]);
+  t.same(decideUser({ type: 'UpdateProfile', changes: { timezone: 'Europe/Lisbon' } }, state), []);
+  t.throws(() => decideUser({ type: 'UpdateProfile', changes: { theme: 'blue' } }, state), violation('theme'));
+  t.throws(() => decideUser({ type: 'UpdateProfile', changes: {} }, absentUser), { code: 'NOT_FOUND' });
+});
+
+t.test('roles: granting one held or revoking one not held changes nothing; the user role stays', async (t) => {
+  const state = givenUser(...registered, { type: 'RoleGranted', data: { role: 'analyst' } });
+  t.same(state.status === 'active' ? state.roles : [], ['user', 'analyst']);
+  t.same(decideUser({ type: 'GrantRole', role: 'analyst' }, state), []);
+  t.same(decideUser({ type: 'RevokeRole', role: 'admin' }, state), []);
+  t.same(decideUser({ type: 'RevokeRole', role: 'analyst' }, state), [
+    { type: 'RoleRevoked', data: { role: 'analyst' } },
+  ]);
+  t.throws(() => decideUser({ type: 'RevokeRole', role: 'user' }, state), { code: 'CONFLICT' });
+  t.match(givenUser(...registered, { type: 'UserProfileUpdated', data: { changes: { language: 'pt' } } }), {
+    profile: { language: 'pt', displayName: 'Ana' },
+  });
 });
