@@ -211,3 +211,51 @@ t.test('Idempotency-Key: a retry returns the first response and does nothing; an
   });
   t.equal(otherUser.statusCode, 201, 'keys are per user');
 });
+
+t.test('no content makes a 500: hostile values in every field of every entry route', async (t) => {
+  const { id } = await create();
+  const hostile: unknown[] = [
+    null,
+    -1,
+    1e308,
+    true,
+    [],
+    {},
+    '',
+    ' ',
+    '\u202e',
+    '😀'.repeat(60),
+    'x'.repeat(20_000),
+    '0000-01-01',
+    '9999-99-99',
+    "'; drop table users; --",
+    { $gt: '' },
+    ['a', 1],
+  ];
+  const fields = ['date', 'title', 'content', 'mood', 'tags', 'location', 'weather', 'isPrivate', 'extra'];
+  let requests = 0;
+  for (const field of fields) {
+    for (const value of hostile) {
+      const body = { ...entry(), [field]: value };
+      const responses = [
+        await app.inject({ method: 'POST', url: '/v1/entries', headers: auth(ana), payload: body }),
+        await patch(id, { [field]: value }, { 'if-match': '"1"' }),
+      ];
+      for (const response of responses) {
+        requests++;
+        if (response.statusCode >= 500)
+          t.fail(`${field} = ${JSON.stringify(value).slice(0, 40)}: ${response.statusCode} ${response.body}`);
+      }
+    }
+  }
+  for (const url of [`/v1/entries/not-a-uuid`, `/v1/entries/${'9'.repeat(500)}`, '/v1/entries/%00']) {
+    const response = await app.inject({ method: 'DELETE', url, headers: auth(ana) });
+    requests++;
+    t.ok(response.statusCode < 500, `${url}: ${response.statusCode}`);
+  }
+  for (const header of ['"abc"', '"99999999999"', 'W/', '*']) {
+    requests++;
+    t.ok((await patch(id, { title: 'x' }, { 'if-match': header })).statusCode < 500, `If-Match ${header}`);
+  }
+  t.pass(`${requests} hostile requests, none answered 5xx`);
+});

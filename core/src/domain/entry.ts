@@ -150,6 +150,7 @@ function checkDate(date: string): string {
   if (parsed === undefined || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
     throw ruleViolation('date', 'must be a calendar date, YYYY-MM-DD');
   }
+  if (date < '1900-01-01' || date > '2999-12-31') throw ruleViolation('date', 'must be between 1900 and 2999');
   return date;
 }
 

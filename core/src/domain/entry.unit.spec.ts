@@ -70,6 +70,7 @@ t.test('every field rule names the field', async (t) => {
     [{ mood: 'elated' as 'happy' }, 'mood'],
     [{ date: '2026-02-30' }, 'date'],
     [{ date: '22/11/2026' }, 'date'],
+    [{ date: '0000-01-01' }, 'date'],
     [{ tags: ['ok', ' '] }, 'tags/1'],
     [{ tags: ['x'.repeat(51)] }, 'tags/0'],
     [{ tags: Array.from({ length: 21 }, (_, i) => `tag${i}`) }, 'tags'],

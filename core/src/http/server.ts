@@ -9,6 +9,19 @@ import type { Logger } from '../logging/index.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOperationsRoutes } from './operations-routes.js';
+import { AppError } from '../errors/index.js';
+
+/** The JSON pointer of the first string (or key) in `value` holding U+0000, if any. */
+function nulPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path;
+    const found = nulPath(inner, `${path}/${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -59,6 +72,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     reply.header('x-request-id', request.id);
   });
   installErrorHandling(app);
+  // PostgreSQL text and JSON cannot hold U+0000; refuse it at the door rather than fail deep down.
+  app.addHook('preValidation', async (request) => {
+    const path = nulPath(request.body, '');
+    if (path !== undefined) {
+      throw new AppError('VALIDATION_FAILED', 'text must not contain the NUL character', {
+        details: [{ path: path === '' ? '/' : path, message: 'must not contain U+0000' }],
+      });
+    }
+  });
   app.addSchema(ErrorBodySchema);
 
   await app.register(fastifySwagger, {

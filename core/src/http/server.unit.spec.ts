@@ -43,6 +43,13 @@ t.test('a body that breaks its schema is a 400 VALIDATION_FAILED listing every p
   );
 });
 
+t.test('a NUL character anywhere in the body is a 400 naming where, not a database error', async (t) => {
+  const app = await server();
+  const response = await app.inject({ method: 'POST', url: '/v1/things', payload: { title: 'a\u0000b', count: 1 } });
+  t.equal(response.statusCode, 400);
+  t.match(response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/title' }] } });
+});
+
 t.test('malformed JSON and an unsupported media type get their own codes, never a 500', async (t) => {
   const app = await server();
   const malformed = await app.inject({
