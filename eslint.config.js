@@ -13,6 +13,8 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // ports are async interfaces; an adapter that happens not to await still returns a promise
       '@typescript-eslint/require-await': 'off',
+      // `const { secret: _secret, ...rest } = value` leaves a field out on purpose
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'Read the environment in a config module only.' },

@@ -74,5 +74,5 @@ async function ensureAdmin(auth: AuthDeps, admin: { email: string; password: str
     if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
     throw error;
   });
-  if (created !== undefined) logger.info({ userId: created.id }, 'first admin created');
+  if (created !== undefined) logger.info({ userId: created.body.id }, 'first admin created');
 }

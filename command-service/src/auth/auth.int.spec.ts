@@ -132,3 +132,29 @@ t.test('the first admin exists with the admin role', async (t) => {
   t.equal(response.statusCode, 200);
   t.same(response.json<{ user: { roles: string[] } }>().user.roles, ['user', 'admin']);
 });
+
+t.test('registration retried with the same Idempotency-Key creates one account', async (t) => {
+  const key = randomUUID();
+  const payload = { email: newEmail(), password, displayName: 'Ana', consent };
+  const send = () =>
+    app.inject({ method: 'POST', url: '/v1/auth/register', headers: { 'idempotency-key': key }, payload });
+  const first = await send();
+  const retry = await send();
+  t.equal(first.statusCode, 201);
+  t.equal(retry.statusCode, 201);
+  t.same(retry.json(), first.json());
+  t.equal(retry.headers['idempotent-replayed'], 'true');
+  const stored = await db
+    .selectFrom('idempotency_keys')
+    .select('request_hash')
+    .where('key', '=', key)
+    .executeTakeFirstOrThrow();
+  t.notMatch(stored.request_hash, password, 'the password is not part of what is stored');
+  const other = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    headers: { 'idempotency-key': key },
+    payload: { ...payload, email: newEmail() },
+  });
+  t.equal(other.statusCode, 422);
+});

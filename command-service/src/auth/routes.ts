@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { HttpServer } from '@mindflow/core/http';
+import { CommandResult, commandHeaders } from '../http/schemas.js';
+import { sendCommandResponse } from '../http/command-reply.js';
 import { requestContext } from '../http/context.js';
+import { anonymous, idempotencyScope } from '../http/idempotency.js';
 import { login, logout, refresh, register, type AuthDeps } from './service.js';
 
-const CommandResult = Type.Object({ id: Type.String(), version: Type.Integer(), position: Type.Integer() });
 const SessionTokens = {
   accessToken: Type.String(),
   refreshToken: Type.String(),
@@ -46,10 +48,16 @@ export function authRoutes(app: HttpServer, deps: AuthDeps): void {
           },
           { additionalProperties: false },
         ),
+        headers: commandHeaders,
         response: { 201: CommandResult, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await register(deps, request.body, requestContext(request))),
+    async (request, reply) => {
+      // The password stays out of the stored fingerprint: a fast hash of it would be guessable.
+      const { password, ...fingerprint } = request.body;
+      const scope = idempotencyScope(request, anonymous, fingerprint);
+      return sendCommandResponse(reply, await register(deps, request.body, requestContext(request), ['user'], scope));
+    },
   );
 
   app.post(

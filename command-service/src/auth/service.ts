@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { WriteTables } from '../database.js';
 import { toRoles } from '../users/service.js';
 import type { Recorder, RequestContext } from '../recorder.js';
+import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
@@ -46,14 +47,15 @@ export async function register(
   input: Registration,
   context: RequestContext,
   roles: readonly Role[] = ['user'],
-): Promise<CommandResult> {
+  scope?: IdempotencyScope,
+): Promise<CommandResponse<CommandResult>> {
   const events = decideUser({ type: 'RegisterUser', ...input, roles }, absentUser);
   const registered = events[0];
   if (registered?.type !== 'UserRegistered') throw new Error('unreachable: registration decided no UserRegistered');
   const { email, displayName, timezone, language } = registered.data;
   const passwordHash = await deps.hasher.hash(input.password);
   const id = randomUUID();
-  const result = await deps.db.transaction().execute(async (trx) => {
+  return runIdempotent(deps.db, scope, 201, async (trx) => {
     await trx
       .insertInto('users')
       .values({
@@ -106,15 +108,15 @@ export async function register(
         total_words: 0,
       })
       .execute();
-    return deps.recorder.record(trx, {
+    const result = await deps.recorder.record(trx, {
       streamId: userStream(id),
       expectedVersion: 0,
       userId: id,
       context: { ...context, actorId: context.actorId ?? id },
       events,
     });
+    return { id, version: result.streamVersion, position: result.position };
   });
-  return { id, version: result.streamVersion, position: result.position };
 }
 
 export interface Session {

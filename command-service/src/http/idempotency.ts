@@ -18,8 +18,18 @@ export interface CommandResponse<T> {
   readonly replayed: boolean;
 }
 
-/** The caller's Idempotency-Key for this request, if it sent one. */
-export function idempotencyScope(request: FastifyRequest, userId: string): IdempotencyScope | undefined {
+/** Keys of requests made before signing in (registration) share this scope. */
+export const anonymous = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The caller's Idempotency-Key for this request, if it sent one. `fingerprint` is what is
+ * hashed to recognise the same request again (default: the body); leave secrets out of it.
+ */
+export function idempotencyScope(
+  request: FastifyRequest,
+  userId: string,
+  fingerprint: unknown = request.body,
+): IdempotencyScope | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
@@ -29,7 +39,7 @@ export function idempotencyScope(request: FastifyRequest, userId: string): Idemp
   }
   const requestHash = createHash('sha256')
     .update(
-      `${request.method} ${request.url.split('?')[0] ?? ''}\n${request.headers['if-match'] ?? ''}\n${JSON.stringify(request.body ?? null)}`,
+      `${request.method} ${request.url.split('?')[0] ?? ''}\n${request.headers['if-match'] ?? ''}\n${JSON.stringify(fingerprint ?? null)}`,
     )
     .digest('base64url');
   return { userId, key, requestHash };
