@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Language } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { sendCommandResponse } from '../http/command-reply.js';
@@ -35,7 +36,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps): void {
             password: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
             displayName: Type.String({ maxLength: 100 }),
             timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone; default UTC' })),
-            language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('pt')])),
+            language: Type.Optional(Language),
             consent: Type.Object(
               {
                 termsVersion: Type.String({ minLength: 1, maxLength: 32 }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import { Mood } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { AccessTokens } from '../auth/access-tokens.js';
@@ -11,22 +12,11 @@ import { idempotencyScope, runIdempotent } from '../http/idempotency.js';
 import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/schemas.js';
 import { changeEntry, createEntry, type EntryDeps } from './service.js';
 
-const Mood = Type.Union(
-  [
-    Type.Literal('ecstatic'),
-    Type.Literal('happy'),
-    Type.Literal('neutral'),
-    Type.Literal('sad'),
-    Type.Literal('anxious'),
-    Type.Literal('angry'),
-  ],
-  { description: 'how the day felt' },
-);
 const entryFields = {
   date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, in the writer’s time zone' }),
   title: Type.String({ maxLength: 200 }),
   content: Type.String({ maxLength: 10_000, description: 'Markdown' }),
-  mood: Type.Optional(Type.Union([Mood, Type.Null()])),
+  mood: Type.Optional(Type.Union([Mood, Type.Null()], { description: 'how the day felt' })),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
   location: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
   weather: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '@mindflow/core/errors';
+import { Language, Role, Theme } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { AccessTokens } from '../auth/access-tokens.js';
@@ -12,12 +13,6 @@ import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/s
 import type { Recorder } from '../recorder.js';
 import { changeRole, recordConsent, toRoles, updateProfile, updateSettings } from './service.js';
 
-const Role = Type.Union([
-  Type.Literal('user'),
-  Type.Literal('analyst'),
-  Type.Literal('compliance'),
-  Type.Literal('admin'),
-]);
 const strict = { additionalProperties: false } as const;
 const errors = errorResponses(400, 401, 403, 404, 409, 412, 422);
 
@@ -41,8 +36,8 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
             displayName: Type.Optional(Type.String({ maxLength: 100 })),
             photoUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2048, pattern: '^https://' }), Type.Null()])),
             timezone: Type.Optional(Type.String({ maxLength: 64 })),
-            language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('pt')])),
-            theme: Type.Optional(Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')])),
+            language: Type.Optional(Language),
+            theme: Type.Optional(Theme),
           },
           { ...strict, minProperties: 1 },
         ),

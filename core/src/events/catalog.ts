@@ -1,24 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from './definition.js';
+import { IsoDate, Language, Mood, Role, Theme, Uuid } from './schemas.js';
 
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
-const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
-const Mood = Type.Union([
-  Type.Literal('ecstatic'),
-  Type.Literal('happy'),
-  Type.Literal('neutral'),
-  Type.Literal('sad'),
-  Type.Literal('anxious'),
-  Type.Literal('angry'),
-]);
-const Role = Type.Union([
-  Type.Literal('user'),
-  Type.Literal('analyst'),
-  Type.Literal('compliance'),
-  Type.Literal('admin'),
-]);
-const Language = Type.Union([Type.Literal('en'), Type.Literal('pt')]);
-const Theme = Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const strict = { additionalProperties: false } as const;
 

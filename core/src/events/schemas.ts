@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+
+/** Value schemas shared by events and the routes that accept them. */
+export const Uuid = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+});
+export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+export const Mood = Type.Union([
+  Type.Literal('ecstatic'),
+  Type.Literal('happy'),
+  Type.Literal('neutral'),
+  Type.Literal('sad'),
+  Type.Literal('anxious'),
+  Type.Literal('angry'),
+]);
+export const Role = Type.Union([
+  Type.Literal('user'),
+  Type.Literal('analyst'),
+  Type.Literal('compliance'),
+  Type.Literal('admin'),
+]);
+export const Language = Type.Union([Type.Literal('en'), Type.Literal('pt')]);
+export const Theme = Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]);
