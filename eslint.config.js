@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // tap's t.test() returns a promise that tap itself tracks; connections are destructured
-    files: ['**/*.spec.ts'],
+    files: ['**/*.spec.ts', '**/*.contract.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
 );

@@ -2,5 +2,6 @@ export type { Checkpoint, NewEvent, RecordedEvent, EventMetadata, ExpectedVersio
 export { startOfLog } from './types.js';
 export { StreamVersionConflict } from './errors.js';
 export { newEventId } from './event-id.js';
+export { listenForEvents, type EventNotifications } from './event-notifications.js';
 export { appendToStream, readStream, readAll, readerHoldBack, type ReaderHoldBack } from './postgres-event-store.js';
 export type { EventStoreTables } from './schema.js';

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as eventStore from './0001-event-store.js';
 import * as userKeys from './0002-user-keys.js';
 import * as writeTables from './0003-write-tables.js';
+import * as relayCheckpoints from './0004-relay-checkpoints.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
   '0001-event-store': eventStore,
   '0002-user-keys': userKeys,
   '0003-write-tables': writeTables,
+  '0004-relay-checkpoints': relayCheckpoints,
 };

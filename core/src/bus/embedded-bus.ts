@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import {
+  readAll,
+  startOfLog,
+  type Checkpoint,
+  type EventNotifications,
+  type EventStoreTables,
+} from '../eventstore/index.js';
+import type { Logger } from '../logging/index.js';
+import type { EventBus, SubscribeOptions, Subscriber, Subscription } from './types.js';
+
+const partition = 'log';
+const width = 20;
+
+/** The offset of an event on the embedded bus: its commit-order key, sortable as a string. */
+export function logOffset(checkpoint: Checkpoint): string {
+  return `${checkpoint.transactionId.padStart(width, '0')}:${String(checkpoint.position).padStart(width, '0')}`;
+}
+
+function checkpointOf(offset: string | undefined): Checkpoint {
+  if (offset === undefined) return startOfLog;
+  const [transactionId = '0', position = '0'] = offset.split(':');
+  return { transactionId: BigInt(transactionId).toString(), position: Number(position) };
+}
+
+export interface EmbeddedBusOptions {
+  readonly db: Kysely<EventStoreTables>;
+  readonly notifications: EventNotifications;
+  readonly logger: Logger;
+  /** Read at least this often, in case a notification is missed. */
+  readonly pollMs?: number;
+}
+
+/**
+ * The bus of embedded mode: each subscriber reads the event store itself, in commit order and
+ * without gaps (readAll), from the offset it stored, woken when events commit.
+ */
+export function createEmbeddedBus(options: EmbeddedBusOptions): EventBus {
+  const pollMs = options.pollMs ?? 1_000;
+  const subscriptions = new Set<Subscription>();
+  return {
+    async subscribe(subscriber: Subscriber, subscribeOptions: SubscribeOptions = {}): Promise<Subscription> {
+      const batchSize = subscribeOptions.batchSize ?? 500;
+      const state = { stopped: false };
+      const stopped = () => state.stopped;
+      const loop = (async () => {
+        while (!stopped()) {
+          try {
+            const stored = await subscriber.offsets();
+            const events = await readAll(options.db, checkpointOf(stored.get(partition)), batchSize);
+            if (events.length > 0) {
+              await subscriber.handle(
+                events.map((event) => ({
+                  event,
+                  partition,
+                  offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+                })),
+              );
+              continue;
+            }
+          } catch (error) {
+            options.logger.error(
+              { err: error, subscriber: subscriber.name },
+              'embedded bus: delivery failed; retrying',
+            );
+          }
+          if (!stopped()) await options.notifications.next(pollMs);
+        }
+      })();
+      const subscription: Subscription = {
+        stop: async () => {
+          state.stopped = true;
+          options.notifications.wakeAll();
+          await loop;
+          subscriptions.delete(subscription);
+        },
+      };
+      subscriptions.add(subscription);
+      return subscription;
+    },
+    async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+    },
+  };
+}

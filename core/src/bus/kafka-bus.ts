@@ -1,0 +1,92 @@
+import type { Kafka } from 'kafkajs';
+import type { Logger } from '../logging/index.js';
+import type { EventBus, SubscribeOptions, Subscriber, Subscription } from './types.js';
+import { fromWire } from './wire.js';
+
+/** The topic every event is published to, keyed by user id. */
+export const eventsTopic = 'mindflow.events';
+
+/** A Kafka offset as a string that sorts like the number. */
+export function kafkaOffset(offset: string): string {
+  return offset.padStart(20, '0');
+}
+
+/** Creates the events topic when absent (several partitions: one user's events stay in one). */
+export async function ensureEventsTopic(kafka: Kafka, topic = eventsTopic, partitions = 6): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) {
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface KafkaBusOptions {
+  readonly kafka: Kafka;
+  readonly logger: Logger;
+  readonly topic?: string;
+  /** Consumer groups are named `${groupPrefix}${subscriber.name}`. */
+  readonly groupPrefix?: string;
+}
+
+/**
+ * The bus of the full stack: one consumer group per subscriber on the events topic. Offsets
+ * are committed to Kafka after the subscriber has handled a batch (at least once); the
+ * subscriber's own stored offsets absorb the redeliveries a crash in between causes.
+ */
+export function createKafkaBus(options: KafkaBusOptions): EventBus {
+  const topic = options.topic ?? eventsTopic;
+  const subscriptions = new Set<Subscription>();
+  return {
+    async subscribe(subscriber: Subscriber, subscribeOptions: SubscribeOptions = {}): Promise<Subscription> {
+      const batchSize = subscribeOptions.batchSize ?? 500;
+      const consumer = options.kafka.consumer({
+        groupId: `${options.groupPrefix ?? 'mindflow.'}${subscriber.name}`,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          const partition = String(batch.partition);
+          for (let start = 0; start < batch.messages.length; start += batchSize) {
+            if (!payload.isRunning() || payload.isStale()) return;
+            const messages = batch.messages.slice(start, start + batchSize);
+            await subscriber.handle(
+              messages.map((message) => ({
+                event: fromWire(message.value?.toString() ?? 'null'),
+                partition,
+                offset: kafkaOffset(message.offset),
+              })),
+            );
+            const last = messages.at(-1);
+            if (last === undefined) continue;
+            payload.resolveOffset(last.offset);
+            await consumer.commitOffsets([
+              { topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ]);
+            await payload.heartbeat();
+          }
+        },
+      });
+      const subscription: Subscription = {
+        stop: async () => {
+          await consumer.disconnect();
+          subscriptions.delete(subscription);
+        },
+      };
+      subscriptions.add(subscription);
+      return subscription;
+    },
+    async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { RecordedEvent } from '../eventstore/index.js';
+
+/**
+ * One event as a bus delivers it. `partition` and `offset` say where it stands on the bus:
+ * offsets are strings that sort in delivery order within their partition, so a subscriber
+ * that stores the last offset it applied per partition can skip any redelivery.
+ */
+export interface Delivery {
+  readonly event: RecordedEvent;
+  readonly partition: string;
+  readonly offset: string;
+}
+
+/** A consumer of the event stream: a projection, a worker. */
+export interface Subscriber {
+  /** Its consumer group: one per subscriber, each sees every event. */
+  readonly name: string;
+  /** The last offset it applied per partition (kept with its effects); empty: from the start. */
+  offsets(): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Applies a batch, in order within each partition. Deliveries at or before the stored
+   * offsets must be skipped; a throw makes the bus deliver the batch again.
+   */
+  handle(batch: readonly Delivery[]): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Largest batch handed to the subscriber at once. */
+  readonly batchSize?: number;
+}
+
+export interface Subscription {
+  /** Finishes the batch in hand, then stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The event bus: Kafka in production, the event store itself in embedded mode. Delivery is
+ * at least once, in commit order per user; subscribers make it exactly-once in effect.
+ */
+export interface EventBus {
+  subscribe(subscriber: Subscriber, options?: SubscribeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
