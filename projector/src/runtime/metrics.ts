@@ -1,0 +1,53 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Prometheus metrics of every projection in a process, labelled by projection. */
+export interface ProjectionMetrics {
+  readonly applied: Counter<'projection'>;
+  readonly errors: Counter<'projection'>;
+  readonly deadLetters: Counter<'projection'>;
+  readonly lagEvents: Gauge<'projection'>;
+  readonly lagSeconds: Gauge<'projection'>;
+  readonly lastProgress: Gauge<'projection'>;
+}
+
+export function createProjectionMetrics(registry: Registry): ProjectionMetrics {
+  const registers = [registry];
+  return {
+    applied: new Counter({
+      name: 'mindflow_projection_events_total',
+      help: 'events applied',
+      labelNames: ['projection'],
+      registers,
+    }),
+    errors: new Counter({
+      name: 'mindflow_projection_errors_total',
+      help: 'failed attempts to apply an event',
+      labelNames: ['projection'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'mindflow_projection_dead_letters_total',
+      help: 'events given up on and dead-lettered',
+      labelNames: ['projection'],
+      registers,
+    }),
+    lagEvents: new Gauge({
+      name: 'mindflow_projection_lag_events',
+      help: 'events committed but not yet applied',
+      labelNames: ['projection'],
+      registers,
+    }),
+    lagSeconds: new Gauge({
+      name: 'mindflow_projection_lag_seconds',
+      help: 'age of the last event applied when it was applied',
+      labelNames: ['projection'],
+      registers,
+    }),
+    lastProgress: new Gauge({
+      name: 'mindflow_projection_last_progress_timestamp_seconds',
+      help: 'when the projection last applied an event',
+      labelNames: ['projection'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,12 @@
+import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
+import type { Kysely } from 'kysely';
+
+/**
+ * A projection into a PostgreSQL database: `apply` runs inside the transaction that also
+ * stores the projection's offsets, so an event's effect and the record of having applied it
+ * commit together (exactly once in effect).
+ */
+export interface Projection<DB> {
+  readonly name: string;
+  apply(trx: Kysely<DB>, event: DecodedEvent<MindflowEvents>): Promise<void>;
+}
