@@ -20,5 +20,5 @@ export async function commandServiceForTest(security: Partial<SecurityConfig> = 
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     logger,
   });
-  return { app, db: store.db, close: async () => Promise.all([app.close(), store.drop()]) };
+  return { app, db: store.db, url: store.url, close: async () => Promise.all([app.close(), store.drop()]) };
 }

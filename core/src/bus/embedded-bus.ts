@@ -23,8 +23,8 @@ function checkpointOf(offset: string | undefined): Checkpoint {
   return { transactionId: BigInt(transactionId).toString(), position: Number(position) };
 }
 
-export interface EmbeddedBusOptions {
-  readonly db: Kysely<EventStoreTables>;
+export interface EmbeddedBusOptions<DB extends EventStoreTables = EventStoreTables> {
+  readonly db: Kysely<DB>;
   readonly notifications: EventNotifications;
   readonly logger: Logger;
   /** Read at least this often, in case a notification is missed. */
@@ -35,7 +35,7 @@ export interface EmbeddedBusOptions {
  * The bus of embedded mode: each subscriber reads the event store itself, in commit order and
  * without gaps (readAll), from the offset it stored, woken when events commit.
  */
-export function createEmbeddedBus(options: EmbeddedBusOptions): EventBus {
+export function createEmbeddedBus<DB extends EventStoreTables>(options: EmbeddedBusOptions<DB>): EventBus {
   const pollMs = options.pollMs ?? 1_000;
   const subscriptions = new Set<Subscription>();
   return {

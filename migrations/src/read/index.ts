@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as textSearchExtensions from './0001-text-search-extensions.js';
 import * as projectionOffsets from './0002-projection-offsets.js';
 import * as deadLetters from './0003-dead-letters.js';
+import * as readModel from './0004-read-model.js';
 
 /** mindflow_read: the denormalized read model and the embedded full-text search. */
 export const readMigrations: Record<string, Migration> = {
   '0001-text-search-extensions': textSearchExtensions,
   '0002-projection-offsets': projectionOffsets,
   '0003-dead-letters': deadLetters,
+  '0004-read-model': readModel,
 };

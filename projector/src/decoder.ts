@@ -1,0 +1,26 @@
+import type { UserKeyring, UserKeysTables } from '@mindflow/core/crypto';
+import { createEventCodec, mindflowEvents, type DecodedEvent, type MindflowEvents } from '@mindflow/core/events';
+import type { RecordedEvent } from '@mindflow/core/eventstore';
+import type { Kysely } from 'kysely';
+
+/**
+ * Opens events for projections: each user's data key from the write database, cached briefly
+ * (a destroyed key stops opening new deliveries within `ttlMs`).
+ */
+export function createDecoder<DB extends UserKeysTables>(
+  keyring: UserKeyring,
+  writeDb: Kysely<DB>,
+  ttlMs = 30_000,
+): (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>> {
+  const codec = createEventCodec(mindflowEvents);
+  const cache = new Map<string, { key: Buffer | undefined; until: number }>();
+  return async (event) => {
+    if (event.userId === null) return codec.decode(event, undefined);
+    const cached = cache.get(event.userId);
+    if (cached !== undefined && cached.until > Date.now()) return codec.decode(event, cached.key);
+    const key = await keyring.existingKeyFor(writeDb, event.userId);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(event.userId, { key, until: Date.now() + ttlMs });
+    return codec.decode(event, key);
+  };
+}

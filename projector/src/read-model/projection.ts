@@ -1,0 +1,298 @@
+import { computeStreaks, localDate } from '@mindflow/core/domain';
+import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
+import { sql, type Kysely } from 'kysely';
+import type { Projection } from '../runtime/projection.js';
+import type { ReadModelTables } from './tables.js';
+
+type Db = Kysely<ReadModelTables>;
+type Event = DecodedEvent<MindflowEvents>;
+type Of<T extends Event['type']> = Extract<Event, { type: T }>;
+
+const defaultSettings = {
+  autoSave: true,
+  privateMode: false,
+  emailWeeklyInsights: false,
+  emailMonthlyInsights: false,
+  emailReminderToWrite: false,
+};
+
+/**
+ * The read model: profile, journals, entry history, mood calendar and tag counts, each kept
+ * current event by event. Soft-deleted entries leave the calendar and the tag counts, and
+ * come back on restore.
+ */
+export const readModelProjection: Projection<ReadModelTables> = {
+  name: 'read-model',
+  apply: async (db, event) => {
+    switch (event.type) {
+      case 'UserRegistered':
+        return userRegistered(db, event);
+      case 'UserProfileUpdated':
+        return profileUpdated(db, event);
+      case 'SettingsUpdated':
+        return updateProfile(db, event, { settings: JSON.stringify(event.data) });
+      case 'ConsentRecorded':
+        return updateProfile(db, event, { consent: JSON.stringify({ ...event.data, recordedAt: event.occurredAt }) });
+      case 'RoleGranted':
+      case 'RoleRevoked':
+        return rolesChanged(db, event);
+      case 'EntryCreated':
+        return entryCreated(db, event);
+      case 'EntryUpdated':
+        return entryUpdated(db, event);
+      case 'EntryDeleted':
+      case 'EntryRestored':
+        return entryDeletedOrRestored(db, event);
+      default:
+        return undefined;
+    }
+  },
+};
+
+async function userRegistered(db: Db, event: Of<'UserRegistered'>) {
+  const { email, displayName, timezone, language, theme } = event.data;
+  await db
+    .insertInto('profile_view')
+    .values({
+      user_id: userOf(event),
+      email,
+      display_name: displayName,
+      photo_url: null,
+      timezone,
+      language,
+      theme,
+      settings: JSON.stringify(defaultSettings),
+      consent: JSON.stringify(null),
+      joined_at: event.occurredAt,
+      updated_at: event.occurredAt,
+    })
+    .execute();
+}
+
+async function updateProfile(db: Db, event: Event, values: { settings?: string; consent?: string }) {
+  await db
+    .updateTable('profile_view')
+    .set({ ...values, updated_at: event.occurredAt })
+    .where('user_id', '=', userOf(event))
+    .execute();
+}
+
+async function profileUpdated(db: Db, event: Of<'UserProfileUpdated'>) {
+  const { displayName, photoUrl, timezone, language, theme } = event.data.changes;
+  const userId = userOf(event);
+  await db
+    .updateTable('profile_view')
+    .set({
+      ...(displayName === undefined ? {} : { display_name: displayName }),
+      ...(photoUrl === undefined ? {} : { photo_url: photoUrl }),
+      ...(timezone === undefined ? {} : { timezone }),
+      ...(language === undefined ? {} : { language }),
+      ...(theme === undefined ? {} : { theme }),
+      updated_at: event.occurredAt,
+    })
+    .where('user_id', '=', userId)
+    .execute();
+  if (displayName !== undefined || photoUrl !== undefined) {
+    await db
+      .updateTable('journal_view')
+      .set({
+        ...(displayName === undefined ? {} : { author_name: displayName }),
+        ...(photoUrl === undefined ? {} : { author_photo: photoUrl }),
+      })
+      .where('user_id', '=', userId)
+      .execute();
+  }
+}
+
+async function rolesChanged(db: Db, event: Of<'RoleGranted' | 'RoleRevoked'>) {
+  const role = event.data.role;
+  await db
+    .updateTable('profile_view')
+    .set({
+      roles:
+        event.type === 'RoleGranted'
+          ? sql<string[]>`array(select distinct unnest(roles || array[${role}]::text[]))`
+          : sql<string[]>`array_remove(roles, ${role})`,
+      updated_at: event.occurredAt,
+    })
+    .where('user_id', '=', userOf(event))
+    .execute();
+}
+
+async function entryCreated(db: Db, event: Of<'EntryCreated'>) {
+  const userId = userOf(event);
+  const { data } = event;
+  const author = await db
+    .selectFrom('profile_view')
+    .select(['display_name', 'photo_url'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  await db
+    .insertInto('journal_view')
+    .values({
+      entry_id: data.entryId,
+      user_id: userId,
+      entry_date: data.date,
+      title: data.title,
+      content: data.content,
+      mood: data.mood,
+      tags: data.tags,
+      location: data.location,
+      weather: data.weather,
+      is_private: data.isPrivate,
+      word_count: data.wordCount,
+      reading_time: data.readingTime,
+      author_name: author?.display_name ?? null,
+      author_photo: author?.photo_url ?? null,
+      version: event.streamVersion,
+      created_at: event.occurredAt,
+      updated_at: event.occurredAt,
+    })
+    .execute();
+  await history(db, event, data.entryId, 'created', { ...data });
+  await countTags(db, userId, data.tags, 1);
+  await placeOnCalendar(db, userId, data.entryId, data.date, data.mood);
+  await refreshStats(db, userId, event.occurredAt);
+}
+
+async function entryUpdated(db: Db, event: Of<'EntryUpdated'>) {
+  const userId = userOf(event);
+  const { entryId, changes } = event.data;
+  const before = await db
+    .selectFrom('journal_view')
+    .selectAll()
+    .where('entry_id', '=', entryId)
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('journal_view')
+    .set({
+      ...(changes.date === undefined ? {} : { entry_date: changes.date }),
+      ...(changes.title === undefined ? {} : { title: changes.title }),
+      ...(changes.content === undefined ? {} : { content: changes.content }),
+      ...(changes.mood === undefined ? {} : { mood: changes.mood }),
+      ...(changes.tags === undefined ? {} : { tags: changes.tags }),
+      ...(changes.location === undefined ? {} : { location: changes.location }),
+      ...(changes.weather === undefined ? {} : { weather: changes.weather }),
+      ...(changes.isPrivate === undefined ? {} : { is_private: changes.isPrivate }),
+      ...(changes.wordCount === undefined ? {} : { word_count: changes.wordCount }),
+      ...(changes.readingTime === undefined ? {} : { reading_time: changes.readingTime }),
+      version: event.streamVersion,
+      updated_at: event.occurredAt,
+    })
+    .where('entry_id', '=', entryId)
+    .execute();
+  await history(db, event, entryId, 'updated', { ...changes });
+  if (before.deleted_at !== null) return; // a deleted entry is in no calendar or count
+  if (changes.tags !== undefined) {
+    await countTags(db, userId, before.tags, -1);
+    await countTags(db, userId, changes.tags, 1);
+  }
+  if (changes.date !== undefined || changes.mood !== undefined) {
+    await db.deleteFrom('mood_calendar').where('entry_id', '=', entryId).execute();
+    await placeOnCalendar(
+      db,
+      userId,
+      entryId,
+      changes.date ?? before.entry_date,
+      changes.mood === undefined ? before.mood : changes.mood,
+    );
+  }
+  await refreshStats(db, userId, event.occurredAt);
+}
+
+async function entryDeletedOrRestored(db: Db, event: Of<'EntryDeleted' | 'EntryRestored'>) {
+  const userId = userOf(event);
+  const { entryId } = event.data;
+  const deleted = event.type === 'EntryDeleted';
+  const entry = await db
+    .updateTable('journal_view')
+    .set({ deleted_at: deleted ? event.occurredAt : null, version: event.streamVersion, updated_at: event.occurredAt })
+    .where('entry_id', '=', entryId)
+    .returning(['tags', 'entry_date', 'mood'])
+    .executeTakeFirstOrThrow();
+  await history(db, event, entryId, deleted ? 'deleted' : 'restored', {});
+  await countTags(db, userId, entry.tags, deleted ? -1 : 1);
+  if (deleted) await db.deleteFrom('mood_calendar').where('entry_id', '=', entryId).execute();
+  else await placeOnCalendar(db, userId, entryId, entry.entry_date, entry.mood);
+  await refreshStats(db, userId, event.occurredAt);
+}
+
+async function history(db: Db, event: Event, entryId: string, kind: string, changes: Record<string, unknown>) {
+  const actor = event.metadata.actorId;
+  await db
+    .insertInto('entry_history')
+    .values({
+      entry_id: entryId,
+      version: event.streamVersion,
+      user_id: userOf(event),
+      at: event.occurredAt,
+      actor_id: actor !== undefined && /^[0-9a-f-]{36}$/i.test(actor) ? actor : null,
+      kind,
+      changes: JSON.stringify(changes),
+    })
+    .execute();
+}
+
+async function countTags(db: Db, userId: string, tags: readonly string[], delta: 1 | -1) {
+  if (tags.length === 0) return;
+  if (delta === 1) {
+    await db
+      .insertInto('tag_counts')
+      .values(tags.map((tag) => ({ user_id: userId, tag, count: 1 })))
+      .onConflict((conflict) =>
+        conflict.columns(['user_id', 'tag']).doUpdateSet((eb) => ({ count: eb('tag_counts.count', '+', 1) })),
+      )
+      .execute();
+    return;
+  }
+  await db
+    .updateTable('tag_counts')
+    .set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('user_id', '=', userId)
+    .where('tag', 'in', tags)
+    .execute();
+  await db.deleteFrom('tag_counts').where('user_id', '=', userId).where('count', '=', 0).execute();
+}
+
+async function placeOnCalendar(db: Db, userId: string, entryId: string, date: string, mood: string | null) {
+  await db
+    .insertInto('mood_calendar')
+    .values({ user_id: userId, entry_date: date, mood, entry_id: entryId })
+    .onConflict((conflict) => conflict.columns(['user_id', 'entry_date']).doUpdateSet({ mood, entry_id: entryId }))
+    .execute();
+}
+
+/** Streaks and totals from the user's entries, "today" being the event's day in their time zone. */
+async function refreshStats(db: Db, userId: string, at: Date) {
+  const profile = await db
+    .selectFrom('profile_view')
+    .select('timezone')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  const entries = await db
+    .selectFrom('journal_view')
+    .select(['entry_date', 'word_count'])
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const streaks = computeStreaks(
+    entries.map((entry) => entry.entry_date),
+    localDate(at, profile?.timezone ?? 'UTC'),
+  );
+  await db
+    .updateTable('profile_view')
+    .set({
+      current_streak: streaks.currentStreak,
+      longest_streak: streaks.longestStreak,
+      last_entry_date: streaks.lastEntryDate,
+      total_entries: streaks.totalEntries,
+      total_words: entries.reduce((sum, entry) => sum + entry.word_count, 0),
+    })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+function userOf(event: Event): string {
+  if (event.userId === null) throw new Error(`${event.type} ${event.eventId} has no user`);
+  return event.userId;
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { createEmbeddedBus, logOffset, type Delivery } from '@mindflow/core/bus';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
+import { createLogger } from '@mindflow/core/logging';
+import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { sql, type Kysely } from 'kysely';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { createDecoder } from '../decoder.js';
+import { hostProjection } from '../runtime/host.js';
+import { createProjectionMetrics } from '../runtime/metrics.js';
+import { readModelProjection } from './projection.js';
+import type { ReadModelTables } from './tables.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+const commands = await commandServiceForTest();
+const live = await createTestDatabase<ReadModelTables>('read');
+t.teardown(async () => {
+  await live.drop();
+  await commands.close();
+});
+const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+const metrics = createProjectionMetrics(new Registry());
+const host = (db: Kysely<ReadModelTables>, name = 'read-model') =>
+  hostProjection({ projection: { ...readModelProjection, name }, db, decode, metrics, logger });
+const notifications = await listenForEvents(commands.url, logger);
+const bus = createEmbeddedBus({ db: commands.db, notifications, logger, pollMs: 200 });
+const liveHost = host(live.db);
+const subscription = await bus.subscribe(liveHost);
+t.teardown(async () => {
+  await subscription.stop();
+  await notifications.close();
+});
+
+const { app } = commands;
+const password = 'correct horse battery';
+async function writer() {
+  const email = `${randomUUID()}@example.com`;
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password, displayName: 'Ana', timezone: 'Europe/Lisbon', consent },
+  });
+  const login = (await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
+    accessToken: string;
+    user: { id: string };
+  }>();
+  return { id: login.user.id, headers: { authorization: `Bearer ${login.accessToken}` } };
+}
+const applied = (position: number) =>
+  waitFor(async () => (liveHost.lastPosition() >= position ? true : undefined), 15_000, `position ${position}`);
+
+/** Every row of every read-model table, in a stable order, for comparing two databases. */
+async function snapshot(db: Kysely<ReadModelTables>) {
+  const rows: Record<string, unknown[]> = {};
+  for (const [table, order] of [
+    ['profile_view', 'user_id'],
+    ['journal_view', 'entry_id'],
+    ['entry_history', 'entry_id, version'],
+    ['mood_calendar', 'user_id, entry_date'],
+    ['tag_counts', 'user_id, tag'],
+  ] as const) {
+    const result = await sql<
+      Record<string, unknown>
+    >`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db);
+    rows[table] = result.rows;
+  }
+  return rows;
+}
+
+t.test("a command's effect reaches the read model within a bounded time", async (t) => {
+  const ana = await writer();
+  const started = Date.now();
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: ana.headers,
+    payload: {
+      date: '2026-11-20',
+      title: 'Run',
+      content: 'Five km by the river',
+      mood: 'happy',
+      tags: ['run', 'river'],
+    },
+  });
+  const { id, position } = created.json<{ id: string; position: number }>();
+  await applied(position);
+  t.ok(Date.now() - started < 5_000, `visible after ${Date.now() - started} ms`);
+  const view = await live.db
+    .selectFrom('journal_view')
+    .selectAll()
+    .where('entry_id', '=', id)
+    .executeTakeFirstOrThrow();
+  t.match(view, {
+    title: 'Run',
+    content: 'Five km by the river',
+    tags: ['run', 'river'],
+    author_name: 'Ana',
+    word_count: 5,
+    version: 1,
+  });
+  t.match(
+    await live.db.selectFrom('profile_view').selectAll().where('user_id', '=', ana.id).executeTakeFirstOrThrow(),
+    {
+      total_entries: 1,
+      total_words: 5,
+      last_entry_date: '2026-11-20',
+      timezone: 'Europe/Lisbon',
+    },
+  );
+});
+
+t.test('updates, deletes and restores move the calendar, tag counts, history and stats', async (t) => {
+  const ana = await writer();
+  const entry = (date: string, tags: string[], mood: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/entries',
+      headers: ana.headers,
+      payload: { date, title: 'A day', content: 'one two', mood, tags },
+    });
+  await entry('2026-11-01', ['work'], 'sad');
+  const second = (await entry('2026-11-02', ['work', 'gym'], 'happy')).json<{ id: string }>();
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: `/v1/entries/${second.id}`,
+    headers: { ...ana.headers, 'if-match': '"1"' },
+    payload: { tags: ['gym'], mood: 'ecstatic', date: '2026-11-03' },
+  });
+  await applied(patched.json<{ position: number }>().position);
+  const tags = async () =>
+    (
+      await live.db
+        .selectFrom('tag_counts')
+        .select(['tag', 'count'])
+        .where('user_id', '=', ana.id)
+        .orderBy('tag')
+        .execute()
+    ).map((row) => [row.tag, row.count]);
+  const calendar = async () =>
+    (
+      await live.db
+        .selectFrom('mood_calendar')
+        .select(['entry_date', 'mood'])
+        .where('user_id', '=', ana.id)
+        .orderBy('entry_date')
+        .execute()
+    ).map((row) => [row.entry_date, row.mood]);
+  t.same(await tags(), [
+    ['gym', 1],
+    ['work', 1],
+  ]);
+  t.same(await calendar(), [
+    ['2026-11-01', 'sad'],
+    ['2026-11-03', 'ecstatic'],
+  ]);
+
+  const deleted = await app.inject({ method: 'DELETE', url: `/v1/entries/${second.id}`, headers: ana.headers });
+  await applied(deleted.json<{ position: number }>().position);
+  t.same(await tags(), [['work', 1]], 'a deleted entry leaves the counts');
+  t.same(await calendar(), [['2026-11-01', 'sad']]);
+  t.match(
+    await live.db.selectFrom('profile_view').selectAll().where('user_id', '=', ana.id).executeTakeFirstOrThrow(),
+    { total_entries: 1 },
+  );
+
+  const restored = await app.inject({ method: 'POST', url: `/v1/entries/${second.id}/restore`, headers: ana.headers });
+  await applied(restored.json<{ position: number }>().position);
+  t.same(
+    await tags(),
+    [
+      ['gym', 1],
+      ['work', 1],
+    ],
+    'and comes back on restore',
+  );
+  const history = await live.db
+    .selectFrom('entry_history')
+    .select(['version', 'kind', 'actor_id'])
+    .where('entry_id', '=', second.id)
+    .orderBy('version')
+    .execute();
+  t.same(
+    history.map((h) => [h.version, h.kind, h.actor_id]),
+    [
+      [1, 'created', ana.id],
+      [2, 'updated', ana.id],
+      [3, 'deleted', ana.id],
+      [4, 'restored', ana.id],
+    ],
+  );
+});
+
+t.test('applying every event twice changes nothing; a rebuild from scratch equals the live model', async (t) => {
+  const before = await snapshot(live.db);
+  const all = await readAll(commands.db, startOfLog, 100_000);
+  const deliveries: Delivery[] = all.map((event) => ({
+    event,
+    partition: 'log',
+    offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+  }));
+  await liveHost.handle(deliveries);
+  t.same(await snapshot(live.db), before, 'a redelivery of everything is absorbed');
+
+  const rebuilt = await createTestDatabase<ReadModelTables>('read');
+  t.teardown(() => rebuilt.drop());
+  const fresh = host(rebuilt.db, 'read-model');
+  await fresh.handle(deliveries);
+  t.same(await snapshot(rebuilt.db), await snapshot(live.db), 'row by row');
+});
