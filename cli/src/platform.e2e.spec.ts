@@ -70,6 +70,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['postgres:write', true],
       ['postgres:read', true],
       ['postgres:analytics', true],
+      ['projection:read-model', true],
     ],
   );
   for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {

@@ -1,4 +1,5 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
+import { projectorDatabases, startProjector } from '@mindflow/projector';
 import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
@@ -14,7 +15,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
     name: 'mindflow',
     title: 'MindFlow',
     ...config,
-    mount: async (app, engines, logger) => {
+    mount: async (app, engines, logger, readiness) => {
       await migrateDatabases(engines.databases, logger);
       await mountCommandService(app, {
         db: writeDatabase(engines.databases.write.db),
@@ -23,7 +24,16 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         security: config.security,
         logger,
       });
-      return undefined;
+      const projector = await startProjector({
+        ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
+        writeUrl: engines.databases.urls.write,
+        kafka: engines.kafka?.kafka,
+        secrets,
+        logger,
+        registry: app.metrics,
+      });
+      readiness.push(...projector.readiness);
+      return () => projector.stop();
     },
   });
 }

@@ -1,1 +1,4 @@
 export { loadConfig, type ProjectorConfig } from './config.js';
+export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
+export type { ReadModelTables } from './read-model/tables.js';
+export { projectorDatabases } from './database.js';

@@ -1,5 +1,26 @@
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
+import { projectorDatabases } from './database.js';
+import { startProjector } from './service.js';
 
-// Runs the projector alone, against the configured engines.
-runMain(() => serve({ name: 'projector', title: 'MindFlow projector', ...loadConfig() }));
+// Runs the projector alone (relay and projections), against the configured engines.
+runMain(async () => {
+  const config = loadConfig();
+  return serve({
+    name: 'projector',
+    title: 'MindFlow projector',
+    ...config,
+    mount: async (app, engines, logger, readiness) => {
+      const projector = await startProjector({
+        ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
+        writeUrl: engines.databases.urls.write,
+        kafka: engines.kafka?.kafka,
+        secrets: config.secrets,
+        logger,
+        registry: app.metrics,
+      });
+      readiness.push(...projector.readiness);
+      return () => projector.stop();
+    },
+  });
+});

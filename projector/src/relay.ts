@@ -15,8 +15,8 @@ export interface RelayTables {
   relay_checkpoints: { name: string; transaction_id: string; position: string };
 }
 
-export interface RelayOptions {
-  readonly db: Kysely<EventStoreTables & RelayTables>;
+export interface RelayOptions<DB extends EventStoreTables & RelayTables> {
+  readonly db: Kysely<DB>;
   readonly kafka: Kafka;
   readonly notifications: EventNotifications;
   readonly logger: Logger;
@@ -40,7 +40,9 @@ export interface Relay {
  * after Kafka acknowledged the batch: a crash in between publishes that batch again (at least
  * once), and subscribers skip what they have applied.
  */
-export async function startRelay(options: RelayOptions): Promise<Relay> {
+export async function startRelay<DB extends EventStoreTables & RelayTables>(options: RelayOptions<DB>): Promise<Relay> {
+  // Kysely is invariant in its tables: the relay touches only events and relay_checkpoints.
+  const db = options.db as unknown as Kysely<EventStoreTables & RelayTables>;
   const topic = options.topic ?? eventsTopic;
   const name = options.name ?? 'kafka';
   const batchSize = options.batchSize ?? 500;
@@ -52,7 +54,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   let failures = 0;
 
   const load = async (): Promise<Checkpoint> => {
-    const row = await options.db
+    const row = await db
       .selectFrom('relay_checkpoints')
       .select([sql<string>`transaction_id::text`.as('transaction_id'), 'position'])
       .where('name', '=', name)
@@ -63,14 +65,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     await sql`
       insert into relay_checkpoints (name, transaction_id, position) values (${name}, ${last.transactionId}::xid8, ${last.globalPosition})
       on conflict (name) do update set transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()
-    `.execute(options.db);
+    `.execute(db);
   };
 
   const loop = (async () => {
     let checkpoint = await load();
     while (!stopped()) {
       try {
-        const events = await readAll(options.db, checkpoint, batchSize);
+        const events = await readAll(db, checkpoint, batchSize);
         const last = events.at(-1);
         if (last === undefined) {
           await options.notifications.next(options.pollMs ?? 1_000);

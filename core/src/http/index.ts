@@ -1,2 +1,5 @@
+// The Fastify augmentation (app.metrics) travels with this module's types.
+import './metrics.js';
+
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 export { errorBody, ErrorBodySchema } from './error-handler.js';

@@ -1,4 +1,5 @@
 import type { ServerConfig } from '../config/index.js';
+import type { HealthCheck } from '../health/index.js';
 import { createHttpServer, type HttpServer } from '../http/index.js';
 import { createLogger, type Logger, type LoggingConfig } from '../logging/index.js';
 import { connectEngines, type EngineSelection, type Engines } from './engines.js';
@@ -15,7 +16,13 @@ export interface ServeOptions {
   readonly logging: LoggingConfig;
   readonly engines: EngineSelection;
   /** Registers the service's routes and starts its workers; returns what to stop on shutdown. */
-  readonly mount?: (app: HttpServer, engines: Engines, logger: Logger) => Promise<(() => Promise<void>) | undefined>;
+  readonly mount?: (
+    app: HttpServer,
+    engines: Engines,
+    logger: Logger,
+    /** What /readyz checks; workers add their own (a stalled projection is not ready). */
+    readiness: HealthCheck[],
+  ) => Promise<(() => Promise<void>) | undefined>;
 }
 
 /**
@@ -26,13 +33,14 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
   const logger = createLogger(options.logging, options.name);
   const engines = await connectEngines(options.engines, logger);
   logger.info({ engines: describeEngines(options.engines) }, 'engines');
+  const readiness: HealthCheck[] = [...engines.checks];
   const app = await createHttpServer({
     logger,
     title: options.title,
     version,
-    readiness: engines.checks,
+    readiness,
   });
-  const stopWorkers = await options.mount?.(app, engines, logger);
+  const stopWorkers = await options.mount?.(app, engines, logger, readiness);
   await app.listen({ port: options.server.port, host: options.server.host });
   onShutdown(logger, async () => {
     await app.close();

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { connectKafka } from '@mindflow/core/kafka';
+import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { createTestDatabase, testEngines, waitFor } from '@mindflow/core/testing';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import type { ReadModelTables } from './read-model/tables.js';
+import { projectorDatabases } from './database.js';
+import { startProjector } from './service.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+
+for (const via of ['Kafka', 'the embedded bus'] as const) {
+  t.test(`commands reach the read model through the projector, via ${via}`, async (t) => {
+    const commands = await commandServiceForTest();
+    const read = await createTestDatabase<ReadModelTables>('read');
+    const kafka = via === 'Kafka' ? connectKafka(testEngines().kafka, logger) : undefined;
+    const topic = `test.events.${randomUUID()}`;
+    const registry = new Registry();
+    // The projector connects to both databases by itself, as in production.
+    const write = connectPostgres('write', commands.url, 5);
+    const readSide = connectPostgres('read', read.url, 5);
+    const projector = await startProjector({
+      ...projectorDatabases(write.db, readSide.db),
+      writeUrl: commands.url,
+      kafka: kafka?.kafka,
+      topic,
+      groupPrefix: `test.${randomUUID()}.`,
+      secrets: testSecrets,
+      logger,
+      registry,
+    });
+    t.teardown(async () => {
+      await projector.stop();
+      await write.close();
+      await readSide.close();
+      if (kafka !== undefined) {
+        const admin = kafka.kafka.admin();
+        await admin.connect();
+        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+        await admin.disconnect();
+        await kafka.close();
+      }
+      await read.drop();
+      await commands.close();
+    });
+
+    const email = `${randomUUID()}@example.com`;
+    const password = 'correct horse battery';
+    const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+    await commands.app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email, password, displayName: 'Ana', consent },
+    });
+    const { accessToken } = (
+      await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })
+    ).json<{
+      accessToken: string;
+    }>();
+    const started = Date.now();
+    const ids: string[] = [];
+    for (let day = 1; day <= 5; day++) {
+      const created = await commands.app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: { authorization: `Bearer ${accessToken}` },
+        payload: { date: `2026-10-0${day}`, title: `Day ${day}`, content: 'words', mood: 'neutral', tags: ['daily'] },
+      });
+      ids.push(created.json<{ id: string }>().id);
+    }
+    const visible = await waitFor(
+      async () => {
+        const rows = await read.db.selectFrom('journal_view').select('entry_id').where('entry_id', 'in', ids).execute();
+        return rows.length === ids.length ? Date.now() - started : undefined;
+      },
+      20_000,
+      'five entries in the read model',
+    );
+    t.ok(visible < 20_000, `all five visible after ${visible} ms`);
+    const counts = await read.db
+      .selectFrom('tag_counts')
+      .select('count')
+      .where('tag', '=', 'daily')
+      .executeTakeFirstOrThrow();
+    t.equal(counts.count, 5);
+    for (const check of projector.readiness) await t.resolves(check.check(), `${check.name} is ready`);
+    t.match(await registry.metrics(), /mindflow_projection_events_total\{projection="read-model"\} \d+/);
+  });
+}

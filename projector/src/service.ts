@@ -1,0 +1,111 @@
+import { createEmbeddedBus, createKafkaBus, ensureEventsTopic, eventsTopic, type EventBus } from '@mindflow/core/bus';
+import type { Secrets } from '@mindflow/core/config';
+import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
+import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
+import type { HealthCheck } from '@mindflow/core/health';
+import type { Logger } from '@mindflow/core/logging';
+import type { Kafka } from 'kafkajs';
+import { sql, type Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import { createDecoder } from './decoder.js';
+import { readModelProjection } from './read-model/projection.js';
+import type { ReadModelTables } from './read-model/tables.js';
+import { startRelay, type Relay, type RelayTables } from './relay.js';
+import { hostProjection, type HostedProjection } from './runtime/host.js';
+import { createProjectionMetrics } from './runtime/metrics.js';
+
+export type WriteSide = EventStoreTables & UserKeysTables & RelayTables;
+
+export interface ProjectorOptions {
+  readonly writeDb: Kysely<WriteSide>;
+  readonly writeUrl: string;
+  readonly readDb: Kysely<ReadModelTables>;
+  /** With Kafka: a relay publishes the event store and projections consume the topic. */
+  readonly kafka: Kafka | undefined;
+  readonly secrets: Secrets;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
+  readonly topic?: string;
+  readonly groupPrefix?: string;
+  /** A projection that has work and has not progressed for this long is reported not ready. */
+  readonly stallSeconds?: number;
+}
+
+export interface Projector {
+  readonly projections: readonly HostedProjection[];
+  readonly readiness: readonly HealthCheck[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The projector: the relay (with Kafka) and every projection, each a subscriber of the bus,
+ * with lag metrics and a readiness check that fails when a projection is stuck.
+ */
+export async function startProjector(options: ProjectorOptions): Promise<Projector> {
+  const { logger } = options;
+  const notifications = await listenForEvents(options.writeUrl, logger);
+  let relay: Relay | undefined;
+  let bus: EventBus;
+  if (options.kafka === undefined) {
+    bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
+  } else {
+    const topic = options.topic ?? eventsTopic;
+    await ensureEventsTopic(options.kafka, topic);
+    relay = await startRelay({ db: options.writeDb, kafka: options.kafka, notifications, logger, topic });
+    bus = createKafkaBus({
+      kafka: options.kafka,
+      logger,
+      topic,
+      ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
+    });
+  }
+  const metrics = createProjectionMetrics(options.registry);
+  const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
+  const projections = [
+    hostProjection({ projection: readModelProjection, db: options.readDb, decode, metrics, logger }),
+  ];
+  const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
+
+  // Lag in events: the newest position in the store minus the newest one applied.
+  let head = 0;
+  const measure = async () => {
+    const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
+      options.writeDb,
+    );
+    head = Number(row.rows[0]?.head ?? 0);
+    for (const projection of projections) {
+      metrics.lagEvents.set({ projection: projection.name }, Math.max(0, head - projection.lastPosition()));
+    }
+  };
+  const monitor = setInterval(
+    () => void measure().catch((error: unknown) => logger.warn({ err: error }, 'lag measure failed')),
+    5_000,
+  );
+  await measure();
+
+  const stallSeconds = options.stallSeconds ?? 60;
+  const readiness: HealthCheck[] = projections.map((projection) => ({
+    name: `projection:${projection.name}`,
+    check: async () => {
+      await measure();
+      const behind = head - projection.lastPosition();
+      const idleSeconds = (Date.now() - projection.lastProgressAt()) / 1000;
+      if (behind > 0 && idleSeconds > stallSeconds) {
+        throw new Error(`stalled: ${behind} event(s) behind, no progress for ${Math.round(idleSeconds)} s`);
+      }
+    },
+  }));
+
+  return {
+    projections,
+    readiness,
+    stop: async () => {
+      clearInterval(monitor);
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+      await bus.close();
+      await relay?.stop();
+      await notifications.close();
+    },
+  };
+}
