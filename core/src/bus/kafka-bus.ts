@@ -1,15 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../logging/index.js';
 import type { EventBus, SubscribeOptions, Subscriber, Subscription } from './types.js';
+import { logOffset } from './embedded-bus.js';
 import { fromWire } from './wire.js';
 
 /** The topic every event is published to, keyed by user id. */
 export const eventsTopic = 'mindflow.events';
-
-/** A Kafka offset as a string that sorts like the number. */
-export function kafkaOffset(offset: string): string {
-  return offset.padStart(20, '0');
-}
 
 /** Creates the events topic when absent (several partitions: one user's events stay in one). */
 export async function ensureEventsTopic(kafka: Kafka, topic = eventsTopic, partitions = 6): Promise<void> {
@@ -34,9 +30,9 @@ export interface KafkaBusOptions {
 }
 
 /**
- * The bus of the full stack: one consumer group per subscriber on the events topic. Offsets
- * are committed to Kafka after the subscriber has handled a batch (at least once); the
- * subscriber's own stored offsets absorb the redeliveries a crash in between causes.
+ * The bus of the full stack: one consumer group per subscriber on the events topic. Kafka
+ * offsets are committed after the subscriber has handled a batch (at least once); the
+ * subscriber's stored offsets (commit-order keys per partition) absorb redeliveries.
  */
 export function createKafkaBus(options: KafkaBusOptions): EventBus {
   const topic = options.topic ?? eventsTopic;
@@ -60,11 +56,17 @@ export function createKafkaBus(options: KafkaBusOptions): EventBus {
             if (!payload.isRunning() || payload.isStale()) return;
             const messages = batch.messages.slice(start, start + batchSize);
             await subscriber.handle(
-              messages.map((message) => ({
-                event: fromWire(message.value?.toString() ?? 'null'),
-                partition,
-                offset: kafkaOffset(message.offset),
-              })),
+              messages.map((message) => {
+                const event = fromWire(message.value?.toString() ?? 'null');
+                // The event's commit-order key, not the Kafka offset: the relay publishes in
+                // commit order, so it grows within a partition, and it is the same for a
+                // republished duplicate and after a rebuild from the event store.
+                return {
+                  event,
+                  partition,
+                  offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+                };
+              }),
             );
             const last = messages.at(-1);
             if (last === undefined) continue;
