@@ -5,6 +5,7 @@ import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
 import { admin } from './commands/admin.js';
 import { migrate } from './commands/migrate.js';
+import { projections } from './commands/projections.js';
 import { status } from './commands/status.js';
 import { loadConfig } from './config.js';
 import { startPlatform } from './platform.js';
@@ -70,5 +71,33 @@ for (const kind of ['grant', 'revoke'] as const) {
       await finish(admin(loadConfig(), { kind, email, role }));
     });
 }
+
+const projectionsCommand = program
+  .command('projections')
+  .description('the projections: where they stand, their dead letters');
+projectionsCommand
+  .command('status')
+  .description('how far behind each projection is, and its dead letters (exit 1 if any)')
+  .option('--json', 'print JSON', false)
+  .action(async (options) => {
+    await finish(projections(loadConfig(), { kind: 'status', json: options.json }));
+  });
+const dlq = projectionsCommand.command('dlq').description('events a projection gave up on');
+dlq
+  .command('list')
+  .description('list the dead letters not yet replayed')
+  .option('-p, --projection <name>', 'only this projection')
+  .option('--json', 'print JSON', false)
+  .action(async (options) => {
+    await finish(projections(loadConfig(), { kind: 'dlq-list', projection: options.projection, json: options.json }));
+  });
+dlq
+  .command('replay')
+  .description('apply dead-lettered events again (all, or the ids given)')
+  .option('-p, --projection <name>', 'only this projection')
+  .option('--id <id...>', 'only these dead letters')
+  .action(async (options) => {
+    await finish(projections(loadConfig(), { kind: 'dlq-replay', projection: options.projection, ids: options.id }));
+  });
 
 runMain(() => program.parseAsync());

@@ -2,3 +2,12 @@ export { loadConfig, type ProjectorConfig } from './config.js';
 export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
 export type { ReadModelTables } from './read-model/tables.js';
 export { projectorDatabases } from './database.js';
+export {
+  projectionStatus,
+  listDeadLetters,
+  replayDeadLetters,
+  type ProjectionStatus,
+  type DeadLetter,
+} from './operations.js';
+export { createDecoder } from './decoder.js';
+export { readProjections } from './projections.js';

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { createDecoder } from './decoder.js';
-import { readModelProjection } from './read-model/projection.js';
+import { readProjections } from './projections.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { startRelay, type Relay, type RelayTables } from './relay.js';
 import { hostProjection, type HostedProjection } from './runtime/host.js';
@@ -62,9 +62,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
-  const projections = [
-    hostProjection({ projection: readModelProjection, db: options.readDb, decode, metrics, logger }),
-  ];
+  const projections = readProjections.map((projection) =>
+    hostProjection({ projection, db: options.readDb, decode, metrics, logger }),
+  );
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
 
   // Lag in events: the newest position in the store minus the newest one applied.

@@ -4,6 +4,7 @@ import type { Role } from '@mindflow/core/domain';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
 import type { PlatformConfig } from '../config.js';
+import { requireMigrated } from '../require-migrated.js';
 
 /** Finds a user by email, or grants or revokes one of their roles, as an admin would over HTTP. */
 export async function admin(
@@ -13,6 +14,7 @@ export async function admin(
   const logger = createLogger({ ...config.logging, level: 'warn' }, 'mindflow');
   const engines = await connectEngines({ database: config.engines.database }, logger);
   try {
+    if (!(await requireMigrated(engines.databases))) return 1;
     const db = writeDatabase(engines.databases.write.db);
     const user = await db
       .selectFrom('users')

@@ -1,0 +1,98 @@
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { createEmbeddedBus } from '@mindflow/core/bus';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { listenForEvents } from '@mindflow/core/eventstore';
+import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { projectorDatabases } from './database.js';
+import { createDecoder } from './decoder.js';
+import { listDeadLetters, projectionStatus, replayDeadLetters } from './operations.js';
+import { readModelProjection } from './read-model/projection.js';
+import type { ReadModelTables } from './read-model/tables.js';
+import { hostProjection } from './runtime/host.js';
+import { createProjectionMetrics } from './runtime/metrics.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+const commands = await commandServiceForTest();
+const read = await createTestDatabase<ReadModelTables>('read');
+const write = connectPostgres('write', commands.url, 3);
+const readSide = connectPostgres('read', read.url, 3);
+const { writeDb } = projectorDatabases(write.db, readSide.db);
+t.teardown(async () => {
+  await write.close();
+  await readSide.close();
+  await read.drop();
+  await commands.close();
+});
+const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+
+t.test('a poison event lands in the dead letters while the rest flows on; status and replay see it', async (t) => {
+  const password = 'correct horse battery';
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  await commands.app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email: 'p@example.com', password, displayName: 'P', consent },
+  });
+  const { accessToken } = (
+    await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'p@example.com', password } })
+  ).json<{
+    accessToken: string;
+  }>();
+  const create = async (date: string) =>
+    (
+      await commands.app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: { authorization: `Bearer ${accessToken}` },
+        payload: { date, title: date, content: 'x' },
+      })
+    ).json<{ id: string; position: number }>();
+  const poisoned = await create('2026-05-01');
+  const healthy = await create('2026-05-02');
+
+  // A decode that cannot open one event: the projection must give up on it and go on.
+  const broken = { ...readModelProjection };
+  const host = hostProjection({
+    projection: broken,
+    db: read.db,
+    decode: async (event) => {
+      if (event.type === 'EntryCreated' && (event.data as { entryId?: string }).entryId === poisoned.id)
+        throw new Error('cannot decode');
+      return decode(event);
+    },
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+    maxAttempts: 2,
+    backoffMs: () => 10,
+  });
+  const notifications = await listenForEvents(commands.url, logger);
+  const bus = createEmbeddedBus({ db: commands.db, notifications, logger, pollMs: 100 });
+  const subscription = await bus.subscribe(host);
+  await waitFor(async () => (host.lastPosition() >= healthy.position ? true : undefined), 20_000, 'the healthy entry');
+  await subscription.stop();
+  await notifications.close();
+
+  const ids = (await read.db.selectFrom('journal_view').select('entry_id').execute()).map((row) => row.entry_id);
+  t.same(ids, [healthy.id], 'the rest flowed on');
+  const letters = await listDeadLetters(read.db);
+  t.equal(letters.length, 1);
+  t.match(letters[0], {
+    projection: 'read-model',
+    attempts: 2,
+    error: /cannot decode/,
+    event: { type: 'EntryCreated' },
+  });
+  const [status] = await projectionStatus(writeDb, read.db);
+  t.match(status, { name: 'read-model', behind: 0, deadLetters: 1 });
+
+  t.same(await replayDeadLetters(read.db, decode, {}), { replayed: 1, failed: 0 });
+  const after = (await read.db.selectFrom('journal_view').select('entry_id').orderBy('entry_date').execute()).map(
+    (row) => row.entry_id,
+  );
+  t.same(after, [poisoned.id, healthy.id], 'the replayed event is in the read model');
+  t.equal((await listDeadLetters(read.db)).length, 0);
+});

@@ -1,0 +1,112 @@
+import { fromWire } from '@mindflow/core/bus';
+import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
+import type { RecordedEvent } from '@mindflow/core/eventstore';
+import { sql, type Kysely } from 'kysely';
+import { readProjections } from './projections.js';
+import type { ReadModelTables } from './read-model/tables.js';
+import type { WriteSide } from './service.js';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  /** The commit-order key of the last event applied, per bus partition. */
+  readonly offsets: Readonly<Record<string, string>>;
+  /** Committed events not yet applied (counted in the event store). */
+  readonly behind: number;
+  readonly deadLetters: number;
+}
+
+/** Where each projection stands against the event store, and its dead letters. */
+export async function projectionStatus(
+  writeDb: Kysely<WriteSide>,
+  readDb: Kysely<ReadModelTables>,
+): Promise<ProjectionStatus[]> {
+  const statuses: ProjectionStatus[] = [];
+  for (const projection of readProjections) {
+    const rows = await readDb
+      .selectFrom('projection_offsets')
+      .select(['partition', 'offset'])
+      .where('projection', '=', projection.name)
+      .execute();
+    // Every partition has applied everything up to its own offset; the least of them bounds
+    // what is surely applied (events of a partition never come out of commit order).
+    const least = rows.map((row) => row.offset).sort()[0];
+    const [transactionId = '0', position = '0'] = least?.split(':') ?? [];
+    const behind = await sql<{ n: string }>`
+      select count(*) as n from events
+      where (transaction_id, global_position) > (${BigInt(transactionId).toString()}::xid8, ${Number(position)})`.execute(
+      writeDb,
+    );
+    const letters = await readDb
+      .selectFrom('dead_letters')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('projection', '=', projection.name)
+      .where('replayed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    statuses.push({
+      name: projection.name,
+      offsets: Object.fromEntries(rows.map((row) => [row.partition, row.offset])),
+      behind: Number(behind.rows[0]?.n ?? 0),
+      deadLetters: Number(letters.n),
+    });
+  }
+  return statuses;
+}
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly projection: string;
+  readonly event: RecordedEvent;
+  readonly error: string;
+  readonly attempts: number;
+  readonly createdAt: Date;
+}
+
+export async function listDeadLetters(readDb: Kysely<ReadModelTables>, projection?: string): Promise<DeadLetter[]> {
+  let query = readDb.selectFrom('dead_letters').selectAll().where('replayed_at', 'is', null).orderBy('id');
+  if (projection !== undefined) query = query.where('projection', '=', projection);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    id: row.id,
+    projection: row.projection,
+    event: fromWire(JSON.stringify(row.event)),
+    error: row.error,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+  }));
+}
+
+/**
+ * Applies dead-lettered events again (after a fix), each in its own transaction; one that
+ * applies is marked replayed, one that fails again stays, with its new error.
+ */
+export async function replayDeadLetters(
+  readDb: Kysely<ReadModelTables>,
+  decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>,
+  select: { ids?: readonly string[]; projection?: string },
+): Promise<{ replayed: number; failed: number }> {
+  let replayed = 0;
+  let failed = 0;
+  for (const letter of await listDeadLetters(readDb, select.projection)) {
+    if (select.ids !== undefined && !select.ids.includes(letter.id)) continue;
+    const projection = readProjections.find((candidate) => candidate.name === letter.projection);
+    if (projection === undefined) continue;
+    try {
+      await readDb.transaction().execute(async (trx) => {
+        await projection.apply(trx, await decode(letter.event));
+        await trx.updateTable('dead_letters').set({ replayed_at: new Date() }).where('id', '=', letter.id).execute();
+      });
+      replayed += 1;
+    } catch (error) {
+      failed += 1;
+      await readDb
+        .updateTable('dead_letters')
+        .set({
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          attempts: letter.attempts + 1,
+        })
+        .where('id', '=', letter.id)
+        .execute();
+    }
+  }
+  return { replayed, failed };
+}
