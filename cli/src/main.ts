@@ -82,6 +82,13 @@ projectionsCommand
   .action(async (options) => {
     await finish(projections(loadConfig(), { kind: 'status', json: options.json }));
   });
+projectionsCommand
+  .command('rebuild')
+  .description('rebuild a projection from the event store into a shadow copy, then swap it in (writes go on)')
+  .argument('<name>', 'the projection, e.g. read-model')
+  .action(async (name) => {
+    await finish(projections(loadConfig(), { kind: 'rebuild', name }));
+  });
 const dlq = projectionsCommand.command('dlq').description('events a projection gave up on');
 dlq
   .command('list')

@@ -1,7 +1,8 @@
 export { loadConfig, type ProjectorConfig } from './config.js';
 export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
 export type { ReadModelTables } from './read-model/tables.js';
-export { projectorDatabases } from './database.js';
+export { projectorDatabases, readModel, writeSide } from './database.js';
+export { rebuildProjection } from './rebuild.js';
 export {
   projectionStatus,
   listDeadLetters,

@@ -4,17 +4,21 @@ import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
 import {
   createDecoder,
   listDeadLetters,
-  projectorDatabases,
   projectionStatus,
+  projectorDatabases,
+  readProjections,
+  rebuildProjection,
   replayDeadLetters,
 } from '@mindflow/projector';
+import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';
 import { requireMigrated } from '../require-migrated.js';
 
 type Action =
   | { kind: 'status'; json: boolean }
   | { kind: 'dlq-list'; projection: string | undefined; json: boolean }
-  | { kind: 'dlq-replay'; projection: string | undefined; ids: readonly string[] | undefined };
+  | { kind: 'dlq-replay'; projection: string | undefined; ids: readonly string[] | undefined }
+  | { kind: 'rebuild'; name: string };
 
 /** Projection operations against the read and write databases. */
 export async function projections(config: PlatformConfig, action: Action): Promise<number> {
@@ -23,6 +27,10 @@ export async function projections(config: PlatformConfig, action: Action): Promi
   try {
     if (!(await requireMigrated(engines.databases))) return 1;
     const { writeDb, readDb } = projectorDatabases(engines.databases.write.db, engines.databases.read.db);
+    const decoder = async () => {
+      const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
+      return createDecoder(createUserKeyring(secrets.masterKey), writeDb);
+    };
     const print = (value: unknown, json: boolean, text: () => string) =>
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
     switch (action.kind) {
@@ -52,9 +60,37 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         );
         return 0;
       }
+      case 'rebuild': {
+        const projection = readProjections.find((candidate) => candidate.name === action.name);
+        if (projection === undefined) {
+          process.stderr.write(
+            `no projection ${action.name} (known: ${readProjections.map((p) => p.name).join(', ')})\n`,
+          );
+          return 1;
+        }
+        const bar = new SingleBar(
+          { format: ' {bar} {percentage}% | {value}/{total} events | {rate}/s | ETA {eta_formatted}', etaBuffer: 20 },
+          Presets.shades_classic,
+        );
+        const started = performance.now();
+        bar.start(1, 0, { rate: 0 });
+        const result = await rebuildProjection({
+          projection,
+          writeDb,
+          readDb,
+          decode: await decoder(),
+          logger,
+          onProgress: (done, total) => {
+            bar.setTotal(total);
+            bar.update(done, { rate: Math.round(done / ((performance.now() - started) / 1000)) });
+          },
+        });
+        bar.stop();
+        process.stdout.write(`${action.name}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in\n`);
+        return 0;
+      }
       case 'dlq-replay': {
-        const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-        const decode = createDecoder(createUserKeyring(secrets.masterKey), writeDb);
+        const decode = await decoder();
         const result = await replayDeadLetters(readDb, decode, {
           ...(action.projection === undefined ? {} : { projection: action.projection }),
           ...(action.ids === undefined ? {} : { ids: action.ids }),

@@ -23,6 +23,7 @@ const defaultSettings = {
  */
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
+  tables: ['profile_view', 'journal_view', 'entry_history', 'mood_calendar', 'tag_counts'],
   apply: async (db, event) => {
     switch (event.type) {
       case 'UserRegistered':

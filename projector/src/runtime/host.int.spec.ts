@@ -27,6 +27,7 @@ const poison = new Set<string>();
 // Counts EntryDeleted events per user; throws on the events in `poison`.
 const counting: Projection<Tables> = {
   name: 'deletions',
+  tables: ['deletions'],
   apply: async (trx, event) => {
     if (poison.has(event.eventId)) throw new Error('this event cannot be applied');
     if (event.type !== 'EntryDeleted' || event.userId === null) return;

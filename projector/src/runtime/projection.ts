@@ -8,5 +8,7 @@ import type { Kysely } from 'kysely';
  */
 export interface Projection<DB> {
   readonly name: string;
+  /** The tables it owns: a rebuild fills copies of them and swaps them in. */
+  readonly tables: readonly string[];
   apply(trx: Kysely<DB>, event: DecodedEvent<MindflowEvents>): Promise<void>;
 }

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { createEmbeddedBus, logOffset } from '@mindflow/core/bus';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
+import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { sql, type Kysely } from 'kysely';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { writeSide } from './database.js';
+import { createDecoder } from './decoder.js';
+import { readModelProjection } from './read-model/projection.js';
+import type { ReadModelTables } from './read-model/tables.js';
+import { rebuildProjection } from './rebuild.js';
+import { hostProjection } from './runtime/host.js';
+import { createProjectionMetrics } from './runtime/metrics.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+
+async function snapshot(db: Kysely<ReadModelTables>) {
+  const rows: Record<string, unknown[]> = {};
+  for (const [table, order] of [
+    ['profile_view', 'user_id'],
+    ['journal_view', 'entry_id'],
+    ['entry_history', 'entry_id, version'],
+    ['mood_calendar', 'user_id, entry_date'],
+    ['tag_counts', 'user_id, tag'],
+  ] as const) {
+    rows[table] = (
+      await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db)
+    ).rows;
+  }
+  return rows;
+}
+
+t.test('a rebuild while commands keep coming swaps in a model equal to a from-scratch one', async (t) => {
+  const commands = await commandServiceForTest();
+  const read = await createTestDatabase<ReadModelTables>('read');
+  const write = connectPostgres('write', commands.url, 5);
+  const writeDb = writeSide(write.db);
+  const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+  const notifications = await listenForEvents(commands.url, logger);
+  const bus = createEmbeddedBus({ db: commands.db, notifications, logger, pollMs: 100 });
+  const live = hostProjection({
+    projection: readModelProjection,
+    db: read.db,
+    decode,
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  const subscription = await bus.subscribe(live);
+  t.teardown(async () => {
+    await subscription.stop();
+    await notifications.close();
+    await write.close();
+    await read.drop();
+    await commands.close();
+  });
+
+  const password = 'correct horse battery';
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  const tokens: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const email = `${randomUUID()}@example.com`;
+    await commands.app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email, password, displayName: `W${i}`, consent },
+    });
+    tokens.push(
+      (await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
+        accessToken: string;
+      }>().accessToken,
+    );
+  }
+  let day = 0;
+  const write1 = async () => {
+    const n = day++;
+    await commands.app.inject({
+      method: 'POST',
+      url: '/v1/entries',
+      headers: { authorization: `Bearer ${tokens[n % tokens.length] ?? ''}` },
+      payload: {
+        date: new Date(Date.UTC(2025, 0, 1 + n)).toISOString().slice(0, 10),
+        title: `Day ${n}`,
+        content: 'a few words',
+        mood: 'happy',
+        tags: [`t${n % 3}`],
+      },
+    });
+  };
+  for (let i = 0; i < 60; i++) await write1();
+
+  // Commands keep coming during the rebuild.
+  const writing = { on: true };
+  const keepWriting = () => writing.on;
+  const writer = (async () => {
+    while (keepWriting()) await write1();
+  })();
+  const progress: number[] = [];
+  const result = await rebuildProjection({
+    projection: readModelProjection,
+    writeDb,
+    readDb: read.db,
+    decode,
+    logger,
+    batchSize: 25,
+    onProgress: (done) => progress.push(done),
+  });
+  writing.on = false;
+  await writer;
+  t.ok(result.events >= 60, `rebuilt ${result.events} events`);
+  t.ok(progress.length > 2, 'progress was reported along the way');
+
+  // Drain, then compare with a model built from scratch in another database.
+  const head = (await readAll(commands.db, startOfLog, 1_000_000)).length;
+  await waitFor(
+    async () => {
+      const all = await readAll(commands.db, startOfLog, 1_000_000);
+      const last = all.at(-1);
+      const stored = (await live.offsets()).get('log');
+      return last !== undefined &&
+        stored === logOffset({ transactionId: last.transactionId, position: last.globalPosition })
+        ? true
+        : undefined;
+    },
+    20_000,
+    'the live projection to drain',
+  );
+  const scratch = await createTestDatabase<ReadModelTables>('read');
+  t.teardown(() => scratch.drop());
+  const fresh = hostProjection({
+    projection: readModelProjection,
+    db: scratch.db,
+    decode,
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  const all = await readAll(commands.db, startOfLog, 1_000_000);
+  await fresh.handle(
+    all.map((event) => ({
+      event,
+      partition: 'log',
+      offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+    })),
+  );
+  t.ok(head > 0);
+  t.same(await snapshot(read.db), await snapshot(scratch.db), 'row by row');
+  const schemas = await sql<{
+    n: string;
+  }>`select count(*) as n from information_schema.schemata where schema_name like 'rebuild_%'`.execute(read.db);
+  t.equal(Number(schemas.rows[0]?.n), 0, 'no shadow left behind');
+});
