@@ -28,6 +28,9 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
         writeUrl: engines.databases.urls.write,
         kafka: engines.kafka?.kafka,
+        ...(config.engines.kafka === undefined
+          ? {}
+          : { topic: config.engines.kafka.topic, groupPrefix: config.engines.kafka.groupPrefix }),
         secrets,
         logger,
         registry: app.metrics,

@@ -15,6 +15,9 @@ runMain(async () => {
         ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
         writeUrl: engines.databases.urls.write,
         kafka: engines.kafka?.kafka,
+        ...(config.engines.kafka === undefined
+          ? {}
+          : { topic: config.engines.kafka.topic, groupPrefix: config.engines.kafka.groupPrefix }),
         secrets: config.secrets,
         logger,
         registry: app.metrics,

@@ -10,7 +10,10 @@ export interface ProjectionStatus {
   readonly name: string;
   /** The commit-order key of the last event applied, per bus partition. */
   readonly offsets: Readonly<Record<string, string>>;
-  /** Committed events not yet applied (counted in the event store). */
+  /**
+   * Committed events after the newest one applied: exact on the embedded bus (one partition),
+   * a lower bound with Kafka (the other partitions may lag too).
+   */
   readonly behind: number;
   readonly deadLetters: number;
 }
@@ -27,10 +30,11 @@ export async function projectionStatus(
       .select(['partition', 'offset'])
       .where('projection', '=', projection.name)
       .execute();
-    // Every partition has applied everything up to its own offset; the least of them bounds
-    // what is surely applied (events of a partition never come out of commit order).
-    const least = rows.map((row) => row.offset).sort()[0];
-    const [transactionId = '0', position = '0'] = least?.split(':') ?? [];
+    const newest = rows
+      .map((row) => row.offset)
+      .sort()
+      .at(-1);
+    const [transactionId = '0', position = '0'] = newest?.split(':') ?? [];
     const behind = await sql<{ n: string }>`
       select count(*) as n from events
       where (transaction_id, global_position) > (${BigInt(transactionId).toString()}::xid8, ${Number(position)})`.execute(

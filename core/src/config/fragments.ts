@@ -149,17 +149,33 @@ export const kafkaEnv = {
     default: 'mindflow',
     description: 'Kafka client id prefix',
   }),
+  KAFKA_EVENTS_TOPIC: Type.String({
+    minLength: 1,
+    default: 'mindflow.events',
+    description: 'the topic events are published to',
+  }),
+  KAFKA_GROUP_PREFIX: Type.String({
+    default: 'mindflow.',
+    description: 'consumer groups are named <prefix><projection>',
+  }),
 };
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  readonly topic: string;
+  readonly groupPrefix: string;
 }
 
 export function kafkaConfig(env: EnvOf<typeof kafkaEnv>): KafkaConfig | undefined {
   return env.KAFKA_BROKERS === undefined
     ? undefined
-    : { brokers: env.KAFKA_BROKERS.split(','), clientId: env.KAFKA_CLIENT_ID };
+    : {
+        brokers: env.KAFKA_BROKERS.split(','),
+        clientId: env.KAFKA_CLIENT_ID,
+        topic: env.KAFKA_EVENTS_TOPIC,
+        groupPrefix: env.KAFKA_GROUP_PREFIX,
+      };
 }
 
 export const elasticsearchEnv = {

@@ -34,6 +34,8 @@ const TestEnv = Type.Object({
   ANALYTICS_DATABASE_URL: required('^postgres(ql)?://', 'analytics database'),
   KAFKA_BROKERS: required('.', 'Kafka brokers'),
   KAFKA_CLIENT_ID: Type.String({ default: 'mindflow-test' }),
+  KAFKA_EVENTS_TOPIC: Type.String({ default: 'mindflow-test.events' }),
+  KAFKA_GROUP_PREFIX: Type.String({ default: 'mindflow-test.' }),
   ELASTICSEARCH_URL: required('^https?://', 'Elasticsearch URL'),
   MONGODB_URL: required('^mongodb://', 'MongoDB URL'),
   MONGODB_DATABASE: Type.String({ default: `mindflow_test` }),
