@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { logOffset } from '@mindflow/core/bus';
+import { readAll, startOfLog } from '@mindflow/core/eventstore';
+import { connectKafka } from '@mindflow/core/kafka';
+import { createLogger } from '@mindflow/core/logging';
+import { createTestDatabase, testEngines, waitFor } from '@mindflow/core/testing';
+import { sql, type Kysely } from 'kysely';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { createDecoder } from './decoder.js';
+import { readModelProjection } from './read-model/projection.js';
+import type { ReadModelTables } from './read-model/tables.js';
+import { hostProjection } from './runtime/host.js';
+import { createProjectionMetrics } from './runtime/metrics.js';
+import { createUserKeyring } from '@mindflow/core/crypto';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+const main = path.resolve(import.meta.dirname, 'main.ts');
+
+async function snapshot(db: Kysely<ReadModelTables>) {
+  const rows: Record<string, unknown[]> = {};
+  for (const [table, order] of [
+    ['profile_view', 'user_id'],
+    ['journal_view', 'entry_id'],
+    ['entry_history', 'entry_id, version'],
+    ['mood_calendar', 'user_id, entry_date'],
+    ['tag_counts', 'user_id, tag'],
+  ] as const) {
+    rows[table] = (
+      await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db)
+    ).rows;
+  }
+  return rows;
+}
+
+for (const via of ['Kafka', 'the embedded bus'] as const) {
+  t.test(
+    `kill -9 of the projector (and its relay) at random moments loses and duplicates nothing, via ${via}`,
+    async (t) => {
+      const commands = await commandServiceForTest();
+      const read = await createTestDatabase<ReadModelTables>('read');
+      const topic = `test.events.${randomUUID()}`;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'json',
+        WRITE_DATABASE_URL: commands.url,
+        READ_DATABASE_URL: read.url,
+        MINDFLOW_MASTER_KEY: testSecrets.masterKey.toString('base64'),
+        MINDFLOW_JWT_SECRET: testSecrets.jwtSecret,
+        ...(via === 'Kafka'
+          ? {
+              KAFKA_BROKERS: testEngines().kafka.brokers.join(','),
+              KAFKA_EVENTS_TOPIC: topic,
+              KAFKA_GROUP_PREFIX: `test.${randomUUID()}.`,
+            }
+          : {}),
+      };
+      let projector: ChildProcess | undefined;
+      const start = () => {
+        projector = spawn(process.execPath, ['--import=tsx', '--conditions=mindflow-source', main], {
+          env,
+          stdio: 'ignore',
+        });
+      };
+      const kill9 = async () => {
+        const child = projector;
+        if (child === undefined) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      };
+      t.teardown(async () => {
+        await kill9();
+        if (via === 'Kafka') {
+          const kafka = connectKafka(testEngines().kafka, logger);
+          const admin = kafka.kafka.admin();
+          await admin.connect();
+          await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+          await admin.disconnect();
+          await kafka.close();
+        }
+        await read.drop();
+        await commands.close();
+      });
+
+      const password = 'correct horse battery';
+      const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+      const tokens: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const email = `${randomUUID()}@example.com`;
+        await commands.app.inject({
+          method: 'POST',
+          url: '/v1/auth/register',
+          payload: { email, password, displayName: `W${i}`, consent },
+        });
+        tokens.push(
+          (await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
+            accessToken: string;
+          }>().accessToken,
+        );
+      }
+
+      start();
+      // A steady stream of commands (creates and edits) while the projector is killed and restarted.
+      const streaming = { on: true };
+      const keepGoing = () => streaming.on;
+      let n = 0;
+      const stream = (async () => {
+        while (keepGoing()) {
+          const i = n++;
+          const headers = { authorization: `Bearer ${tokens[i % tokens.length] ?? ''}` };
+          const created = await commands.app.inject({
+            method: 'POST',
+            url: '/v1/entries',
+            headers,
+            payload: {
+              date: new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10),
+              title: `Day ${i}`,
+              content: 'some words',
+              mood: 'neutral',
+              tags: [`t${i % 4}`],
+            },
+          });
+          if (i % 3 === 0) {
+            const { id } = created.json<{ id: string }>();
+            await commands.app.inject({
+              method: 'PATCH',
+              url: `/v1/entries/${id}`,
+              headers: { ...headers, 'if-match': '"1"' },
+              payload: { mood: 'happy', tags: ['edited'] },
+            });
+          }
+          await sleep(20);
+        }
+      })();
+      for (let kill = 0; kill < 3; kill++) {
+        await sleep(1_500 + randomInt(1_500));
+        await kill9();
+        start();
+      }
+      await sleep(1_000);
+      streaming.on = false;
+      await stream;
+      t.ok(n > 50, `${n} create commands during the crashes`);
+
+      // After draining, the live model equals a from-scratch build, row by row.
+      const scratch = await createTestDatabase<ReadModelTables>('read');
+      t.teardown(() => scratch.drop());
+      const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+      const fresh = hostProjection({
+        projection: readModelProjection,
+        db: scratch.db,
+        decode,
+        metrics: createProjectionMetrics(new Registry()),
+        logger,
+      });
+      const all = await readAll(commands.db, startOfLog, 1_000_000);
+      await fresh.handle(
+        all.map((event) => ({
+          event,
+          partition: 'log',
+          offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+        })),
+      );
+      const expected = await snapshot(scratch.db);
+      const equal = await waitFor(
+        async () => (JSON.stringify(await snapshot(read.db)) === JSON.stringify(expected) ? true : undefined),
+        60_000,
+        'the live model to equal the rebuild',
+      ).catch(() => false);
+      t.ok(equal, 'drained and equal');
+      t.same(await snapshot(read.db), expected, 'row by row');
+    },
+  );
+}
