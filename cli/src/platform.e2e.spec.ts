@@ -71,6 +71,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['postgres:read', true],
       ['postgres:analytics', true],
       ['projection:read-model', true],
+      ['projection:cache', true],
     ],
   );
   for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {

@@ -1,5 +1,6 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { projectorDatabases, startProjector } from '@mindflow/projector';
+import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
@@ -34,6 +35,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         secrets,
         logger,
         registry: app.metrics,
+        cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
       });
       readiness.push(...projector.readiness);
       return () => projector.stop();

@@ -1,3 +1,4 @@
+import { createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { projectorDatabases } from './database.js';
@@ -21,6 +22,7 @@ runMain(async () => {
         secrets: config.secrets,
         logger,
         registry: app.metrics,
+        ...(engines.redis === undefined ? {} : { cache: createRedisCache(engines.redis.redis) }),
       });
       readiness.push(...projector.readiness);
       return () => projector.stop();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { cacheKeys, createRedisCache } from '@mindflow/core/cache';
 import { connectKafka } from '@mindflow/core/kafka';
+import { connectRedis } from '@mindflow/core/redis';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase, testEngines, waitFor } from '@mindflow/core/testing';
@@ -19,6 +21,8 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
     const kafka = via === 'Kafka' ? connectKafka(testEngines().kafka, logger) : undefined;
     const topic = `test.events.${randomUUID()}`;
     const registry = new Registry();
+    const redis = connectRedis(testEngines().redis);
+    const cache = createRedisCache(redis.redis);
     // The projector connects to both databases by itself, as in production.
     const write = connectPostgres('write', commands.url, 5);
     const readSide = connectPostgres('read', read.url, 5);
@@ -31,6 +35,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
       secrets: testSecrets,
       logger,
       registry,
+      cache,
     });
     t.teardown(async () => {
       await projector.stop();
@@ -43,6 +48,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
         await admin.disconnect();
         await kafka.close();
       }
+      await redis.close();
       await read.drop();
       await commands.close();
     });
@@ -60,6 +66,16 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
     ).json<{
       accessToken: string;
     }>();
+    const { user } = (
+      await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })
+    ).json<{
+      user: { id: string };
+    }>();
+    const someoneElse = randomUUID();
+    await cache.set(cacheKeys.profile(user.id).key, { stale: true }, 60);
+    await cache.set(cacheKeys.recentJournals(user.id).key, { stale: true }, 60);
+    await cache.set(cacheKeys.moodTrend(user.id, 30).key, { stale: true }, 60);
+    await cache.set(cacheKeys.profile(someoneElse).key, { theirs: true }, 60);
     const started = Date.now();
     const ids: string[] = [];
     for (let day = 1; day <= 5; day++) {
@@ -86,6 +102,14 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
       .where('tag', '=', 'daily')
       .executeTakeFirstOrThrow();
     t.equal(counts.count, 5);
+    await waitFor(
+      async () => ((await cache.get(cacheKeys.moodTrend(user.id, 30).key)) === undefined ? true : undefined),
+      20_000,
+      'the stale trend to be invalidated',
+    );
+    t.equal(await cache.get(cacheKeys.profile(user.id).key), undefined, 'stale profile removed');
+    t.equal(await cache.get(cacheKeys.recentJournals(user.id).key), undefined, 'stale recent journals removed');
+    t.same(await cache.get(cacheKeys.profile(someoneElse).key), { theirs: true }, "another user's entry stays");
     for (const check of projector.readiness) await t.resolves(check.check(), `${check.name} is ready`);
     t.match(await registry.metrics(), /mindflow_projection_events_total\{projection="read-model"\} \d+/);
   });

@@ -1,4 +1,5 @@
 import { createEmbeddedBus, createKafkaBus, ensureEventsTopic, eventsTopic, type EventBus } from '@mindflow/core/bus';
+import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
 import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
@@ -7,6 +8,7 @@ import type { Logger } from '@mindflow/core/logging';
 import type { Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import { cacheInvalidation } from './cache/invalidation.js';
 import { createDecoder } from './decoder.js';
 import { readProjections } from './projections.js';
 import type { ReadModelTables } from './read-model/tables.js';
@@ -25,6 +27,8 @@ export interface ProjectorOptions {
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** The cache the query side reads; its stale entries are removed as events arrive. */
+  readonly cache?: Cache;
   /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
   readonly topic?: string;
   readonly groupPrefix?: string;
@@ -62,9 +66,10 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
-  const projections = readProjections.map((projection) =>
+  const projections: HostedProjection[] = readProjections.map((projection) =>
     hostProjection({ projection, db: options.readDb, decode, metrics, logger }),
   );
+  if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb));
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
 
   // Lag in events: the newest position in the store minus the newest one applied.

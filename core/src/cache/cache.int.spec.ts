@@ -1,0 +1,51 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import t, { type Test } from 'tap';
+import { connectRedis } from '../redis/index.js';
+import { testEngines, uniqueName } from '../testing/index.js';
+import { createMemoryCache, createRedisCache, type Cache } from './index.js';
+
+// One contract, every adapter.
+function cacheContract(t: Test, make: () => Promise<{ cache: Cache; close: () => Promise<void> }>) {
+  t.test('get what was set; nothing for what was not', async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const key = uniqueName('k');
+    t.equal(await cache.get(key), undefined);
+    await cache.set(key, { a: 1, list: ['x'] }, 60);
+    t.same(await cache.get(key), { a: 1, list: ['x'] });
+  });
+  t.test('entries expire', async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const key = uniqueName('k');
+    await cache.set(key, 'soon gone', 1);
+    await sleep(1_200);
+    t.equal(await cache.get(key), undefined);
+  });
+  t.test('delete and delete by prefix (special characters in the prefix are literal)', async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const base = uniqueName('user');
+    await cache.set(`${base}:a`, 1, 60);
+    await cache.set(`${base}:trend:7`, 7, 60);
+    await cache.set(`${base}:trend:30`, 30, 60);
+    await cache.set(`${base}*other`, 0, 60);
+    await cache.delete(`${base}:a`, `${base}:missing`);
+    t.equal(await cache.get(`${base}:a`), undefined);
+    await cache.deletePrefix(`${base}:trend:`);
+    t.equal(await cache.get(`${base}:trend:7`), undefined);
+    t.equal(await cache.get(`${base}:trend:30`), undefined);
+    t.equal(await cache.get(`${base}*other`), 0, 'a key outside the prefix stays');
+  });
+}
+
+t.test('in-process cache', async (t) => {
+  cacheContract(t, async () => ({ cache: createMemoryCache(), close: async () => undefined }));
+});
+
+t.test('Redis cache', async (t) => {
+  cacheContract(t, async () => {
+    const connection = connectRedis(testEngines().redis);
+    return { cache: createRedisCache(connection.redis), close: connection.close };
+  });
+});
