@@ -86,7 +86,9 @@ export async function rebuildProjection(options: RebuildOptions): Promise<{ even
       const events = await readAll(writeDb, checkpoint, batchSize);
       const last = events.at(-1);
       if (last === undefined) break;
-      for (const event of events) await projection.apply(shadowTrx, await options.decode(event));
+      const decoded = await Promise.all(events.map((event) => options.decode(event)));
+      for (const event of decoded) await projection.apply(shadowTrx, event);
+      await projection.finish?.(shadowTrx, decoded);
       checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
       done += events.length;
     }

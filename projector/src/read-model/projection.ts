@@ -48,6 +48,15 @@ export const readModelProjection: Projection<ReadModelTables> = {
         return undefined;
     }
   },
+  // Streaks and totals once per user per batch, not once per event: a rebuild's batches of
+  // thousands of events would otherwise rescan each writer's entries thousands of times.
+  finish: async (db, events) => {
+    const lastEntryEvent = new Map<string, Date>();
+    for (const event of events) {
+      if (event.type.startsWith('Entry') && event.userId !== null) lastEntryEvent.set(event.userId, event.occurredAt);
+    }
+    for (const [userId, at] of lastEntryEvent) await refreshStats(db, userId, at);
+  },
 };
 
 async function userRegistered(db: Db, event: Of<'UserRegistered'>) {
@@ -153,7 +162,6 @@ async function entryCreated(db: Db, event: Of<'EntryCreated'>) {
   await history(db, event, data.entryId, 'created', { ...data });
   await countTags(db, userId, data.tags, 1);
   await placeOnCalendar(db, userId, data.entryId, data.date, data.mood);
-  await refreshStats(db, userId, event.occurredAt);
 }
 
 async function entryUpdated(db: Db, event: Of<'EntryUpdated'>) {
@@ -198,7 +206,6 @@ async function entryUpdated(db: Db, event: Of<'EntryUpdated'>) {
       changes.mood === undefined ? before.mood : changes.mood,
     );
   }
-  await refreshStats(db, userId, event.occurredAt);
 }
 
 async function entryDeletedOrRestored(db: Db, event: Of<'EntryDeleted' | 'EntryRestored'>) {
@@ -215,7 +222,6 @@ async function entryDeletedOrRestored(db: Db, event: Of<'EntryDeleted' | 'EntryR
   await countTags(db, userId, entry.tags, deleted ? -1 : 1);
   if (deleted) await db.deleteFrom('mood_calendar').where('entry_id', '=', entryId).execute();
   else await placeOnCalendar(db, userId, entryId, entry.entry_date, entry.mood);
-  await refreshStats(db, userId, event.occurredAt);
 }
 
 async function history(db: Db, event: Event, entryId: string, kind: string, changes: Record<string, unknown>) {

@@ -53,6 +53,90 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     return new Map(rows.map((row) => [row.partition, row.offset]));
   };
 
+  const applyBatch = (batch: readonly Delivery[], isolate: boolean) =>
+    options.db.transaction().execute(async (projectionTrx) => {
+      const trx = runtime(projectionTrx);
+      const offsets = await readOffsets(trx, true);
+      const changed = new Set<string>();
+      let count = 0;
+      let newest: RecordedEvent | undefined;
+      const appliedEvents: RecordedEvent[] = [];
+      for (const delivery of batch) {
+        const stored = offsets.get(delivery.partition);
+        if (stored !== undefined && delivery.offset <= stored) continue;
+        const event = delivery.event;
+        if (!isolate) {
+          await projection.apply(projectionTrx, await options.decode(event));
+          appliedEvents.push(event);
+          offsets.set(delivery.partition, delivery.offset);
+          changed.add(delivery.partition);
+          newest = event;
+          count += 1;
+          continue;
+        }
+        await sql`savepoint apply_event`.execute(trx);
+        try {
+          const decoded = await options.decode(event);
+          await projection.apply(projectionTrx, decoded);
+          await sql`release savepoint apply_event`.execute(trx);
+          appliedEvents.push(event);
+          attempts.delete(event.eventId);
+          count += 1;
+        } catch (error) {
+          await sql`rollback to savepoint apply_event`.execute(trx);
+          metrics.errors.inc({ projection: name });
+          const tries = (attempts.get(event.eventId) ?? 0) + 1;
+          attempts.set(event.eventId, tries);
+          if (tries < maxAttempts) {
+            logger.warn(
+              { err: error, projection: name, eventId: event.eventId, attempt: tries },
+              'projection: retrying',
+            );
+            throw new RetryBatch(`event ${event.eventId} failed (attempt ${tries})`, { cause: error });
+          }
+          await trx
+            .insertInto('dead_letters')
+            .values({
+              projection: name,
+              event_id: event.eventId,
+              event: toWire(event),
+              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+              attempts: tries,
+            })
+            .onConflict((conflict) => conflict.columns(['projection', 'event_id']).doNothing())
+            .execute();
+          attempts.delete(event.eventId);
+          metrics.deadLetters.inc({ projection: name });
+          logger.error({ err: error, projection: name, eventId: event.eventId }, 'projection: event dead-lettered');
+        }
+        offsets.set(delivery.partition, delivery.offset);
+        changed.add(delivery.partition);
+        newest = event;
+      }
+      if (appliedEvents.length > 0 && projection.finish !== undefined) {
+        await projection.finish(projectionTrx, await Promise.all(appliedEvents.map((event) => options.decode(event))));
+      }
+      if (changed.size > 0) {
+        await trx
+          .insertInto('projection_offsets')
+          .values(
+            [...changed].map((partition) => ({
+              projection: name,
+              partition,
+              offset: offsets.get(partition) ?? '',
+            })),
+          )
+          .onConflict((conflict) =>
+            conflict.columns(['projection', 'partition']).doUpdateSet((eb) => ({
+              offset: eb.ref('excluded.offset'),
+              updated_at: new Date(),
+            })),
+          )
+          .execute();
+      }
+      return { count, newest };
+    });
+
   return {
     name,
     lastPosition: () => lastPosition,
@@ -60,73 +144,15 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     offsets: () => readOffsets(runtime(options.db), false),
     async handle(batch: readonly Delivery[]) {
       try {
-        const applied = await options.db.transaction().execute(async (projectionTrx) => {
-          const trx = runtime(projectionTrx);
-          const offsets = await readOffsets(trx, true);
-          const changed = new Set<string>();
-          let count = 0;
-          let newest: RecordedEvent | undefined;
-          for (const delivery of batch) {
-            const stored = offsets.get(delivery.partition);
-            if (stored !== undefined && delivery.offset <= stored) continue;
-            const event = delivery.event;
-            await sql`savepoint apply_event`.execute(trx);
-            try {
-              await projection.apply(projectionTrx, await options.decode(event));
-              await sql`release savepoint apply_event`.execute(trx);
-              attempts.delete(event.eventId);
-              count += 1;
-            } catch (error) {
-              await sql`rollback to savepoint apply_event`.execute(trx);
-              metrics.errors.inc({ projection: name });
-              const tries = (attempts.get(event.eventId) ?? 0) + 1;
-              attempts.set(event.eventId, tries);
-              if (tries < maxAttempts) {
-                logger.warn(
-                  { err: error, projection: name, eventId: event.eventId, attempt: tries },
-                  'projection: retrying',
-                );
-                throw new RetryBatch(`event ${event.eventId} failed (attempt ${tries})`, { cause: error });
-              }
-              await trx
-                .insertInto('dead_letters')
-                .values({
-                  projection: name,
-                  event_id: event.eventId,
-                  event: toWire(event),
-                  error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-                  attempts: tries,
-                })
-                .onConflict((conflict) => conflict.columns(['projection', 'event_id']).doNothing())
-                .execute();
-              attempts.delete(event.eventId);
-              metrics.deadLetters.inc({ projection: name });
-              logger.error({ err: error, projection: name, eventId: event.eventId }, 'projection: event dead-lettered');
-            }
-            offsets.set(delivery.partition, delivery.offset);
-            changed.add(delivery.partition);
-            newest = event;
-          }
-          if (changed.size > 0) {
-            await trx
-              .insertInto('projection_offsets')
-              .values(
-                [...changed].map((partition) => ({
-                  projection: name,
-                  partition,
-                  offset: offsets.get(partition) ?? '',
-                })),
-              )
-              .onConflict((conflict) =>
-                conflict.columns(['projection', 'partition']).doUpdateSet((eb) => ({
-                  offset: eb.ref('excluded.offset'),
-                  updated_at: new Date(),
-                })),
-              )
-              .execute();
-          }
-          return { count, newest };
-        });
+        // Fast path: the whole batch without savepoints. Only when something in it fails is
+        // it done again event by event, each behind a savepoint, to find and isolate the culprit.
+        let applied: { count: number; newest: RecordedEvent | undefined };
+        try {
+          applied = await applyBatch(batch, false);
+        } catch (error) {
+          if (error instanceof RetryBatch) throw error;
+          applied = await applyBatch(batch, true);
+        }
         lastProgressAt = Date.now();
         if (applied.newest !== undefined) {
           lastPosition = Math.max(lastPosition, applied.newest.globalPosition);

@@ -11,4 +11,6 @@ export interface Projection<DB> {
   /** The tables it owns: a rebuild fills copies of them and swaps them in. */
   readonly tables: readonly string[];
   apply(trx: Kysely<DB>, event: DecodedEvent<MindflowEvents>): Promise<void>;
+  /** Once per batch, after its events: work that need not be done for each (e.g. totals). */
+  finish?(trx: Kysely<DB>, events: readonly DecodedEvent<MindflowEvents>[]): Promise<void>;
 }

@@ -1,0 +1,195 @@
+// bench/projections: end-to-end lag (commit → visible in the read model) at a fixed command
+// rate via Kafka and via the embedded bus; rebuild rate against a raw scan of the events.
+//   npm run bench:projections      (needs the engines of npm test; BENCH_EVENTS=1000000)
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { readEnv } from '@mindflow/core/config';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { readAll, startOfLog, type Checkpoint } from '@mindflow/core/eventstore';
+import { connectKafka } from '@mindflow/core/kafka';
+import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { createTestDatabase, testEngines } from '@mindflow/core/testing';
+import {
+  createDecoder,
+  projectorDatabases,
+  readProjections,
+  rebuildProjection,
+  startProjector,
+} from '@mindflow/projector';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+
+const env = readEnv(
+  Type.Object({
+    BENCH_EVENTS: Type.Integer({ minimum: 1000, default: 1_000_000, description: 'events to rebuild' }),
+    BENCH_RATE: Type.Integer({ minimum: 1, default: 50, description: 'commands per second for the lag run' }),
+    BENCH_SECONDS: Type.Integer({ minimum: 1, default: 10, description: 'seconds of the lag run' }),
+  }),
+  process.env,
+);
+const logger = createLogger({ level: 'warn', pretty: false }, 'bench');
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+async function lagRun(via: 'kafka' | 'embedded') {
+  const commands = await commandServiceForTest();
+  const read = await createTestDatabase('read');
+  const write = connectPostgres('write', commands.url, 5);
+  const readSide = connectPostgres('read', read.url, 5);
+  const kafka = via === 'kafka' ? connectKafka(testEngines().kafka, logger) : undefined;
+  const topic = `bench.events.${randomUUID()}`;
+  const projector = await startProjector({
+    ...projectorDatabases(write.db, readSide.db),
+    writeUrl: commands.url,
+    kafka: kafka?.kafka,
+    topic,
+    groupPrefix: `bench.${randomUUID()}.`,
+    secrets: testSecrets,
+    logger,
+    registry: new Registry(),
+  });
+  const readModel = projector.projections[0];
+  if (readModel === undefined) throw new Error('no read-model projection');
+  const password = 'bench password 123';
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  const tokens: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const email = `${randomUUID()}@example.com`;
+    await commands.app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email, password, displayName: 'B', consent },
+    });
+    tokens.push(
+      (await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
+        accessToken: string;
+      }>().accessToken,
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the projector settle
+  const lags: number[] = [];
+  const pending: { position: number; committed: number }[] = [];
+  const watcher = setInterval(() => {
+    const now = performance.now();
+    while (pending.length > 0 && (pending[0]?.position ?? Infinity) <= readModel.lastPosition()) {
+      const done = pending.shift();
+      if (done !== undefined) lags.push(now - done.committed);
+    }
+  }, 1);
+  const total = env.BENCH_RATE * env.BENCH_SECONDS;
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / env.BENCH_RATE - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const response = await commands.app.inject({
+      method: 'POST',
+      url: '/v1/entries',
+      headers: { authorization: `Bearer ${tokens[i % tokens.length] ?? ''}` },
+      payload: {
+        date: new Date(Date.UTC(2020, 0, 1 + Math.floor(i / tokens.length))).toISOString().slice(0, 10),
+        title: 'Lag',
+        content: 'a few words',
+      },
+    });
+    pending.push({ position: response.json<{ position: number }>().position, committed: performance.now() });
+    pending.sort((a, b) => a.position - b.position);
+  }
+  const deadline = performance.now() + 60_000;
+  while (pending.length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  clearInterval(watcher);
+  await projector.stop();
+  if (kafka !== undefined) {
+    const admin = kafka.kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+    await kafka.close();
+  }
+  await write.close();
+  await readSide.close();
+  await read.drop();
+  await commands.close();
+  lags.sort((a, b) => a - b);
+  return { via, commands: total, p50: percentile(lags, 50), p99: percentile(lags, 99), missing: pending.length };
+}
+
+async function rebuildRun() {
+  const commands = await commandServiceForTest();
+  const read = await createTestDatabase('read');
+  const write = connectPostgres('write', commands.url, 5);
+  const readSide = connectPostgres('read', read.url, 5);
+  const { writeDb, readDb } = projectorDatabases(write.db, readSide.db);
+  const users = Math.max(10, Math.floor(env.BENCH_EVENTS / 100));
+  // Events written straight into the store (plain text fields, which decode as they are).
+  await sql`
+    insert into events (event_id, type, schema_version, stream_id, stream_version, user_id, occurred_at, data, metadata)
+    select gen_random_uuid(), 'UserRegistered', 1, 'user-' || u.id, 1, u.id, now(),
+           jsonb_build_object('email', u.id || '@example.com', 'displayName', 'Bench', 'timezone', 'UTC', 'language', 'en', 'theme', 'system'),
+           '{}'::jsonb
+    from (select gen_random_uuid() as id from generate_series(1, ${users})) u`.execute(writeDb);
+  await sql`
+    insert into events (event_id, type, schema_version, stream_id, stream_version, user_id, occurred_at, data, metadata)
+    select gen_random_uuid(), 'EntryCreated', 1, 'entry-' || e.id, 1, e.user_id, now(),
+           jsonb_build_object('entryId', e.id, 'date', to_char(date '2000-01-01' + e.n::int, 'YYYY-MM-DD'), 'title', 'Day ' || e.n,
+             'content', 'some words for the bench', 'mood', 'happy', 'tags', jsonb_build_array('t' || (e.n % 5)),
+             'location', null, 'weather', null, 'isPrivate', false, 'wordCount', 5, 'readingTime', 2),
+           '{}'::jsonb
+    from (
+      select gen_random_uuid() as id, u.user_id, row_number() over (partition by u.user_id) as n
+      from (select user_id from events where type = 'UserRegistered') u, generate_series(1, ${Math.floor((env.BENCH_EVENTS - users) / users)})
+    ) e`.execute(writeDb);
+  const total = Number((await sql<{ n: string }>`select count(*) as n from events`.execute(writeDb)).rows[0]?.n ?? 0);
+
+  let checkpoint: Checkpoint = startOfLog;
+  const scanStarted = performance.now();
+  let scanned = 0;
+  for (;;) {
+    const batch = await readAll(writeDb, checkpoint, 2_000);
+    const last = batch.at(-1);
+    if (last === undefined) break;
+    scanned += batch.length;
+    checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
+  }
+  const scanSeconds = (performance.now() - scanStarted) / 1000;
+
+  const projection = readProjections[0];
+  if (projection === undefined) throw new Error('no projection');
+  let reported = 0;
+  const result = await rebuildProjection({
+    projection,
+    writeDb,
+    readDb,
+    decode: createDecoder(createUserKeyring(testSecrets.masterKey), commands.db),
+    logger,
+    onProgress: (done) => {
+      if (done - reported >= 100_000) {
+        reported = done;
+        console.log(`  rebuilt ${done}/${total}`);
+      }
+    },
+  });
+  await write.close();
+  await readSide.close();
+  await read.drop();
+  await commands.close();
+  return {
+    total,
+    scanned,
+    scanRate: scanned / scanSeconds,
+    rebuildRate: result.events / result.seconds,
+    seconds: result.seconds,
+  };
+}
+
+for (const via of ['embedded', 'kafka'] as const) {
+  const lag = await lagRun(via);
+  console.log(
+    `lag via ${via}: ${lag.commands} commands at ${env.BENCH_RATE}/s → p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms${lag.missing > 0 ? `, ${lag.missing} never seen` : ''}`,
+  );
+}
+const rebuild = await rebuildRun();
+console.log(
+  `rebuild of ${rebuild.total} events: ${rebuild.rebuildRate.toFixed(0)} events/s (${rebuild.seconds.toFixed(0)} s); raw scan of the events (readAll, same batches): ${rebuild.scanRate.toFixed(0)} events/s; ratio ${(rebuild.rebuildRate / rebuild.scanRate).toFixed(3)}`,
+);
