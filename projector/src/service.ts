@@ -90,17 +90,16 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   await measure();
 
   const stallSeconds = options.stallSeconds ?? 60;
-  const readiness: HealthCheck[] = projections.map((projection) => ({
-    name: `projection:${projection.name}`,
-    check: async () => {
-      await measure();
-      const behind = head - projection.lastPosition();
-      const idleSeconds = (Date.now() - projection.lastProgressAt()) / 1000;
-      if (behind > 0 && idleSeconds > stallSeconds) {
-        throw new Error(`stalled: ${behind} event(s) behind, no progress for ${Math.round(idleSeconds)} s`);
-      }
-    },
-  }));
+  const readiness = projections.map((projection) =>
+    stalledCheck(
+      projection,
+      async () => {
+        await measure();
+        return head;
+      },
+      stallSeconds,
+    ),
+  );
 
   return {
     projections,
@@ -111,6 +110,27 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       await bus.close();
       await relay?.stop();
       await notifications.close();
+    },
+  };
+}
+
+/**
+ * Not ready when a projection has events to apply and has made no progress for `stallSeconds`:
+ * a stuck projection is reported, not silently left behind.
+ */
+export function stalledCheck(
+  projection: Pick<HostedProjection, 'name' | 'lastPosition' | 'lastProgressAt'>,
+  head: () => Promise<number>,
+  stallSeconds: number,
+): HealthCheck {
+  return {
+    name: `projection:${projection.name}`,
+    check: async () => {
+      const behind = (await head()) - projection.lastPosition();
+      const idleSeconds = (Date.now() - projection.lastProgressAt()) / 1000;
+      if (behind > 0 && idleSeconds > stallSeconds) {
+        throw new Error(`stalled: ${behind} event(s) behind, no progress for ${Math.round(idleSeconds)} s`);
+      }
     },
   };
 }
