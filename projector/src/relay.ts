@@ -8,7 +8,7 @@ import {
   type RecordedEvent,
 } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 
 export interface RelayTables {
@@ -46,7 +46,12 @@ export async function startRelay<DB extends EventStoreTables & RelayTables>(opti
   const topic = options.topic ?? eventsTopic;
   const name = options.name ?? 'kafka';
   const batchSize = options.batchSize ?? 500;
-  const producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // Default partitioner (murmur2 of the key, as the Java client): one user, one partition.
+  const producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const state = { stopped: false };
   const stopped = () => state.stopped;
