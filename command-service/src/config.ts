@@ -7,7 +7,7 @@ import {
   readEnv,
   securityConfig,
   securityEnv,
-  ConfigError,
+  requireSecrets,
   serviceConfig,
   serviceEnv,
   type Env,
@@ -20,15 +20,9 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   const vars = readEnv(CommandServiceEnv, env);
   const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
   const security = securityConfig(vars);
-  if (security.secrets === undefined) {
-    throw new ConfigError(
-      'MINDFLOW_MASTER_KEY',
-      'MINDFLOW_MASTER_KEY and MINDFLOW_JWT_SECRET are required when a service runs alone',
-    );
-  }
   return Object.freeze({
     security,
-    secrets: security.secrets,
+    secrets: requireSecrets(security),
     ...base,
     engines: { database, redis: redisConfig(vars), s3: s3Config(vars) },
   });

@@ -11,7 +11,7 @@ import {
   readEnv,
   securityConfig,
   securityEnv,
-  ConfigError,
+  requireSecrets,
   serviceConfig,
   serviceEnv,
   type Env,
@@ -30,13 +30,7 @@ const ProjectorEnv = Type.Object({
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(ProjectorEnv, env);
   const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
-  const { secrets } = securityConfig(vars);
-  if (secrets === undefined) {
-    throw new ConfigError(
-      'MINDFLOW_MASTER_KEY',
-      'MINDFLOW_MASTER_KEY and MINDFLOW_JWT_SECRET are required when a service runs alone',
-    );
-  }
+  const secrets = requireSecrets(securityConfig(vars));
   return Object.freeze({
     secrets,
     ...base,

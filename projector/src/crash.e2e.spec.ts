@@ -3,12 +3,11 @@ import { randomInt, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { logOffset } from '@mindflow/core/bus';
 import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { connectKafka } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, testEngines, waitFor } from '@mindflow/core/testing';
-import { sql, type Kysely } from 'kysely';
+import { asDeliveries, readModelSnapshot, signedInWriters } from './testing.js';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { createDecoder } from './decoder.js';
@@ -20,22 +19,6 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 const main = path.resolve(import.meta.dirname, 'main.ts');
-
-async function snapshot(db: Kysely<ReadModelTables>) {
-  const rows: Record<string, unknown[]> = {};
-  for (const [table, order] of [
-    ['profile_view', 'user_id'],
-    ['journal_view', 'entry_id'],
-    ['entry_history', 'entry_id, version'],
-    ['mood_calendar', 'user_id, entry_date'],
-    ['tag_counts', 'user_id, tag'],
-  ] as const) {
-    rows[table] = (
-      await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db)
-    ).rows;
-  }
-  return rows;
-}
 
 for (const via of ['Kafka', 'the embedded bus'] as const) {
   t.test(
@@ -89,22 +72,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
         await commands.close();
       });
 
-      const password = 'correct horse battery';
-      const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-      const tokens: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const email = `${randomUUID()}@example.com`;
-        await commands.app.inject({
-          method: 'POST',
-          url: '/v1/auth/register',
-          payload: { email, password, displayName: `W${i}`, consent },
-        });
-        tokens.push(
-          (await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
-            accessToken: string;
-          }>().accessToken,
-        );
-      }
+      const tokens = (await signedInWriters(commands.app, 3)).map((writer) => writer.token);
 
       start();
       // A steady stream of commands (creates and edits) while the projector is killed and restarted.
@@ -161,21 +129,15 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
         logger,
       });
       const all = await readAll(commands.db, startOfLog, 1_000_000);
-      await fresh.handle(
-        all.map((event) => ({
-          event,
-          partition: 'log',
-          offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
-        })),
-      );
-      const expected = await snapshot(scratch.db);
+      await fresh.handle(asDeliveries(all));
+      const expected = await readModelSnapshot(scratch.db);
       const equal = await waitFor(
-        async () => (JSON.stringify(await snapshot(read.db)) === JSON.stringify(expected) ? true : undefined),
+        async () => (JSON.stringify(await readModelSnapshot(read.db)) === JSON.stringify(expected) ? true : undefined),
         60_000,
         'the live model to equal the rebuild',
       ).catch(() => false);
       t.ok(equal, 'drained and equal');
-      t.same(await snapshot(read.db), expected, 'row by row');
+      t.same(await readModelSnapshot(read.db), expected, 'row by row');
     },
   );
 }

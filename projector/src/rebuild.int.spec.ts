@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createEmbeddedBus, logOffset } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
@@ -6,7 +5,8 @@ import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore'
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
-import { sql, type Kysely } from 'kysely';
+import { asDeliveries, readModelSnapshot, signedInWriters } from './testing.js';
+import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { writeSide } from './database.js';
@@ -18,22 +18,6 @@ import { hostProjection } from './runtime/host.js';
 import { createProjectionMetrics } from './runtime/metrics.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
-
-async function snapshot(db: Kysely<ReadModelTables>) {
-  const rows: Record<string, unknown[]> = {};
-  for (const [table, order] of [
-    ['profile_view', 'user_id'],
-    ['journal_view', 'entry_id'],
-    ['entry_history', 'entry_id, version'],
-    ['mood_calendar', 'user_id, entry_date'],
-    ['tag_counts', 'user_id, tag'],
-  ] as const) {
-    rows[table] = (
-      await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db)
-    ).rows;
-  }
-  return rows;
-}
 
 t.test('a rebuild while commands keep coming swaps in a model equal to a from-scratch one', async (t) => {
   const commands = await commandServiceForTest();
@@ -59,22 +43,7 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
     await commands.close();
   });
 
-  const password = 'correct horse battery';
-  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-  const tokens: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const email = `${randomUUID()}@example.com`;
-    await commands.app.inject({
-      method: 'POST',
-      url: '/v1/auth/register',
-      payload: { email, password, displayName: `W${i}`, consent },
-    });
-    tokens.push(
-      (await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
-        accessToken: string;
-      }>().accessToken,
-    );
-  }
+  const tokens = (await signedInWriters(commands.app, 4)).map((writer) => writer.token);
   let day = 0;
   const write1 = async () => {
     const n = day++;
@@ -139,15 +108,9 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
     logger,
   });
   const all = await readAll(commands.db, startOfLog, 1_000_000);
-  await fresh.handle(
-    all.map((event) => ({
-      event,
-      partition: 'log',
-      offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
-    })),
-  );
+  await fresh.handle(asDeliveries(all));
   t.ok(head > 0);
-  t.same(await snapshot(read.db), await snapshot(scratch.db), 'row by row');
+  t.same(await readModelSnapshot(read.db), await readModelSnapshot(scratch.db), 'row by row');
   const schemas = await sql<{
     n: string;
   }>`select count(*) as n from information_schema.schemata where schema_name like 'rebuild_%'`.execute(read.db);

@@ -421,3 +421,14 @@ export function securityConfig(env: EnvOf<typeof securityEnv>): SecurityConfig {
         : { email: adminEmail, password: adminPassword },
   };
 }
+
+/** The secrets a service that runs alone must be given (only `npm start` may generate them). */
+export function requireSecrets(security: SecurityConfig): Secrets {
+  if (security.secrets === undefined) {
+    throw new ConfigError(
+      'MINDFLOW_MASTER_KEY',
+      'MINDFLOW_MASTER_KEY and MINDFLOW_JWT_SECRET are required when a service runs alone',
+    );
+  }
+  return security.secrets;
+}

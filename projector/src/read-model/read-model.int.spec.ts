@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { createEmbeddedBus, logOffset, type Delivery } from '@mindflow/core/bus';
+import { createEmbeddedBus } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
-import { sql, type Kysely } from 'kysely';
+import { asDeliveries, readModelSnapshot } from '../testing.js';
+import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { createDecoder } from '../decoder.js';
@@ -52,24 +53,6 @@ async function writer() {
 }
 const applied = (position: number) =>
   waitFor(async () => (liveHost.lastPosition() >= position ? true : undefined), 15_000, `position ${position}`);
-
-/** Every row of every read-model table, in a stable order, for comparing two databases. */
-async function snapshot(db: Kysely<ReadModelTables>) {
-  const rows: Record<string, unknown[]> = {};
-  for (const [table, order] of [
-    ['profile_view', 'user_id'],
-    ['journal_view', 'entry_id'],
-    ['entry_history', 'entry_id, version'],
-    ['mood_calendar', 'user_id, entry_date'],
-    ['tag_counts', 'user_id, tag'],
-  ] as const) {
-    const result = await sql<
-      Record<string, unknown>
-    >`select * from ${sql.table(table)} order by ${sql.raw(order)}`.execute(db);
-    rows[table] = result.rows;
-  }
-  return rows;
-}
 
 t.test("a command's effect reaches the read model within a bounded time", async (t) => {
   const ana = await writer();
@@ -195,19 +178,15 @@ t.test('updates, deletes and restores move the calendar, tag counts, history and
 });
 
 t.test('applying every event twice changes nothing; a rebuild from scratch equals the live model', async (t) => {
-  const before = await snapshot(live.db);
+  const before = await readModelSnapshot(live.db);
   const all = await readAll(commands.db, startOfLog, 100_000);
-  const deliveries: Delivery[] = all.map((event) => ({
-    event,
-    partition: 'log',
-    offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
-  }));
+  const deliveries = asDeliveries(all);
   await liveHost.handle(deliveries);
-  t.same(await snapshot(live.db), before, 'a redelivery of everything is absorbed');
+  t.same(await readModelSnapshot(live.db), before, 'a redelivery of everything is absorbed');
 
   const rebuilt = await createTestDatabase<ReadModelTables>('read');
   t.teardown(() => rebuilt.drop());
   const fresh = host(rebuilt.db, 'read-model');
   await fresh.handle(deliveries);
-  t.same(await snapshot(rebuilt.db), await snapshot(live.db), 'row by row');
+  t.same(await readModelSnapshot(rebuilt.db), await readModelSnapshot(live.db), 'row by row');
 });
