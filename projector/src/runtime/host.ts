@@ -60,14 +60,15 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
       const changed = new Set<string>();
       let count = 0;
       let newest: RecordedEvent | undefined;
-      const appliedEvents: RecordedEvent[] = [];
+      const appliedEvents: DecodedEvent<MindflowEvents>[] = [];
       for (const delivery of batch) {
         const stored = offsets.get(delivery.partition);
         if (stored !== undefined && delivery.offset <= stored) continue;
         const event = delivery.event;
         if (!isolate) {
-          await projection.apply(projectionTrx, await options.decode(event));
-          appliedEvents.push(event);
+          const decoded = await options.decode(event);
+          await projection.apply(projectionTrx, decoded);
+          appliedEvents.push(decoded);
           offsets.set(delivery.partition, delivery.offset);
           changed.add(delivery.partition);
           newest = event;
@@ -79,7 +80,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
           const decoded = await options.decode(event);
           await projection.apply(projectionTrx, decoded);
           await sql`release savepoint apply_event`.execute(trx);
-          appliedEvents.push(event);
+          appliedEvents.push(decoded);
           attempts.delete(event.eventId);
           count += 1;
         } catch (error) {
@@ -114,7 +115,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
         newest = event;
       }
       if (appliedEvents.length > 0 && projection.finish !== undefined) {
-        await projection.finish(projectionTrx, await Promise.all(appliedEvents.map((event) => options.decode(event))));
+        await projection.finish(projectionTrx, appliedEvents);
       }
       if (changed.size > 0) {
         await trx
