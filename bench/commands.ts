@@ -1,7 +1,7 @@
 // bench/commands: create-entry commands over HTTP under open-loop load, next to pgbench running
 // the equivalent SQL transaction on the same PostgreSQL, and raw event-store appends.
 //   npm run bench:commands        (needs WRITE_DATABASE_URL; npm test's engines will do)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -87,55 +87,38 @@ for (let i = 0; i < users; i++) {
   tokens.push((JSON.parse(login.body) as { accessToken: string }).accessToken);
 }
 
-// ── open-loop load: requests leave on schedule whatever the answers; latency counts from the schedule
-const content = 'Today I walked by the river and thought about the week. '.repeat(8);
-let dateCounter = 0;
-function nextEntry() {
-  const n = dateCounter++;
-  const date = new Date(Date.UTC(2000, 0, 1) + Math.floor(n / users) * 86_400_000).toISOString().slice(0, 10);
-  return {
-    token: tokens[n % users] ?? '',
-    body: { date, title: 'A day', content, mood: 'happy', tags: ['bench', 'walk'] },
-  };
+// ── open-loop load from a separate process (bench/load-generator.ts), so that the generator
+// does not share the server's event loop: requests leave on schedule whatever the answers,
+// and latency counts from the schedule.
+let nextDay = 0;
+interface Step {
+  rate: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  failures: number;
 }
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function openLoop(rate: number, seconds: number) {
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  let failures = 0;
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const scheduled = started + (i * 1000) / rate;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const { token, body } = nextEntry();
-    inflight.push(
-      post('/v1/entries', body, token).then((response) => {
-        if (response.status !== 201) failures++;
-        latencies.push(performance.now() - scheduled);
-      }),
-    );
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    rate,
-    achieved: (total - failures) / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    failures,
-  };
+function openLoop(rate: number, seconds: number): Promise<Step> {
+  const job = { port, rate, seconds, tokens, firstDay: nextDay };
+  nextDay += rate * seconds;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import=tsx', path.join(import.meta.dirname, 'load-generator.ts')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with ${String(code)}`));
+      else resolve({ rate, ...(JSON.parse(output) as Omit<Step, 'rate'>) });
+    });
+    child.stdin.end(JSON.stringify(job));
+  });
 }
 
 await openLoop(50, 2); // warm-up
 const steps = [];
-let best: Awaited<ReturnType<typeof openLoop>> | undefined;
+let best: Step | undefined;
 for (const rate of [50, 100, 200, 300, 350, 400, 500, 600, 800]) {
   const step = await openLoop(rate, stepSeconds);
   steps.push(step);
