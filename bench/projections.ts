@@ -1,25 +1,17 @@
 // bench/projections: end-to-end lag (commit → visible in the read model) at a fixed command
 // rate via Kafka and via the embedded bus; rebuild rate against a raw scan of the events.
 //   npm run bench:projections      (needs the engines of npm test; BENCH_EVENTS=1000000)
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { readEnv } from '@mindflow/core/config';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { readAll, startOfLog, type Checkpoint } from '@mindflow/core/eventstore';
-import { connectKafka } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines } from '@mindflow/core/testing';
-import {
-  createDecoder,
-  projectorDatabases,
-  readProjections,
-  rebuildProjection,
-  startProjector,
-} from '@mindflow/projector';
+import { createTestDatabase } from '@mindflow/core/testing';
+import { createDecoder, projectorDatabases, readProjections, rebuildProjection } from '@mindflow/projector';
+import { projectorForTest, signedInWriters } from '@mindflow/projector/testing';
 import { sql } from 'kysely';
-import { Registry } from 'prom-client';
 
 const env = readEnv(
   Type.Object({
@@ -34,40 +26,11 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function lagRun(via: 'kafka' | 'embedded') {
-  const commands = await commandServiceForTest();
-  const read = await createTestDatabase('read');
-  const write = connectPostgres('write', commands.url, 5);
-  const readSide = connectPostgres('read', read.url, 5);
-  const kafka = via === 'kafka' ? connectKafka(testEngines().kafka, logger) : undefined;
-  const topic = `bench.events.${randomUUID()}`;
-  const projector = await startProjector({
-    ...projectorDatabases(write.db, readSide.db),
-    writeUrl: commands.url,
-    kafka: kafka?.kafka,
-    topic,
-    groupPrefix: `bench.${randomUUID()}.`,
-    secrets: testSecrets,
-    logger,
-    registry: new Registry(),
-  });
+  const setup = await projectorForTest({ kafka: via === 'kafka', logger });
+  const { commands, projector } = setup;
   const readModel = projector.projections[0];
   if (readModel === undefined) throw new Error('no read-model projection');
-  const password = 'bench password 123';
-  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-  const tokens: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const email = `${randomUUID()}@example.com`;
-    await commands.app.inject({
-      method: 'POST',
-      url: '/v1/auth/register',
-      payload: { email, password, displayName: 'B', consent },
-    });
-    tokens.push(
-      (await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
-        accessToken: string;
-      }>().accessToken,
-    );
-  }
+  const tokens = (await signedInWriters(commands.app, 20)).map((writer) => writer.token);
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the projector settle
   const lags: number[] = [];
   const pending: { position: number; committed: number }[] = [];
@@ -99,18 +62,7 @@ async function lagRun(via: 'kafka' | 'embedded') {
   const deadline = performance.now() + 60_000;
   while (pending.length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   clearInterval(watcher);
-  await projector.stop();
-  if (kafka !== undefined) {
-    const admin = kafka.kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-    await kafka.close();
-  }
-  await write.close();
-  await readSide.close();
-  await read.drop();
-  await commands.close();
+  await setup.close();
   lags.sort((a, b) => a - b);
   return { via, commands: total, p50: percentile(lags, 50), p99: percentile(lags, 99), missing: pending.length };
 }

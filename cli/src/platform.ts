@@ -1,5 +1,5 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
-import { projectorDatabases, startProjector } from '@mindflow/projector';
+import { mountProjector } from '@mindflow/projector';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
@@ -25,20 +25,10 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         security: config.security,
         logger,
       });
-      const projector = await startProjector({
-        ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
-        writeUrl: engines.databases.urls.write,
-        kafka: engines.kafka?.kafka,
-        ...(config.engines.kafka === undefined
-          ? {}
-          : { topic: config.engines.kafka.topic, groupPrefix: config.engines.kafka.groupPrefix }),
+      return mountProjector(app, engines, logger, readiness, {
         secrets,
-        logger,
-        registry: app.metrics,
         cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
       });
-      readiness.push(...projector.readiness);
-      return () => projector.stop();
     },
   });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEmbeddedBus, createKafkaBus, ensureEventsTopic } from '@mindflow/core/bus';
 import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
-import { connectKafka } from '@mindflow/core/kafka';
+import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, testEngines } from '@mindflow/core/testing';
 import t from 'tap';
@@ -50,10 +50,7 @@ t.test('Kafka bus (the relay publishing the event store to a topic)', async (t) 
         await bus.close();
         await relay.stop();
         await notifications.close();
-        const admin = connection.kafka.admin();
-        await admin.connect();
-        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-        await admin.disconnect();
+        await deleteTopic(connection.kafka, topic);
         await connection.close();
         await store.drop();
       },

@@ -3,19 +3,12 @@ import { randomInt, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { readAll, startOfLog } from '@mindflow/core/eventstore';
-import { connectKafka } from '@mindflow/core/kafka';
+import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, testEngines, waitFor } from '@mindflow/core/testing';
-import { asDeliveries, readModelSnapshot, signedInWriters } from './testing.js';
-import { Registry } from 'prom-client';
 import t from 'tap';
-import { createDecoder } from './decoder.js';
-import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
-import { hostProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { fromScratchSnapshot, readModelSnapshot, signedInWriters } from './testing.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 const main = path.resolve(import.meta.dirname, 'main.ts');
@@ -62,10 +55,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
         await kill9();
         if (via === 'Kafka') {
           const kafka = connectKafka(testEngines().kafka, logger);
-          const admin = kafka.kafka.admin();
-          await admin.connect();
-          await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-          await admin.disconnect();
+          await deleteTopic(kafka.kafka, topic);
           await kafka.close();
         }
         await read.drop();
@@ -118,19 +108,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
       t.ok(n > 50, `${n} create commands during the crashes`);
 
       // After draining, the live model equals a from-scratch build, row by row.
-      const scratch = await createTestDatabase<ReadModelTables>('read');
-      t.teardown(() => scratch.drop());
-      const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
-      const fresh = hostProjection({
-        projection: readModelProjection,
-        db: scratch.db,
-        decode,
-        metrics: createProjectionMetrics(new Registry()),
-        logger,
-      });
-      const all = await readAll(commands.db, startOfLog, 1_000_000);
-      await fresh.handle(asDeliveries(all));
-      const expected = await readModelSnapshot(scratch.db);
+      const expected = await fromScratchSnapshot(commands.db, logger);
       const equal = await waitFor(
         async () => (JSON.stringify(await readModelSnapshot(read.db)) === JSON.stringify(expected) ? true : undefined),
         60_000,

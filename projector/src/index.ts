@@ -12,3 +12,4 @@ export {
 } from './operations.js';
 export { createDecoder } from './decoder.js';
 export { readProjections } from './projections.js';
+export { mountProjector } from './mount.js';

@@ -1,8 +1,7 @@
 import { createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
-import { projectorDatabases } from './database.js';
-import { startProjector } from './service.js';
+import { mountProjector } from './mount.js';
 
 // Runs the projector alone (relay and projections), against the configured engines.
 runMain(async () => {
@@ -11,21 +10,10 @@ runMain(async () => {
     name: 'projector',
     title: 'MindFlow projector',
     ...config,
-    mount: async (app, engines, logger, readiness) => {
-      const projector = await startProjector({
-        ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
-        writeUrl: engines.databases.urls.write,
-        kafka: engines.kafka?.kafka,
-        ...(config.engines.kafka === undefined
-          ? {}
-          : { topic: config.engines.kafka.topic, groupPrefix: config.engines.kafka.groupPrefix }),
+    mount: (app, engines, logger, readiness) =>
+      mountProjector(app, engines, logger, readiness, {
         secrets: config.secrets,
-        logger,
-        registry: app.metrics,
-        ...(engines.redis === undefined ? {} : { cache: createRedisCache(engines.redis.redis) }),
-      });
-      readiness.push(...projector.readiness);
-      return () => projector.stop();
-    },
+        cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis.redis),
+      }),
   });
 });

@@ -1,76 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { cacheKeys, createRedisCache } from '@mindflow/core/cache';
-import { connectKafka } from '@mindflow/core/kafka';
-import { connectRedis } from '@mindflow/core/redis';
 import { createLogger } from '@mindflow/core/logging';
-import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines, waitFor } from '@mindflow/core/testing';
+import { connectRedis } from '@mindflow/core/redis';
+import { testEngines, waitFor } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import type { ReadModelTables } from './read-model/tables.js';
-import { projectorDatabases } from './database.js';
-import { startProjector } from './service.js';
+import { projectorForTest, signedInWriters } from './testing.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 
 for (const via of ['Kafka', 'the embedded bus'] as const) {
   t.test(`commands reach the read model through the projector, via ${via}`, async (t) => {
-    const commands = await commandServiceForTest();
-    const read = await createTestDatabase<ReadModelTables>('read');
-    const kafka = via === 'Kafka' ? connectKafka(testEngines().kafka, logger) : undefined;
-    const topic = `test.events.${randomUUID()}`;
     const registry = new Registry();
     const redis = connectRedis(testEngines().redis);
     const cache = createRedisCache(redis.redis);
-    // The projector connects to both databases by itself, as in production.
-    const write = connectPostgres('write', commands.url, 5);
-    const readSide = connectPostgres('read', read.url, 5);
-    const projector = await startProjector({
-      ...projectorDatabases(write.db, readSide.db),
-      writeUrl: commands.url,
-      kafka: kafka?.kafka,
-      topic,
-      groupPrefix: `test.${randomUUID()}.`,
-      secrets: testSecrets,
+    const { commands, read, projector, close } = await projectorForTest({
+      kafka: via === 'Kafka',
       logger,
       registry,
       cache,
     });
     t.teardown(async () => {
-      await projector.stop();
-      await write.close();
-      await readSide.close();
-      if (kafka !== undefined) {
-        const admin = kafka.kafka.admin();
-        await admin.connect();
-        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-        await admin.disconnect();
-        await kafka.close();
-      }
+      await close();
       await redis.close();
-      await read.drop();
-      await commands.close();
     });
-
-    const email = `${randomUUID()}@example.com`;
-    const password = 'correct horse battery';
-    const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-    await commands.app.inject({
-      method: 'POST',
-      url: '/v1/auth/register',
-      payload: { email, password, displayName: 'Ana', consent },
-    });
-    const { accessToken } = (
-      await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })
-    ).json<{
-      accessToken: string;
-    }>();
-    const { user } = (
-      await commands.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })
-    ).json<{
-      user: { id: string };
-    }>();
+    const [writer] = await signedInWriters(commands.app, 1);
+    const user = { id: writer?.id ?? '' };
+    const accessToken = writer?.token ?? '';
     const someoneElse = randomUUID();
     await cache.set(cacheKeys.profile(user.id).key, { stale: true }, 60);
     await cache.set(cacheKeys.recentJournals(user.id).key, { stale: true }, 60);

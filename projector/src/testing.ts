@@ -1,9 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { logOffset, type Delivery } from '@mindflow/core/bus';
-import type { RecordedEvent } from '@mindflow/core/eventstore';
+import { readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
+import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
+import { createDecoder } from './decoder.js';
+import { readModelProjection } from './read-model/projection.js';
+import { hostProjection } from './runtime/host.js';
+import { createProjectionMetrics } from './runtime/metrics.js';
 import type { HttpServer } from '@mindflow/core/http';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
+import { startProjector, type Projector } from './service.js';
+import { projectorDatabases } from './database.js';
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import type { Cache } from '@mindflow/core/cache';
+import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
+import type { Logger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { createTestDatabase, testEngines, type TestDatabase } from '@mindflow/core/testing';
+import { Registry } from 'prom-client';
 
 /** Every row of every read-model table, in a stable order: two models compare equal row by row. */
 export async function readModelSnapshot(db: Kysely<ReadModelTables>): Promise<Record<string, unknown[]>> {
@@ -50,4 +64,81 @@ export function asDeliveries(events: readonly RecordedEvent[]): Delivery[] {
     partition: 'log',
     offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
   }));
+}
+
+export interface ProjectorUnderTest {
+  readonly commands: Awaited<ReturnType<typeof commandServiceForTest>>;
+  readonly read: TestDatabase<ReadModelTables>;
+  readonly projector: Projector;
+  close(): Promise<void>;
+}
+
+/**
+ * A command service on a fresh write database and the projector on a fresh read database, via
+ * Kafka (a topic and consumer groups of its own) or the embedded bus. The projector connects
+ * to both databases by itself, as in production.
+ */
+export async function projectorForTest(options: {
+  kafka: boolean;
+  logger: Logger;
+  registry?: Registry;
+  cache?: Cache;
+}): Promise<ProjectorUnderTest> {
+  const commands = await commandServiceForTest();
+  const read = await createTestDatabase<ReadModelTables>('read');
+  const write = connectPostgres('write', commands.url, 5);
+  const readSide = connectPostgres('read', read.url, 5);
+  const kafka = options.kafka ? connectKafka(testEngines().kafka, options.logger) : undefined;
+  const topic = `test.events.${randomUUID()}`;
+  const projector = await startProjector({
+    ...projectorDatabases(write.db, readSide.db),
+    writeUrl: commands.url,
+    kafka: kafka?.kafka,
+    topic,
+    groupPrefix: `test.${randomUUID()}.`,
+    secrets: testSecrets,
+    logger: options.logger,
+    registry: options.registry ?? new Registry(),
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+  });
+  return {
+    commands,
+    read,
+    projector,
+    close: async () => {
+      await projector.stop();
+      await write.close();
+      await readSide.close();
+      if (kafka !== undefined) {
+        await deleteTopic(kafka.kafka, topic);
+        await kafka.close();
+      }
+      await read.drop();
+      await commands.close();
+    },
+  };
+}
+
+/**
+ * The read model built from scratch, in a database of its own, from every event of the store:
+ * what a live model must equal, row by row. The database is dropped before this returns.
+ */
+export async function fromScratchSnapshot<DB extends UserKeysTables & EventStoreTables>(
+  writeDb: Kysely<DB>,
+  logger: Logger,
+): Promise<Record<string, unknown[]>> {
+  const scratch = await createTestDatabase<ReadModelTables>('read');
+  try {
+    const host = hostProjection({
+      projection: readModelProjection,
+      db: scratch.db,
+      decode: createDecoder(createUserKeyring(testSecrets.masterKey), writeDb),
+      metrics: createProjectionMetrics(new Registry()),
+      logger,
+    });
+    await host.handle(asDeliveries(await readAll(writeDb, startOfLog, 10_000_000)));
+    return await readModelSnapshot(scratch.db);
+  } finally {
+    await scratch.drop();
+  }
 }

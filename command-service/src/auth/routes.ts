@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Language } from '@mindflow/core/events';
+import { Consent, Language } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { sendCommandResponse } from '../http/command-reply.js';
@@ -37,15 +37,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps): void {
             displayName: Type.String({ maxLength: 100 }),
             timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone; default UTC' })),
             language: Type.Optional(Language),
-            consent: Type.Object(
-              {
-                termsVersion: Type.String({ minLength: 1, maxLength: 32 }),
-                privacyPolicyVersion: Type.String({ minLength: 1, maxLength: 32 }),
-                dataProcessing: Type.Boolean(),
-                marketing: Type.Boolean(),
-              },
-              { additionalProperties: false },
-            ),
+            consent: Consent,
           },
           { additionalProperties: false },
         ),

@@ -1,4 +1,4 @@
-import { computeStreaks, localDate, type EntryState, type Mood } from '@mindflow/core/domain';
+import { writingStats, type EntryState, type Mood } from '@mindflow/core/domain';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '../database.js';
 
@@ -89,20 +89,17 @@ export async function refreshStreaks(db: Db, userId: string, now: Date): Promise
   const user = await db.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirstOrThrow();
   const entries = await db
     .selectFrom('journal_entries')
-    .select(['entry_date', 'word_count'])
+    .select(['entry_date as date', 'word_count as words'])
     .where('user_id', '=', userId)
     .where('deleted_at', 'is', null)
     .execute();
-  const streaks = computeStreaks(
-    entries.map((entry) => entry.entry_date),
-    localDate(now, user.timezone),
-  );
+  const stats = writingStats(entries, now, user.timezone);
   const values = {
-    current_streak: streaks.currentStreak,
-    longest_streak: streaks.longestStreak,
-    last_entry_date: streaks.lastEntryDate,
-    total_entries: streaks.totalEntries,
-    total_words: entries.reduce((sum, entry) => sum + entry.word_count, 0),
+    current_streak: stats.currentStreak,
+    longest_streak: stats.longestStreak,
+    last_entry_date: stats.lastEntryDate,
+    total_entries: stats.totalEntries,
+    total_words: stats.totalWords,
   };
   await db
     .insertInto('user_streaks')

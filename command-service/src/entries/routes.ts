@@ -5,10 +5,7 @@ import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import type { WriteTables } from '../database.js';
-import { authenticate } from '../http/authenticate.js';
-import { requestContext } from '../http/context.js';
-import { ifMatch, sendCommandResponse } from '../http/command-reply.js';
-import { idempotencyScope, runIdempotent } from '../http/idempotency.js';
+import { runCommand } from '../http/run-command.js';
 import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/schemas.js';
 import { changeEntry, createEntry, type EntryDeps } from './service.js';
 
@@ -45,14 +42,10 @@ export function entryRoutes(
         response: { 201: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await authenticate(deps.tokens, request);
-      const context = requestContext(request, caller);
-      const response = await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 201, (trx) =>
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 201 }, (trx, { caller, context }) =>
         createEntry(deps, trx, caller.userId, randomUUID(), request.body, context),
-      );
-      return sendCommandResponse(reply, response);
-    },
+      ),
   );
 
   app.patch(
@@ -68,23 +61,18 @@ export function entryRoutes(
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await authenticate(deps.tokens, request);
-      const expected = ifMatch(request, true);
-      const context = requestContext(request, caller);
-      const response = await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200, ifMatch: 'required' }, (trx, call) =>
         changeEntry(
           deps,
           trx,
-          caller.userId,
+          call.caller.userId,
           request.params.id,
-          expected,
+          call.expectedVersion,
           { type: 'UpdateEntry', changes: request.body },
-          context,
+          call.context,
         ),
-      );
-      return sendCommandResponse(reply, response);
-    },
+      ),
   );
 
   for (const [method, url, type, summary] of [
@@ -102,15 +90,10 @@ export function entryRoutes(
         params: Params,
         response: { 200: CommandResult, ...errors },
       },
-      handler: async (request, reply) => {
-        const caller = await authenticate(deps.tokens, request);
-        const expected = ifMatch(request, false);
-        const context = requestContext(request, caller);
-        const response = await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
-          changeEntry(deps, trx, caller.userId, request.params.id, expected, { type }, context),
-        );
-        return sendCommandResponse(reply, response);
-      },
+      handler: async (request, reply) =>
+        runCommand(deps, request, reply, { status: 200, ifMatch: 'optional' }, (trx, call) =>
+          changeEntry(deps, trx, call.caller.userId, request.params.id, call.expectedVersion, { type }, call.context),
+        ),
     });
   }
 }

@@ -1,14 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { AppError } from '@mindflow/core/errors';
-import { Language, Role, Theme } from '@mindflow/core/events';
+import { Consent, Language, Role, Settings, Theme } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import type { WriteTables } from '../database.js';
-import { authenticate } from '../http/authenticate.js';
-import { ifMatch, sendCommandResponse } from '../http/command-reply.js';
-import { requestContext } from '../http/context.js';
-import { idempotencyScope, runIdempotent } from '../http/idempotency.js';
+import { authorize, runCommand } from '../http/run-command.js';
 import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
 import { changeRole, recordConsent, toRoles, updateProfile, updateSettings } from './service.js';
@@ -44,17 +40,10 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await authenticate(deps.tokens, request);
-      const expected = ifMatch(request, false);
-      const context = requestContext(request, caller);
-      return sendCommandResponse(
-        reply,
-        await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
-          updateProfile(deps.recorder, trx, caller.userId, expected, request.body, context),
-        ),
-      );
-    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200, ifMatch: 'optional' }, (trx, call) =>
+        updateProfile(deps.recorder, trx, call.caller.userId, call.expectedVersion, request.body, call.context),
+      ),
   );
 
   app.put(
@@ -65,29 +54,14 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         summary: 'Replace your settings (privateMode keeps everything from the AI)',
         security: bearer,
         headers: commandHeaders,
-        body: Type.Object(
-          {
-            autoSave: Type.Boolean(),
-            privateMode: Type.Boolean(),
-            emailWeeklyInsights: Type.Boolean(),
-            emailMonthlyInsights: Type.Boolean(),
-            emailReminderToWrite: Type.Boolean(),
-          },
-          strict,
-        ),
+        body: Settings,
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await authenticate(deps.tokens, request);
-      const context = requestContext(request, caller);
-      return sendCommandResponse(
-        reply,
-        await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
-          updateSettings(deps.recorder, trx, caller.userId, request.body, context),
-        ),
-      );
-    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200 }, (trx, call) =>
+        updateSettings(deps.recorder, trx, call.caller.userId, request.body, call.context),
+      ),
   );
 
   app.put(
@@ -98,35 +72,16 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         summary: 'Record your consent (kept as a history)',
         security: bearer,
         headers: commandHeaders,
-        body: Type.Object(
-          {
-            termsVersion: Type.String({ minLength: 1, maxLength: 32 }),
-            privacyPolicyVersion: Type.String({ minLength: 1, maxLength: 32 }),
-            dataProcessing: Type.Boolean(),
-            marketing: Type.Boolean(),
-          },
-          strict,
-        ),
+        body: Consent,
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await authenticate(deps.tokens, request);
-      const context = requestContext(request, caller);
-      return sendCommandResponse(
-        reply,
-        await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
-          recordConsent(deps.recorder, trx, caller.userId, request.body, context),
-        ),
-      );
-    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200 }, (trx, call) =>
+        recordConsent(deps.recorder, trx, call.caller.userId, request.body, call.context),
+      ),
   );
 
-  const admin = async (request: Parameters<typeof authenticate>[1]) => {
-    const caller = await authenticate(deps.tokens, request);
-    if (!caller.roles.includes('admin')) throw new AppError('FORBIDDEN', 'this needs the admin role');
-    return caller;
-  };
   const UserId = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
   app.get(
@@ -153,7 +108,7 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
       },
     },
     async (request) => {
-      await admin(request);
+      await authorize(deps.tokens, request, 'admin');
       const rows = await deps.db
         .selectFrom('users')
         .select(['id', 'email', 'display_name', 'roles'])
@@ -184,16 +139,10 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await admin(request);
-      const context = requestContext(request, caller);
-      return sendCommandResponse(
-        reply,
-        await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
-          changeRole(deps.recorder, trx, request.params.id, request.body.role, true, context),
-        ),
-      );
-    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200, role: 'admin' }, (trx, call) =>
+        changeRole(deps.recorder, trx, request.params.id, request.body.role, true, call.context),
+      ),
   );
 
   app.delete(
@@ -208,15 +157,9 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) => {
-      const caller = await admin(request);
-      const context = requestContext(request, caller);
-      return sendCommandResponse(
-        reply,
-        await runIdempotent(deps.db, idempotencyScope(request, caller.userId), 200, (trx) =>
-          changeRole(deps.recorder, trx, request.params.id, request.params.role, false, context),
-        ),
-      );
-    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200, role: 'admin' }, (trx, call) =>
+        changeRole(deps.recorder, trx, request.params.id, request.params.role, false, call.context),
+      ),
   );
 }

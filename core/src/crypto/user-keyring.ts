@@ -30,22 +30,26 @@ function narrow<DB extends UserKeysTables>(db: Kysely<DB>): Kysely<UserKeysTable
 
 export function createUserKeyring(masterKey: Buffer): UserKeyring {
   const context = (userId: string) => `mindflow:user-key:${userId}`;
-  const existingKeyFor = async <DB extends UserKeysTables>(database: Kysely<DB>, userId: string) => {
-    const db = narrow(database);
-    const row = await db.selectFrom('user_keys').select('wrapped_key').where('user_id', '=', userId).executeTakeFirst();
-    return row?.wrapped_key == null ? undefined : unwrapKey(masterKey, row.wrapped_key, context(userId));
-  };
+  const unwrapped = (wrapped: Buffer | null, userId: string) =>
+    wrapped === null ? undefined : unwrapKey(masterKey, wrapped, context(userId));
+  const stored = (db: Kysely<UserKeysTables>, userId: string) =>
+    db.selectFrom('user_keys').select('wrapped_key').where('user_id', '=', userId).executeTakeFirst();
   return {
-    existingKeyFor,
+    existingKeyFor: async (database, userId) =>
+      unwrapped((await stored(narrow(database), userId))?.wrapped_key ?? null, userId),
     keyFor: async (database, userId) => {
       const db = narrow(database);
-      // Insert-if-absent: concurrent first uses agree on one key.
-      await db
-        .insertInto('user_keys')
-        .values({ user_id: userId, wrapped_key: wrapKey(masterKey, generateDataKey(), context(userId)) })
-        .onConflict((conflict) => conflict.column('user_id').doNothing())
-        .execute();
-      const key = await existingKeyFor(db, userId);
+      let row = await stored(db, userId);
+      if (row === undefined) {
+        // Insert-if-absent: concurrent first uses agree on one key.
+        await db
+          .insertInto('user_keys')
+          .values({ user_id: userId, wrapped_key: wrapKey(masterKey, generateDataKey(), context(userId)) })
+          .onConflict((conflict) => conflict.column('user_id').doNothing())
+          .execute();
+        row = await stored(db, userId);
+      }
+      const key = unwrapped(row?.wrapped_key ?? null, userId);
       if (key === undefined) throw new Error(`the data key of user ${userId} was destroyed`);
       return key;
     },

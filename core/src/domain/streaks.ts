@@ -47,3 +47,25 @@ function dayNumber(date: string): number {
 function dateOf(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
+
+export interface WritingStats extends Streaks {
+  readonly totalWords: number;
+}
+
+/**
+ * Streaks and totals of a writer's (not deleted) entries, "today" being `at` in their time zone:
+ * what the write side keeps in user_streaks and the read model in the profile view.
+ */
+export function writingStats(
+  entries: readonly { readonly date: string; readonly words: number }[],
+  at: Date,
+  timezone: string,
+): WritingStats {
+  return {
+    ...computeStreaks(
+      entries.map((entry) => entry.date),
+      localDate(at, timezone),
+    ),
+    totalWords: entries.reduce((sum, entry) => sum + entry.words, 0),
+  };
+}

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from './definition.js';
-import { IsoDate, Language, Mood, Role, Theme, Uuid } from './schemas.js';
+import { Consent, IsoDate, Language, Mood, Role, Settings, Theme, Uuid } from './schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const strict = { additionalProperties: false } as const;
@@ -63,29 +63,8 @@ export const mindflowEvents = {
     ),
     { personal: ['email'] },
   ),
-  ConsentRecorded: defineEvent(
-    Type.Object(
-      {
-        termsVersion: Type.String(),
-        privacyPolicyVersion: Type.String(),
-        dataProcessing: Type.Boolean(),
-        marketing: Type.Boolean(),
-      },
-      strict,
-    ),
-  ),
-  SettingsUpdated: defineEvent(
-    Type.Object(
-      {
-        autoSave: Type.Boolean(),
-        privateMode: Type.Boolean(),
-        emailWeeklyInsights: Type.Boolean(),
-        emailMonthlyInsights: Type.Boolean(),
-        emailReminderToWrite: Type.Boolean(),
-      },
-      strict,
-    ),
-  ),
+  ConsentRecorded: defineEvent(Consent),
+  SettingsUpdated: defineEvent(Settings),
   RoleGranted: defineEvent(Type.Object({ role: Role }, strict)),
   RoleRevoked: defineEvent(Type.Object({ role: Role }, strict)),
   EntryCreated: defineEvent(Type.Object({ entryId: Uuid, ...entryFields }, strict), { personal: entryPersonal }),

@@ -21,3 +21,26 @@ export const Role = Type.Union([
 ]);
 export const Language = Type.Union([Type.Literal('en'), Type.Literal('pt')]);
 export const Theme = Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]);
+
+/** The terms a user consented to: an event's data and a request's body alike. */
+export const Consent = Type.Object(
+  {
+    termsVersion: Type.String({ minLength: 1, maxLength: 32 }),
+    privacyPolicyVersion: Type.String({ minLength: 1, maxLength: 32 }),
+    dataProcessing: Type.Boolean(),
+    marketing: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/** A user's settings (privateMode keeps everything from the AI). */
+export const Settings = Type.Object(
+  {
+    autoSave: Type.Boolean(),
+    privateMode: Type.Boolean(),
+    emailWeeklyInsights: Type.Boolean(),
+    emailMonthlyInsights: Type.Boolean(),
+    emailReminderToWrite: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);

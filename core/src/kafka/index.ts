@@ -5,6 +5,8 @@ import type { Logger } from '../logging/index.js';
 
 export interface KafkaConnection {
   readonly kafka: Kafka;
+  /** Its settings, the events topic and consumer-group prefix among them. */
+  readonly config: KafkaConfig;
   readonly health: HealthCheck;
   close(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export function connectKafka(config: KafkaConfig, logger: Logger): KafkaConnecti
   let admin: Admin | undefined;
   return {
     kafka,
+    config,
     health: {
       name: 'kafka',
       check: async () => {
@@ -46,4 +49,15 @@ export function connectKafka(config: KafkaConfig, logger: Logger): KafkaConnecti
       await admin?.disconnect();
     },
   };
+}
+
+/** Deletes a topic if it exists (tests and benchmarks clean up their own topics). */
+export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,4 +1,4 @@
-import { computeStreaks, localDate } from '@mindflow/core/domain';
+import { writingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../runtime/projection.js';
@@ -278,22 +278,19 @@ async function refreshStats(db: Db, userId: string, at: Date) {
     .executeTakeFirst();
   const entries = await db
     .selectFrom('journal_view')
-    .select(['entry_date', 'word_count'])
+    .select(['entry_date as date', 'word_count as words'])
     .where('user_id', '=', userId)
     .where('deleted_at', 'is', null)
     .execute();
-  const streaks = computeStreaks(
-    entries.map((entry) => entry.entry_date),
-    localDate(at, profile?.timezone ?? 'UTC'),
-  );
+  const stats = writingStats(entries, at, profile?.timezone ?? 'UTC');
   await db
     .updateTable('profile_view')
     .set({
-      current_streak: streaks.currentStreak,
-      longest_streak: streaks.longestStreak,
-      last_entry_date: streaks.lastEntryDate,
-      total_entries: streaks.totalEntries,
-      total_words: entries.reduce((sum, entry) => sum + entry.word_count, 0),
+      current_streak: stats.currentStreak,
+      longest_streak: stats.longestStreak,
+      last_entry_date: stats.lastEntryDate,
+      total_entries: stats.totalEntries,
+      total_words: stats.totalWords,
     })
     .where('user_id', '=', userId)
     .execute();

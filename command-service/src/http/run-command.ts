@@ -1,0 +1,56 @@
+import type { Role } from '@mindflow/core/domain';
+import { AppError } from '@mindflow/core/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely, Transaction } from 'kysely';
+import type { AccessClaims, AccessTokens } from '../auth/access-tokens.js';
+import type { WriteTables } from '../database.js';
+import type { RequestContext } from '../recorder.js';
+import { authenticate } from './authenticate.js';
+import { ifMatch, sendCommandResponse } from './command-reply.js';
+import { requestContext } from './context.js';
+import { idempotencyScope, runIdempotent } from './idempotency.js';
+
+export interface CommandCall {
+  readonly caller: AccessClaims;
+  readonly context: RequestContext;
+  /** The If-Match version, when the route reads one. */
+  readonly expectedVersion: number | undefined;
+}
+
+export interface CommandOptions {
+  /** The status of a successful answer. */
+  readonly status: number;
+  /** Whether the route reads If-Match, and whether it must be there (428 otherwise). */
+  readonly ifMatch?: 'required' | 'optional';
+  /** A role the caller must hold (403 otherwise). */
+  readonly role?: Role;
+}
+
+/** The authenticated caller; FORBIDDEN when a `role` is asked for and the caller lacks it. */
+export async function authorize(tokens: AccessTokens, request: FastifyRequest, role?: Role): Promise<AccessClaims> {
+  const caller = await authenticate(tokens, request);
+  if (role !== undefined && !caller.roles.includes(role))
+    throw new AppError('FORBIDDEN', `this needs the ${role} role`);
+  return caller;
+}
+
+/**
+ * What every authenticated command route does: authenticate the caller, check the role, read
+ * If-Match, run the command in a transaction under the request's Idempotency-Key, and answer
+ * `{ id, version, position }` with the new version as ETag.
+ */
+export async function runCommand<T extends { version: number }>(
+  deps: { readonly db: Kysely<WriteTables>; readonly tokens: AccessTokens },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: CommandOptions,
+  command: (trx: Transaction<WriteTables>, call: CommandCall) => Promise<T>,
+) {
+  const caller = await authorize(deps.tokens, request, options.role);
+  const expectedVersion = options.ifMatch === undefined ? undefined : ifMatch(request, options.ifMatch === 'required');
+  const context = requestContext(request, caller);
+  const response = await runIdempotent(deps.db, idempotencyScope(request, caller.userId), options.status, (trx) =>
+    command(trx, { caller, context, expectedVersion }),
+  );
+  return sendCommandResponse(reply, response);
+}

@@ -1,0 +1,34 @@
+import type { Cache } from '@mindflow/core/cache';
+import type { Secrets } from '@mindflow/core/config';
+import type { HealthCheck } from '@mindflow/core/health';
+import type { HttpServer } from '@mindflow/core/http';
+import type { Logger } from '@mindflow/core/logging';
+import type { Engines } from '@mindflow/core/runtime';
+import { projectorDatabases } from './database.js';
+import { startProjector } from './service.js';
+
+/**
+ * Starts the projector on a process's engines (Kafka when connected, the event store
+ * otherwise), adds its projections to the readiness checks and returns how to stop it.
+ */
+export async function mountProjector(
+  app: HttpServer,
+  engines: Engines,
+  logger: Logger,
+  readiness: HealthCheck[],
+  options: { secrets: Secrets; cache: Cache | undefined },
+): Promise<() => Promise<void>> {
+  const kafka = engines.kafka;
+  const projector = await startProjector({
+    ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
+    writeUrl: engines.databases.urls.write,
+    kafka: kafka?.kafka,
+    ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),
+    secrets: options.secrets,
+    logger,
+    registry: app.metrics,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+  });
+  readiness.push(...projector.readiness);
+  return () => projector.stop();
+}
