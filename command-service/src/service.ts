@@ -5,7 +5,7 @@ import type { HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { createAccessTokens } from './auth/access-tokens.js';
+import { createAccessTokens } from '@mindflow/core/auth';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';

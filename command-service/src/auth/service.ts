@@ -6,7 +6,7 @@ import type { WriteTables } from '../database.js';
 import { toRoles } from '../users/service.js';
 import type { Recorder, RequestContext } from '../recorder.js';
 import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
-import type { AccessTokens } from './access-tokens.js';
+import type { AccessTokens } from '@mindflow/core/auth';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import { familyOf, issueRefreshToken, revokeFamily, rotateRefreshToken } from './refresh-tokens.js';

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { Mood } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
-import type { AccessTokens } from '../auth/access-tokens.js';
+import type { AccessTokens } from '@mindflow/core/auth';
 import type { WriteTables } from '../database.js';
 import { runCommand } from '../http/run-command.js';
 import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/schemas.js';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '../recorder.js';
-import type { AccessClaims } from '../auth/access-tokens.js';
+import type { AccessClaims } from '@mindflow/core/auth';
 
 /** The metadata a request gives its events: request id, actor, address, agent, trace, time. */
 export function requestContext(request: FastifyRequest, actor?: AccessClaims): RequestContext {

@@ -1,11 +1,9 @@
 import type { Role } from '@mindflow/core/domain';
-import { AppError } from '@mindflow/core/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
-import type { AccessClaims, AccessTokens } from '../auth/access-tokens.js';
+import { authorize, type AccessClaims, type AccessTokens } from '@mindflow/core/auth';
 import type { WriteTables } from '../database.js';
 import type { RequestContext } from '../recorder.js';
-import { authenticate } from './authenticate.js';
 import { ifMatch, sendCommandResponse } from './command-reply.js';
 import { requestContext } from './context.js';
 import { idempotencyScope, runIdempotent } from './idempotency.js';
@@ -24,14 +22,6 @@ export interface CommandOptions {
   readonly ifMatch?: 'required' | 'optional';
   /** A role the caller must hold (403 otherwise). */
   readonly role?: Role;
-}
-
-/** The authenticated caller; FORBIDDEN when a `role` is asked for and the caller lacks it. */
-export async function authorize(tokens: AccessTokens, request: FastifyRequest, role?: Role): Promise<AccessClaims> {
-  const caller = await authenticate(tokens, request);
-  if (role !== undefined && !caller.roles.includes(role))
-    throw new AppError('FORBIDDEN', `this needs the ${role} role`);
-  return caller;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as textSearchExtensions from './0001-text-search-extensions.js';
 import * as projectionOffsets from './0002-projection-offsets.js';
 import * as deadLetters from './0003-dead-letters.js';
 import * as readModel from './0004-read-model.js';
+import * as readPositions from './0005-read-positions.js';
 
 /** mindflow_read: the denormalized read model and the embedded full-text search. */
 export const readMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const readMigrations: Record<string, Migration> = {
   '0002-projection-offsets': projectionOffsets,
   '0003-dead-letters': deadLetters,
   '0004-read-model': readModel,
+  '0005-read-positions': readPositions,
 };

@@ -52,10 +52,14 @@ export const readModelProjection: Projection<ReadModelTables> = {
   // thousands of events would otherwise rescan each writer's entries thousands of times.
   finish: async (db, events) => {
     const lastEntryEvent = new Map<string, Date>();
+    const positions = new Map<string, number>();
     for (const event of events) {
-      if (event.type.startsWith('Entry') && event.userId !== null) lastEntryEvent.set(event.userId, event.occurredAt);
+      if (event.userId === null) continue;
+      positions.set(event.userId, Math.max(positions.get(event.userId) ?? 0, event.globalPosition));
+      if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
     }
     for (const [userId, at] of lastEntryEvent) await refreshStats(db, userId, at);
+    await recordPositions(db, positions);
   },
 };
 
@@ -294,6 +298,16 @@ async function refreshStats(db: Db, userId: string, at: Date) {
     })
     .where('user_id', '=', userId)
     .execute();
+}
+
+/** Each user's read position: the newest of their events applied, for read-your-writes. */
+async function recordPositions(db: Db, positions: ReadonlyMap<string, number>) {
+  if (positions.size === 0) return;
+  await sql`
+    update profile_view p set position = greatest(p.position, v.position)
+    from unnest(${[...positions.keys()]}::uuid[], ${[...positions.values()]}::bigint[]) as v(user_id, position)
+    where p.user_id = v.user_id
+  `.execute(db);
 }
 
 function userOf(event: Event): string {

@@ -92,7 +92,9 @@ t.test("a command's effect reaches the read model within a bounded time", async 
       total_words: 5,
       last_entry_date: '2026-11-20',
       timezone: 'Europe/Lisbon',
+      position: String(position),
     },
+    "the profile records the newest of the user's events applied (read-your-writes)",
   );
 });
 

@@ -24,6 +24,8 @@ export interface ReadModelTables extends RuntimeTables {
     total_entries: ColumnType<number, number | undefined, number>;
     total_words: ColumnType<number, number | undefined, number>;
     updated_at: Date;
+    /** The global position of the newest of the user's events applied (bigint, as text). */
+    position: ColumnType<string, never, never>;
   };
   journal_view: {
     entry_id: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { AppError } from '@mindflow/core/errors';
-import type { Role } from '@mindflow/core/domain';
+import type { Role } from '../domain/index.js';
+import { AppError } from '../errors/index.js';
 
 export interface AccessClaims {
   readonly userId: string;

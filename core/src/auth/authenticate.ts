@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../domain/index.js';
+import { AppError } from '../errors/index.js';
+import type { AccessClaims, AccessTokens } from './access-tokens.js';
+
+/** The bearer token of a request, when it carries one in the expected shape. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+  return match?.[1];
+}
+
+/** The caller of an authenticated route, from its bearer token; UNAUTHENTICATED otherwise. */
+export async function authenticate(tokens: AccessTokens, request: FastifyRequest): Promise<AccessClaims> {
+  const token = bearerToken(request);
+  if (token === undefined)
+    throw new AppError('UNAUTHENTICATED', 'an Authorization: Bearer <accessToken> header is required');
+  return tokens.verify(token);
+}
+
+/** The authenticated caller; FORBIDDEN when a `role` is asked for and the caller lacks it. */
+export async function authorize(tokens: AccessTokens, request: FastifyRequest, role?: Role): Promise<AccessClaims> {
+  const caller = await authenticate(tokens, request);
+  if (role !== undefined && !caller.roles.includes(role))
+    throw new AppError('FORBIDDEN', `this needs the ${role} role`);
+  return caller;
+}
