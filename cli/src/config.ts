@@ -5,6 +5,8 @@ import {
   loggingConfig,
   loggingEnv,
   readEnv,
+  readsConfig,
+  readsEnv,
   securityConfig,
   securityEnv,
   serverConfig,
@@ -12,7 +14,7 @@ import {
   type Env,
 } from '@mindflow/core/config';
 
-const PlatformEnv = Type.Object({ ...serverEnv(3000), ...loggingEnv, ...enginesEnv, ...securityEnv });
+const PlatformEnv = Type.Object({ ...serverEnv(3000), ...loggingEnv, ...enginesEnv, ...securityEnv, ...readsEnv });
 
 /**
  * The whole platform's configuration, for `mindflow start` and the other commands. Every
@@ -25,6 +27,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     logging: loggingConfig(vars, stdoutIsTerminal),
     engines: enginesConfig(vars),
     security: securityConfig(vars),
+    reads: readsConfig(vars),
   });
 }
 

@@ -1,5 +1,7 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
+import { mountQueryService } from '@mindflow/query-service';
+import { createAccessTokens } from '@mindflow/core/auth';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
@@ -25,10 +27,19 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         security: config.security,
         logger,
       });
-      return mountProjector(app, engines, logger, readiness, {
-        secrets,
-        cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
+      const redis = engines.redis?.redis;
+      // One cache for the projector's invalidations and the reads they keep honest.
+      const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
+      await mountQueryService(app, {
+        db: engines.databases.read.db,
+        events: engines.databases.write.db,
+        cache,
+        redis,
+        tokens: createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds),
+        reads: config.reads,
+        logger,
       });
+      return mountProjector(app, engines, logger, readiness, { secrets, cache });
     },
   });
 }

@@ -1,18 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import {
-  elasticsearchConfig,
-  elasticsearchEnv,
-  mongoConfig,
-  mongoEnv,
+  readEnv,
+  readsConfig,
+  readsEnv,
   redisConfig,
   redisEnv,
-  readEnv,
   serviceConfig,
   serviceEnv,
+  tokenCheckEnv,
   type Env,
 } from '@mindflow/core/config';
 
-const QueryServiceEnv = Type.Object({ ...serviceEnv(3002), ...redisEnv, ...elasticsearchEnv, ...mongoEnv });
+const QueryServiceEnv = Type.Object({ ...serviceEnv(3002), ...tokenCheckEnv, ...readsEnv, ...redisEnv });
 
 /** The query-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
@@ -20,7 +19,9 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
   return Object.freeze({
     ...base,
-    engines: { database, redis: redisConfig(vars), elasticsearch: elasticsearchConfig(vars), mongo: mongoConfig(vars) },
+    jwtSecret: vars.MINDFLOW_JWT_SECRET,
+    reads: readsConfig(vars),
+    engines: { database, redis: redisConfig(vars) },
   });
 }
 

@@ -1,1 +1,2 @@
 export { loadConfig, type QueryServiceConfig } from './config.js';
+export { mountQueryService, type QueryServiceOptions } from './service.js';

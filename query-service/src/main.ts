@@ -1,5 +1,29 @@
+import { createAccessTokens } from '@mindflow/core/auth';
+import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
+import { mountQueryService } from './service.js';
 
 // Runs the query-service alone, against the configured engines.
-runMain(() => serve({ name: 'query-service', title: 'MindFlow query service', ...loadConfig() }));
+runMain(async () => {
+  const config = loadConfig();
+  return serve({
+    name: 'query-service',
+    title: 'MindFlow query service',
+    ...config,
+    mount: async (app, engines, logger) => {
+      const redis = engines.redis?.redis;
+      await mountQueryService(app, {
+        db: engines.databases.read.db,
+        events: engines.databases.write.db,
+        cache: redis === undefined ? createMemoryCache() : createRedisCache(redis),
+        redis,
+        // Only verified here; the access-token life is the command-service's to set.
+        tokens: createAccessTokens(config.jwtSecret, 0),
+        reads: config.reads,
+        logger,
+      });
+      return undefined;
+    },
+  });
+});

@@ -6,7 +6,8 @@ import type { Kysely } from 'kysely';
 import type { AccessTokens } from '@mindflow/core/auth';
 import type { WriteTables } from '../database.js';
 import { runCommand } from '../http/run-command.js';
-import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/schemas.js';
+import { bearer, errorResponses } from '@mindflow/core/http';
+import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { changeEntry, createEntry, type EntryDeps } from './service.js';
 
 const entryFields = {

@@ -12,10 +12,3 @@ export const commandHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'the version you read, e.g. "3"' })),
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });
-
-/** Error responses, all in the one error body. */
-export function errorResponses(...statuses: number[]): Record<number, { $ref: string }> {
-  return Object.fromEntries(statuses.map((status) => [status, { $ref: 'ErrorBody#' }]));
-}
-
-export const bearer = [{ bearer: [] }];

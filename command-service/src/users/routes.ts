@@ -6,7 +6,8 @@ import type { AccessTokens } from '@mindflow/core/auth';
 import type { WriteTables } from '../database.js';
 import { authorize } from '@mindflow/core/auth';
 import { runCommand } from '../http/run-command.js';
-import { bearer, CommandResult, commandHeaders, errorResponses } from '../http/schemas.js';
+import { bearer, errorResponses } from '@mindflow/core/http';
+import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
 import { changeRole, recordConsent, toRoles, updateProfile, updateSettings } from './service.js';
 

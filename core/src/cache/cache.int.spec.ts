@@ -22,6 +22,27 @@ function cacheContract(t: Test, make: () => Promise<{ cache: Cache; close: () =>
     await sleep(1_200);
     t.equal(await cache.get(key), undefined);
   });
+  t.test('many keys at once, in order', async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const [a, b] = [uniqueName('k'), uniqueName('k')];
+    await cache.set(b, { b: true }, 60);
+    t.same(await cache.getMany([a, b, a]), [undefined, { b: true }, undefined]);
+  });
+  t.test('raise keeps the larger number, whatever the order of the calls', async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const key = uniqueName('mark');
+    await cache.raise(key, 5, 60);
+    t.equal(await cache.get(key), 5);
+    await cache.raise(key, 3, 60);
+    t.equal(await cache.get(key), 5, 'a smaller value does not lower it');
+    await Promise.all([9, 7, 12, 8].map((n) => cache.raise(key, n, 60)));
+    t.equal(await cache.get(key), 12);
+    await cache.raise(key, 1, 1);
+    await sleep(1_200);
+    t.equal(await cache.get(key), undefined, 'and the TTL is renewed by every call');
+  });
   t.test('delete and delete by prefix (special characters in the prefix are literal)', async (t) => {
     const { cache, close } = await make();
     t.teardown(close);

@@ -4,4 +4,10 @@ export const cacheKeys = {
   recentJournals: (userId: string) => ({ key: `journals:user:${userId}:recent`, ttlSeconds: 300 }),
   moodTrend: (userId: string, days: number) => ({ key: `mood:user:${userId}:trend:${days}`, ttlSeconds: 900 }),
   moodTrendPrefix: (userId: string) => `mood:user:${userId}:trend:`,
+  /**
+   * The newest position of the user's events that the cache has been told of: a cached answer
+   * built from an older read position is stale, even if it was stored after the invalidation.
+   * It outlives every cached answer.
+   */
+  userPosition: (userId: string) => ({ key: `user:${userId}:position`, ttlSeconds: 7_200 }),
 } as const;

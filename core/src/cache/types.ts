@@ -4,9 +4,13 @@
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /** Several keys in one round trip, in the order given. */
+  getMany(keys: readonly string[]): Promise<unknown[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   /** Removes the keys given; missing ones are fine. */
   delete(...keys: string[]): Promise<void>;
+  /** Sets a numeric key to `value` unless it already holds more; the TTL starts again either way. */
+  raise(key: string, value: number, ttlSeconds: number): Promise<void>;
   /** Removes every key that starts with `prefix`. */
   deletePrefix(prefix: string): Promise<void>;
 }

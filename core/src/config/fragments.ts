@@ -432,3 +432,68 @@ export function requireSecrets(security: SecurityConfig): Secrets {
   }
   return security.secrets;
 }
+
+// ── Reads ────────────────────────────────────────────────────────────────────────────────
+
+export const readsEnv = {
+  READ_WAIT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 30_000,
+    default: 2_000,
+    description: 'how long a query with X-Min-Position waits for the read model before 503',
+  }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3_600,
+    default: 60,
+    description: 'rate limit window',
+  }),
+  RATE_LIMIT_PER_IP: Type.Integer({
+    minimum: 1,
+    default: 1_200,
+    description: 'requests per window from one IP address, signed in or not',
+  }),
+  RATE_LIMIT_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 600,
+    description: 'requests per window for one journal writer',
+  }),
+  RATE_LIMIT_PER_STAFF: Type.Integer({
+    minimum: 1,
+    default: 2_400,
+    description: 'requests per window for one analyst, compliance officer or admin',
+  }),
+};
+
+export interface RateLimitConfig {
+  readonly windowSeconds: number;
+  readonly perIp: number;
+  readonly perUser: number;
+  readonly perStaff: number;
+}
+
+export interface ReadsConfig {
+  /** How long a read waits for X-Min-Position. */
+  readonly waitMs: number;
+  readonly rateLimits: RateLimitConfig;
+}
+
+export function readsConfig(env: EnvOf<typeof readsEnv>): ReadsConfig {
+  return {
+    waitMs: env.READ_WAIT_MS,
+    rateLimits: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      perIp: env.RATE_LIMIT_PER_IP,
+      perUser: env.RATE_LIMIT_PER_USER,
+      perStaff: env.RATE_LIMIT_PER_STAFF,
+    },
+  };
+}
+
+/** What a service that only checks access tokens needs (it never sees the master key). */
+export const tokenCheckEnv = {
+  MINDFLOW_JWT_SECRET: Type.String({
+    minLength: 32,
+    description: 'signs access tokens (HS256), at least 32 characters',
+  }),
+};

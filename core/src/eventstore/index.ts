@@ -3,5 +3,12 @@ export { startOfLog } from './types.js';
 export { StreamVersionConflict } from './errors.js';
 export { newEventId } from './event-id.js';
 export { listenForEvents, type EventNotifications } from './event-notifications.js';
-export { appendToStream, readStream, readAll, readerHoldBack, type ReaderHoldBack } from './postgres-event-store.js';
+export {
+  appendToStream,
+  latestUserPosition,
+  readStream,
+  readAll,
+  readerHoldBack,
+  type ReaderHoldBack,
+} from './postgres-event-store.js';
 export type { EventStoreTables } from './schema.js';

@@ -80,6 +80,24 @@ export async function readStream<DB extends EventStoreTables>(
 }
 
 /**
+ * The position of the user's newest committed event at or before `upTo` (0 when none): what a
+ * reader asked to reflect "everything up to `upTo`" must have applied of that user's events.
+ */
+export async function latestUserPosition<DB extends EventStoreTables>(
+  database: Kysely<DB>,
+  userId: string,
+  upTo: number,
+): Promise<number> {
+  const row = await narrow(database)
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('global_position').as('position'))
+    .where('user_id', '=', userId)
+    .where('global_position', '<=', String(upTo))
+    .executeTakeFirst();
+  return row?.position == null ? 0 : Number(row.position);
+}
+
+/**
  * Up to `limit` events after `checkpoint`, in commit order, never skipping one.
  *
  * Positions come from a sequence, and sequences are not commit-ordered: a transaction can

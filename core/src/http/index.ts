@@ -3,3 +3,5 @@ import './metrics.js';
 
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 export { errorBody, ErrorBodySchema } from './error-handler.js';
+export { installRateLimits, type RateLimitOptions } from './rate-limits.js';
+export { bearer, errorResponses } from './schemas.js';

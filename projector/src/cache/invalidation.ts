@@ -5,10 +5,16 @@ import type { Kysely } from 'kysely';
 import type { HostedProjection } from '../runtime/host.js';
 import type { RuntimeTables } from '../runtime/tables.js';
 
-/** What an event makes stale: the cached answers built from what it changes. */
+/**
+ * What an event makes stale: the cached answers built from what it changes. The user's mark
+ * rises to the event's position first, so that an answer computed before the read model applied
+ * the event, and stored after this ran, is still seen as stale.
+ */
 async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
   const userId = event.userId;
   if (userId === null) return;
+  const mark = cacheKeys.userPosition(userId);
+  await cache.raise(mark.key, event.globalPosition, mark.ttlSeconds);
   const profile = cacheKeys.profile(userId).key;
   if (event.type.startsWith('Entry') || event.type.startsWith('Attachment') || event.type === 'ThumbnailGenerated') {
     await cache.delete(profile, cacheKeys.recentJournals(userId).key);

@@ -1,0 +1,64 @@
+import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { bearerToken, type AccessClaims, type AccessTokens } from '../auth/index.js';
+import type { RateLimitConfig } from '../config/index.js';
+import { AppError } from '../errors/index.js';
+import type { HttpServer } from './server.js';
+
+export interface RateLimitOptions {
+  readonly limits: RateLimitConfig;
+  readonly tokens: AccessTokens;
+  /** Counters in Redis (shared by every instance); in-process without it. */
+  readonly redis: Redis | undefined;
+}
+
+const staffRoles = new Set(['analyst', 'compliance', 'admin']);
+
+/**
+ * Rate limits on every route registered after this in `scope`: one budget per IP address, and
+ * one per signed-in caller whose size depends on their roles. Counters live in Redis under
+ * `ratelimit:{who}:{window}`; over budget is 429 RATE_LIMITED with Retry-After and the
+ * RateLimit-* headers. When Redis fails, requests pass rather than fail.
+ */
+export async function installRateLimits(scope: HttpServer, options: RateLimitOptions): Promise<void> {
+  const { limits, tokens, redis } = options;
+  const window = `${limits.windowSeconds}s`;
+  // The token is checked once per request here; the route checks it again, which costs microseconds.
+  const callers = new WeakMap<FastifyRequest, Promise<AccessClaims | undefined>>();
+  const callerOf = (request: FastifyRequest) => {
+    let caller = callers.get(request);
+    if (caller === undefined) {
+      const token = bearerToken(request);
+      caller = token === undefined ? Promise.resolve(undefined) : tokens.verify(token).catch(() => undefined);
+      callers.set(request, caller);
+    }
+    return caller;
+  };
+  const common: RateLimitPluginOptions = {
+    timeWindow: limits.windowSeconds * 1000,
+    enableDraftSpec: true,
+    skipOnError: true,
+    nameSpace: 'ratelimit:',
+    ...(redis === undefined ? {} : { redis }),
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', `too many requests; retry in ${context.after}`, {
+        headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+      }),
+  };
+  await scope.register(rateLimit, {
+    ...common,
+    max: limits.perIp,
+    keyGenerator: (request) => `ip:${request.ip}:${window}`,
+  });
+  await scope.register(rateLimit, {
+    ...common,
+    // Anonymous requests have only the IP budget.
+    allowList: async (request) => (await callerOf(request)) === undefined,
+    keyGenerator: async (request) => `user:${(await callerOf(request))?.userId ?? request.ip}:${window}`,
+    max: async (request) => {
+      const caller = await callerOf(request);
+      return caller?.roles.some((role) => staffRoles.has(role)) === true ? limits.perStaff : limits.perUser;
+    },
+  });
+}

@@ -1,0 +1,1 @@
+export type { ReadViews } from './tables.js';

@@ -1,0 +1,64 @@
+import type { ColumnType } from 'kysely';
+
+type Json<T> = ColumnType<T, string, string>;
+type DateText = ColumnType<string, string, string>;
+
+/**
+ * The read model's views (migrations/src/read/0004, 0005): written by the projector's
+ * read-model projection, read by the query-service.
+ */
+export interface ReadViews {
+  profile_view: {
+    user_id: string;
+    email: string | null;
+    display_name: string | null;
+    photo_url: string | null;
+    timezone: string;
+    language: string;
+    theme: string;
+    roles: ColumnType<string[], string[] | undefined, string[]>;
+    settings: Json<Record<string, boolean>>;
+    consent: Json<Record<string, unknown> | null>;
+    joined_at: Date;
+    current_streak: ColumnType<number, number | undefined, number>;
+    longest_streak: ColumnType<number, number | undefined, number>;
+    last_entry_date: ColumnType<string | null, string | null | undefined, string | null>;
+    total_entries: ColumnType<number, number | undefined, number>;
+    total_words: ColumnType<number, number | undefined, number>;
+    updated_at: Date;
+    /** The global position of the newest of the user's events applied (bigint, as text). */
+    position: ColumnType<string, never, never>;
+  };
+  journal_view: {
+    entry_id: string;
+    user_id: string;
+    entry_date: DateText;
+    title: string | null;
+    content: string | null;
+    mood: string | null;
+    tags: ColumnType<string[], string[], string[]>;
+    location: string | null;
+    weather: string | null;
+    is_private: boolean;
+    word_count: number;
+    reading_time: number;
+    attachments: ColumnType<unknown[], string | undefined, string>;
+    author_name: string | null;
+    author_photo: string | null;
+    version: number;
+    created_at: Date;
+    updated_at: Date;
+    deleted_at: Date | null;
+  };
+  entry_history: {
+    entry_id: string;
+    version: number;
+    user_id: string;
+    at: Date;
+    actor_id: string | null;
+    kind: string;
+    changes: Json<Record<string, unknown>>;
+  };
+  mood_calendar: { user_id: string; entry_date: DateText; mood: string | null; entry_id: string };
+  tag_counts: { user_id: string; tag: string; count: number };
+}

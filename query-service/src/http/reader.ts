@@ -1,0 +1,130 @@
+import { authenticate, type AccessClaims, type AccessTokens } from '@mindflow/core/auth';
+import { cacheKeys, type Cache } from '@mindflow/core/cache';
+import type { Logger } from '@mindflow/core/logging';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
+import type { EventStoreDb, ReadDb } from '../database.js';
+import { awaitReadPoint, readPoint, type ReadPoint } from './read-position.js';
+
+export interface ReadDeps {
+  readonly db: ReadDb;
+  readonly events: EventStoreDb;
+  readonly cache: Cache;
+  readonly tokens: AccessTokens;
+  /** How long X-Min-Position may wait. */
+  readonly waitMs: number;
+  readonly logger: Logger;
+  readonly cacheLookups: Counter<'cache' | 'result'>;
+}
+
+/** The headers every read takes. */
+export const readHeaders = Type.Object({
+  'x-min-position': Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: "a command's `position`: wait (bounded) until the answer reflects it, else 503",
+    }),
+  ),
+});
+
+/** A cached answer: the read position and time zone it was computed at, and the answer. */
+interface CachedAnswer<T> {
+  readonly position: number;
+  readonly timezone: string;
+  /** What else the answer depends on (e.g. today's date), when anything. */
+  readonly tag: string | null;
+  readonly body: T;
+}
+
+export interface CacheSpec {
+  /** The kind of answer, for metrics. */
+  readonly name: string;
+  readonly key: string;
+  readonly ttlSeconds: number;
+}
+
+/** What a read route works with: the caller, and the read model as of at least their X-Min-Position. */
+export interface Reader {
+  readonly caller: AccessClaims;
+  readonly userId: string;
+  /** The read point, once the read model reflects X-Min-Position (each call after the first is free). */
+  point(): Promise<ReadPoint>;
+  /**
+   * The cached answer when it is still right, else `load`'s, which is then cached. "Still right":
+   * built at a read position no older than the newest event the cache has been told of for this
+   * user, and than X-Min-Position, and with the same `tag` (computed from the time zone).
+   */
+  cached<T>(spec: CacheSpec, load: (point: ReadPoint) => Promise<T>, tag?: (timezone: string) => string): Promise<T>;
+}
+
+function isCachedAnswer(value: unknown): value is CachedAnswer<unknown> {
+  return typeof value === 'object' && value !== null && 'position' in value && 'body' in value;
+}
+
+/**
+ * Authenticates the caller and prepares the read; the reply says which position the answer
+ * reflects (X-Position) and that only the caller may keep it (Cache-Control: private).
+ */
+export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: FastifyReply): Promise<Reader> {
+  const caller = await authenticate(deps.tokens, request);
+  const userId = caller.userId;
+  // Validated and coerced to an integer by the route's `readHeaders` schema.
+  const given: unknown = request.headers['x-min-position'];
+  const minPosition = typeof given === 'number' ? given : 0;
+  let point: Promise<ReadPoint> | undefined;
+  const reflect = (position: number) => reply.header('x-position', String(position));
+  const cacheSafely = async <T>(what: string, call: () => Promise<T>, otherwise: T): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      deps.logger.warn({ err: error, userId }, `cache ${what} failed; reading the database`);
+      return otherwise;
+    }
+  };
+  const reader: Reader = {
+    caller,
+    userId,
+    point: () => {
+      point ??= (
+        minPosition > 0
+          ? awaitReadPoint(deps.db, deps.events, userId, minPosition, deps.waitMs)
+          : readPoint(deps.db, userId)
+      ).then((found) => {
+        reflect(found.position);
+        return found;
+      });
+      return point;
+    },
+    cached: async <T>(spec: CacheSpec, load: (point: ReadPoint) => Promise<T>, tag?: (timezone: string) => string) => {
+      const [entry, mark] = await cacheSafely(
+        'read',
+        () => deps.cache.getMany([spec.key, cacheKeys.userPosition(userId).key]),
+        [],
+      );
+      if (
+        isCachedAnswer(entry) &&
+        entry.position >= (typeof mark === 'number' ? mark : 0) &&
+        entry.position >= minPosition &&
+        entry.tag === (tag?.(entry.timezone) ?? null)
+      ) {
+        deps.cacheLookups.inc({ cache: spec.name, result: 'hit' });
+        reflect(entry.position);
+        return entry.body as T;
+      }
+      deps.cacheLookups.inc({ cache: spec.name, result: 'miss' });
+      const found = await reader.point();
+      const body = await load(found);
+      const answer: CachedAnswer<T> = {
+        position: found.position,
+        timezone: found.timezone,
+        tag: tag?.(found.timezone) ?? null,
+        body,
+      };
+      await cacheSafely('write', () => deps.cache.set(spec.key, answer, spec.ttlSeconds), undefined);
+      return body;
+    },
+  };
+  reply.header('cache-control', 'private, no-cache');
+  return reader;
+}

@@ -1,0 +1,55 @@
+import fastifyEtag from '@fastify/etag';
+import type { AccessTokens } from '@mindflow/core/auth';
+import type { Cache } from '@mindflow/core/cache';
+import type { ReadsConfig } from '@mindflow/core/config';
+import { installRateLimits, type HttpServer } from '@mindflow/core/http';
+import type { Logger } from '@mindflow/core/logging';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { Counter } from 'prom-client';
+import { eventStoreDatabase, readDatabase } from './database.js';
+import { entryReadRoutes } from './entries/routes.js';
+import type { ReadDeps } from './http/reader.js';
+import { profileRoutes } from './me/routes.js';
+import { viewRoutes } from './views/routes.js';
+
+export interface QueryServiceOptions {
+  /** The read database. */
+  readonly db: Kysely<unknown>;
+  /** The write database: read-your-writes asks its event store where a user's events stand. */
+  readonly events: Kysely<unknown>;
+  readonly cache: Cache;
+  /** Rate-limit counters; in-process without it. */
+  readonly redis: Redis | undefined;
+  readonly tokens: AccessTokens;
+  readonly reads: ReadsConfig;
+  readonly logger: Logger;
+}
+
+/**
+ * Registers the read routes on `app`, in their own scope: rate limits per IP and per caller,
+ * an ETag on every answer (304 on If-None-Match), and the cache in front of the read model.
+ */
+export async function mountQueryService(app: HttpServer, options: QueryServiceOptions): Promise<void> {
+  const deps: ReadDeps = {
+    db: readDatabase(options.db),
+    events: eventStoreDatabase(options.events),
+    cache: options.cache,
+    tokens: options.tokens,
+    waitMs: options.reads.waitMs,
+    logger: options.logger,
+    cacheLookups: new Counter({
+      name: 'mindflow_query_cache_lookups_total',
+      help: 'Cached answers looked up, by cache and result (hit, miss)',
+      labelNames: ['cache', 'result'] as const,
+      registers: [app.metrics],
+    }),
+  };
+  await app.register(async (scope) => {
+    await installRateLimits(scope, { limits: options.reads.rateLimits, tokens: options.tokens, redis: options.redis });
+    await scope.register(fastifyEtag);
+    entryReadRoutes(scope, deps);
+    profileRoutes(scope, deps);
+    viewRoutes(scope, deps);
+  });
+}
