@@ -108,6 +108,29 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     }),
   });
   t.equal(registered.status, 201);
+  // The read routes share the port: a login, an entry, and the entry read back at its position.
+  const base = `http://127.0.0.1:${port}`;
+  const json = { 'content-type': 'application/json' };
+  const login = (await (
+    await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: 'correct horse battery' }),
+    })
+  ).json()) as { accessToken: string };
+  const authorization = `Bearer ${login.accessToken}`;
+  const created = (await (
+    await fetch(`${base}/v1/entries`, {
+      method: 'POST',
+      headers: { ...json, authorization },
+      body: JSON.stringify({ date: '2026-11-22', title: 'Embedded', content: 'all in one', mood: 'happy' }),
+    })
+  ).json()) as { id: string; position: number };
+  const read = await fetch(`${base}/v1/entries`, {
+    headers: { authorization, 'x-min-position': String(created.position) },
+  });
+  t.equal(read.status, 200);
+  t.match(await read.json(), { items: [{ id: created.id, title: 'Embedded' }] }, 'read your write, embedded');
   const grant = spawnSync(process.execPath, [...nodeArgs, 'admin', 'grant', email, 'analyst'], {
     env,
     encoding: 'utf8',

@@ -24,6 +24,8 @@ export interface QueryServiceOptions {
   readonly tokens: AccessTokens;
   readonly reads: ReadsConfig;
   readonly logger: Logger;
+  /** Where the rate-limit counters live in Redis (default `ratelimit:`). */
+  readonly rateLimitPrefix?: string;
 }
 
 /**
@@ -46,7 +48,12 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     }),
   };
   await app.register(async (scope) => {
-    await installRateLimits(scope, { limits: options.reads.rateLimits, tokens: options.tokens, redis: options.redis });
+    await installRateLimits(scope, {
+      limits: options.reads.rateLimits,
+      tokens: options.tokens,
+      redis: options.redis,
+      prefix: options.rateLimitPrefix ?? 'ratelimit:',
+    });
     await scope.register(fastifyEtag);
     entryReadRoutes(scope, deps);
     profileRoutes(scope, deps);

@@ -31,7 +31,10 @@ export interface QueryServiceUnderTest {
   close(): Promise<void>;
 }
 
-export async function queryServiceForTest(reads: Partial<ReadsConfig> = {}): Promise<QueryServiceUnderTest> {
+export async function queryServiceForTest(
+  reads: Partial<ReadsConfig> = {},
+  rateLimitPrefix?: string,
+): Promise<QueryServiceUnderTest> {
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
   const redis = connectRedis(testEngines().redis);
   const cache = createRedisCache(redis.redis);
@@ -48,6 +51,7 @@ export async function queryServiceForTest(reads: Partial<ReadsConfig> = {}): Pro
     tokens: createAccessTokens(testSecrets.jwtSecret, 900),
     reads: { ...testReads, ...reads },
     logger,
+    ...(rateLimitPrefix === undefined ? {} : { rateLimitPrefix }),
   });
   return {
     app,

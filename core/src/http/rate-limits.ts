@@ -11,6 +11,8 @@ export interface RateLimitOptions {
   readonly tokens: AccessTokens;
   /** Counters in Redis (shared by every instance); in-process without it. */
   readonly redis: Redis | undefined;
+  /** The Redis key prefix of the counters, e.g. `ratelimit:`. */
+  readonly prefix: string;
 }
 
 const staffRoles = new Set(['analyst', 'compliance', 'admin']);
@@ -39,7 +41,7 @@ export async function installRateLimits(scope: HttpServer, options: RateLimitOpt
     timeWindow: limits.windowSeconds * 1000,
     enableDraftSpec: true,
     skipOnError: true,
-    nameSpace: 'ratelimit:',
+    nameSpace: options.prefix,
     ...(redis === undefined ? {} : { redis }),
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `too many requests; retry in ${context.after}`, {

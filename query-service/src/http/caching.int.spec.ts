@@ -1,0 +1,143 @@
+import { cacheKeys, createRedisCache } from '@mindflow/core/cache';
+import { uniqueName } from '@mindflow/core/testing';
+import t from 'tap';
+import { queryServiceForTest, testWriters } from '../testing.js';
+
+const platform = await queryServiceForTest();
+t.teardown(platform.close);
+const cache = createRedisCache(platform.redis);
+const at = (position: number) => ({ 'x-min-position': String(position) });
+const [writer] = await testWriters(platform.app, 1);
+if (writer === undefined) throw new Error('writer');
+const ana = writer;
+const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+let position = 0;
+for (let i = 0; i < 25; i++) {
+  position = (await ana.write({ date: day(i), mood: i % 2 === 0 ? 'happy' : 'sad', tags: [`t${i % 3}`] })).position;
+}
+const routes = [
+  '/v1/me',
+  '/v1/streaks',
+  '/v1/tags',
+  '/v1/entries',
+  '/v1/entries?limit=5',
+  '/v1/entries?limit=100',
+  '/v1/entries/on-this-day',
+  `/v1/calendar/${day(0).slice(0, 4)}/${String(Number(day(0).slice(5, 7)))}`,
+  '/v1/moods/trend?days=7',
+  '/v1/moods/trend?days=30',
+];
+const answers = async () =>
+  Object.fromEntries(
+    await Promise.all(
+      routes.map(async (url) => {
+        const response = await ana.get(url, at(position));
+        return [url, { status: response.statusCode, body: response.json<unknown>() }] as const;
+      }),
+    ),
+  );
+
+t.test('flushing Redis mid-test changes no answer', async (t) => {
+  const before = await answers();
+  t.equal(Object.values(before).filter((answer) => answer.status === 200).length, routes.length, 'every route answers');
+  t.ok((await cache.get(cacheKeys.profile(ana.id).key)) !== undefined, 'the profile was cached');
+  await platform.redis.flushdb();
+  t.same(await answers(), before, 'the same answers from the read model');
+  t.same(await answers(), before, 'and from the cache again');
+});
+
+t.test('a cached answer goes stale with the write that changes it', async (t) => {
+  const first = (await ana.get('/v1/moods/trend?days=7', at(position))).json<{ counts: { angry: number } }>();
+  t.equal(first.counts.angry, 0);
+  const moved = await ana.command(
+    'PATCH',
+    `/v1/entries/${(await firstEntryId()) ?? ''}`,
+    { mood: 'angry' },
+    {
+      'if-match': '"1"',
+    },
+  );
+  const after = (await ana.get('/v1/moods/trend?days=7', at(moved.position))).json<{ counts: { angry: number } }>();
+  t.equal(after.counts.angry, 1);
+  const list = (await ana.get('/v1/entries', at(moved.position))).json<{ items: { mood: string }[] }>();
+  t.equal(list.items[0]?.mood, 'angry', 'the cached first page too');
+  position = moved.position;
+});
+
+async function firstEntryId() {
+  return (await ana.get('/v1/entries?limit=1', at(position))).json<{ items: { id: string }[] }>().items[0]?.id;
+}
+
+t.test('an answer cached at an older position than the newest event the cache knows of is not served', async (t) => {
+  const key = cacheKeys.profile(ana.id);
+  const real = (await ana.get('/v1/me', at(position))).json<{ displayName: string }>();
+  const planted = (answerPosition: number) =>
+    cache.set(
+      key.key,
+      { position: answerPosition, timezone: 'UTC', tag: null, body: { ...real, displayName: 'Planted' } },
+      60,
+    );
+  await cache.raise(cacheKeys.userPosition(ana.id).key, position, 60);
+  await planted(position);
+  t.equal(
+    (await ana.get('/v1/me')).json<{ displayName: string }>().displayName,
+    'Planted',
+    'a cached answer as new as the mark is served (the cache is really used)',
+  );
+  await planted(position - 1);
+  t.equal(
+    (await ana.get('/v1/me')).json<{ displayName: string }>().displayName,
+    real.displayName,
+    'one older than the mark is not, even though it was stored after the mark rose',
+  );
+  await cache.delete(key.key);
+});
+
+t.test('ETag on every answer, 304 on If-None-Match, a new ETag after a change', async (t) => {
+  for (const url of routes) {
+    const response = await ana.get(url, at(position));
+    const etag = response.headers.etag;
+    t.match(etag, /^"[^"]+"$/, `${url} has an ETag`);
+    t.equal(response.headers['cache-control'], 'private, no-cache');
+    const again = await ana.get(url, { 'if-none-match': String(etag) });
+    t.equal(again.statusCode, 304, `${url} answers 304 to its ETag`);
+    t.equal(again.body, '');
+  }
+  const me = await ana.get('/v1/me');
+  const renamed = await ana.command('PATCH', '/v1/me', { displayName: 'Renamed' });
+  const changed = await ana.get('/v1/me', { ...at(renamed.position), 'if-none-match': String(me.headers.etag) });
+  t.equal(changed.statusCode, 200, 'a changed profile is sent again');
+  t.not(changed.headers.etag, me.headers.etag);
+});
+
+t.test('rate limits: per caller by role, and per IP; 429 with Retry-After and RateLimit headers', async (t) => {
+  // Counters of their own: other suites on this machine also read from 127.0.0.1.
+  const prefix = `ratelimit:${uniqueName('test')}:`;
+  const limited = await queryServiceForTest(
+    { rateLimits: { windowSeconds: 60, perIp: 8, perUser: 3, perStaff: 6 } },
+    prefix,
+  );
+  t.teardown(limited.close);
+  const [eva, finn] = await testWriters(limited.app, 2);
+  if (eva === undefined || finn === undefined) throw new Error('writers');
+  const statuses = async (writer: typeof eva, n: number) => {
+    const codes: number[] = [];
+    for (let i = 0; i < n; i++) codes.push((await writer.get('/v1/tags')).statusCode);
+    return codes;
+  };
+  t.same(await statuses(eva, 4), [200, 200, 200, 429], "a writer's budget is theirs");
+  const over = await eva.get('/v1/tags');
+  t.equal(over.statusCode, 429);
+  t.equal(over.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+  t.ok(Number(over.headers['retry-after']) > 0, 'Retry-After');
+  t.equal(over.headers['ratelimit-limit'], '3');
+  t.equal(over.headers['ratelimit-remaining'], '0');
+  t.same(await statuses(finn, 3), [200, 200, 200], 'another writer has their own');
+  // 5 + 3 requests so far from this address: its budget of 8 is spent, whoever asks.
+  const anonymous = await limited.app.inject({ method: 'GET', url: '/v1/tags' });
+  t.equal(anonymous.statusCode, 429, 'the IP budget covers everyone behind the address');
+  t.ok(
+    (await limited.redis.keys(`${prefix}*`)).some((key) => key === `${prefix}user:${eva.id}:60s`),
+    'counters live in Redis under ratelimit:{who}:{window}',
+  );
+});
