@@ -173,12 +173,28 @@ t.test('each service started alone without a database stops at once, naming the 
   for (const service of ['command-service', 'query-service', 'projector', 'ai-worker']) {
     const serviceMain = path.resolve(import.meta.dirname, '../..', service, 'src/main.ts');
     const result = spawnSync(process.execPath, ['--import=tsx', '--conditions=mindflow-source', serviceMain], {
-      env: { PATH: process.env.PATH },
+      // Secrets given: the database is what is missing.
+      env: { PATH: process.env.PATH, MINDFLOW_JWT_SECRET: 'x'.repeat(32) },
       encoding: 'utf8',
     });
     t.equal(result.status, 2, service);
     t.match(result.stderr, /^Environment variable WRITE_DATABASE_URL is required when a service runs alone/, service);
   }
+  const query = spawnSync(
+    process.execPath,
+    [
+      '--import=tsx',
+      '--conditions=mindflow-source',
+      path.resolve(import.meta.dirname, '../../query-service/src/main.ts'),
+    ],
+    { env: { PATH: process.env.PATH, WRITE_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, encoding: 'utf8' },
+  );
+  t.equal(query.status, 2);
+  t.match(
+    query.stderr,
+    /^Environment variable MINDFLOW_JWT_SECRET is required/,
+    'the query-service needs the JWT secret',
+  );
 });
 
 t.test('--help on every command', async (t) => {
