@@ -1,1 +1,2 @@
 export { migrateToLatest, migrationStatus, schemaNames, type SchemaName, type MigrationState } from './migrate.js';
+export { journalEntriesTemplate } from './elasticsearch/journal-entries.js';

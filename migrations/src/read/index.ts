@@ -4,6 +4,7 @@ import * as projectionOffsets from './0002-projection-offsets.js';
 import * as deadLetters from './0003-dead-letters.js';
 import * as readModel from './0004-read-model.js';
 import * as readPositions from './0005-read-positions.js';
+import * as journalSearch from './0006-journal-search.js';
 
 /** mindflow_read: the denormalized read model and the embedded full-text search. */
 export const readMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const readMigrations: Record<string, Migration> = {
   '0003-dead-letters': deadLetters,
   '0004-read-model': readModel,
   '0005-read-positions': readPositions,
+  '0006-journal-search': journalSearch,
 };

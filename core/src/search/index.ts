@@ -1,0 +1,14 @@
+export { parseSearchText, toWebsearch, searchLimits, type SearchText } from './query.js';
+export type { SearchPort, SearchRequest, SearchHit, SearchResult } from './types.js';
+export { createPostgresSearch } from './postgres-search.js';
+export { createElasticsearchSearch } from './elasticsearch-search.js';
+export {
+  applyIndexChanges,
+  createNextSearchIndex,
+  currentSearchIndex,
+  deleteUserDocuments,
+  ensureSearchIndex,
+  swapSearchIndex,
+  type IndexChange,
+  type SearchDocument,
+} from './elasticsearch-index.js';

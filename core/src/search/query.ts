@@ -1,0 +1,74 @@
+import { AppError } from '../errors/index.js';
+
+/**
+ * A search as a writer types it, web style: words, "quoted phrases", OR between two clauses,
+ * and -word or -"phrase" to exclude. Clauses are ANDed. Parsed into this tree, bounded, and only
+ * then turned into an Elasticsearch query or a PostgreSQL tsquery: user text never becomes
+ * query DSL or SQL.
+ */
+export type SearchText = readonly SearchGroup[];
+/** Clauses of which at least one must match (a single one, without OR). */
+export type SearchGroup = { readonly any: readonly SearchClause[] } | { readonly not: SearchClause };
+export interface SearchClause {
+  readonly kind: 'word' | 'phrase';
+  /** Letters, digits and inner punctuation of the writer's text; never empty. */
+  readonly text: string;
+}
+
+export const searchLimits = { length: 256, clauses: 16 } as const;
+
+const invalid = (message: string) =>
+  new AppError('VALIDATION_FAILED', `q: ${message}`, { details: [{ path: '/q', message }] });
+
+/** Keeps what can be searched for: letters, digits, spaces and a few joiners. */
+function clean(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}\s'’-]/gu, ' ')
+    .replace(/(^|\s)['’-]+|['’-]+(?=\s|$)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The tree of `q`; undefined when it holds nothing to search for. VALIDATION_FAILED when too long. */
+export function parseSearchText(q: string): SearchText | undefined {
+  if (q.length > searchLimits.length) throw invalid(`must be at most ${searchLimits.length} characters`);
+  const tokens: { negated: boolean; clause: SearchClause | 'OR' }[] = [];
+  const pattern = /(-?)"([^"]*)"?|(\S+)/g;
+  for (const match of q.matchAll(pattern)) {
+    const [, minus, phrase, word] = match;
+    if (word === 'OR') {
+      tokens.push({ negated: false, clause: 'OR' });
+      continue;
+    }
+    const negated = minus === '-' || (word?.startsWith('-') === true && word.length > 1);
+    const raw = phrase ?? (negated && word !== undefined ? word.slice(1) : (word ?? ''));
+    const text = clean(raw);
+    if (text.length === 0) continue;
+    tokens.push({ negated, clause: { kind: phrase !== undefined && text.includes(' ') ? 'phrase' : 'word', text } });
+  }
+  const groups: SearchGroup[] = [];
+  let orPending = false;
+  for (const token of tokens) {
+    if (token.clause === 'OR') {
+      orPending = groups.length > 0;
+      continue;
+    }
+    const last = groups.at(-1);
+    if (token.negated) groups.push({ not: token.clause });
+    else if (orPending && last !== undefined && 'any' in last)
+      groups[groups.length - 1] = { any: [...last.any, token.clause] };
+    else groups.push({ any: [token.clause] });
+    orPending = false;
+  }
+  const clauses = groups.reduce((sum, group) => sum + ('any' in group ? group.any.length : 1), 0);
+  if (clauses > searchLimits.clauses) throw invalid(`must have at most ${searchLimits.clauses} words or phrases`);
+  // Only exclusions match nothing useful: treat as no search text, as web search does.
+  return groups.some((group) => 'any' in group) ? groups : undefined;
+}
+
+/** The tree as PostgreSQL's websearch_to_tsquery syntax, from cleaned parts only. */
+export function toWebsearch(text: SearchText): string {
+  const clause = (c: SearchClause) => (c.kind === 'phrase' ? `"${c.text}"` : c.text);
+  return text.map((group) => ('any' in group ? group.any.map(clause).join(' or ') : `-${clause(group.not)}`)).join(' ');
+}
