@@ -1,6 +1,6 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
-import { mountQueryService } from '@mindflow/query-service';
+import { mountQueryService, searchFor } from '@mindflow/query-service';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
@@ -34,6 +34,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         cache,
+        search: searchFor(engines),
         redis,
         tokens: createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds),
         reads: config.reads,

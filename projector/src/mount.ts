@@ -6,6 +6,7 @@ import type { Logger } from '@mindflow/core/logging';
 import type { Engines } from '@mindflow/core/runtime';
 import { projectorDatabases } from './database.js';
 import { startProjector } from './service.js';
+import { searchAlias } from '@mindflow/core/search';
 
 /**
  * Starts the projector on a process's engines (Kafka when connected, the event store
@@ -28,6 +29,9 @@ export async function mountProjector(
     logger,
     registry: app.metrics,
     ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(engines.elasticsearch === undefined
+      ? {}
+      : { search: { client: engines.elasticsearch.client, alias: searchAlias } }),
   });
   readiness.push(...projector.readiness);
   return () => projector.stop();

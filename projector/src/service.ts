@@ -9,6 +9,9 @@ import type { Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { cacheInvalidation } from './cache/invalidation.js';
+import { searchIndexing } from './search/indexing.js';
+import { ensureSearchIndex } from '@mindflow/core/search';
+import type { Client } from '@elastic/elasticsearch';
 import { createDecoder } from './decoder.js';
 import { readProjections } from './projections.js';
 import type { ReadModelTables } from './read-model/tables.js';
@@ -29,6 +32,8 @@ export interface ProjectorOptions {
   readonly registry: Registry;
   /** The cache the query side reads; its stale entries are removed as events arrive. */
   readonly cache?: Cache;
+  /** With Elasticsearch: the search projection keeps the index behind `alias` current. */
+  readonly search?: { readonly client: Client; readonly alias: string };
   /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
   readonly topic?: string;
   readonly groupPrefix?: string;
@@ -70,6 +75,13 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     hostProjection({ projection, db: options.readDb, decode, metrics, logger }),
   );
   if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb));
+  if (options.search !== undefined) {
+    const { client, alias } = options.search;
+    await ensureSearchIndex(client, alias);
+    projections.push(
+      searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode }),
+    );
+  }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
 
   // Lag in events: the newest position in the store minus the newest one applied.

@@ -9,7 +9,7 @@ import { createProjectionMetrics } from './runtime/metrics.js';
 import type { HttpServer } from '@mindflow/core/http';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
-import { startProjector, type Projector } from './service.js';
+import { startProjector, type Projector, type ProjectorOptions } from './service.js';
 import { projectorDatabases } from './database.js';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import type { Cache } from '@mindflow/core/cache';
@@ -83,6 +83,7 @@ export async function projectorForTest(options: {
   logger: Logger;
   registry?: Registry;
   cache?: Cache;
+  search?: ProjectorOptions['search'];
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest();
   const read = await createTestDatabase<ReadModelTables>('read');
@@ -100,6 +101,7 @@ export async function projectorForTest(options: {
     logger: options.logger,
     registry: options.registry ?? new Registry(),
     ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.search === undefined ? {} : { search: options.search }),
   });
   return {
     commands,

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import {
+  elasticsearchConfig,
+  elasticsearchEnv,
   readEnv,
   readsConfig,
   readsEnv,
@@ -11,7 +13,13 @@ import {
   type Env,
 } from '@mindflow/core/config';
 
-const QueryServiceEnv = Type.Object({ ...serviceEnv(3002), ...tokenCheckEnv, ...readsEnv, ...redisEnv });
+const QueryServiceEnv = Type.Object({
+  ...serviceEnv(3002),
+  ...tokenCheckEnv,
+  ...readsEnv,
+  ...redisEnv,
+  ...elasticsearchEnv,
+});
 
 /** The query-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
@@ -21,7 +29,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     ...base,
     jwtSecret: vars.MINDFLOW_JWT_SECRET,
     reads: readsConfig(vars),
-    engines: { database, redis: redisConfig(vars) },
+    engines: { database, redis: redisConfig(vars), elasticsearch: elasticsearchConfig(vars) },
   });
 }
 

@@ -3,6 +3,7 @@ import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountQueryService } from './service.js';
+import { searchFor } from './search/adapter.js';
 
 // Runs the query-service alone, against the configured engines.
 runMain(async () => {
@@ -17,6 +18,7 @@ runMain(async () => {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         cache: redis === undefined ? createMemoryCache() : createRedisCache(redis),
+        search: searchFor(engines),
         redis,
         // Only verified here; the access-token life is the command-service's to set.
         tokens: createAccessTokens(config.jwtSecret, 0),

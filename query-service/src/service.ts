@@ -12,6 +12,8 @@ import { entryReadRoutes } from './entries/routes.js';
 import type { ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
 import { viewRoutes } from './views/routes.js';
+import { searchRoutes } from './search/routes.js';
+import type { SearchPort } from '@mindflow/core/search';
 
 export interface QueryServiceOptions {
   /** The read database. */
@@ -19,6 +21,8 @@ export interface QueryServiceOptions {
   /** The write database: read-your-writes asks its event store where a user's events stand. */
   readonly events: Kysely<unknown>;
   readonly cache: Cache;
+  /** Elasticsearch when configured, else PostgreSQL full-text search on the read database. */
+  readonly search: SearchPort;
   /** Rate-limit counters; in-process without it. */
   readonly redis: Redis | undefined;
   readonly tokens: AccessTokens;
@@ -58,5 +62,6 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     entryReadRoutes(scope, deps);
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);
+    searchRoutes(scope, { ...deps, search: options.search });
   });
 }

@@ -9,7 +9,9 @@ import { connectRedis } from '@mindflow/core/redis';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Redis } from 'ioredis';
 import type { LightMyRequestResponse } from 'fastify';
-import { testEngines } from '@mindflow/core/testing';
+import { testEngines, uniqueName, waitFor } from '@mindflow/core/testing';
+import { connectElasticsearch } from '@mindflow/core/elasticsearch';
+import { createElasticsearchSearch, createPostgresSearch } from '@mindflow/core/search';
 import { projectorForTest } from '@mindflow/projector/testing';
 import { mountQueryService } from './service.js';
 
@@ -28,17 +30,31 @@ export interface QueryServiceUnderTest {
   readonly redis: Redis;
   /** The write database, for tests that hold it up. */
   readonly writeUrl: string;
+  /** Makes what the projector has applied visible to search (Elasticsearch refreshes every second). */
+  settle(position: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function queryServiceForTest(
   reads: Partial<ReadsConfig> = {},
   rateLimitPrefix?: string,
+  searchEngine: 'postgres' | 'elasticsearch' = 'postgres',
 ): Promise<QueryServiceUnderTest> {
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
   const redis = connectRedis(testEngines().redis);
   const cache = createRedisCache(redis.redis);
-  const platform = await projectorForTest({ kafka: false, logger, cache });
+  // Elasticsearch: an alias (and so indices and a template) of this test's own.
+  const elasticsearch =
+    searchEngine === 'elasticsearch' ? connectElasticsearch(testEngines().elasticsearch) : undefined;
+  const alias = uniqueName('journal_entries')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
+  const platform = await projectorForTest({
+    kafka: false,
+    logger,
+    cache,
+    ...(elasticsearch === undefined ? {} : { search: { client: elasticsearch.client, alias } }),
+  });
   const { app } = platform.commands;
   // The query-service's own pool, as in production.
   const readSide = connectPostgres('read', platform.read.url, 5);
@@ -46,6 +62,10 @@ export async function queryServiceForTest(
   await mountQueryService(app, {
     db: readSide.db,
     events: writeSide.db,
+    search:
+      elasticsearch === undefined
+        ? createPostgresSearch(readSide.db)
+        : createElasticsearchSearch(elasticsearch.client, alias),
     cache,
     redis: redis.redis,
     tokens: createAccessTokens(testSecrets.jwtSecret, 900),
@@ -57,9 +77,24 @@ export async function queryServiceForTest(
     app,
     redis: redis.redis,
     writeUrl: platform.commands.url,
+    settle: async (position) => {
+      if (elasticsearch === undefined) return;
+      const indexing = platform.projector.projections.find((projection) => projection.name === 'search');
+      await waitFor(
+        async () => ((indexing?.lastPosition() ?? 0) >= position ? true : undefined),
+        10_000,
+        'search index',
+      );
+      await elasticsearch.client.indices.refresh({ index: alias });
+    },
     close: async () => {
       await readSide.close();
       await writeSide.close();
+      if (elasticsearch !== undefined) {
+        await elasticsearch.client.indices.delete({ index: `${alias}_v*` }, { ignore: [404] });
+        await elasticsearch.client.indices.deleteIndexTemplate({ name: `${alias}_template` }, { ignore: [404] });
+        await elasticsearch.close();
+      }
       await platform.close();
       await redis.close();
     },

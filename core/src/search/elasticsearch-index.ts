@@ -1,4 +1,4 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { journalEntriesTemplate } from '@mindflow/migrations';
 
 /** An entry as the search index holds it. */
@@ -87,7 +87,7 @@ export async function applyIndexChanges(client: Client, index: string, changes: 
         ]
       : [{ delete: { _index: index, _id: change.id, version: change.version, version_type: 'external' as const } }],
   );
-  const result = await client.bulk({ operations: operations as estypes.BulkRequest['operations'] });
+  const result = await client.bulk({ operations });
   if (!result.errors) return;
   const failures = result.items
     .map((item) => Object.values(item)[0])

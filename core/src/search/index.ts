@@ -12,3 +12,6 @@ export {
   type IndexChange,
   type SearchDocument,
 } from './elasticsearch-index.js';
+
+/** The alias the search index is read and written through. */
+export const searchAlias = 'journal_entries';

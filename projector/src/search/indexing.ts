@@ -1,0 +1,87 @@
+import type { Client } from '@elastic/elasticsearch';
+import { absentEntry, evolveEntry, type EntryState } from '@mindflow/core/domain';
+import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
+import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
+import { applyIndexChanges, deleteUserDocuments, type IndexChange } from '@mindflow/core/search';
+import type { Kysely } from 'kysely';
+import { hostExternalProjection } from '../runtime/external.js';
+import type { HostedProjection } from '../runtime/host.js';
+import type { RuntimeTables } from '../runtime/tables.js';
+
+const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryDeleted', 'EntryRestored']);
+
+export interface SearchIndexingOptions<W extends EventStoreTables, R extends RuntimeTables> {
+  readonly client: Client;
+  /** Where documents go: the alias in production, a new index during a reindex. */
+  readonly index: string;
+  readonly writeDb: Kysely<W>;
+  readonly readDb: Kysely<R>;
+  readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
+  /** The projection's name (and so its offsets); `search` unless reindexing. */
+  readonly name?: string;
+}
+
+/** The entry as it stood after `version` (its stream folded up to there), and when it was created. */
+async function entryAt<W extends EventStoreTables>(
+  options: SearchIndexingOptions<W, RuntimeTables>,
+  streamId: string,
+  version: number,
+): Promise<{ state: EntryState; createdAt: Date }> {
+  const events = await readStream(options.writeDb, streamId);
+  let state = absentEntry;
+  for (const event of events) {
+    if (event.streamVersion > version) break;
+    state = evolveEntry(state, await options.decode(event));
+  }
+  return { state, createdAt: events[0]?.occurredAt ?? new Date(0) };
+}
+
+/**
+ * The search projection on Elasticsearch: for each entry touched in a batch, the entry as of
+ * the batch's last event of it, folded from its stream, indexed (or deleted when it is
+ * deleted) with that event's position as external version; erasure deletes every document of
+ * the user. Older versions are refused by Elasticsearch, so replays change nothing.
+ */
+export function searchIndexing<W extends EventStoreTables, R extends RuntimeTables>(
+  options: SearchIndexingOptions<W, R>,
+): HostedProjection {
+  const opts = options as unknown as SearchIndexingOptions<W, RuntimeTables>;
+  return hostExternalProjection(options.name ?? 'search', options.readDb, async (deliveries) => {
+    const latest = new Map<string, RecordedEvent>();
+    const erased = new Set<string>();
+    for (const { event } of deliveries) {
+      if (event.type === 'UserErased' && event.userId !== null) erased.add(event.userId);
+      if (entryEvents.has(event.type)) latest.set(event.streamId, event);
+    }
+    const changes: IndexChange[] = [];
+    for (const [streamId, event] of latest) {
+      if (event.userId === null || erased.has(event.userId)) continue;
+      const { state, createdAt } = await entryAt(opts, streamId, event.streamVersion);
+      if (state.status === 'active') {
+        changes.push({
+          kind: 'upsert',
+          version: event.globalPosition,
+          document: {
+            id: state.entryId,
+            userId: event.userId,
+            title: state.title,
+            content: state.content,
+            mood: state.mood,
+            tags: state.tags,
+            location: state.location,
+            weather: state.weather,
+            date: state.date,
+            wordCount: state.wordCount,
+            isPrivate: state.isPrivate,
+            createdAt: createdAt.toISOString(),
+            updatedAt: event.occurredAt.toISOString(),
+          },
+        });
+      } else if (state.status === 'deleted') {
+        changes.push({ kind: 'delete', id: state.entryId, version: event.globalPosition });
+      }
+    }
+    await applyIndexChanges(options.client, options.index, changes);
+    for (const userId of erased) await deleteUserDocuments(options.client, options.index, userId);
+  });
+}
