@@ -3,6 +3,7 @@ export { startProjector, type Projector, type ProjectorOptions, type WriteSide }
 export type { ReadModelTables } from './read-model/tables.js';
 export { projectorDatabases, readModel, writeSide } from './database.js';
 export { rebuildProjection } from './rebuild.js';
+export { reindexSearch } from './search/reindex.js';
 export {
   projectionStatus,
   listDeadLetters,

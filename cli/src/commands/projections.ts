@@ -1,6 +1,7 @@
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
-import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
+import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
+import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
   createDecoder,
   listDeadLetters,
@@ -8,8 +9,11 @@ import {
   projectorDatabases,
   readProjections,
   rebuildProjection,
+  reindexSearch,
   replayDeadLetters,
+  type WriteSide,
 } from '@mindflow/projector';
+import { sql, type Kysely } from 'kysely';
 import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';
 import { requireMigrated } from '../require-migrated.js';
@@ -23,7 +27,10 @@ type Action =
 /** Projection operations against the read and write databases. */
 export async function projections(config: PlatformConfig, action: Action): Promise<number> {
   const logger = createLogger({ ...config.logging, level: 'warn' }, 'mindflow');
-  const engines = await connectEngines({ database: config.engines.database }, logger);
+  const engines = await connectEngines(
+    { database: config.engines.database, elasticsearch: config.engines.elasticsearch },
+    logger,
+  );
   try {
     if (!(await requireMigrated(engines.databases))) return 1;
     const { writeDb, readDb } = projectorDatabases(engines.databases.write.db, engines.databases.read.db);
@@ -61,10 +68,11 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         return 0;
       }
       case 'rebuild': {
+        if (action.name === 'search') return await reindex(engines, writeDb, await decoder());
         const projection = readProjections.find((candidate) => candidate.name === action.name);
         if (projection === undefined) {
           process.stderr.write(
-            `no projection ${action.name} (known: ${readProjections.map((p) => p.name).join(', ')})\n`,
+            `no projection ${action.name} (known: ${[...readProjections.map((p) => p.name), 'search'].join(', ')})\n`,
           );
           return 1;
         }
@@ -102,4 +110,42 @@ export async function projections(config: PlatformConfig, action: Action): Promi
   } finally {
     await engines.close();
   }
+}
+
+/** `projections rebuild search`: a new Elasticsearch index filled from the event store, swapped in. */
+async function reindex(
+  engines: Engines,
+  writeDb: Kysely<WriteSide>,
+  decode: Awaited<ReturnType<typeof createDecoder>>,
+): Promise<number> {
+  if (engines.elasticsearch === undefined) {
+    process.stderr.write(
+      'search runs on PostgreSQL here (no ELASTICSEARCH_URL): it is part of the read model; rebuild read-model\n',
+    );
+    return 1;
+  }
+  const { client } = engines.elasticsearch;
+  await ensureSearchIndex(client, searchAlias);
+  const total = await sql<{ n: string }>`select count(*) as n from events`.execute(writeDb);
+  const bar = new SingleBar(
+    { format: ' {bar} {percentage}% | {value}/{total} events | {phase}' },
+    Presets.shades_classic,
+  );
+  bar.start(Number(total.rows[0]?.n ?? 0), 0, { phase: 'filling' });
+  const started = performance.now();
+  const index = await reindexSearch({
+    client,
+    alias: searchAlias,
+    writeDb,
+    decode,
+    onProgress: (indexed, phase) => {
+      if (indexed > bar.getTotal()) bar.setTotal(indexed);
+      bar.update(indexed, { phase: phase === 'fill' ? 'filling' : 'catching up after the swap' });
+    },
+  });
+  bar.stop();
+  process.stdout.write(
+    `search: ${searchAlias} now points at ${index} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
+  return 0;
 }

@@ -10,20 +10,24 @@ import type { RuntimeTables } from '../runtime/tables.js';
 
 const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryDeleted', 'EntryRestored']);
 
-export interface SearchIndexingOptions<W extends EventStoreTables, R extends RuntimeTables> {
+/** Where and how events become documents. */
+export interface IndexTarget<W extends EventStoreTables> {
   readonly client: Client;
   /** Where documents go: the alias in production, a new index during a reindex. */
   readonly index: string;
   readonly writeDb: Kysely<W>;
-  readonly readDb: Kysely<R>;
   readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
-  /** The projection's name (and so its offsets); `search` unless reindexing. */
+}
+
+export interface SearchIndexingOptions<W extends EventStoreTables, R extends RuntimeTables> extends IndexTarget<W> {
+  readonly readDb: Kysely<R>;
+  /** The projection's name (and so its offsets); `search` by default. */
   readonly name?: string;
 }
 
 /** The entry as it stood after `version` (its stream folded up to there), and when it was created. */
 async function entryAt<W extends EventStoreTables>(
-  options: SearchIndexingOptions<W, RuntimeTables>,
+  options: IndexTarget<W>,
   streamId: string,
   version: number,
 ): Promise<{ state: EntryState; createdAt: Date }> {
@@ -37,51 +41,61 @@ async function entryAt<W extends EventStoreTables>(
 }
 
 /**
- * The search projection on Elasticsearch: for each entry touched in a batch, the entry as of
- * the batch's last event of it, folded from its stream, indexed (or deleted when it is
- * deleted) with that event's position as external version; erasure deletes every document of
- * the user. Older versions are refused by Elasticsearch, so replays change nothing.
+ * Applies events to the index: for each entry they touch, the entry as of the last of them,
+ * folded from its stream, indexed (or deleted when it is deleted) with that event's position as
+ * external version; erasure deletes every document of the user. Older versions are refused by
+ * Elasticsearch, so replays change nothing.
  */
+export async function indexEvents<W extends EventStoreTables>(
+  options: IndexTarget<W>,
+  events: readonly RecordedEvent[],
+): Promise<void> {
+  const latest = new Map<string, RecordedEvent>();
+  const erased = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'UserErased' && event.userId !== null) erased.add(event.userId);
+    if (entryEvents.has(event.type)) latest.set(event.streamId, event);
+  }
+  const changes: IndexChange[] = [];
+  for (const [streamId, event] of latest) {
+    if (event.userId === null || erased.has(event.userId)) continue;
+    const { state, createdAt } = await entryAt(options, streamId, event.streamVersion);
+    if (state.status === 'active') {
+      changes.push({
+        kind: 'upsert',
+        version: event.globalPosition,
+        document: {
+          id: state.entryId,
+          userId: event.userId,
+          title: state.title,
+          content: state.content,
+          mood: state.mood,
+          tags: state.tags,
+          location: state.location,
+          weather: state.weather,
+          date: state.date,
+          wordCount: state.wordCount,
+          isPrivate: state.isPrivate,
+          createdAt: createdAt.toISOString(),
+          updatedAt: event.occurredAt.toISOString(),
+        },
+      });
+    } else if (state.status === 'deleted') {
+      changes.push({ kind: 'delete', id: state.entryId, version: event.globalPosition });
+    }
+  }
+  await applyIndexChanges(options.client, options.index, changes);
+  for (const userId of erased) await deleteUserDocuments(options.client, options.index, userId);
+}
+
+/** The search projection on Elasticsearch, as a bus subscriber (offsets in the read database). */
 export function searchIndexing<W extends EventStoreTables, R extends RuntimeTables>(
   options: SearchIndexingOptions<W, R>,
 ): HostedProjection {
-  const opts = options as unknown as SearchIndexingOptions<W, RuntimeTables>;
-  return hostExternalProjection(options.name ?? 'search', options.readDb, async (deliveries) => {
-    const latest = new Map<string, RecordedEvent>();
-    const erased = new Set<string>();
-    for (const { event } of deliveries) {
-      if (event.type === 'UserErased' && event.userId !== null) erased.add(event.userId);
-      if (entryEvents.has(event.type)) latest.set(event.streamId, event);
-    }
-    const changes: IndexChange[] = [];
-    for (const [streamId, event] of latest) {
-      if (event.userId === null || erased.has(event.userId)) continue;
-      const { state, createdAt } = await entryAt(opts, streamId, event.streamVersion);
-      if (state.status === 'active') {
-        changes.push({
-          kind: 'upsert',
-          version: event.globalPosition,
-          document: {
-            id: state.entryId,
-            userId: event.userId,
-            title: state.title,
-            content: state.content,
-            mood: state.mood,
-            tags: state.tags,
-            location: state.location,
-            weather: state.weather,
-            date: state.date,
-            wordCount: state.wordCount,
-            isPrivate: state.isPrivate,
-            createdAt: createdAt.toISOString(),
-            updatedAt: event.occurredAt.toISOString(),
-          },
-        });
-      } else if (state.status === 'deleted') {
-        changes.push({ kind: 'delete', id: state.entryId, version: event.globalPosition });
-      }
-    }
-    await applyIndexChanges(options.client, options.index, changes);
-    for (const userId of erased) await deleteUserDocuments(options.client, options.index, userId);
-  });
+  return hostExternalProjection(options.name ?? 'search', options.readDb, (deliveries) =>
+    indexEvents(
+      options,
+      deliveries.map((delivery) => delivery.event),
+    ),
+  );
 }

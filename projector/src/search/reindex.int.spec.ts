@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { testSecrets } from '@mindflow/command-service/testing';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { connectElasticsearch } from '@mindflow/core/elasticsearch';
+import { createLogger } from '@mindflow/core/logging';
+import { currentSearchIndex } from '@mindflow/core/search';
+import { testEngines, uniqueName, waitFor } from '@mindflow/core/testing';
+import t from 'tap';
+import { createDecoder } from '../decoder.js';
+import { projectorForTest, signedInWriters } from '../testing.js';
+import { reindexSearch } from './reindex.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+const elasticsearch = connectElasticsearch(testEngines().elasticsearch);
+const alias = uniqueName('journal_entries')
+  .toLowerCase()
+  .replace(/[^a-z0-9_]/g, '_');
+const setup = await projectorForTest({ kafka: false, logger, search: { client: elasticsearch.client, alias } });
+t.teardown(async () => {
+  await setup.close();
+  await elasticsearch.client.indices.delete({ index: `${alias}_v*` }, { ignore: [404] });
+  await elasticsearch.client.indices.deleteIndexTemplate({ name: `${alias}_template` }, { ignore: [404] });
+  await elasticsearch.close();
+});
+const { app, db } = setup.commands;
+const writers = await signedInWriters(app, 3);
+
+let last = 0;
+let day = 0;
+async function write(token: string) {
+  day += 1;
+  const date = new Date(Date.UTC(2020, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { date, title: `Entry ${String(day)}`, content: `words of day ${String(day)} ${randomUUID()}` },
+  });
+  const created = response.json<{ id: string; position: number }>();
+  last = Math.max(last, created.position);
+  return created.id;
+}
+
+t.test('a full reindex while writing loses nothing and swaps the alias to a new index', async (t) => {
+  const ids: string[] = [];
+  for (let i = 0; i < 60; i++) ids.push(await write(writers[i % 3]?.token ?? ''));
+  const before = await currentSearchIndex(elasticsearch.client, alias);
+
+  const run = { writing: true };
+  let writtenDuring = 0;
+  const during = (async () => {
+    let i = 0;
+    while (run.writing) {
+      const token = writers[i % 3]?.token ?? '';
+      ids.push(await write(token));
+      writtenDuring += 1;
+      if (i % 5 === 0) {
+        const gone = ids.shift() ?? '';
+        const deleted = await app.inject({
+          method: 'DELETE',
+          url: `/v1/entries/${gone}`,
+          headers: { authorization: `Bearer ${writers[0]?.token ?? ''}` },
+        });
+        if (deleted.statusCode !== 200)
+          ids.unshift(gone); // not this writer's entry: it stays
+        else last = Math.max(last, deleted.json<{ position: number }>().position);
+      }
+      i += 1;
+    }
+  })();
+  const index = await reindexSearch({
+    client: elasticsearch.client,
+    alias,
+    writeDb: db,
+    decode: createDecoder(createUserKeyring(testSecrets.masterKey), db),
+    batchSize: 25,
+  });
+  run.writing = false;
+  await during;
+  for (let i = 0; i < 5; i++) ids.push(await write(writers[i % 3]?.token ?? ''));
+
+  t.ok(writtenDuring > 0, `${String(writtenDuring)} entries written while it ran`);
+  t.not(index, before, 'a new index');
+  t.equal(await currentSearchIndex(elasticsearch.client, alias), index, 'the alias points at it');
+  t.notOk(await elasticsearch.client.indices.exists({ index: before }), 'the old index is gone');
+
+  const live = setup.projector.projections.find((projection) => projection.name === 'search');
+  await waitFor(async () => ((live?.lastPosition() ?? 0) >= last ? true : undefined), 15_000, 'live search projection');
+  await elasticsearch.client.indices.refresh({ index: alias });
+  const expected = (await db.selectFrom('journal_entries').select('id').where('deleted_at', 'is', null).execute()).map(
+    (row) => row.id,
+  );
+  const indexed = await elasticsearch.client.search<{ id: string }>({ index: alias, size: 10_000, _source: ['id'] });
+  t.ok(expected.length > 60, `${String(expected.length)} entries, some written during the reindex`);
+  t.same(
+    indexed.hits.hits.map((hit) => hit._source?.id).sort(),
+    expected.sort(),
+    'the index holds exactly the entries that exist: none lost, none deleted left behind',
+  );
+});
