@@ -9,6 +9,7 @@ import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache, type Cache } from '@mindflow/core/cache';
 import { readEnv, withDatabase } from '@mindflow/core/config';
 import { createHttpServer } from '@mindflow/core/http';
+import { createPostgresSearch } from '@mindflow/core/search';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { connectRedis } from '@mindflow/core/redis';
@@ -114,7 +115,16 @@ const noCache: Cache = {
 async function readServer(cache: Cache) {
   const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
   // The bench sends no X-Min-Position, so the event store is never asked.
-  await mountQueryService(app, { db, events: db, cache, redis: redis.redis, tokens, reads, logger });
+  await mountQueryService(app, {
+    db,
+    events: db,
+    cache,
+    search: createPostgresSearch(db),
+    redis: redis.redis,
+    tokens,
+    reads,
+    logger,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
 }

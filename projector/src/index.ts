@@ -4,6 +4,7 @@ export type { ReadModelTables } from './read-model/tables.js';
 export { projectorDatabases, readModel, writeSide } from './database.js';
 export { rebuildProjection } from './rebuild.js';
 export { reindexSearch } from './search/reindex.js';
+export { indexEvents, searchIndexing } from './search/indexing.js';
 export {
   projectionStatus,
   listDeadLetters,
