@@ -34,7 +34,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         cache,
-        search: searchFor(engines),
+        search: await searchFor(engines),
         redis,
         tokens: createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds),
         reads: config.reads,

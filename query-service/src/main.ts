@@ -18,7 +18,7 @@ runMain(async () => {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         cache: redis === undefined ? createMemoryCache() : createRedisCache(redis),
-        search: searchFor(engines),
+        search: await searchFor(engines),
         redis,
         // Only verified here; the access-token life is the command-service's to set.
         tokens: createAccessTokens(config.jwtSecret, 0),

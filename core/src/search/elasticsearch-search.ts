@@ -1,6 +1,7 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import { AppError } from '../errors/index.js';
 import type { SearchClause, SearchText } from './query.js';
-import { facetTagCount, highlightTags, type SearchPort, type SearchRequest } from './types.js';
+import { facetTagCount, highlightTags, type SearchPort, type SearchRequest, type SearchResult } from './types.js';
 import type { SearchDocument } from './elasticsearch-index.js';
 
 const textFields = ['title^2', 'content'];
@@ -39,75 +40,101 @@ interface Buckets {
   buckets: { key: string; doc_count: number }[];
 }
 
+/** An Elasticsearch that cannot answer is a 503 the client may retry, not a 500. */
+async function answering<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const unavailable =
+      error instanceof errors.ConnectionError ||
+      error instanceof errors.TimeoutError ||
+      (error instanceof errors.ResponseError && (error.statusCode ?? 500) >= 500);
+    if (unavailable)
+      throw new AppError('UNAVAILABLE', 'search is unavailable; retry shortly', {
+        cause: error,
+        headers: { 'retry-after': '5' },
+      });
+    throw error;
+  }
+}
+
 /** Search on Elasticsearch, through the alias over the versioned journal_entries indices. */
 export function createElasticsearchSearch(client: Client, alias: string): SearchPort {
   return {
-    async search(userId, request) {
-      const text = request.text === undefined ? {} : textQuery(request.text);
-      const byDate: estypes.SortCombinations[] = [{ date: 'desc' }, { id: 'desc' }];
-      const result = await client.search<SearchDocument, Record<'mood' | 'tags', Buckets>>({
-        index: alias,
-        from: request.offset,
-        size: request.limit,
-        track_total_hits: true,
-        _source: ['id', 'date', 'title', 'mood', 'tags'],
-        query: { bool: { filter: filters(userId, request), ...text } },
-        sort: request.sort === 'relevance' && request.text !== undefined ? ['_score', ...byDate] : byDate,
-        aggs: {
-          mood: { terms: { field: 'mood', size: 10 } },
-          tags: { terms: { field: 'tags', size: facetTagCount, order: [{ _count: 'desc' }, { _key: 'asc' }] } },
-        },
-        ...(request.text === undefined
-          ? {}
-          : {
-              highlight: {
-                encoder: 'html',
-                pre_tags: [highlightTags.pre],
-                post_tags: [highlightTags.post],
-                fields: {
-                  title: { number_of_fragments: 0 },
-                  content: { fragment_size: 150, number_of_fragments: 3 },
-                },
-              },
-            }),
-      });
-      const total = result.hits.total;
-      const facet = (name: 'mood' | 'tags') =>
-        Object.fromEntries((result.aggregations?.[name].buckets ?? []).map((bucket) => [bucket.key, bucket.doc_count]));
-      return {
-        items: result.hits.hits.map((hit) => {
-          const source = hit._source;
-          const title = hit.highlight?.title?.join(' … ');
-          const content = hit.highlight?.content?.join(' … ');
-          return {
-            id: source?.id ?? hit._id ?? '',
-            date: source?.date ?? '',
-            title: source?.title ?? '',
-            mood: source?.mood ?? null,
-            tags: source?.tags ?? [],
-            highlights: { ...(title === undefined ? {} : { title }), ...(content === undefined ? {} : { content }) },
-          };
-        }),
-        total: typeof total === 'number' ? total : (total?.value ?? 0),
-        facets: { mood: facet('mood'), tags: facet('tags') },
-      };
-    },
-    async suggestTags(userId, prefix, limit) {
-      const result = await client.search({
-        index: alias,
-        _source: false,
-        suggest: {
-          tags: {
-            prefix,
-            completion: { field: 'tagSuggest', size: 50, skip_duplicates: true, contexts: { userId: [userId] } },
-          },
-        },
-      });
-      const options =
-        result.suggest?.tags?.flatMap((entry) => (Array.isArray(entry.options) ? entry.options : [entry.options])) ??
-        [];
-      const texts = options.map((option) => option.text);
-      return [...new Set(texts)].sort().slice(0, limit);
-    },
+    search: (userId, request) => answering(() => searchEntries(client, alias, userId, request)),
+    suggestTags: (userId, prefix, limit) => answering(() => suggest(client, alias, userId, prefix, limit)),
   };
+}
+
+async function searchEntries(
+  client: Client,
+  alias: string,
+  userId: string,
+  request: SearchRequest,
+): Promise<SearchResult> {
+  const text = request.text === undefined ? {} : textQuery(request.text);
+  const byDate: estypes.SortCombinations[] = [{ date: 'desc' }, { id: 'desc' }];
+  const result = await client.search<SearchDocument, Record<'mood' | 'tags', Buckets>>({
+    index: alias,
+    from: request.offset,
+    size: request.limit,
+    track_total_hits: true,
+    _source: ['id', 'date', 'title', 'mood', 'tags'],
+    query: { bool: { filter: filters(userId, request), ...text } },
+    sort: request.sort === 'relevance' && request.text !== undefined ? ['_score', ...byDate] : byDate,
+    aggs: {
+      mood: { terms: { field: 'mood', size: 10 } },
+      tags: { terms: { field: 'tags', size: facetTagCount, order: [{ _count: 'desc' }, { _key: 'asc' }] } },
+    },
+    ...(request.text === undefined
+      ? {}
+      : {
+          highlight: {
+            encoder: 'html',
+            pre_tags: [highlightTags.pre],
+            post_tags: [highlightTags.post],
+            fields: {
+              title: { number_of_fragments: 0 },
+              content: { fragment_size: 150, number_of_fragments: 3 },
+            },
+          },
+        }),
+  });
+  const total = result.hits.total;
+  const facet = (name: 'mood' | 'tags') =>
+    Object.fromEntries((result.aggregations?.[name].buckets ?? []).map((bucket) => [bucket.key, bucket.doc_count]));
+  return {
+    items: result.hits.hits.map((hit) => {
+      const source = hit._source;
+      const title = hit.highlight?.title?.join(' … ');
+      const content = hit.highlight?.content?.join(' … ');
+      return {
+        id: source?.id ?? hit._id ?? '',
+        date: source?.date ?? '',
+        title: source?.title ?? '',
+        mood: source?.mood ?? null,
+        tags: source?.tags ?? [],
+        highlights: { ...(title === undefined ? {} : { title }), ...(content === undefined ? {} : { content }) },
+      };
+    }),
+    total: typeof total === 'number' ? total : (total?.value ?? 0),
+    facets: { mood: facet('mood'), tags: facet('tags') },
+  };
+}
+
+async function suggest(client: Client, alias: string, userId: string, prefix: string, limit: number) {
+  const result = await client.search({
+    index: alias,
+    _source: false,
+    suggest: {
+      tags: {
+        prefix,
+        completion: { field: 'tagSuggest', size: 50, skip_duplicates: true, contexts: { userId: [userId] } },
+      },
+    },
+  });
+  const options =
+    result.suggest?.tags?.flatMap((entry) => (Array.isArray(entry.options) ? entry.options : [entry.options])) ?? [];
+  const texts = options.map((option) => option.text);
+  return [...new Set(texts)].sort().slice(0, limit);
 }

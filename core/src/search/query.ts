@@ -63,8 +63,7 @@ export function parseSearchText(q: string): SearchText | undefined {
   }
   const clauses = groups.reduce((sum, group) => sum + ('any' in group ? group.any.length : 1), 0);
   if (clauses > searchLimits.clauses) throw invalid(`must have at most ${searchLimits.clauses} words or phrases`);
-  // Only exclusions match nothing useful: treat as no search text, as web search does.
-  return groups.some((group) => 'any' in group) ? groups : undefined;
+  return groups.length > 0 ? groups : undefined;
 }
 
 /** The tree as PostgreSQL's websearch_to_tsquery syntax, from cleaned parts only. */

@@ -21,7 +21,7 @@ t.test('words, phrases, OR and exclusions become a bounded tree', async (t) => {
     { any: [{ kind: 'word', text: 'tea' }] },
   ]);
   t.equal(parseSearchText('   '), undefined);
-  t.equal(parseSearchText('-only -exclusions'), undefined);
+  t.same(parseSearchText('-work'), [{ not: { kind: 'word', text: 'work' } }], 'exclusions alone: everything else');
   t.equal(parseSearchText('OR OR'), undefined);
 });
 

@@ -98,6 +98,7 @@ export function searchContract(t: Test, engine: 'postgres' | 'elasticsearch') {
     t.same(await found(ana, 'q=%22morning%20run%22'), named('work'));
     t.same(await found(ana, 'q=tea%20OR%20sea'), named('quiet', 'sea'));
     t.same(await found(ana, 'q=run%20-work'), named('cafe', 'quiet'));
+    t.same(await found(ana, 'q=-work'), named('cafe', 'quiet', 'secret'), 'an exclusion alone keeps the rest');
   });
 
   t.test('highlights mark the matches in HTML-escaped text', async (t) => {
