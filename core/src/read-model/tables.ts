@@ -27,7 +27,7 @@ export interface ReadViews {
     total_words: ColumnType<number, number | undefined, number>;
     updated_at: Date;
     /** The global position of the newest of the user's events applied (bigint, as text). */
-    position: ColumnType<string, never, never>;
+    position: ColumnType<string, never, string>;
   };
   journal_view: {
     entry_id: string;

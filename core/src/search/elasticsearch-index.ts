@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { journalEntriesTemplate } from '@mindflow/migrations';
 
 /** An entry as the search index holds it. */
@@ -97,7 +97,36 @@ export async function applyIndexChanges(client: Client, index: string, changes: 
   }
 }
 
-/** Removes every document of a user (erasure). */
-export async function deleteUserDocuments(client: Client, index: string, userId: string): Promise<void> {
-  await client.deleteByQuery({ index, query: { term: { userId } }, conflicts: 'proceed', refresh: true });
+/**
+ * Removes every document of a user (erasure), each with `version` (the erasure's position) as
+ * external version. By search and bulk delete: delete-by-query lives in a module that not every
+ * distribution ships.
+ */
+export async function deleteUserDocuments(
+  client: Client,
+  index: string,
+  userId: string,
+  version: number,
+): Promise<void> {
+  await client.indices.refresh({ index });
+  let after: estypes.SortResults | undefined;
+  for (;;) {
+    const page = await client.search({
+      index,
+      size: 1_000,
+      _source: false,
+      query: { term: { userId } },
+      sort: [{ id: 'asc' }],
+      ...(after === undefined ? {} : { search_after: after }),
+    });
+    const hits = page.hits.hits;
+    const last = hits.at(-1);
+    if (last === undefined) return;
+    await applyIndexChanges(
+      client,
+      index,
+      hits.map((hit) => ({ kind: 'delete' as const, id: hit._id ?? '', version })),
+    );
+    after = last.sort;
+  }
 }

@@ -302,12 +302,14 @@ async function refreshStats(db: Db, userId: string, at: Date) {
 
 /** Each user's read position: the newest of their events applied, for read-your-writes. */
 async function recordPositions(db: Db, positions: ReadonlyMap<string, number>) {
-  if (positions.size === 0) return;
-  await sql`
-    update profile_view p set position = greatest(p.position, v.position)
-    from unnest(${[...positions.keys()]}::uuid[], ${[...positions.values()]}::bigint[]) as v(user_id, position)
-    where p.user_id = v.user_id
-  `.execute(db);
+  // Through the query builder, so that a rebuild's shadow schema (withSchema) is honoured.
+  for (const [userId, position] of positions) {
+    await db
+      .updateTable('profile_view')
+      .set({ position: sql<string>`greatest(position, ${position})` })
+      .where('user_id', '=', userId)
+      .execute();
+  }
 }
 
 function userOf(event: Event): string {

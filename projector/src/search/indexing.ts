@@ -51,9 +51,9 @@ export async function indexEvents<W extends EventStoreTables>(
   events: readonly RecordedEvent[],
 ): Promise<void> {
   const latest = new Map<string, RecordedEvent>();
-  const erased = new Set<string>();
+  const erased = new Map<string, number>();
   for (const event of events) {
-    if (event.type === 'UserErased' && event.userId !== null) erased.add(event.userId);
+    if (event.type === 'UserErased' && event.userId !== null) erased.set(event.userId, event.globalPosition);
     if (entryEvents.has(event.type)) latest.set(event.streamId, event);
   }
   const changes: IndexChange[] = [];
@@ -85,7 +85,7 @@ export async function indexEvents<W extends EventStoreTables>(
     }
   }
   await applyIndexChanges(options.client, options.index, changes);
-  for (const userId of erased) await deleteUserDocuments(options.client, options.index, userId);
+  for (const [userId, position] of erased) await deleteUserDocuments(options.client, options.index, userId, position);
 }
 
 /** The search projection on Elasticsearch, as a bus subscriber (offsets in the read database). */

@@ -4,6 +4,7 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { connectElasticsearch } from '@mindflow/core/elasticsearch';
 import { createLogger } from '@mindflow/core/logging';
 import { currentSearchIndex } from '@mindflow/core/search';
+import { appendToStream, newEventId } from '@mindflow/core/eventstore';
 import { testEngines, uniqueName, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { createDecoder } from '../decoder.js';
@@ -97,4 +98,31 @@ t.test('a full reindex while writing loses nothing and swaps the alias to a new 
     expected.sort(),
     'the index holds exactly the entries that exist: none lost, none deleted left behind',
   );
+});
+
+t.test("erasure removes every document of the user, and no one else's", async (t) => {
+  const [erased, kept] = writers;
+  if (erased === undefined || kept === undefined) throw new Error('writers');
+  const mine = async (userId: string) => {
+    await elasticsearch.client.indices.refresh({ index: alias });
+    return (await elasticsearch.client.count({ index: alias, query: { term: { userId } } })).count;
+  };
+  t.ok((await mine(erased.id)) > 0, 'the user has documents');
+  const keptBefore = await mine(kept.id);
+  // The erasure itself is the command-service's; here only its event matters.
+  const appended = await appendToStream(db, `user-${erased.id}`, 'any', [
+    {
+      eventId: newEventId(),
+      type: 'UserErased',
+      schemaVersion: 1,
+      occurredAt: new Date(),
+      userId: erased.id,
+      data: {},
+      metadata: { actorId: erased.id, actorRole: 'user' },
+    },
+  ]);
+  const live = setup.projector.projections.find((projection) => projection.name === 'search');
+  await waitFor(async () => ((live?.lastPosition() ?? 0) >= appended.position ? true : undefined), 15_000, 'erasure');
+  t.equal(await mine(erased.id), 0);
+  t.equal(await mine(kept.id), keptBefore);
 });
