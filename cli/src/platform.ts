@@ -25,6 +25,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         redis: engines.redis?.redis,
         secrets,
         security: config.security,
+        rateLimits: config.reads.rateLimits,
         logger,
       });
       const redis = engines.redis?.redis;

@@ -4,6 +4,8 @@ import {
   redisEnv,
   s3Config,
   s3Env,
+  rateLimitConfig,
+  rateLimitEnv,
   readEnv,
   securityConfig,
   securityEnv,
@@ -13,7 +15,7 @@ import {
   type Env,
 } from '@mindflow/core/config';
 
-const CommandServiceEnv = Type.Object({ ...serviceEnv(3001), ...securityEnv, ...redisEnv, ...s3Env });
+const CommandServiceEnv = Type.Object({ ...serviceEnv(3001), ...securityEnv, ...redisEnv, ...s3Env, ...rateLimitEnv });
 
 /** The command-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
@@ -22,6 +24,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   const security = securityConfig(vars);
   return Object.freeze({
     security,
+    rateLimits: rateLimitConfig(vars),
     secrets: requireSecrets(security),
     ...base,
     engines: { database, redis: redisConfig(vars), s3: s3Config(vars) },

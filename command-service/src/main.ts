@@ -16,6 +16,7 @@ runMain(async () => {
         redis: engines.redis?.redis,
         secrets: config.secrets,
         security: config.security,
+        rateLimits: config.rateLimits,
         logger,
       });
       return undefined;

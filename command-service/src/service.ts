@@ -1,11 +1,11 @@
-import type { Secrets, SecurityConfig } from '@mindflow/core/config';
+import type { RateLimitConfig, Secrets, SecurityConfig } from '@mindflow/core/config';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { AppError } from '@mindflow/core/errors';
-import type { HttpServer } from '@mindflow/core/http';
+import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { createAccessTokens } from '@mindflow/core/auth';
+import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
@@ -20,7 +20,10 @@ export interface CommandServiceOptions {
   readonly redis: Redis | undefined;
   readonly secrets: Secrets;
   readonly security: SecurityConfig;
+  readonly rateLimits: RateLimitConfig;
   readonly logger: Logger;
+  /** Where the rate-limit counters live in Redis (default `ratelimit:commands:`). */
+  readonly rateLimitPrefix?: string;
 }
 
 /** Argon2 runs at most this many hashes at once (each takes ~19 MiB and tens of ms of CPU). */
@@ -36,9 +39,18 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     throttle: createLoginThrottle(options.redis),
     refreshTokenTtlDays: options.security.refreshTokenTtlDays,
   };
-  authRoutes(app, auth);
-  entryRoutes(app, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
-  userRoutes(app, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+  // The command routes in their own scope, with rate limits of their own (reads have theirs).
+  await app.register(async (scope) => {
+    await installRateLimits(scope, {
+      limits: options.rateLimits,
+      auth: createRequestAuth(auth.tokens),
+      redis: options.redis,
+      prefix: options.rateLimitPrefix ?? 'ratelimit:commands:',
+    });
+    authRoutes(scope, auth);
+    entryRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    userRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+  });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);
 }
 

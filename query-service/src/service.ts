@@ -1,5 +1,5 @@
 import fastifyEtag from '@fastify/etag';
-import type { AccessTokens } from '@mindflow/core/auth';
+import { createRequestAuth, type AccessTokens } from '@mindflow/core/auth';
 import type { Cache } from '@mindflow/core/cache';
 import type { ReadsConfig } from '@mindflow/core/config';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
@@ -41,7 +41,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     db: readDatabase(options.db),
     events: eventStoreDatabase(options.events),
     cache: options.cache,
-    tokens: options.tokens,
+    auth: createRequestAuth(options.tokens),
     waitMs: options.reads.waitMs,
     logger: options.logger,
     cacheLookups: new Counter({
@@ -54,7 +54,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
   await app.register(async (scope) => {
     await installRateLimits(scope, {
       limits: options.reads.rateLimits,
-      tokens: options.tokens,
+      auth: deps.auth,
       redis: options.redis,
       prefix: options.rateLimitPrefix ?? 'ratelimit:',
     });

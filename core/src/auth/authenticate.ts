@@ -25,3 +25,29 @@ export async function authorize(tokens: AccessTokens, request: FastifyRequest, r
     throw new AppError('FORBIDDEN', `this needs the ${role} role`);
   return caller;
 }
+
+/** Authentication of requests that checks each request's token once, however many hooks ask. */
+export interface RequestAuth {
+  /** The caller; UNAUTHENTICATED without a valid token. */
+  authenticate(request: FastifyRequest): Promise<AccessClaims>;
+  /** The caller, or undefined without a valid token (for rate limits, logs). */
+  callerOf(request: FastifyRequest): Promise<AccessClaims | undefined>;
+}
+
+export function createRequestAuth(tokens: AccessTokens): RequestAuth {
+  const verified = new WeakMap<FastifyRequest, Promise<AccessClaims>>();
+  const once = (request: FastifyRequest) => {
+    let claims = verified.get(request);
+    if (claims === undefined) {
+      claims = authenticate(tokens, request);
+      // Handled here so that a caller who only asks callerOf() leaves no unhandled rejection.
+      claims.catch(() => undefined);
+      verified.set(request, claims);
+    }
+    return claims;
+  };
+  return {
+    authenticate: once,
+    callerOf: (request) => once(request).catch(() => undefined),
+  };
+}

@@ -1,2 +1,2 @@
 export { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
-export { authenticate, authorize, bearerToken } from './authenticate.js';
+export { authenticate, authorize, bearerToken, createRequestAuth, type RequestAuth } from './authenticate.js';

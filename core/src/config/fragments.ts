@@ -435,13 +435,8 @@ export function requireSecrets(security: SecurityConfig): Secrets {
 
 // ── Reads ────────────────────────────────────────────────────────────────────────────────
 
-export const readsEnv = {
-  READ_WAIT_MS: Type.Integer({
-    minimum: 0,
-    maximum: 30_000,
-    default: 2_000,
-    description: 'how long a query with X-Min-Position waits for the read model before 503',
-  }),
+/** Rate limits per window: per IP address, and per caller by role. Reads and commands each have theirs. */
+export const rateLimitEnv = {
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({
     minimum: 1,
     maximum: 3_600,
@@ -472,6 +467,25 @@ export interface RateLimitConfig {
   readonly perStaff: number;
 }
 
+export function rateLimitConfig(env: EnvOf<typeof rateLimitEnv>): RateLimitConfig {
+  return {
+    windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+    perIp: env.RATE_LIMIT_PER_IP,
+    perUser: env.RATE_LIMIT_PER_USER,
+    perStaff: env.RATE_LIMIT_PER_STAFF,
+  };
+}
+
+export const readsEnv = {
+  READ_WAIT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 30_000,
+    default: 2_000,
+    description: 'how long a query with X-Min-Position waits for the read model before 503',
+  }),
+  ...rateLimitEnv,
+};
+
 export interface ReadsConfig {
   /** How long a read waits for X-Min-Position. */
   readonly waitMs: number;
@@ -479,15 +493,7 @@ export interface ReadsConfig {
 }
 
 export function readsConfig(env: EnvOf<typeof readsEnv>): ReadsConfig {
-  return {
-    waitMs: env.READ_WAIT_MS,
-    rateLimits: {
-      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
-      perIp: env.RATE_LIMIT_PER_IP,
-      perUser: env.RATE_LIMIT_PER_USER,
-      perStaff: env.RATE_LIMIT_PER_STAFF,
-    },
-  };
+  return { waitMs: env.READ_WAIT_MS, rateLimits: rateLimitConfig(env) };
 }
 
 /** What a service that only checks access tokens needs (it never sees the master key). */

@@ -1,14 +1,15 @@
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { bearerToken, type AccessClaims, type AccessTokens } from '../auth/index.js';
+import type { RequestAuth } from '../auth/index.js';
 import type { RateLimitConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import type { HttpServer } from './server.js';
 
 export interface RateLimitOptions {
   readonly limits: RateLimitConfig;
-  readonly tokens: AccessTokens;
+  /** Who is asking (the routes behind share it, so each token is checked once). */
+  readonly auth: RequestAuth;
   /** Counters in Redis (shared by every instance); in-process without it. */
   readonly redis: Redis | undefined;
   /** The Redis key prefix of the counters, e.g. `ratelimit:`. */
@@ -24,19 +25,9 @@ const staffRoles = new Set(['analyst', 'compliance', 'admin']);
  * RateLimit-* headers. When Redis fails, requests pass rather than fail.
  */
 export async function installRateLimits(scope: HttpServer, options: RateLimitOptions): Promise<void> {
-  const { limits, tokens, redis } = options;
+  const { limits, redis } = options;
   const window = `${limits.windowSeconds}s`;
-  // The token is checked once per request here; the route checks it again, which costs microseconds.
-  const callers = new WeakMap<FastifyRequest, Promise<AccessClaims | undefined>>();
-  const callerOf = (request: FastifyRequest) => {
-    let caller = callers.get(request);
-    if (caller === undefined) {
-      const token = bearerToken(request);
-      caller = token === undefined ? Promise.resolve(undefined) : tokens.verify(token).catch(() => undefined);
-      callers.set(request, caller);
-    }
-    return caller;
-  };
+  const callerOf = (request: FastifyRequest) => options.auth.callerOf(request);
   const common: RateLimitPluginOptions = {
     timeWindow: limits.windowSeconds * 1000,
     enableDraftSpec: true,

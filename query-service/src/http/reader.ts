@@ -1,4 +1,4 @@
-import { authenticate, type AccessClaims, type AccessTokens } from '@mindflow/core/auth';
+import type { AccessClaims, RequestAuth } from '@mindflow/core/auth';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { Logger } from '@mindflow/core/logging';
 import { Type } from '@sinclair/typebox';
@@ -11,7 +11,7 @@ export interface ReadDeps {
   readonly db: ReadDb;
   readonly events: EventStoreDb;
   readonly cache: Cache;
-  readonly tokens: AccessTokens;
+  readonly auth: RequestAuth;
   /** How long X-Min-Position may wait. */
   readonly waitMs: number;
   readonly logger: Logger;
@@ -67,7 +67,7 @@ function isCachedAnswer(value: unknown): value is CachedAnswer<unknown> {
  * reflects (X-Position) and that only the caller may keep it (Cache-Control: private).
  */
 export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: FastifyReply): Promise<Reader> {
-  const caller = await authenticate(deps.tokens, request);
+  const caller = await deps.auth.authenticate(request);
   const userId = caller.userId;
   // Validated and coerced to an integer by the route's `readHeaders` schema.
   const given: unknown = request.headers['x-min-position'];
