@@ -6,7 +6,7 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Type } from '@sinclair/typebox';
 import { createAccessTokens } from '@mindflow/core/auth';
-import { createRedisCache, type Cache } from '@mindflow/core/cache';
+import { createNoCache, createRedisCache, type Cache } from '@mindflow/core/cache';
 import { readEnv, withDatabase } from '@mindflow/core/config';
 import { createHttpServer } from '@mindflow/core/http';
 import { createPostgresSearch } from '@mindflow/core/search';
@@ -102,16 +102,6 @@ const reads = {
   waitMs: 2_000,
   rateLimits: { windowSeconds: 60, perIp: 100_000_000, perUser: 100_000_000, perStaff: 100_000_000 },
 };
-// The baseline of "no cache": every lookup misses, nothing is kept.
-const noCache: Cache = {
-  get: async () => undefined,
-  getMany: async (keys) => keys.map(() => undefined),
-  set: async () => undefined,
-  raise: async () => undefined,
-  delete: async () => undefined,
-  deletePrefix: async () => undefined,
-};
-
 async function readServer(cache: Cache) {
   const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
   // The bench sends no X-Min-Position, so the event store is never asked.
@@ -132,7 +122,7 @@ const bare = Fastify();
 bare.get('/bare', async () => ({ items: [], nextCursor: null }));
 await bare.listen({ port: 0, host: '127.0.0.1' });
 const cachedApp = await readServer(createRedisCache(redis.redis));
-const uncachedApp = await readServer(noCache);
+const uncachedApp = await readServer(createNoCache());
 const portOf = (app: { server: { address(): unknown } }) => (app.server.address() as { port: number }).port;
 
 // ── load ────────────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import { createAccessTokens } from '@mindflow/core/auth';
-import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
+import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountQueryService } from './service.js';
@@ -17,7 +17,8 @@ runMain(async () => {
       await mountQueryService(app, {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
-        cache: redis === undefined ? createMemoryCache() : createRedisCache(redis),
+        // Without Redis, no cache: the projector runs in another process and could not say what went stale.
+        cache: redis === undefined ? createNoCache() : createRedisCache(redis),
         search: await searchFor(engines),
         redis,
         // Only verified here; the access-token life is the command-service's to set.

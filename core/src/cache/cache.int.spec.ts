@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { connectRedis } from '../redis/index.js';
 import { testEngines, uniqueName } from '../testing/index.js';
-import { createMemoryCache, createRedisCache, type Cache } from './index.js';
+import { createMemoryCache, createNoCache, createRedisCache, type Cache } from './index.js';
 
 // One contract, every adapter.
 function cacheContract(t: Test, make: () => Promise<{ cache: Cache; close: () => Promise<void> }>) {
@@ -69,4 +69,14 @@ t.test('Redis cache', async (t) => {
     const connection = connectRedis(testEngines().redis);
     return { cache: createRedisCache(connection.redis), close: connection.close };
   });
+});
+
+t.test('no cache: every lookup misses, whatever was set', async (t) => {
+  const cache = createNoCache();
+  await cache.set('k', 1, 60);
+  await cache.raise('m', 5, 60);
+  t.equal(await cache.get('k'), undefined);
+  t.same(await cache.getMany(['k', 'm']), [undefined, undefined]);
+  await t.resolves(cache.delete('k'));
+  await t.resolves(cache.deletePrefix('k'));
 });

@@ -6,10 +6,16 @@ import type { SearchDocument } from './elasticsearch-index.js';
 
 const textFields = ['title^2', 'content'];
 
-function clauseQuery(clause: SearchClause): estypes.QueryDslQueryContainer {
+/**
+ * A word or phrase as a match on title and content. The analyzer drops stop words ("the", "by"):
+ * a clause left with none matches everything when it is required (so "walk by the sea" still
+ * finds the sea), and nothing when it excludes.
+ */
+function clauseQuery(clause: SearchClause, excluding = false): estypes.QueryDslQueryContainer {
+  const zero_terms_query = excluding ? 'none' : 'all';
   return clause.kind === 'phrase'
-    ? { multi_match: { query: clause.text, fields: textFields, type: 'phrase' } }
-    : { multi_match: { query: clause.text, fields: textFields, operator: 'and' } };
+    ? { multi_match: { query: clause.text, fields: textFields, type: 'phrase', zero_terms_query } }
+    : { multi_match: { query: clause.text, fields: textFields, operator: 'and', zero_terms_query } };
 }
 
 /** The parsed text as a bool query: each group must match (any of its clauses); exclusions must not. */
@@ -17,9 +23,9 @@ function textQuery(text: SearchText): Pick<estypes.QueryDslBoolQuery, 'must' | '
   const must: estypes.QueryDslQueryContainer[] = [];
   const mustNot: estypes.QueryDslQueryContainer[] = [];
   for (const group of text) {
-    if ('not' in group) mustNot.push(clauseQuery(group.not));
+    if ('not' in group) mustNot.push(clauseQuery(group.not, true));
     else if (group.any.length === 1 && group.any[0] !== undefined) must.push(clauseQuery(group.any[0]));
-    else must.push({ bool: { should: group.any.map(clauseQuery), minimum_should_match: 1 } });
+    else must.push({ bool: { should: group.any.map((clause) => clauseQuery(clause)), minimum_should_match: 1 } });
   }
   return { must, must_not: mustNot };
 }
@@ -48,7 +54,7 @@ async function answering<T>(call: () => Promise<T>): Promise<T> {
     const unavailable =
       error instanceof errors.ConnectionError ||
       error instanceof errors.TimeoutError ||
-      (error instanceof errors.ResponseError && (error.statusCode ?? 500) >= 500);
+      (error instanceof errors.ResponseError && ((error.statusCode ?? 500) >= 500 || error.statusCode === 429));
     if (unavailable)
       throw new AppError('UNAVAILABLE', 'search is unavailable; retry shortly', {
         cause: error,
@@ -61,6 +67,7 @@ async function answering<T>(call: () => Promise<T>): Promise<T> {
 /** Search on Elasticsearch, through the alias over the versioned journal_entries indices. */
 export function createElasticsearchSearch(client: Client, alias: string): SearchPort {
   return {
+    readsReadModel: false,
     search: (userId, request) => answering(() => searchEntries(client, alias, userId, request)),
     suggestTags: (userId, prefix, limit) => answering(() => suggest(client, alias, userId, prefix, limit)),
   };

@@ -26,13 +26,15 @@ interface PageRow {
  */
 export function createPostgresSearch(db: Kysely<unknown>): SearchPort {
   return {
+    readsReadModel: true,
     async search(userId, request) {
       const query =
         request.text === undefined
           ? sql`null::tsquery`
           : sql`websearch_to_tsquery('public.mindflow', ${toWebsearch(request.text)})`;
       const conditions = [sql`user_id = ${userId}`, sql`deleted_at is null`];
-      if (request.text !== undefined) conditions.push(sql`search_vector @@ q.query`);
+      // Only stop words ("the"): an empty tsquery, which filters nothing, as on Elasticsearch.
+      if (request.text !== undefined) conditions.push(sql`(numnode(q.query) = 0 or search_vector @@ q.query)`);
       if (request.moods.length > 0) conditions.push(sql`mood = any(${request.moods}::text[])`);
       if (request.tags.length > 0) conditions.push(sql`tags @> ${request.tags}::text[]`);
       if (request.from !== undefined) conditions.push(sql`entry_date >= ${request.from}::date`);

@@ -68,6 +68,7 @@ export function parseSearchText(q: string): SearchText | undefined {
 
 /** The tree as PostgreSQL's websearch_to_tsquery syntax, from cleaned parts only. */
 export function toWebsearch(text: SearchText): string {
-  const clause = (c: SearchClause) => (c.kind === 'phrase' ? `"${c.text}"` : c.text);
+  // A writer's own "or" is a word, not the operator websearch_to_tsquery would make of it.
+  const clause = (c: SearchClause) => (c.kind === 'phrase' || /^or$/i.test(c.text) ? `"${c.text}"` : c.text);
   return text.map((group) => ('any' in group ? group.any.map(clause).join(' or ') : `-${clause(group.not)}`)).join(' ');
 }

@@ -40,6 +40,7 @@ t.test('query syntax of the engines is only text', async (t) => {
     t.notMatch(rendered, /[:*&|{}();\\<>]/, `${hostile} → ${rendered}`);
   }
   t.equal(toWebsearch(parseSearchText('"morning run" OR sea -work') ?? []), '"morning run" or sea -work');
+  t.equal(toWebsearch(parseSearchText('rain or shine') ?? []), 'rain "or" shine', 'a lowercase or is a word');
 });
 
 t.test('too long or too many clauses is VALIDATION_FAILED', async (t) => {

@@ -42,6 +42,12 @@ export interface SearchResult {
  *     sort: 'relevance', offset: 0, limit: 20 });
  */
 export interface SearchPort {
+  /**
+   * Whether it searches the read model itself (PostgreSQL), so that X-Min-Position makes a
+   * search reflect a write. Elasticsearch is a projection of its own and follows within about
+   * a second (its refresh interval).
+   */
+  readonly readsReadModel: boolean;
   search(userId: string, request: SearchRequest): Promise<SearchResult>;
   /** The writer's tags that start with `prefix`, alphabetically. */
   suggestTags(userId: string, prefix: string, limit: number): Promise<string[]>;

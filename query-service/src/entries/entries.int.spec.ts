@@ -48,6 +48,7 @@ t.test('read-your-writes: a POST, then a GET with its position, sees the entry a
   const elsewhere = await ana.get(`/v1/entries/${created.id}`, at(held.position + 1_000));
   t.equal(elsewhere.statusCode, 200, 'a later position with none of your events in between waits for nothing');
   t.equal((await ana.get('/v1/entries', { 'x-min-position': 'soon' })).statusCode, 400);
+  t.equal((await ana.get('/v1/entries', { 'x-min-position': '100000000000000000000' })).statusCode, 400);
 });
 
 t.test('only the owner sees an entry: another user, a missing id and a deleted entry are 404', async (t) => {
@@ -81,7 +82,17 @@ t.test('filters: date range, any of several moods, all of several tags', async (
   t.same(await dates('mood=sad&mood=angry'), ['2021-03-03', '2021-03-02']);
   t.same(await dates('tag=work&tag=gym'), ['2021-03-01']);
   t.same(await dates('tag=Work'), ['2021-03-02', '2021-03-01'], 'tags match as they are stored: lower case');
-  for (const bad of ['mood=glad', 'from=2021-02-30', 'limit=0', 'limit=101', 'cursor=bm9wZQ', 'colour=red']) {
+  const cursor = (key: unknown) => `cursor=${Buffer.from(JSON.stringify(key)).toString('base64url')}`;
+  for (const bad of [
+    'mood=glad',
+    'from=2021-02-30',
+    'limit=0',
+    'limit=101',
+    'cursor=bm9wZQ',
+    'colour=red',
+    cursor(['2024-02-30', '00000000-0000-4000-8000-000000000001']),
+    cursor(['2024-02-01', '------------------------------------']),
+  ]) {
     const response = await carla.get(`/v1/entries?${bad}`);
     t.equal(response.statusCode, 400, bad);
     t.equal(response.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED', bad);
@@ -158,6 +169,9 @@ t.test('history: every version with who and when; ?version=N is the entry as it 
   t.match(await version(5), { deleted: false, actorId: ana.id });
   const missing = await ana.get(`/v1/entries/${created.id}/history?version=6`);
   t.equal(missing.statusCode, 404);
+  t.equal((await ana.get(`/v1/entries/${created.id}/history?version=3000000000`)).statusCode, 400, 'past any integer');
+  const farCursor = Buffer.from(JSON.stringify([3_000_000_000])).toString('base64url');
+  t.equal((await ana.get(`/v1/entries/${created.id}/history?cursor=${farCursor}`)).statusCode, 400);
 
   const first = (await ana.get(`/v1/entries/${created.id}/history?limit=2`)).json<{
     items: { version: number }[];

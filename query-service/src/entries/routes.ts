@@ -18,15 +18,25 @@ const notFound = () => new AppError('NOT_FOUND', 'no such entry');
 /** The first page of the unfiltered list is cached this long (journals:user:{id}:recent). */
 const recentSize = 20;
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A calendar date that PostgreSQL will take: YYYY-MM-DD that names a real day. */
+const isCalendarDate = (value: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
 const isEntryKey = (key: unknown): key is EntryKey =>
   Array.isArray(key) &&
   key.length === 2 &&
   typeof key[0] === 'string' &&
-  /^\d{4}-\d{2}-\d{2}$/.test(key[0]) &&
   typeof key[1] === 'string' &&
-  /^[0-9a-f-]{36}$/.test(key[1]);
+  isCalendarDate(key[0]) &&
+  uuidPattern.test(key[1]);
+/** Versions are PostgreSQL integers. */
+const maxVersion = 2_147_483_647;
 const isVersionKey = (key: unknown): key is [number] =>
-  Array.isArray(key) && key.length === 1 && Number.isInteger(key[0]) && (key[0] as number) >= 0;
+  Array.isArray(key) &&
+  key.length === 1 &&
+  Number.isInteger(key[0]) &&
+  (key[0] as number) >= 0 &&
+  (key[0] as number) < maxVersion;
 
 /** GET /v1/entries, /v1/entries/{id}, /v1/entries/{id}/history, /v1/entries/on-this-day. */
 export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
@@ -153,7 +163,9 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
         params: EntryId,
         querystring: Type.Object(
           {
-            version: Type.Optional(Type.Integer({ minimum: 1, description: 'time travel: the entry at this version' })),
+            version: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: maxVersion, description: 'time travel: the entry at this version' }),
+            ),
             cursor: Type.Optional(Type.String({ maxLength: 200 })),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           },

@@ -23,6 +23,7 @@ export const readHeaders = Type.Object({
   'x-min-position': Type.Optional(
     Type.Integer({
       minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
       description: "a command's `position`: wait (bounded) until the answer reflects it, else 503",
     }),
   ),

@@ -33,7 +33,7 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
         tags: ['search'],
         summary: 'Search your entries: full text with highlights, filters and facets',
         description:
-          'q takes words, "quoted phrases", OR between two clauses and -word to exclude; accents and word forms are ignored ("cafe run" finds "Café running").',
+          'q takes words, "quoted phrases", OR between two clauses and -word to exclude; accents and word forms are ignored ("cafe run" finds "Café running"). X-Min-Position is honoured on PostgreSQL search; Elasticsearch follows writes within about a second.',
         security: bearer,
         headers: readHeaders,
         querystring: Type.Object(
@@ -76,7 +76,8 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
     },
     async (request, reply) => {
       const reader = await beginRead(deps, request, reply);
-      await reader.point();
+      // X-Min-Position and X-Position speak of the read model: only when search reads it.
+      if (deps.search.readsReadModel) await reader.point();
       const { q, mood, tags, from, to, sort, cursor, limit } = request.query;
       if (from !== undefined && to !== undefined && from > to) {
         throw new AppError('VALIDATION_FAILED', 'from must not be after to', {
@@ -122,7 +123,8 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
     },
     async (request, reply) => {
       const reader = await beginRead(deps, request, reply);
-      await reader.point();
+      // X-Min-Position and X-Position speak of the read model: only when search reads it.
+      if (deps.search.readsReadModel) await reader.point();
       return { items: await deps.search.suggestTags(reader.userId, request.query.prefix.trim().toLowerCase(), 10) };
     },
   );

@@ -92,6 +92,8 @@ export function searchContract(t: Test, engine: 'postgres' | 'elasticsearch') {
   t.test('accents and word forms: "cafe run" finds "Café running"', async (t) => {
     t.same(await found(ana, 'q=cafe%20run'), named('cafe'));
     t.same(await found(ana, 'q=CAFÉS'), named('cafe', 'secret'));
+    t.same(await found(ana, 'q=walk%20by%20the%20sea'), named('sea'), 'stop words do not empty a search');
+    t.same(await found(ana, 'q=-the'), named('cafe', 'quiet', 'work', 'sea', 'secret'), 'nor exclude everything');
   });
 
   t.test('phrases, OR and exclusions', async (t) => {
