@@ -29,17 +29,17 @@ function cacheContract(t: Test, make: () => Promise<{ cache: Cache; close: () =>
     await cache.set(b, { b: true }, 60);
     t.same(await cache.getMany([a, b, a]), [undefined, { b: true }, undefined]);
   });
-  t.test('raise keeps the larger number, whatever the order of the calls', async (t) => {
+  t.test('raise keeps the greater key, whatever the order of the calls', async (t) => {
     const { cache, close } = await make();
     t.teardown(close);
     const key = uniqueName('mark');
-    await cache.raise(key, 5, 60);
-    t.equal(await cache.get(key), 5);
-    await cache.raise(key, 3, 60);
-    t.equal(await cache.get(key), 5, 'a smaller value does not lower it');
-    await Promise.all([9, 7, 12, 8].map((n) => cache.raise(key, n, 60)));
-    t.equal(await cache.get(key), 12);
-    await cache.raise(key, 1, 1);
+    await cache.raise(key, '0005:0010', 60);
+    t.equal(await cache.get(key), '0005:0010');
+    await cache.raise(key, '0004:0099', 60);
+    t.equal(await cache.get(key), '0005:0010', 'a smaller key does not lower it');
+    await Promise.all(['0009:0001', '0007:0300', '0012:0002', '0008:0000'].map((n) => cache.raise(key, n, 60)));
+    t.equal(await cache.get(key), '0012:0002');
+    await cache.raise(key, '0000:0001', 1);
     await sleep(1_200);
     t.equal(await cache.get(key), undefined, 'and the TTL is renewed by every call');
   });
@@ -74,7 +74,7 @@ t.test('Redis cache', async (t) => {
 t.test('no cache: every lookup misses, whatever was set', async (t) => {
   const cache = createNoCache();
   await cache.set('k', 1, 60);
-  await cache.raise('m', 5, 60);
+  await cache.raise('m', '5', 60);
   t.equal(await cache.get('k'), undefined);
   t.same(await cache.getMany(['k', 'm']), [undefined, undefined]);
   await t.resolves(cache.delete('k'));

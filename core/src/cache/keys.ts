@@ -5,9 +5,9 @@ export const cacheKeys = {
   moodTrend: (userId: string, days: number) => ({ key: `mood:user:${userId}:trend:${days}`, ttlSeconds: 900 }),
   moodTrendPrefix: (userId: string) => `mood:user:${userId}:trend:`,
   /**
-   * The newest position of the user's events that the cache has been told of: a cached answer
-   * built from an older read position is stale, even if it was stored after the invalidation.
-   * It outlives every cached answer.
+   * The commit-order key of the newest of the user's events the cache has been told of: a
+   * cached answer built at an older read point is stale, even if it was stored after the
+   * invalidation. It outlives every cached answer.
    */
   userPosition: (userId: string) => ({ key: `user:${userId}:position`, ttlSeconds: 7_200 }),
 } as const;

@@ -24,7 +24,7 @@ export function createMemoryCache(maxEntries = 50_000): Cache {
     },
     raise: async (key, value, ttlSeconds) => {
       const current = read(key);
-      write(key, typeof current === 'number' && current > value ? current : value, ttlSeconds);
+      write(key, typeof current === 'string' && current > value ? current : value, ttlSeconds);
     },
     delete: async (...keys) => {
       for (const key of keys) entries.delete(key);

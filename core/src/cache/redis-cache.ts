@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Cache } from './types.js';
 
-// Atomic "keep the larger number": two writers racing never lower the value.
+// Atomic "keep the greater string" (values are JSON strings, compared byte by byte): two
+// writers racing never lower the value.
 const raiseScript = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '')
-if current ~= nil and current > tonumber(ARGV[1]) then
+local current = redis.call('GET', KEYS[1])
+if current and current > ARGV[1] then
   return redis.call('EXPIRE', KEYS[1], ARGV[2])
 end
 return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
@@ -23,7 +24,7 @@ export function createRedisCache(redis: Redis): Cache {
       return values.map((json) => (json === null ? undefined : (JSON.parse(json) as unknown)));
     },
     raise: async (key, value, ttlSeconds) => {
-      await redis.eval(raiseScript, 1, key, value, ttlSeconds);
+      await redis.eval(raiseScript, 1, key, JSON.stringify(value), ttlSeconds);
     },
     set: async (key, value, ttlSeconds) => {
       await redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);

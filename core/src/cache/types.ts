@@ -9,8 +9,11 @@ export interface Cache {
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   /** Removes the keys given; missing ones are fine. */
   delete(...keys: string[]): Promise<void>;
-  /** Sets a numeric key to `value` unless it already holds more; the TTL starts again either way. */
-  raise(key: string, value: number, ttlSeconds: number): Promise<void>;
+  /**
+   * Sets a key to `value` unless it already holds a greater one (strings compare by their
+   * characters: give fixed-width keys); the TTL starts again either way.
+   */
+  raise(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Removes every key that starts with `prefix`. */
   deletePrefix(prefix: string): Promise<void>;
 }

@@ -5,7 +5,7 @@ export { newEventId } from './event-id.js';
 export { listenForEvents, type EventNotifications } from './event-notifications.js';
 export {
   appendToStream,
-  latestUserPosition,
+  latestUserEvent,
   readStream,
   readAll,
   readerHoldBack,

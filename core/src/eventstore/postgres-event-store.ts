@@ -80,21 +80,25 @@ export async function readStream<DB extends EventStoreTables>(
 }
 
 /**
- * The position of the user's newest committed event at or before `upTo` (0 when none): what a
- * reader asked to reflect "everything up to `upTo`" must have applied of that user's events.
+ * Of the user's committed events at or before position `upTo`, the newest in commit order
+ * (undefined when none): a reader that must reflect "everything of this user's up to `upTo`"
+ * has to have applied it, and, reading in commit order, then has applied all the others.
  */
-export async function latestUserPosition<DB extends EventStoreTables>(
+export async function latestUserEvent<DB extends EventStoreTables>(
   database: Kysely<DB>,
   userId: string,
   upTo: number,
-): Promise<number> {
+): Promise<Checkpoint | undefined> {
   const row = await narrow(database)
     .selectFrom('events')
-    .select((eb) => eb.fn.max('global_position').as('position'))
+    .select(['transaction_id', 'global_position'])
     .where('user_id', '=', userId)
     .where('global_position', '<=', String(upTo))
+    .orderBy('transaction_id', 'desc')
+    .orderBy('global_position', 'desc')
+    .limit(1)
     .executeTakeFirst();
-  return row?.position == null ? 0 : Number(row.position);
+  return row === undefined ? undefined : { transactionId: row.transaction_id, position: Number(row.global_position) };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ReadViews {
     updated_at: Date;
     /** The global position of the newest of the user's events applied (bigint, as text). */
     position: ColumnType<string, never, string>;
+    /** The commit-order key (transaction, position) of that event: what read-your-writes compares. */
+    read_key: ColumnType<string, never, string>;
   };
   journal_view: {
     entry_id: string;

@@ -5,6 +5,7 @@ import * as deadLetters from './0003-dead-letters.js';
 import * as readModel from './0004-read-model.js';
 import * as readPositions from './0005-read-positions.js';
 import * as journalSearch from './0006-journal-search.js';
+import * as readKeys from './0007-read-keys.js';
 
 /** mindflow_read: the denormalized read model and the embedded full-text search. */
 export const readMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const readMigrations: Record<string, Migration> = {
   '0004-read-model': readModel,
   '0005-read-positions': readPositions,
   '0006-journal-search': journalSearch,
+  '0007-read-keys': readKeys,
 };

@@ -1,3 +1,4 @@
+import { logOffset } from '@mindflow/core/bus';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
@@ -14,7 +15,11 @@ async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
   const userId = event.userId;
   if (userId === null) return;
   const mark = cacheKeys.userPosition(userId);
-  await cache.raise(mark.key, event.globalPosition, mark.ttlSeconds);
+  await cache.raise(
+    mark.key,
+    logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+    mark.ttlSeconds,
+  );
   const profile = cacheKeys.profile(userId).key;
   if (event.type.startsWith('Entry') || event.type.startsWith('Attachment') || event.type === 'ThumbnailGenerated') {
     await cache.delete(profile, cacheKeys.recentJournals(userId).key);

@@ -1,3 +1,4 @@
+import { logOffset } from '@mindflow/core/bus';
 import { writingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
@@ -52,14 +53,15 @@ export const readModelProjection: Projection<ReadModelTables> = {
   // thousands of events would otherwise rescan each writer's entries thousands of times.
   finish: async (db, events) => {
     const lastEntryEvent = new Map<string, Date>();
-    const positions = new Map<string, number>();
+    const newest = new Map<string, Event>();
     for (const event of events) {
       if (event.userId === null) continue;
-      positions.set(event.userId, Math.max(positions.get(event.userId) ?? 0, event.globalPosition));
+      // Events come in commit order: the last of a user's is the newest applied.
+      newest.set(event.userId, event);
       if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
     }
     for (const [userId, at] of lastEntryEvent) await refreshStats(db, userId, at);
-    await recordPositions(db, positions);
+    await recordReadPoints(db, newest);
   },
 };
 
@@ -300,13 +302,20 @@ async function refreshStats(db: Db, userId: string, at: Date) {
     .execute();
 }
 
-/** Each user's read position: the newest of their events applied, for read-your-writes. */
-async function recordPositions(db: Db, positions: ReadonlyMap<string, number>) {
-  // Through the query builder, so that a rebuild's shadow schema (withSchema) is honoured.
-  for (const [userId, position] of positions) {
+/**
+ * Each user's read point, for read-your-writes: the newest of their events applied, by position
+ * and by commit-order key. Through the query builder, so that a rebuild's shadow schema
+ * (withSchema) is honoured.
+ */
+async function recordReadPoints(db: Db, newest: ReadonlyMap<string, Event>) {
+  for (const [userId, event] of newest) {
+    const key = logOffset({ transactionId: event.transactionId, position: event.globalPosition });
     await db
       .updateTable('profile_view')
-      .set({ position: sql<string>`greatest(position, ${position})` })
+      .set({
+        position: sql<string>`greatest(position, ${event.globalPosition})`,
+        read_key: sql<string>`greatest(read_key, ${key})`,
+      })
       .where('user_id', '=', userId)
       .execute();
   }

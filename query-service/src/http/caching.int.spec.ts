@@ -68,23 +68,28 @@ async function firstEntryId() {
   return (await ana.get('/v1/entries?limit=1', at(position))).json<{ items: { id: string }[] }>().items[0]?.id;
 }
 
-t.test('an answer cached at an older position than the newest event the cache knows of is not served', async (t) => {
+t.test('an answer cached at an older read point than the newest event the cache knows of is not served', async (t) => {
   const key = cacheKeys.profile(ana.id);
   const real = (await ana.get('/v1/me', at(position))).json<{ displayName: string }>();
-  const planted = (answerPosition: number) =>
+  const stored = await cache.get<{ key: string }>(key.key);
+  const current = stored?.key ?? '';
+  t.match(current, /^\d+:\d+$/, 'cached answers carry the commit-order key of their read point');
+  const planted = (answerKey: string) =>
     cache.set(
       key.key,
-      { position: answerPosition, timezone: 'UTC', tag: null, body: { ...real, displayName: 'Planted' } },
+      { position, key: answerKey, timezone: 'UTC', tag: null, body: { ...real, displayName: 'Planted' } },
       60,
     );
-  await cache.raise(cacheKeys.userPosition(ana.id).key, position, 60);
-  await planted(position);
+  await cache.raise(cacheKeys.userPosition(ana.id).key, current, 60);
+  await planted(current);
   t.equal(
     (await ana.get('/v1/me')).json<{ displayName: string }>().displayName,
     'Planted',
     'a cached answer as new as the mark is served (the cache is really used)',
   );
-  await planted(position - 1);
+  // Older in commit order: what an answer built before the read model applied the newest event looks like.
+  const [transaction = '', ownPosition = ''] = current.split(':');
+  await planted(`${transaction}:${'0'.repeat(ownPosition.length)}`);
   t.equal(
     (await ana.get('/v1/me')).json<{ displayName: string }>().displayName,
     real.displayName,

@@ -1,31 +1,39 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { logOffset } from '@mindflow/core/bus';
 import { AppError } from '@mindflow/core/errors';
-import { latestUserPosition } from '@mindflow/core/eventstore';
+import { latestUserEvent } from '@mindflow/core/eventstore';
 import type { EventStoreDb, ReadDb } from '../database.js';
 
 /** Where the read model stands for one user. */
 export interface ReadPoint {
-  /** The global position of the newest of the user's events applied. */
+  /** The global position of the newest of the user's events applied (what X-Position says). */
   readonly position: number;
+  /** Its commit-order key: what "has it applied my write" compares (positions are not commit-ordered). */
+  readonly key: string;
   /** The user's time zone, for "today" (UTC until their profile is projected). */
   readonly timezone: string;
 }
 
-/** The read model's position for a user, and their time zone. */
+/** The read model's point for a user, and their time zone. */
 export async function readPoint(db: ReadDb, userId: string): Promise<ReadPoint> {
   const row = await db
     .selectFrom('profile_view')
-    .select(['position', 'timezone'])
+    .select(['position', 'read_key', 'timezone'])
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  return { position: row === undefined ? 0 : Number(row.position), timezone: row?.timezone ?? 'UTC' };
+  return {
+    position: row === undefined ? 0 : Number(row.position),
+    key: row?.read_key ?? '',
+    timezone: row?.timezone ?? 'UTC',
+  };
 }
 
 /**
  * The read point once the read model reflects every event of the user's up to `minPosition`,
  * polling with a growing pause for at most `waitMs`; UNAVAILABLE (503, Retry-After) after that.
- * The read model keeps a position per user, so when it is behind `minPosition` (a position of
- * another user's write, say) the event store says which of the user's events it must reach.
+ * The event store says which of the user's events that takes (the newest at or before it in
+ * commit order), so a position of someone else's write, or one past all of yours, waits for
+ * nothing it need not.
  */
 export async function awaitReadPoint(
   db: ReadDb,
@@ -35,11 +43,12 @@ export async function awaitReadPoint(
   waitMs: number,
 ): Promise<ReadPoint> {
   const deadline = Date.now() + waitMs;
-  let point = await readPoint(db, userId);
-  if (point.position >= minPosition) return point;
-  const target = await latestUserPosition(events, userId, minPosition);
+  const [target, first] = await Promise.all([latestUserEvent(events, userId, minPosition), readPoint(db, userId)]);
+  if (target === undefined) return first;
+  const targetKey = logOffset(target);
+  let point = first;
   let pause = 5;
-  while (point.position < target) {
+  while (point.key < targetKey) {
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new AppError(

@@ -29,9 +29,11 @@ export const readHeaders = Type.Object({
   ),
 });
 
-/** A cached answer: the read position and time zone it was computed at, and the answer. */
+/** A cached answer: the read point and time zone it was computed at, and the answer. */
 interface CachedAnswer<T> {
   readonly position: number;
+  /** The read point's commit-order key. */
+  readonly key: string;
   readonly timezone: string;
   /** What else the answer depends on (e.g. today's date), when anything. */
   readonly tag: string | null;
@@ -53,14 +55,15 @@ export interface Reader {
   point(): Promise<ReadPoint>;
   /**
    * The cached answer when it is still right, else `load`'s, which is then cached. "Still right":
-   * built at a read position no older than the newest event the cache has been told of for this
-   * user, and than X-Min-Position, and with the same `tag` (computed from the time zone).
+   * built at a read point no older (in commit order) than the newest event the cache has been
+   * told of for this user, nor than the read point X-Min-Position waits for, and with the same
+   * `tag` (computed from the time zone).
    */
   cached<T>(spec: CacheSpec, load: (point: ReadPoint) => Promise<T>, tag?: (timezone: string) => string): Promise<T>;
 }
 
 function isCachedAnswer(value: unknown): value is CachedAnswer<unknown> {
-  return typeof value === 'object' && value !== null && 'position' in value && 'body' in value;
+  return typeof value === 'object' && value !== null && 'key' in value && 'position' in value && 'body' in value;
 }
 
 /**
@@ -98,6 +101,8 @@ export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: 
       return point;
     },
     cached: async <T>(spec: CacheSpec, load: (point: ReadPoint) => Promise<T>, tag?: (timezone: string) => string) => {
+      // With X-Min-Position, the answer must be at least as new as the point that reflects it.
+      const floor = minPosition > 0 ? (await reader.point()).key : '';
       const [entry, mark] = await cacheSafely(
         'read',
         () => deps.cache.getMany([spec.key, cacheKeys.userPosition(userId).key]),
@@ -105,8 +110,8 @@ export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: 
       );
       if (
         isCachedAnswer(entry) &&
-        entry.position >= (typeof mark === 'number' ? mark : 0) &&
-        entry.position >= minPosition &&
+        entry.key >= (typeof mark === 'string' ? mark : '') &&
+        entry.key >= floor &&
         entry.tag === (tag?.(entry.timezone) ?? null)
       ) {
         deps.cacheLookups.inc({ cache: spec.name, result: 'hit' });
@@ -118,6 +123,7 @@ export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: 
       const body = await load(found);
       const answer: CachedAnswer<T> = {
         position: found.position,
+        key: found.key,
         timezone: found.timezone,
         tag: tag?.(found.timezone) ?? null,
         body,
