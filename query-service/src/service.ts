@@ -6,7 +6,7 @@ import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { eventStoreDatabase, readDatabase } from './database.js';
 import { entryReadRoutes } from './entries/routes.js';
 import type { ReadDeps } from './http/reader.js';
@@ -48,6 +48,13 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
       name: 'mindflow_query_cache_lookups_total',
       help: 'Cached answers looked up, by cache and result (hit, miss)',
       labelNames: ['cache', 'result'] as const,
+      registers: [app.metrics],
+    }),
+    readWaits: new Histogram({
+      name: 'mindflow_read_wait_seconds',
+      help: 'Time reads waited for X-Min-Position, by outcome (reached, timeout)',
+      labelNames: ['outcome'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
       registers: [app.metrics],
     }),
   };

@@ -44,6 +44,9 @@ t.test('read-your-writes: a POST, then a GET with its position, sees the entry a
     'the held-back entry',
   );
   t.ok(seen, 'and once the transaction ends, it is there');
+  const metrics = (await platform.app.inject({ method: 'GET', url: '/metrics' })).body;
+  t.match(metrics, /mindflow_read_wait_seconds_count\{outcome="timeout"\} [1-9]/, 'waits that timed out are counted');
+  t.match(metrics, /mindflow_read_wait_seconds_count\{outcome="reached"\} [1-9]/);
 
   const elsewhere = await ana.get(`/v1/entries/${created.id}`, at(held.position + 1_000));
   t.equal(elsewhere.statusCode, 200, 'a later position with none of your events in between waits for nothing');

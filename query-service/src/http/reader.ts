@@ -3,7 +3,7 @@ import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { Logger } from '@mindflow/core/logging';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
 import { awaitReadPoint, readPoint, type ReadPoint } from './read-position.js';
 
@@ -16,6 +16,8 @@ export interface ReadDeps {
   readonly waitMs: number;
   readonly logger: Logger;
   readonly cacheLookups: Counter<'cache' | 'result'>;
+  /** How long reads waited for X-Min-Position, by outcome (reached, timeout). */
+  readonly readWaits: Histogram<'outcome'>;
 }
 
 /** The headers every read takes. */
@@ -86,15 +88,23 @@ export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: 
       return otherwise;
     }
   };
+  const waitedPoint = async () => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const found = await awaitReadPoint(deps.db, deps.events, userId, minPosition, deps.waitMs);
+      deps.readWaits.observe({ outcome: 'reached' }, seconds());
+      return found;
+    } catch (error) {
+      deps.readWaits.observe({ outcome: 'timeout' }, seconds());
+      throw error;
+    }
+  };
   const reader: Reader = {
     caller,
     userId,
     point: () => {
-      point ??= (
-        minPosition > 0
-          ? awaitReadPoint(deps.db, deps.events, userId, minPosition, deps.waitMs)
-          : readPoint(deps.db, userId)
-      ).then((found) => {
+      point ??= (minPosition > 0 ? waitedPoint() : readPoint(deps.db, userId)).then((found) => {
         reflect(found.position);
         return found;
       });
