@@ -85,6 +85,9 @@ async function searchEntries(
     index: alias,
     from: request.offset,
     size: request.limit,
+    ...(request.sort === 'date' && request.after !== undefined
+      ? { search_after: [Date.parse(`${request.after.date}T00:00:00Z`), request.after.id] }
+      : {}),
     track_total_hits: true,
     _source: ['id', 'date', 'title', 'mood', 'tags'],
     query: { bool: { filter: filters(userId, request), ...text } },

@@ -39,6 +39,10 @@ export function createPostgresSearch(db: Kysely<unknown>): SearchPort {
       if (request.tags.length > 0) conditions.push(sql`tags @> ${request.tags}::text[]`);
       if (request.from !== undefined) conditions.push(sql`entry_date >= ${request.from}::date`);
       if (request.to !== undefined) conditions.push(sql`entry_date <= ${request.to}::date`);
+      const keyset =
+        request.sort === 'date' && request.after !== undefined
+          ? sql`where (entry_date, entry_id) < (${request.after.date}::date, ${request.after.id}::uuid)`
+          : sql``;
       const matched = sql`
         select entry_id, entry_date, title, content, mood, tags,
           coalesce(ts_rank_cd(search_vector, q.query), 0) as rank, q.query
@@ -55,7 +59,7 @@ export function createPostgresSearch(db: Kysely<unknown>): SearchPort {
         select entry_id, entry_date, title, mood, tags,
           ${highlight ? sql`ts_headline('public.mindflow', ${escaped(sql`title`)}, query, ${titleHeadline})` : sql`null`} as title_headline,
           ${highlight ? sql`ts_headline('public.mindflow', ${escaped(sql`content`)}, query, ${contentHeadline})` : sql`null`} as content_headline
-        from (select * from matched order by ${order} offset ${request.offset} limit ${request.limit}) page
+        from (select * from matched ${keyset} order by ${order} offset ${request.offset} limit ${request.limit}) page
         order by ${order}
       `.execute(db);
       const counts = await sql<{ total: string; moods: Record<string, number>; tags: [string, number][] }>`

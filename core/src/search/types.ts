@@ -11,7 +11,10 @@ export interface SearchRequest {
   readonly to?: string;
   /** `relevance` ranks by the text (newest first among equals, and without text). */
   readonly sort: 'relevance' | 'date';
+  /** Results to skip (relevance order). */
   readonly offset: number;
+  /** In date order: results after this one (keyset), so that writes between pages shift nothing. */
+  readonly after?: { readonly date: string; readonly id: string };
   readonly limit: number;
 }
 

@@ -11,12 +11,22 @@ const strict = { additionalProperties: false };
 const errors = errorResponses(400, 401, 429, 503);
 /** How deep pages may go (Elasticsearch's result window). */
 const maxDepth = 10_000;
-const isOffset = (key: unknown): key is [number] =>
+/** Cursors: `['o', offset]` in relevance order, `['d', date, id]` (keyset) in date order. */
+type SearchCursor = readonly ['o', number] | readonly ['d', string, string];
+const isCalendarDate = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+  new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+const isUuid = (value: unknown): value is string =>
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+const isSearchCursor = (key: unknown): key is SearchCursor =>
   Array.isArray(key) &&
-  key.length === 1 &&
-  Number.isInteger(key[0]) &&
-  (key[0] as number) > 0 &&
-  (key[0] as number) < maxDepth;
+  ((key.length === 2 &&
+    key[0] === 'o' &&
+    Number.isInteger(key[1]) &&
+    (key[1] as number) > 0 &&
+    (key[1] as number) < maxDepth) ||
+    (key.length === 3 && key[0] === 'd' && isCalendarDate(key[1]) && isUuid(key[2])));
 
 const moodOf = (mood: string | null): MoodName | null =>
   mood !== null && (moods as readonly string[]).includes(mood) ? (mood as MoodName) : null;
@@ -84,7 +94,14 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
           details: [{ path: '/from', message: 'must not be after to' }],
         });
       }
-      const offset = cursor === undefined ? 0 : decodeCursor(cursor, isOffset)[0];
+      const position = cursor === undefined ? undefined : decodeCursor(cursor, isSearchCursor);
+      if (position !== undefined && (position[0] === 'd') !== (sort === 'date')) {
+        throw new AppError('VALIDATION_FAILED', 'the cursor belongs to the other sort order', {
+          details: [{ path: '/cursor', message: 'must come from a page in the same sort order' }],
+        });
+      }
+      const offset = position?.[0] === 'o' ? position[1] : 0;
+      const after = position?.[0] === 'd' ? { date: position[1], id: position[2] } : undefined;
       const size = Math.min(limit, maxDepth - offset);
       const result = await deps.search.search(reader.userId, {
         text: q === undefined ? undefined : parseSearchText(q),
@@ -96,15 +113,21 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
         ...(to === undefined ? {} : { to }),
         sort,
         offset,
-        limit: size,
+        ...(after === undefined ? {} : { after }),
+        // One more than asked (within the result window): whether another page follows.
+        limit: Math.min(size + 1, maxDepth - offset),
       });
-      const next = offset + result.items.length;
+      const items = result.items.slice(0, size);
+      const last = items.at(-1);
+      const more = result.items.length > size && last !== undefined && offset + size < maxDepth;
+      let nextCursor: string | null = null;
+      if (more)
+        nextCursor = sort === 'date' ? encodeCursor(['d', last.date, last.id]) : encodeCursor(['o', offset + size]);
       return {
-        items: result.items.map((hit) => ({ ...hit, tags: [...hit.tags], mood: moodOf(hit.mood) })),
+        items: items.map((hit) => ({ ...hit, tags: [...hit.tags], mood: moodOf(hit.mood) })),
         total: result.total,
         facets: result.facets,
-        nextCursor:
-          result.items.length === size && next < result.total && next < maxDepth ? encodeCursor([next]) : null,
+        nextCursor,
       };
     },
   );

@@ -146,6 +146,25 @@ export function searchContract(t: Test, engine: 'postgres' | 'elasticsearch') {
     t.same(pages, [[ids.secret, ids.sea], [ids.work, ids.quiet], [ids.cafe]]);
   });
 
+  t.test('in date order, entries written between pages shift nothing (keyset pages)', async (t) => {
+    const first = await search(ana, 'sort=date&limit=2');
+    const later = await ana.write({ date: '2026-03-01', title: 'Later', content: 'written while paging' });
+    position = later.position;
+    await platform.settle(position);
+    const second = await search(ana, `sort=date&limit=2&cursor=${first.nextCursor ?? ''}`);
+    t.same(
+      second.items.map((item) => item.id),
+      [ids.work, ids.quiet],
+      'no duplicate, no gap',
+    );
+    const deleted = await ana.command('DELETE', `/v1/entries/${later.id}`);
+    position = deleted.position;
+    await platform.settle(position);
+    const relevance = (await search(ana, 'q=run&limit=1')).nextCursor ?? '';
+    const mixed = await ana.get(`/v1/search?sort=date&cursor=${relevance}`);
+    t.equal(mixed.statusCode, 400, 'a cursor of the other order is refused');
+  });
+
   t.test("tag autocomplete: the caller's tags only", async (t) => {
     const suggest = async (writer: TestWriter, prefix: string) =>
       (await writer.get(`/v1/tags/suggest?prefix=${prefix}`)).json<{ items: string[] }>().items;
