@@ -9,5 +9,5 @@ export const cacheKeys = {
    * cached answer built at an older read point is stale, even if it was stored after the
    * invalidation. It outlives every cached answer.
    */
-  userPosition: (userId: string) => ({ key: `user:${userId}:position`, ttlSeconds: 7_200 }),
+  userPosition: (userId: string) => ({ key: `user:${userId}:readkey`, ttlSeconds: 7_200 }),
 } as const;

@@ -8,14 +8,14 @@ const textFields = ['title^2', 'content'];
 
 /**
  * A word or phrase as a match on title and content. The analyzer drops stop words ("the", "by"):
- * a clause left with none matches everything when it is required (so "walk by the sea" still
- * finds the sea), and nothing when it excludes.
+ * a clause left with none matches everything when it alone is required (so "walk by the sea"
+ * still finds the sea), and nothing as one of several alternatives or as an exclusion (as
+ * websearch_to_tsquery drops it).
  */
-function clauseQuery(clause: SearchClause, excluding = false): estypes.QueryDslQueryContainer {
-  const zero_terms_query = excluding ? 'none' : 'all';
+function clauseQuery(clause: SearchClause, zeroTerms: 'all' | 'none'): estypes.QueryDslQueryContainer {
   return clause.kind === 'phrase'
-    ? { multi_match: { query: clause.text, fields: textFields, type: 'phrase', zero_terms_query } }
-    : { multi_match: { query: clause.text, fields: textFields, operator: 'and', zero_terms_query } };
+    ? { multi_match: { query: clause.text, fields: textFields, type: 'phrase', zero_terms_query: zeroTerms } }
+    : { multi_match: { query: clause.text, fields: textFields, operator: 'and', zero_terms_query: zeroTerms } };
 }
 
 /** The parsed text as a bool query: each group must match (any of its clauses); exclusions must not. */
@@ -23,9 +23,10 @@ function textQuery(text: SearchText): Pick<estypes.QueryDslBoolQuery, 'must' | '
   const must: estypes.QueryDslQueryContainer[] = [];
   const mustNot: estypes.QueryDslQueryContainer[] = [];
   for (const group of text) {
-    if ('not' in group) mustNot.push(clauseQuery(group.not, true));
-    else if (group.any.length === 1 && group.any[0] !== undefined) must.push(clauseQuery(group.any[0]));
-    else must.push({ bool: { should: group.any.map((clause) => clauseQuery(clause)), minimum_should_match: 1 } });
+    if ('not' in group) mustNot.push(clauseQuery(group.not, 'none'));
+    else if (group.any.length === 1 && group.any[0] !== undefined) must.push(clauseQuery(group.any[0], 'all'));
+    else
+      must.push({ bool: { should: group.any.map((clause) => clauseQuery(clause, 'none')), minimum_should_match: 1 } });
   }
   return { must, must_not: mustNot };
 }

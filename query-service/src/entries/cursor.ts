@@ -22,3 +22,17 @@ export function decodeCursor<T extends readonly unknown[]>(cursor: string, accep
   }
   return key;
 }
+
+/** A date PostgreSQL takes: YYYY-MM-DD naming a real day, from year 1 on. */
+export function isCalendarDate(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    value >= '0001-01-01' &&
+    new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value
+  );
+}
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -5,7 +5,7 @@ import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { Type } from '@sinclair/typebox';
 import { beginRead, readHeaders, type ReadDeps } from '../http/reader.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, isCalendarDate, isUuid } from './cursor.js';
 import { entryAtVersion, entryHistory } from './history.js';
 import { entriesOnThisDay, findEntry, listEntries, ownsEntry, type EntryKey, type EntryPage } from './queries.js';
 import { EntryView } from './view.js';
@@ -18,17 +18,8 @@ const notFound = () => new AppError('NOT_FOUND', 'no such entry');
 /** The first page of the unfiltered list is cached this long (journals:user:{id}:recent). */
 const recentSize = 20;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A calendar date that PostgreSQL will take: YYYY-MM-DD that names a real day. */
-const isCalendarDate = (value: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
 const isEntryKey = (key: unknown): key is EntryKey =>
-  Array.isArray(key) &&
-  key.length === 2 &&
-  typeof key[0] === 'string' &&
-  typeof key[1] === 'string' &&
-  isCalendarDate(key[0]) &&
-  uuidPattern.test(key[1]);
+  Array.isArray(key) && key.length === 2 && isCalendarDate(key[0]) && isUuid(key[1]);
 /** Versions are PostgreSQL integers. */
 const maxVersion = 2_147_483_647;
 const isVersionKey = (key: unknown): key is [number] =>

@@ -59,6 +59,16 @@ t.test('a write is waited for by its commit-order key, not its position (regress
     AppError,
     'a position below the read position still waits for the write it names',
   );
+  await sql`update profile_view set read_key = '', position = ${b.globalPosition - 1} where user_id = ${userId}`.execute(
+    read.db,
+  );
+  await t.rejects(
+    awaitReadPoint(read.db, write.db, userId, b.globalPosition, 300),
+    AppError,
+    'a point from before keys were kept compares positions',
+  );
+  await sql`update profile_view set position = ${a.globalPosition} where user_id = ${userId}`.execute(read.db);
+  t.match(await awaitReadPoint(read.db, write.db, userId, b.globalPosition, 300), { key: '' }, 'as the upgrade path');
   await sql`update profile_view set read_key = ${keyOf(b)} where user_id = ${userId}`.execute(read.db);
   t.match(await awaitReadPoint(read.db, write.db, userId, b.globalPosition, 300), { key: keyOf(b) });
   t.match(

@@ -46,9 +46,12 @@ export async function awaitReadPoint(
   const [target, first] = await Promise.all([latestUserEvent(events, userId, minPosition), readPoint(db, userId)]);
   if (target === undefined) return first;
   const targetKey = logOffset(target);
+  // A read point recorded before keys were (read migration 0007) has no key until the user's
+  // next event is applied: compare positions then, as before.
+  const reached = (point: ReadPoint) => (point.key === '' ? point.position >= target.position : point.key >= targetKey);
   let point = first;
   let pause = 5;
-  while (point.key < targetKey) {
+  while (!reached(point)) {
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new AppError(

@@ -4,7 +4,7 @@ import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { parseSearchText, type SearchPort } from '@mindflow/core/search';
 import { Type } from '@sinclair/typebox';
-import { decodeCursor, encodeCursor } from '../entries/cursor.js';
+import { decodeCursor, encodeCursor, isCalendarDate, isUuid } from '../entries/cursor.js';
 import { beginRead, readHeaders, type ReadDeps } from '../http/reader.js';
 
 const strict = { additionalProperties: false };
@@ -13,12 +13,6 @@ const errors = errorResponses(400, 401, 429, 503);
 const maxDepth = 10_000;
 /** Cursors: `['o', offset]` in relevance order, `['d', date, id]` (keyset) in date order. */
 type SearchCursor = readonly ['o', number] | readonly ['d', string, string];
-const isCalendarDate = (value: unknown): value is string =>
-  typeof value === 'string' &&
-  /^\d{4}-\d{2}-\d{2}$/.test(value) &&
-  new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
-const isUuid = (value: unknown): value is string =>
-  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 const isSearchCursor = (key: unknown): key is SearchCursor =>
   Array.isArray(key) &&
   ((key.length === 2 &&

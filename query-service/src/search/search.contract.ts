@@ -94,6 +94,7 @@ export function searchContract(t: Test, engine: 'postgres' | 'elasticsearch') {
     t.same(await found(ana, 'q=CAFÉS'), named('cafe', 'secret'));
     t.same(await found(ana, 'q=walk%20by%20the%20sea'), named('sea'), 'stop words do not empty a search');
     t.same(await found(ana, 'q=-the'), named('cafe', 'quiet', 'work', 'sea', 'secret'), 'nor exclude everything');
+    t.same(await found(ana, 'q=the%20OR%20sea'), named('sea'), 'nor widen an OR to everything');
   });
 
   t.test('phrases, OR and exclusions', async (t) => {
