@@ -36,18 +36,23 @@ export async function readModelSnapshot(db: Kysely<ReadModelTables>): Promise<Re
   return rows;
 }
 
-/** Registers and signs in `count` writers through the command routes; their access tokens. */
-export async function signedInWriters(app: HttpServer, count: number): Promise<{ id: string; token: string }[]> {
+/** Registers and signs in `count` writers through the command routes (UTC unless a time zone is given). */
+export async function signedInWriters(
+  app: HttpServer,
+  count: number,
+  timezone = 'UTC',
+): Promise<{ id: string; token: string }[]> {
   const password = 'correct horse battery';
   const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
   const writers: { id: string; token: string }[] = [];
   for (let i = 0; i < count; i++) {
     const email = `${randomUUID()}@example.com`;
-    await app.inject({
+    const registered = await app.inject({
       method: 'POST',
       url: '/v1/auth/register',
-      payload: { email, password, displayName: `Writer ${i}`, consent },
+      payload: { email, password, displayName: `Writer ${i}`, timezone, consent },
     });
+    if (registered.statusCode !== 201) throw new Error(`register: ${registered.body}`);
     const session = (await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
       accessToken: string;
       user: { id: string };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache } from '@mindflow/core/cache';
@@ -9,10 +8,9 @@ import { connectRedis } from '@mindflow/core/redis';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Redis } from 'ioredis';
 import type { LightMyRequestResponse } from 'fastify';
-import { testEngines, uniqueName, waitFor } from '@mindflow/core/testing';
-import { connectElasticsearch } from '@mindflow/core/elasticsearch';
+import { searchIndexForTest, testEngines, waitFor } from '@mindflow/core/testing';
 import { createElasticsearchSearch, createPostgresSearch } from '@mindflow/core/search';
-import { projectorForTest } from '@mindflow/projector/testing';
+import { projectorForTest, signedInWriters } from '@mindflow/projector/testing';
 import { mountQueryService } from './service.js';
 
 export const testReads: ReadsConfig = {
@@ -20,11 +18,6 @@ export const testReads: ReadsConfig = {
   rateLimits: { windowSeconds: 60, perIp: 100_000, perUser: 100_000, perStaff: 100_000 },
 };
 
-/**
- * The platform on one server, as `npm start` runs it but on the test engines: the command
- * routes on a fresh write database, the projector (embedded bus) on a fresh read database, and
- * the read routes, with the cache and rate limits in Redis.
- */
 export interface QueryServiceUnderTest {
   readonly app: HttpServer;
   readonly redis: Redis;
@@ -35,25 +28,29 @@ export interface QueryServiceUnderTest {
   close(): Promise<void>;
 }
 
-export async function queryServiceForTest(
-  reads: Partial<ReadsConfig> = {},
-  rateLimitPrefix?: string,
-  searchEngine: 'postgres' | 'elasticsearch' = 'postgres',
-): Promise<QueryServiceUnderTest> {
+export interface QueryServiceTestOptions {
+  readonly reads?: Partial<ReadsConfig>;
+  /** Rate-limit counters of the test's own (other suites read from 127.0.0.1 too). */
+  readonly rateLimitPrefix?: string;
+  /** Search on PostgreSQL (default) or on an Elasticsearch alias of the test's own. */
+  readonly search?: 'postgres' | 'elasticsearch';
+}
+
+/**
+ * The platform on one server, as `npm start` runs it but on the test engines: the command
+ * routes on a fresh write database, the projector (embedded bus) on a fresh read database, and
+ * the read routes, with the cache and rate limits in Redis.
+ */
+export async function queryServiceForTest(options: QueryServiceTestOptions = {}): Promise<QueryServiceUnderTest> {
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
   const redis = connectRedis(testEngines().redis);
   const cache = createRedisCache(redis.redis);
-  // Elasticsearch: an alias (and so indices and a template) of this test's own.
-  const elasticsearch =
-    searchEngine === 'elasticsearch' ? connectElasticsearch(testEngines().elasticsearch) : undefined;
-  const alias = uniqueName('journal_entries')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_');
+  const index = options.search === 'elasticsearch' ? searchIndexForTest() : undefined;
   const platform = await projectorForTest({
     kafka: false,
     logger,
     cache,
-    ...(elasticsearch === undefined ? {} : { search: { client: elasticsearch.client, alias } }),
+    ...(index === undefined ? {} : { search: { client: index.client, alias: index.alias } }),
   });
   const { app } = platform.commands;
   // The query-service's own pool, as in production.
@@ -63,38 +60,32 @@ export async function queryServiceForTest(
     db: readSide.db,
     events: writeSide.db,
     search:
-      elasticsearch === undefined
-        ? createPostgresSearch(readSide.db)
-        : createElasticsearchSearch(elasticsearch.client, alias),
+      index === undefined ? createPostgresSearch(readSide.db) : createElasticsearchSearch(index.client, index.alias),
     cache,
     redis: redis.redis,
     tokens: createAccessTokens(testSecrets.jwtSecret, 900),
-    reads: { ...testReads, ...reads },
+    reads: { ...testReads, ...options.reads },
     logger,
-    ...(rateLimitPrefix === undefined ? {} : { rateLimitPrefix }),
+    ...(options.rateLimitPrefix === undefined ? {} : { rateLimitPrefix: options.rateLimitPrefix }),
   });
   return {
     app,
     redis: redis.redis,
     writeUrl: platform.commands.url,
     settle: async (position) => {
-      if (elasticsearch === undefined) return;
+      if (index === undefined) return;
       const indexing = platform.projector.projections.find((projection) => projection.name === 'search');
       await waitFor(
         async () => ((indexing?.lastPosition() ?? 0) >= position ? true : undefined),
         10_000,
         'search index',
       );
-      await elasticsearch.client.indices.refresh({ index: alias });
+      await index.client.indices.refresh({ index: index.alias });
     },
     close: async () => {
       await readSide.close();
       await writeSide.close();
-      if (elasticsearch !== undefined) {
-        await elasticsearch.client.indices.delete({ index: `${alias}_v*` }, { ignore: [404] });
-        await elasticsearch.client.indices.deleteIndexTemplate({ name: `${alias}_template` }, { ignore: [404] });
-        await elasticsearch.close();
-      }
+      await index?.close();
       await platform.close();
       await redis.close();
     },
@@ -116,24 +107,10 @@ export interface TestWriter {
   ): Promise<{ id: string; version: number; position: number }>;
 }
 
-/** Registers and signs in `count` writers (UTC unless a time zone is given). */
+/** Registers and signs in `count` writers (UTC unless a time zone is given), with helpers to talk as them. */
 export async function testWriters(app: HttpServer, count: number, timezone = 'UTC'): Promise<TestWriter[]> {
-  const password = 'correct horse battery';
-  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-  const writers: TestWriter[] = [];
-  for (let i = 0; i < count; i++) {
-    const email = `${randomUUID()}@example.com`;
-    const registered = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/register',
-      payload: { email, password, displayName: `Writer ${i}`, timezone, consent },
-    });
-    if (registered.statusCode !== 201) throw new Error(`register: ${registered.body}`);
-    const session = (await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).json<{
-      accessToken: string;
-      user: { id: string };
-    }>();
-    const authorization = `Bearer ${session.accessToken}`;
+  return (await signedInWriters(app, count, timezone)).map(({ id, token }) => {
+    const authorization = `Bearer ${token}`;
     const command: TestWriter['command'] = async (method, url, payload, headers = {}) => {
       const response = await app.inject({
         method,
@@ -144,13 +121,12 @@ export async function testWriters(app: HttpServer, count: number, timezone = 'UT
       if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
       return response.json();
     };
-    writers.push({
-      id: session.user.id,
-      token: session.accessToken,
+    return {
+      id,
+      token,
       get: (url, headers = {}) => app.inject({ method: 'GET', url, headers: { authorization, ...headers } }),
       write: (entry) => command('POST', '/v1/entries', { title: 'A day', content: 'some words here', ...entry }),
       command,
-    });
-  }
-  return writers;
+    };
+  });
 }

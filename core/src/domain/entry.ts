@@ -144,13 +144,24 @@ function existing(state: EntryState): Exclude<EntryState, { status: 'absent' }> 
   return state;
 }
 
+/** Whether `date` is YYYY-MM-DD naming a real calendar day. */
+export function isCalendarDate(date: unknown): date is string {
+  return (
+    typeof date === 'string' &&
+    /^\d{4}-\d{2}-\d{2}$/.test(date) &&
+    !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) &&
+    new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date
+  );
+}
+
+/** Whether `date` can be an entry's: a calendar day from 1900 to 2999. */
+export function isEntryDate(date: unknown): date is string {
+  return isCalendarDate(date) && date >= '1900-01-01' && date <= '2999-12-31';
+}
+
 function checkDate(date: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const parsed = match === null ? undefined : new Date(`${date}T00:00:00Z`);
-  if (parsed === undefined || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
-    throw ruleViolation('date', 'must be a calendar date, YYYY-MM-DD');
-  }
-  if (date < '1900-01-01' || date > '2999-12-31') throw ruleViolation('date', 'must be between 1900 and 2999');
+  if (!isCalendarDate(date)) throw ruleViolation('date', 'must be a calendar date, YYYY-MM-DD');
+  if (!isEntryDate(date)) throw ruleViolation('date', 'must be between 1900 and 2999');
   return date;
 }
 

@@ -91,7 +91,7 @@ export async function applyIndexChanges(client: Client, index: string, changes: 
   if (!result.errors) return;
   const failures = result.items
     .map((item) => Object.values(item)[0])
-    .filter((outcome) => outcome?.error !== undefined && outcome.status !== 409 && !(outcome.status === 404));
+    .filter((outcome) => outcome?.error !== undefined && outcome.status !== 409 && outcome.status !== 404);
   if (failures.length > 0) {
     throw new Error(`search index: ${String(failures.length)} changes failed: ${JSON.stringify(failures[0]?.error)}`);
   }

@@ -82,3 +82,4 @@ export async function waitFor<T>(
 }
 
 export { createTestDatabase, type TestDatabase } from './database.js';
+export { searchIndexForTest } from './search-index.js';

@@ -60,8 +60,8 @@ export const readModelProjection: Projection<ReadModelTables> = {
       newest.set(event.userId, event);
       if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
     }
-    for (const [userId, at] of lastEntryEvent) await refreshStats(db, userId, at);
-    await recordReadPoints(db, newest);
+    // One update of each user's profile per batch: the read point, and the stats when entries moved.
+    for (const [userId, event] of newest) await recordReadPoint(db, userId, event, lastEntryEvent.get(userId));
   },
 };
 
@@ -275,8 +275,27 @@ async function placeOnCalendar(db: Db, userId: string, entryId: string, date: st
     .execute();
 }
 
-/** Streaks and totals from the user's entries, "today" being the event's day in their time zone. */
-async function refreshStats(db: Db, userId: string, at: Date) {
+/**
+ * A user's read point, for read-your-writes: the newest of their events applied, by position
+ * and by commit-order key; with their streaks and totals, "today" being `entriesMovedAt` in
+ * their time zone, when a batch touched their entries. Through the query builder, so that a
+ * rebuild's shadow schema (withSchema) is honoured.
+ */
+async function recordReadPoint(db: Db, userId: string, newest: Event, entriesMovedAt: Date | undefined) {
+  const key = logOffset({ transactionId: newest.transactionId, position: newest.globalPosition });
+  await db
+    .updateTable('profile_view')
+    .set({
+      position: sql<string>`greatest(position, ${newest.globalPosition})`,
+      read_key: sql<string>`greatest(read_key, ${key})`,
+      ...(entriesMovedAt === undefined ? {} : await statsOf(db, userId, entriesMovedAt)),
+    })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** Streaks and totals from the user's (not deleted) entries, "today" being `at` in their time zone. */
+async function statsOf(db: Db, userId: string, at: Date) {
   const profile = await db
     .selectFrom('profile_view')
     .select('timezone')
@@ -289,36 +308,13 @@ async function refreshStats(db: Db, userId: string, at: Date) {
     .where('deleted_at', 'is', null)
     .execute();
   const stats = writingStats(entries, at, profile?.timezone ?? 'UTC');
-  await db
-    .updateTable('profile_view')
-    .set({
-      current_streak: stats.currentStreak,
-      longest_streak: stats.longestStreak,
-      last_entry_date: stats.lastEntryDate,
-      total_entries: stats.totalEntries,
-      total_words: stats.totalWords,
-    })
-    .where('user_id', '=', userId)
-    .execute();
-}
-
-/**
- * Each user's read point, for read-your-writes: the newest of their events applied, by position
- * and by commit-order key. Through the query builder, so that a rebuild's shadow schema
- * (withSchema) is honoured.
- */
-async function recordReadPoints(db: Db, newest: ReadonlyMap<string, Event>) {
-  for (const [userId, event] of newest) {
-    const key = logOffset({ transactionId: event.transactionId, position: event.globalPosition });
-    await db
-      .updateTable('profile_view')
-      .set({
-        position: sql<string>`greatest(position, ${event.globalPosition})`,
-        read_key: sql<string>`greatest(read_key, ${key})`,
-      })
-      .where('user_id', '=', userId)
-      .execute();
-  }
+  return {
+    current_streak: stats.currentStreak,
+    longest_streak: stats.longestStreak,
+    last_entry_date: stats.lastEntryDate,
+    total_entries: stats.totalEntries,
+    total_words: stats.totalWords,
+  };
 }
 
 function userOf(event: Event): string {

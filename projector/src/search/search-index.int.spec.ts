@@ -1,27 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { connectElasticsearch } from '@mindflow/core/elasticsearch';
 import { createLogger } from '@mindflow/core/logging';
 import { currentSearchIndex } from '@mindflow/core/search';
 import { appendToStream, newEventId } from '@mindflow/core/eventstore';
-import { testEngines, uniqueName, waitFor } from '@mindflow/core/testing';
+import { searchIndexForTest, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { createDecoder } from '../decoder.js';
 import { projectorForTest, signedInWriters } from '../testing.js';
 import { reindexSearch } from './reindex.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
-const elasticsearch = connectElasticsearch(testEngines().elasticsearch);
-const alias = uniqueName('journal_entries')
-  .toLowerCase()
-  .replace(/[^a-z0-9_]/g, '_');
-const setup = await projectorForTest({ kafka: false, logger, search: { client: elasticsearch.client, alias } });
+const search = searchIndexForTest();
+const { alias } = search;
+const setup = await projectorForTest({ kafka: false, logger, search: { client: search.client, alias } });
 t.teardown(async () => {
   await setup.close();
-  await elasticsearch.client.indices.delete({ index: `${alias}_v*` }, { ignore: [404] });
-  await elasticsearch.client.indices.deleteIndexTemplate({ name: `${alias}_template` }, { ignore: [404] });
-  await elasticsearch.close();
+  await search.close();
 });
 const { app, db } = setup.commands;
 const writers = await signedInWriters(app, 3);
@@ -45,7 +40,7 @@ async function write(token: string) {
 t.test('a full reindex while writing loses nothing and swaps the alias to a new index', async (t) => {
   const ids: string[] = [];
   for (let i = 0; i < 60; i++) ids.push(await write(writers[i % 3]?.token ?? ''));
-  const before = await currentSearchIndex(elasticsearch.client, alias);
+  const before = await currentSearchIndex(search.client, alias);
 
   const run = { writing: true };
   let writtenDuring = 0;
@@ -70,7 +65,7 @@ t.test('a full reindex while writing loses nothing and swaps the alias to a new 
     }
   })();
   const index = await reindexSearch({
-    client: elasticsearch.client,
+    client: search.client,
     alias,
     writeDb: db,
     decode: createDecoder(createUserKeyring(testSecrets.masterKey), db),
@@ -82,16 +77,16 @@ t.test('a full reindex while writing loses nothing and swaps the alias to a new 
 
   t.ok(writtenDuring > 0, `${String(writtenDuring)} entries written while it ran`);
   t.not(index, before, 'a new index');
-  t.equal(await currentSearchIndex(elasticsearch.client, alias), index, 'the alias points at it');
-  t.notOk(await elasticsearch.client.indices.exists({ index: before }), 'the old index is gone');
+  t.equal(await currentSearchIndex(search.client, alias), index, 'the alias points at it');
+  t.notOk(await search.client.indices.exists({ index: before }), 'the old index is gone');
 
   const live = setup.projector.projections.find((projection) => projection.name === 'search');
   await waitFor(async () => ((live?.lastPosition() ?? 0) >= last ? true : undefined), 15_000, 'live search projection');
-  await elasticsearch.client.indices.refresh({ index: alias });
+  await search.client.indices.refresh({ index: alias });
   const expected = (await db.selectFrom('journal_entries').select('id').where('deleted_at', 'is', null).execute()).map(
     (row) => row.id,
   );
-  const indexed = await elasticsearch.client.search<{ id: string }>({ index: alias, size: 10_000, _source: ['id'] });
+  const indexed = await search.client.search<{ id: string }>({ index: alias, size: 10_000, _source: ['id'] });
   t.ok(expected.length > 60, `${String(expected.length)} entries, some written during the reindex`);
   t.same(
     indexed.hits.hits.map((hit) => hit._source?.id).sort(),
@@ -104,8 +99,8 @@ t.test("erasure removes every document of the user, and no one else's", async (t
   const [erased, kept] = writers;
   if (erased === undefined || kept === undefined) throw new Error('writers');
   const mine = async (userId: string) => {
-    await elasticsearch.client.indices.refresh({ index: alias });
-    return (await elasticsearch.client.count({ index: alias, query: { term: { userId } } })).count;
+    await search.client.indices.refresh({ index: alias });
+    return (await search.client.count({ index: alias, query: { term: { userId } } })).count;
   };
   t.ok((await mine(erased.id)) > 0, 'the user has documents');
   const keptBefore = await mine(kept.id);

@@ -1,4 +1,6 @@
 import { AppError } from '@mindflow/core/errors';
+import { Uuid } from '@mindflow/core/events';
+import { Value } from '@sinclair/typebox/value';
 
 /**
  * Opaque page cursors: the sort key of the last item returned, as base64url JSON. Clients pass
@@ -23,16 +25,5 @@ export function decodeCursor<T extends readonly unknown[]>(cursor: string, accep
   return key;
 }
 
-/** A date PostgreSQL takes: YYYY-MM-DD naming a real day, from year 1 on. */
-export function isCalendarDate(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
-    value >= '0001-01-01' &&
-    new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value
-  );
-}
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
+/** Whether a cursor part is an entry id. */
+export const isUuid = (value: unknown): value is string => Value.Check(Uuid, value);

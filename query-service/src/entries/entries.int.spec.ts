@@ -4,7 +4,7 @@ import t from 'tap';
 import { waitFor } from '@mindflow/core/testing';
 import { queryServiceForTest, testWriters } from '../testing.js';
 
-const platform = await queryServiceForTest({ waitMs: 500 });
+const platform = await queryServiceForTest({ reads: { waitMs: 500 } });
 t.teardown(platform.close);
 const [ana, bob] = await testWriters(platform.app, 2);
 if (ana === undefined || bob === undefined) throw new Error('writers');

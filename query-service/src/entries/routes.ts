@@ -1,11 +1,11 @@
 import { cacheKeys } from '@mindflow/core/cache';
-import { localDate } from '@mindflow/core/domain';
+import { isEntryDate, localDate } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { Type } from '@sinclair/typebox';
-import { beginRead, readHeaders, type ReadDeps } from '../http/reader.js';
-import { decodeCursor, encodeCursor, isCalendarDate, isUuid } from './cursor.js';
+import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
+import { decodeCursor, encodeCursor, isUuid } from './cursor.js';
 import { entryAtVersion, entryHistory } from './history.js';
 import { entriesOnThisDay, findEntry, listEntries, ownsEntry, type EntryKey, type EntryPage } from './queries.js';
 import { EntryView } from './view.js';
@@ -19,7 +19,7 @@ const notFound = () => new AppError('NOT_FOUND', 'no such entry');
 const recentSize = 20;
 
 const isEntryKey = (key: unknown): key is EntryKey =>
-  Array.isArray(key) && key.length === 2 && isCalendarDate(key[0]) && isUuid(key[1]);
+  Array.isArray(key) && key.length === 2 && isEntryDate(key[0]) && isUuid(key[1]);
 /** Versions are PostgreSQL integers. */
 const maxVersion = 2_147_483_647;
 const isVersionKey = (key: unknown): key is [number] =>
@@ -56,7 +56,9 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
           strict,
         ),
         response: {
-          200: Type.Object({ items: Type.Array(EntryView), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: readAnswer(
+            Type.Object({ items: Type.Array(EntryView), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ),
           ...errors,
         },
       },
@@ -96,7 +98,7 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
           { date: Type.Optional(Type.String({ format: 'date', description: 'default: today where you are' })) },
           strict,
         ),
-        response: { 200: Type.Object({ date: Type.String(), items: Type.Array(EntryView) }), ...errors },
+        response: { 200: readAnswer(Type.Object({ date: Type.String(), items: Type.Array(EntryView) })), ...errors },
       },
     },
     async (request, reply) => {
@@ -116,7 +118,7 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
         security: bearer,
         headers: readHeaders,
         params: EntryId,
-        response: { 200: EntryView, ...errors },
+        response: { 200: readAnswer(EntryView), ...errors },
       },
     },
     async (request, reply) => {
@@ -163,10 +165,12 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
           strict,
         ),
         response: {
-          200: Type.Union([
-            Type.Object({ items: Type.Array(HistoryItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-            EntryVersion,
-          ]),
+          200: readAnswer(
+            Type.Union([
+              Type.Object({ items: Type.Array(HistoryItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+              EntryVersion,
+            ]),
+          ),
           ...errors,
         },
       },

@@ -118,10 +118,10 @@ t.test('ETag on every answer, 304 on If-None-Match, a new ETag after a change', 
 t.test('rate limits: per caller by role, and per IP; 429 with Retry-After and RateLimit headers', async (t) => {
   // Counters of their own: other suites on this machine also read from 127.0.0.1.
   const prefix = `ratelimit:${uniqueName('test')}:`;
-  const limited = await queryServiceForTest(
-    { rateLimits: { windowSeconds: 60, perIp: 8, perUser: 3, perStaff: 6 } },
-    prefix,
-  );
+  const limited = await queryServiceForTest({
+    reads: { rateLimits: { windowSeconds: 60, perIp: 8, perUser: 3, perStaff: 6 } },
+    rateLimitPrefix: prefix,
+  });
   t.teardown(limited.close);
   const [eva, finn] = await testWriters(limited.app, 2);
   if (eva === undefined || finn === undefined) throw new Error('writers');

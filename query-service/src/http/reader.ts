@@ -1,7 +1,7 @@
 import type { AccessClaims, RequestAuth } from '@mindflow/core/auth';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { Logger } from '@mindflow/core/logging';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
@@ -30,6 +30,18 @@ export const readHeaders = Type.Object({
     }),
   ),
 });
+
+/** What every read answers besides its body (OpenAPI). */
+const answerHeaders = {
+  'x-position': { type: 'integer', description: 'the global position the answer reflects' },
+  etag: { type: 'string', description: 'send back as If-None-Match: 304 while the answer is the same' },
+  'cache-control': { type: 'string', description: 'private, no-cache' },
+} as const;
+
+/** A read's 200 schema, with the headers every read answers, for the OpenAPI document. */
+export function readAnswer<T extends TSchema>(schema: T): T {
+  return { ...schema, headers: answerHeaders };
+}
 
 /** A cached answer: the read point and time zone it was computed at, and the answer. */
 interface CachedAnswer<T> {

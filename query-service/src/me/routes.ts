@@ -2,7 +2,7 @@ import { cacheKeys } from '@mindflow/core/cache';
 import { AppError } from '@mindflow/core/errors';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { Type } from '@sinclair/typebox';
-import { beginRead, readHeaders, type ReadDeps, type Reader } from '../http/reader.js';
+import { beginRead, readAnswer, readHeaders, type ReadDeps, type Reader } from '../http/reader.js';
 import { loadProfile, ProfileView, statsToday } from './profile.js';
 
 const errors = errorResponses(401, 404, 429, 503);
@@ -27,7 +27,7 @@ export function profileRoutes(app: HttpServer, deps: ReadDeps): void {
         summary: 'Your profile: account, stats, settings and consent',
         security: bearer,
         headers: readHeaders,
-        response: { 200: ProfileView, ...errors },
+        response: { 200: readAnswer(ProfileView), ...errors },
       },
     },
     async (request, reply) => profileOf(deps, await beginRead(deps, request, reply)),
@@ -42,13 +42,15 @@ export function profileRoutes(app: HttpServer, deps: ReadDeps): void {
         security: bearer,
         headers: readHeaders,
         response: {
-          200: Type.Object({
-            currentStreak: Type.Integer(),
-            longestStreak: Type.Integer(),
-            lastEntryDate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
-            totalEntries: Type.Integer(),
-            totalWords: Type.Integer(),
-          }),
+          200: readAnswer(
+            Type.Object({
+              currentStreak: Type.Integer(),
+              longestStreak: Type.Integer(),
+              lastEntryDate: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+              totalEntries: Type.Integer(),
+              totalWords: Type.Integer(),
+            }),
+          ),
           ...errors,
         },
       },

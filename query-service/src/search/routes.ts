@@ -1,11 +1,11 @@
 import { AppError } from '@mindflow/core/errors';
-import { moods, type Mood as MoodName } from '@mindflow/core/domain';
+import { isEntryDate, moods, type Mood as MoodName } from '@mindflow/core/domain';
 import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { parseSearchText, type SearchPort } from '@mindflow/core/search';
 import { Type } from '@sinclair/typebox';
-import { decodeCursor, encodeCursor, isCalendarDate, isUuid } from '../entries/cursor.js';
-import { beginRead, readHeaders, type ReadDeps } from '../http/reader.js';
+import { decodeCursor, encodeCursor, isUuid } from '../entries/cursor.js';
+import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
 
 const strict = { additionalProperties: false };
 const errors = errorResponses(400, 401, 429, 503);
@@ -20,7 +20,7 @@ const isSearchCursor = (key: unknown): key is SearchCursor =>
     Number.isInteger(key[1]) &&
     (key[1] as number) > 0 &&
     (key[1] as number) < maxDepth) ||
-    (key.length === 3 && key[0] === 'd' && isCalendarDate(key[1]) && isUuid(key[2])));
+    (key.length === 3 && key[0] === 'd' && isEntryDate(key[1]) && isUuid(key[2])));
 
 const moodOf = (mood: string | null): MoodName | null =>
   mood !== null && (moods as readonly string[]).includes(mood) ? (mood as MoodName) : null;
@@ -56,24 +56,26 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
           strict,
         ),
         response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                date: Type.String({ format: 'date' }),
-                title: Type.String(),
-                mood: Type.Union([Mood, Type.Null()]),
-                tags: Type.Array(Type.String()),
-                highlights: Type.Object({
-                  title: Type.Optional(Type.String({ description: 'HTML-escaped, matches in <mark>' })),
-                  content: Type.Optional(Type.String({ description: 'fragments joined by " … "' })),
+          200: readAnswer(
+            Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  id: Type.String(),
+                  date: Type.String({ format: 'date' }),
+                  title: Type.String(),
+                  mood: Type.Union([Mood, Type.Null()]),
+                  tags: Type.Array(Type.String()),
+                  highlights: Type.Object({
+                    title: Type.Optional(Type.String({ description: 'HTML-escaped, matches in <mark>' })),
+                    content: Type.Optional(Type.String({ description: 'fragments joined by " … "' })),
+                  }),
                 }),
-              }),
-            ),
-            facets: Type.Object({ mood: Counts, tags: Counts }),
-            total: Type.Integer(),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
+              ),
+              facets: Type.Object({ mood: Counts, tags: Counts }),
+              total: Type.Integer(),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
+          ),
           ...errors,
         },
       },
@@ -135,7 +137,7 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
         security: bearer,
         headers: readHeaders,
         querystring: Type.Object({ prefix: Type.String({ minLength: 1, maxLength: 50 }) }, strict),
-        response: { 200: Type.Object({ items: Type.Array(Type.String()) }), ...errors },
+        response: { 200: readAnswer(Type.Object({ items: Type.Array(Type.String()) })), ...errors },
       },
     },
     async (request, reply) => {

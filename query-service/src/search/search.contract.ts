@@ -21,7 +21,7 @@ export function searchContract(t: Test, engine: 'postgres' | 'elasticsearch') {
   let position = 0;
 
   t.before(async () => {
-    platform = await queryServiceForTest({}, undefined, engine);
+    platform = await queryServiceForTest({ search: engine });
     const [first, second] = await testWriters(platform.app, 2);
     if (first === undefined || second === undefined) throw new Error('writers');
     [ana, bob] = [first, second];

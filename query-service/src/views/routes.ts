@@ -3,7 +3,7 @@ import { localDate } from '@mindflow/core/domain';
 import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { Type } from '@sinclair/typebox';
-import { beginRead, readHeaders, type ReadDeps } from '../http/reader.js';
+import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
 import { monthCalendar, moodTrend, tagCounts } from './queries.js';
 
 const strict = { additionalProperties: false };
@@ -25,18 +25,20 @@ export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
           strict,
         ),
         response: {
-          200: Type.Object({
-            year: Type.Integer(),
-            month: Type.Integer(),
-            days: Type.Array(
-              Type.Object({
-                date: Type.String({ format: 'date' }),
-                hasEntry: Type.Boolean(),
-                mood: Type.Union([Mood, Type.Null()]),
-                entryId: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-          }),
+          200: readAnswer(
+            Type.Object({
+              year: Type.Integer(),
+              month: Type.Integer(),
+              days: Type.Array(
+                Type.Object({
+                  date: Type.String({ format: 'date' }),
+                  hasEntry: Type.Boolean(),
+                  mood: Type.Union([Mood, Type.Null()]),
+                  entryId: Type.Union([Type.String(), Type.Null()]),
+                }),
+              ),
+            }),
+          ),
           ...errors,
         },
       },
@@ -66,16 +68,18 @@ export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
           strict,
         ),
         response: {
-          200: Type.Object({
-            days: Type.Integer(),
-            from: Type.String({ format: 'date' }),
-            to: Type.String({ format: 'date', description: 'today where you are' }),
-            entries: Type.Integer(),
-            counts: Type.Record(Type.String(), Type.Integer(), { description: 'entries per mood' }),
-            positive: Percent,
-            neutral: Percent,
-            negative: Percent,
-          }),
+          200: readAnswer(
+            Type.Object({
+              days: Type.Integer(),
+              from: Type.String({ format: 'date' }),
+              to: Type.String({ format: 'date', description: 'today where you are' }),
+              entries: Type.Integer(),
+              counts: Type.Record(Type.String(), Type.Integer(), { description: 'entries per mood' }),
+              positive: Percent,
+              neutral: Percent,
+              negative: Percent,
+            }),
+          ),
           ...errors,
         },
       },
@@ -101,7 +105,9 @@ export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
         security: bearer,
         headers: readHeaders,
         response: {
-          200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() })) }),
+          200: readAnswer(
+            Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() })) }),
+          ),
           ...errors,
         },
       },
