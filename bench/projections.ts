@@ -9,7 +9,7 @@ import { readAll, startOfLog, type Checkpoint } from '@mindflow/core/eventstore'
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase } from '@mindflow/core/testing';
-import { createDecoder, projectorDatabases, readProjections, rebuildProjection } from '@mindflow/projector';
+import { createDecoder, readModel, rebuildProjection, readModelProjection, writeSide } from '@mindflow/projector';
 import { projectorForTest, signedInWriters } from '@mindflow/projector/testing';
 import { sql } from 'kysely';
 
@@ -72,7 +72,8 @@ async function rebuildRun() {
   const read = await createTestDatabase('read');
   const write = connectPostgres('write', commands.url, 5);
   const readSide = connectPostgres('read', read.url, 5);
-  const { writeDb, readDb } = projectorDatabases(write.db, readSide.db);
+  const writeDb = writeSide(write.db);
+  const readDb = readModel(readSide.db);
   const users = Math.max(10, Math.floor(env.BENCH_EVENTS / 100));
   // Events written straight into the store (plain text fields, which decode as they are).
   await sql`
@@ -106,13 +107,11 @@ async function rebuildRun() {
   }
   const scanSeconds = (performance.now() - scanStarted) / 1000;
 
-  const projection = readProjections[0];
-  if (projection === undefined) throw new Error('no projection');
   let reported = 0;
   const result = await rebuildProjection({
-    projection,
+    projection: readModelProjection,
     writeDb,
-    readDb,
+    db: readDb,
     decode: createDecoder(createUserKeyring(testSecrets.masterKey), commands.db),
     logger,
     onProgress: (done) => {

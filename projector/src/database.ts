@@ -1,17 +1,22 @@
 import type { Kysely } from 'kysely';
+import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import type { WriteSide } from './service.js';
 
 // The databases as the projector sees them; their schemas are what migrations/ made them.
 
-export function writeSide(db: Kysely<unknown>): Kysely<WriteSide> {
-  return db as Kysely<WriteSide>;
+export function writeSide<DB>(db: Kysely<DB>): Kysely<WriteSide> {
+  return db as unknown as Kysely<WriteSide>;
 }
 
 export function readModel(db: Kysely<unknown>): Kysely<ReadModelTables> {
   return db as Kysely<ReadModelTables>;
 }
 
-export function projectorDatabases(write: Kysely<unknown>, read: Kysely<unknown>) {
-  return { writeDb: writeSide(write), readDb: readModel(read) };
+export function analyticsModel(db: Kysely<unknown>): Kysely<AnalyticsProjectionTables> {
+  return db as Kysely<AnalyticsProjectionTables>;
+}
+
+export function projectorDatabases(write: Kysely<unknown>, read: Kysely<unknown>, analytics: Kysely<unknown>) {
+  return { writeDb: writeSide(write), readDb: readModel(read), analyticsDb: analyticsModel(analytics) };
 }

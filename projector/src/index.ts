@@ -1,7 +1,7 @@
 export { loadConfig, type ProjectorConfig } from './config.js';
 export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
 export type { ReadModelTables } from './read-model/tables.js';
-export { projectorDatabases, readModel, writeSide } from './database.js';
+export { projectorDatabases, readModel, writeSide, analyticsModel } from './database.js';
 export { rebuildProjection } from './rebuild.js';
 export { reindexSearch } from './search/reindex.js';
 export { indexEvents, searchIndexing } from './search/indexing.js';
@@ -13,5 +13,8 @@ export {
   type DeadLetter,
 } from './operations.js';
 export { createDecoder } from './decoder.js';
-export { readProjections } from './projections.js';
+export { databaseProjections, bindProjection, type BoundProjection, type ProjectionDatabases } from './projections.js';
+export { analyticsProjection } from './analytics/projection.js';
+export { readModelProjection } from './read-model/projection.js';
+export { analyticsStore, partitionStore, type AnalyticsStore } from './analytics/store.js';
 export { mountProjector } from './mount.js';

@@ -21,7 +21,7 @@ export async function mountProjector(
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
   const projector = await startProjector({
-    ...projectorDatabases(engines.databases.write.db, engines.databases.read.db),
+    ...projectorDatabases(engines.databases.write.db, engines.databases.read.db, engines.databases.analytics.db),
     writeUrl: engines.databases.urls.write,
     kafka: kafka?.kafka,
     ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),

@@ -7,8 +7,9 @@ import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { projectorDatabases } from './database.js';
+import { writeSide } from './database.js';
 import { createDecoder } from './decoder.js';
+import { bindProjection } from './projections.js';
 import { listDeadLetters, projectionStatus, replayDeadLetters } from './operations.js';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
@@ -20,7 +21,8 @@ const commands = await commandServiceForTest();
 const read = await createTestDatabase<ReadModelTables>('read');
 const write = connectPostgres('write', commands.url, 3);
 const readSide = connectPostgres('read', read.url, 3);
-const { writeDb } = projectorDatabases(write.db, readSide.db);
+const writeDb = writeSide(write.db);
+const bound = [bindProjection(readModelProjection, read.db)];
 t.teardown(async () => {
   await write.close();
   await readSide.close();
@@ -78,7 +80,7 @@ t.test('a poison event lands in the dead letters while the rest flows on; status
 
   const ids = (await read.db.selectFrom('journal_view').select('entry_id').execute()).map((row) => row.entry_id);
   t.same(ids, [healthy.id], 'the rest flowed on');
-  const letters = await listDeadLetters(read.db);
+  const letters = await listDeadLetters(bound);
   t.equal(letters.length, 1);
   t.match(letters[0], {
     projection: 'read-model',
@@ -86,13 +88,13 @@ t.test('a poison event lands in the dead letters while the rest flows on; status
     error: /cannot decode/,
     event: { type: 'EntryCreated' },
   });
-  const [status] = await projectionStatus(writeDb, read.db);
+  const [status] = await projectionStatus(writeDb, bound);
   t.match(status, { name: 'read-model', behind: 0, deadLetters: 1 });
 
-  t.same(await replayDeadLetters(read.db, decode, {}), { replayed: 1, failed: 0 });
+  t.same(await replayDeadLetters(bound, decode, {}), { replayed: 1, failed: 0 });
   const after = (await read.db.selectFrom('journal_view').select('entry_id').orderBy('entry_date').execute()).map(
     (row) => row.entry_id,
   );
   t.same(after, [poisoned.id, healthy.id], 'the replayed event is in the read model');
-  t.equal((await listDeadLetters(read.db)).length, 0);
+  t.equal((await listDeadLetters(bound)).length, 0);
 });

@@ -2,8 +2,7 @@ import { fromWire } from '@mindflow/core/bus';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import { sql, type Kysely } from 'kysely';
-import { readProjections } from './projections.js';
-import type { ReadModelTables } from './read-model/tables.js';
+import type { BoundProjection } from './projections.js';
 import type { WriteSide } from './service.js';
 
 export interface ProjectionStatus {
@@ -21,11 +20,11 @@ export interface ProjectionStatus {
 /** Where each projection stands against the event store, and its dead letters. */
 export async function projectionStatus(
   writeDb: Kysely<WriteSide>,
-  readDb: Kysely<ReadModelTables>,
+  projections: readonly BoundProjection[],
 ): Promise<ProjectionStatus[]> {
   const statuses: ProjectionStatus[] = [];
-  for (const projection of readProjections) {
-    const rows = await readDb
+  for (const { projection, db } of projections) {
+    const rows = await db
       .selectFrom('projection_offsets')
       .select(['partition', 'offset'])
       .where('projection', '=', projection.name)
@@ -40,7 +39,7 @@ export async function projectionStatus(
       where (transaction_id, global_position) > (${BigInt(transactionId).toString()}::xid8, ${Number(position)})`.execute(
       writeDb,
     );
-    const letters = await readDb
+    const letters = await db
       .selectFrom('dead_letters')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('projection', '=', projection.name)
@@ -65,18 +64,33 @@ export interface DeadLetter {
   readonly createdAt: Date;
 }
 
-export async function listDeadLetters(readDb: Kysely<ReadModelTables>, projection?: string): Promise<DeadLetter[]> {
-  let query = readDb.selectFrom('dead_letters').selectAll().where('replayed_at', 'is', null).orderBy('id');
-  if (projection !== undefined) query = query.where('projection', '=', projection);
-  const rows = await query.execute();
-  return rows.map((row) => ({
-    id: row.id,
-    projection: row.projection,
-    event: fromWire(JSON.stringify(row.event)),
-    error: row.error,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-  }));
+/** Dead letters not replayed yet, of every projection or of one, each projection's from its database. */
+export async function listDeadLetters(
+  projections: readonly BoundProjection[],
+  projection?: string,
+): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  for (const bound of projections) {
+    if (projection !== undefined && bound.projection.name !== projection) continue;
+    const rows = await bound.db
+      .selectFrom('dead_letters')
+      .selectAll()
+      .where('replayed_at', 'is', null)
+      .where('projection', '=', bound.projection.name)
+      .orderBy('id')
+      .execute();
+    letters.push(
+      ...rows.map((row) => ({
+        id: row.id,
+        projection: row.projection,
+        event: fromWire(JSON.stringify(row.event)),
+        error: row.error,
+        attempts: row.attempts,
+        createdAt: row.created_at,
+      })),
+    );
+  }
+  return letters;
 }
 
 /**
@@ -84,25 +98,26 @@ export async function listDeadLetters(readDb: Kysely<ReadModelTables>, projectio
  * applies is marked replayed, one that fails again stays, with its new error.
  */
 export async function replayDeadLetters(
-  readDb: Kysely<ReadModelTables>,
+  projections: readonly BoundProjection[],
   decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>,
   select: { ids?: readonly string[]; projection?: string },
 ): Promise<{ replayed: number; failed: number }> {
   let replayed = 0;
   let failed = 0;
-  for (const letter of await listDeadLetters(readDb, select.projection)) {
+  for (const letter of await listDeadLetters(projections, select.projection)) {
     if (select.ids !== undefined && !select.ids.includes(letter.id)) continue;
-    const projection = readProjections.find((candidate) => candidate.name === letter.projection);
-    if (projection === undefined) continue;
+    const bound = projections.find((candidate) => candidate.projection.name === letter.projection);
+    if (bound === undefined) continue;
+    const { projection, db } = bound;
     try {
-      await readDb.transaction().execute(async (trx) => {
-        await projection.apply(trx, await decode(letter.event));
+      await db.transaction().execute(async (trx) => {
+        await projection.apply(trx, [await decode(letter.event)]);
         await trx.updateTable('dead_letters').set({ replayed_at: new Date() }).where('id', '=', letter.id).execute();
       });
       replayed += 1;
     } catch (error) {
       failed += 1;
-      await readDb
+      await db
         .updateTable('dead_letters')
         .set({
           error: error instanceof Error ? (error.stack ?? error.message) : String(error),

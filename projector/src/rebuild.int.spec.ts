@@ -72,7 +72,7 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
   const result = await rebuildProjection({
     projection: readModelProjection,
     writeDb,
-    readDb: read.db,
+    db: read.db,
     decode,
     logger,
     batchSize: 25,

@@ -4,16 +4,17 @@ import { readAll, startOfLog, type Checkpoint, type RecordedEvent } from '@mindf
 import type { Logger } from '@mindflow/core/logging';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
-import type { ReadModelTables } from './read-model/tables.js';
 import { hostProjection } from './runtime/host.js';
 import { createProjectionMetrics } from './runtime/metrics.js';
 import type { Projection } from './runtime/projection.js';
+import type { RuntimeTables } from './runtime/tables.js';
 import type { WriteSide } from './service.js';
 
-export interface RebuildOptions {
-  readonly projection: Projection<ReadModelTables>;
+export interface RebuildOptions<DB extends RuntimeTables> {
+  readonly projection: Projection<DB>;
   readonly writeDb: Kysely<WriteSide>;
-  readonly readDb: Kysely<ReadModelTables>;
+  /** The projection's database. */
+  readonly db: Kysely<DB>;
   readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
   readonly logger: Logger;
   readonly batchSize?: number;
@@ -29,25 +30,21 @@ const runtimeTables = ['projection_offsets', 'dead_letters'];
  * the live projection's batch in hand, locks its tables, applies the last events, swaps the
  * shadow tables in and sets every bus partition's offset to where the rebuild stands. Readers
  * see the old model until that commit and the new one after it, never a half-built one.
+ *
+ * The projection writes to the shadow through the search path (its SQL names tables without
+ * a schema), so partitioned tables keep their partitions, and partitions it creates land
+ * in the shadow too.
  */
-export async function rebuildProjection(options: RebuildOptions): Promise<{ events: number; seconds: number }> {
-  const { projection, writeDb, readDb, logger } = options;
+export async function rebuildProjection<DB extends RuntimeTables>(
+  options: RebuildOptions<DB>,
+): Promise<{ events: number; seconds: number }> {
+  const { projection, writeDb, logger } = options;
+  const db = options.db as unknown as Kysely<RuntimeTables>;
   const started = performance.now();
   const shadow = `rebuild_${projection.name.replace(/\W/g, '_')}`;
-  await sql`drop schema if exists ${sql.id(shadow)} cascade`.execute(readDb);
-  await sql`create schema ${sql.id(shadow)}`.execute(readDb);
-  for (const table of [...projection.tables, ...runtimeTables]) {
-    await sql`create table ${sql.id(shadow, table)} (like ${sql.id('public', table)} including all)`.execute(readDb);
-  }
-  const shadowDb = readDb.withSchema(shadow);
-  const host = hostProjection({
-    projection,
-    db: shadowDb,
-    decode: options.decode,
-    metrics: createProjectionMetrics(new Registry()),
-    logger,
-    maxAttempts: 3,
-  });
+  await sql`drop schema if exists ${sql.id(shadow)} cascade`.execute(db);
+  await sql`create schema ${sql.id(shadow)}`.execute(db);
+  for (const table of [...projection.tables, ...runtimeTables]) await copyTable(db, table, shadow);
   const total = Number((await sql<{ n: string }>`select count(*) as n from events`.execute(writeDb)).rows[0]?.n ?? 0);
   const batchSize = options.batchSize ?? 2_000;
   let checkpoint: Checkpoint = startOfLog;
@@ -59,19 +56,35 @@ export async function rebuildProjection(options: RebuildOptions): Promise<{ even
       offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
     }));
 
-  // Bulk: batch after batch into the shadow tables, the live model untouched.
-  for (;;) {
-    const events = await readAll(writeDb, checkpoint, batchSize);
-    const last = events.at(-1);
-    if (last === undefined) break;
-    await host.handle(deliver(events));
-    checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
-    done += events.length;
-    options.onProgress?.(done, Math.max(total, done));
-  }
+  // Bulk: batch after batch into the shadow tables, on one connection whose search path
+  // starts with the shadow schema; the live model untouched.
+  await db.connection().execute(async (connection) => {
+    await sql`select set_config('search_path', ${`${shadow}, public`}, false)`.execute(connection);
+    try {
+      const host = hostProjection({
+        projection,
+        db: connection as unknown as Kysely<DB>,
+        decode: options.decode,
+        metrics: createProjectionMetrics(new Registry()),
+        logger,
+        maxAttempts: 3,
+      });
+      for (;;) {
+        const events = await readAll(writeDb, checkpoint, batchSize);
+        const last = events.at(-1);
+        if (last === undefined) break;
+        await host.handle(deliver(events));
+        checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
+        done += events.length;
+        options.onProgress?.(done, Math.max(total, done));
+      }
+    } finally {
+      await sql`reset search_path`.execute(connection);
+    }
+  });
 
   // Swap: wait for the live batch in hand, lock, apply the last events, move the tables.
-  await readDb.transaction().execute(async (trx) => {
+  await db.transaction().execute(async (trx) => {
     const live = await trx
       .selectFrom('projection_offsets')
       .select('partition')
@@ -81,25 +94,32 @@ export async function rebuildProjection(options: RebuildOptions): Promise<{ even
     await sql`lock table ${sql.join(projection.tables.map((table) => sql.id('public', table)))} in access exclusive mode`.execute(
       trx,
     );
-    const shadowTrx = trx.withSchema(shadow);
+    const searchPath = (await sql<{ path: string }>`select current_setting('search_path') as path`.execute(trx)).rows[0]
+      ?.path;
+    await sql`select set_config('search_path', ${`${shadow}, public`}, true)`.execute(trx);
     for (;;) {
       const events = await readAll(writeDb, checkpoint, batchSize);
       const last = events.at(-1);
       if (last === undefined) break;
       const decoded = await Promise.all(events.map((event) => options.decode(event)));
-      for (const event of decoded) await projection.apply(shadowTrx, event);
-      await projection.finish?.(shadowTrx, decoded);
+      await projection.apply(trx as unknown as Kysely<DB>, decoded);
       checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
       done += events.length;
     }
+    await sql`select set_config('search_path', ${searchPath ?? 'public'}, true)`.execute(trx);
     options.onProgress?.(done, Math.max(total, done));
     const retired = `${shadow}_retired`;
     await sql`drop schema if exists ${sql.id(retired)} cascade`.execute(trx);
     await sql`create schema ${sql.id(retired)}`.execute(trx);
     for (const table of projection.tables) {
-      await sql`alter table ${sql.id('public', table)} set schema ${sql.id(retired)}`.execute(trx);
-      await sql`alter table ${sql.id(shadow, table)} set schema public`.execute(trx);
+      for (const member of await withPartitions(trx, 'public', table)) {
+        await sql`alter table ${sql.id('public', member)} set schema ${sql.id(retired)}`.execute(trx);
+      }
+      for (const member of await withPartitions(trx, shadow, table)) {
+        await sql`alter table ${sql.id(shadow, member)} set schema public`.execute(trx);
+      }
     }
+    await projection.afterSwap?.(trx as unknown as Kysely<DB>);
     // Every partition the live projection reads resumes after the rebuilt position: events
     // of a partition come in commit order, so all at or before it are in the new tables.
     const offset = logOffset(checkpoint);
@@ -115,8 +135,36 @@ export async function rebuildProjection(options: RebuildOptions): Promise<{ even
       on conflict (projection, event_id) do nothing`.execute(trx);
     await sql`drop schema ${sql.id(retired)} cascade`.execute(trx);
   });
-  await sql`drop schema ${sql.id(shadow)} cascade`.execute(readDb);
+  await sql`drop schema ${sql.id(shadow)} cascade`.execute(db);
   const seconds = (performance.now() - started) / 1000;
   logger.info({ projection: projection.name, events: done, seconds }, 'projection rebuilt');
   return { events: done, seconds };
+}
+
+/** An empty copy of public.`table` in `schema`; a partitioned table with empty copies of its partitions. */
+async function copyTable(db: Kysely<RuntimeTables>, table: string, schema: string): Promise<void> {
+  const source = sql.id('public', table);
+  const key = await sql<{ key: string | null }>`
+    select pg_get_partkeydef(${`public.${table}`}::regclass) as key`.execute(db);
+  const partitionKey = key.rows[0]?.key ?? null;
+  await sql`create table ${sql.id(schema, table)} (like ${source} including all)
+            ${partitionKey === null ? sql`` : sql`partition by ${sql.raw(partitionKey)}`}`.execute(db);
+  if (partitionKey === null) return;
+  const partitions = await sql<{ name: string; bound: string }>`
+    select child.relname as name, pg_get_expr(child.relpartbound, child.oid) as bound
+    from pg_inherits join pg_class child on child.oid = pg_inherits.inhrelid
+    where pg_inherits.inhparent = ${`public.${table}`}::regclass`.execute(db);
+  for (const partition of partitions.rows) {
+    await sql`create table ${sql.id(schema, partition.name)} partition of ${sql.id(schema, table)} ${sql.raw(partition.bound)}`.execute(
+      db,
+    );
+  }
+}
+
+/** A table's partitions, then the table: the order in which they can change schema together. */
+async function withPartitions(db: Kysely<RuntimeTables>, schema: string, table: string): Promise<string[]> {
+  const partitions = await sql<{ name: string }>`
+    select child.relname as name from pg_inherits join pg_class child on child.oid = pg_inherits.inhrelid
+    where pg_inherits.inhparent = ${`${schema}.${table}`}::regclass`.execute(db);
+  return [...partitions.rows.map((row) => row.name), table];
 }

@@ -13,7 +13,9 @@ import { searchIndexing } from './search/indexing.js';
 import { ensureSearchIndex } from '@mindflow/core/search';
 import type { Client } from '@elastic/elasticsearch';
 import { createDecoder } from './decoder.js';
-import { readProjections } from './projections.js';
+import { databaseProjections } from './projections.js';
+import { startPartitionMaintenance } from './analytics/maintenance.js';
+import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { startRelay, type Relay, type RelayTables } from './relay.js';
 import { hostProjection, type HostedProjection } from './runtime/host.js';
@@ -25,6 +27,7 @@ export interface ProjectorOptions {
   readonly writeDb: Kysely<WriteSide>;
   readonly writeUrl: string;
   readonly readDb: Kysely<ReadModelTables>;
+  readonly analyticsDb: Kysely<AnalyticsProjectionTables>;
   /** With Kafka: a relay publishes the event store and projections consume the topic. */
   readonly kafka: Kafka | undefined;
   readonly secrets: Secrets;
@@ -71,8 +74,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
-  const projections: HostedProjection[] = readProjections.map((projection) =>
-    hostProjection({ projection, db: options.readDb, decode, metrics, logger }),
+  const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, logger);
+  const projections: HostedProjection[] = (await databaseProjections(options)).map(({ projection, db }) =>
+    hostProjection({ projection, db, decode, metrics, logger }),
   );
   if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb));
   if (options.search !== undefined) {
@@ -118,6 +122,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     readiness,
     stop: async () => {
       clearInterval(monitor);
+      stopMaintenance();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
       await relay?.stop();

@@ -9,6 +9,7 @@ import { createProjectionMetrics } from './runtime/metrics.js';
 import type { HttpServer } from '@mindflow/core/http';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
+import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
 import { projectorDatabases } from './database.js';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
@@ -74,6 +75,7 @@ export function asDeliveries(events: readonly RecordedEvent[]): Delivery[] {
 export interface ProjectorUnderTest {
   readonly commands: Awaited<ReturnType<typeof commandServiceForTest>>;
   readonly read: TestDatabase<ReadModelTables>;
+  readonly analytics: TestDatabase<AnalyticsProjectionTables>;
   readonly projector: Projector;
   close(): Promise<void>;
 }
@@ -92,12 +94,14 @@ export async function projectorForTest(options: {
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest();
   const read = await createTestDatabase<ReadModelTables>('read');
+  const analytics = await createTestDatabase<AnalyticsProjectionTables>('analytics');
   const write = connectPostgres('write', commands.url, 5);
   const readSide = connectPostgres('read', read.url, 5);
+  const analyticsSide = connectPostgres('analytics', analytics.url, 5);
   const kafka = options.kafka ? connectKafka(testEngines().kafka, options.logger) : undefined;
   const topic = `test.events.${randomUUID()}`;
   const projector = await startProjector({
-    ...projectorDatabases(write.db, readSide.db),
+    ...projectorDatabases(write.db, readSide.db, analyticsSide.db),
     writeUrl: commands.url,
     kafka: kafka?.kafka,
     topic,
@@ -111,16 +115,19 @@ export async function projectorForTest(options: {
   return {
     commands,
     read,
+    analytics,
     projector,
     close: async () => {
       await projector.stop();
       await write.close();
       await readSide.close();
+      await analyticsSide.close();
       if (kafka !== undefined) {
         await deleteTopic(kafka.kafka, topic);
         await kafka.close();
       }
       await read.drop();
+      await analytics.drop();
       await commands.close();
     },
   };

@@ -4,10 +4,10 @@ import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/cor
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
   createDecoder,
+  databaseProjections,
   listDeadLetters,
   projectionStatus,
   projectorDatabases,
-  readProjections,
   rebuildProjection,
   reindexSearch,
   replayDeadLetters,
@@ -33,7 +33,13 @@ export async function projections(config: PlatformConfig, action: Action): Promi
   );
   try {
     if (!(await requireMigrated(engines.databases))) return 1;
-    const { writeDb, readDb } = projectorDatabases(engines.databases.write.db, engines.databases.read.db);
+    const databases = projectorDatabases(
+      engines.databases.write.db,
+      engines.databases.read.db,
+      engines.databases.analytics.db,
+    );
+    const { writeDb } = databases;
+    const bound = await databaseProjections(databases);
     const decoder = async () => {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
       return createDecoder(createUserKeyring(secrets.masterKey), writeDb);
@@ -42,7 +48,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
     switch (action.kind) {
       case 'status': {
-        const statuses = await projectionStatus(writeDb, readDb);
+        const statuses = await projectionStatus(writeDb, bound);
         print(statuses, action.json, () =>
           statuses
             .map(
@@ -54,7 +60,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         return statuses.some((s) => s.deadLetters > 0) ? 1 : 0;
       }
       case 'dlq-list': {
-        const letters = await listDeadLetters(readDb, action.projection);
+        const letters = await listDeadLetters(bound, action.projection);
         print(letters, action.json, () =>
           letters.length === 0
             ? 'no dead letters\n'
@@ -69,11 +75,10 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       }
       case 'rebuild': {
         if (action.name === 'search') return await reindex(engines, writeDb, await decoder());
-        const projection = readProjections.find((candidate) => candidate.name === action.name);
-        if (projection === undefined) {
-          process.stderr.write(
-            `no projection ${action.name} (known: ${[...readProjections.map((p) => p.name), 'search'].join(', ')})\n`,
-          );
+        const target = bound.find((candidate) => candidate.projection.name === action.name);
+        if (target === undefined) {
+          const known = [...bound.map((candidate) => candidate.projection.name), 'search'];
+          process.stderr.write(`no projection ${action.name} (known: ${known.join(', ')})\n`);
           return 1;
         }
         const bar = new SingleBar(
@@ -83,9 +88,9 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         const started = performance.now();
         bar.start(1, 0, { rate: 0 });
         const result = await rebuildProjection({
-          projection,
+          projection: target.projection,
           writeDb,
-          readDb,
+          db: target.db,
           decode: await decoder(),
           logger,
           onProgress: (done, total) => {
@@ -99,7 +104,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       }
       case 'dlq-replay': {
         const decode = await decoder();
-        const result = await replayDeadLetters(readDb, decode, {
+        const result = await replayDeadLetters(bound, decode, {
           ...(action.projection === undefined ? {} : { projection: action.projection }),
           ...(action.ids === undefined ? {} : { ids: action.ids }),
         });

@@ -2,3 +2,4 @@ export * from './entry.js';
 export * from './user.js';
 export * from './streaks.js';
 export { ruleViolation, type DomainEvent } from './rules.js';
+export * from './mood.js';

@@ -25,45 +25,51 @@ const defaultSettings = {
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
   tables: ['profile_view', 'journal_view', 'entry_history', 'mood_calendar', 'tag_counts'],
-  apply: async (db, event) => {
-    switch (event.type) {
-      case 'UserRegistered':
-        return userRegistered(db, event);
-      case 'UserProfileUpdated':
-        return profileUpdated(db, event);
-      case 'SettingsUpdated':
-        return updateProfile(db, event, { settings: JSON.stringify(event.data) });
-      case 'ConsentRecorded':
-        return updateProfile(db, event, { consent: JSON.stringify({ ...event.data, recordedAt: event.occurredAt }) });
-      case 'RoleGranted':
-      case 'RoleRevoked':
-        return rolesChanged(db, event);
-      case 'EntryCreated':
-        return entryCreated(db, event);
-      case 'EntryUpdated':
-        return entryUpdated(db, event);
-      case 'EntryDeleted':
-      case 'EntryRestored':
-        return entryDeletedOrRestored(db, event);
-      default:
-        return undefined;
-    }
-  },
-  // Streaks and totals once per user per batch, not once per event: a rebuild's batches of
-  // thousands of events would otherwise rescan each writer's entries thousands of times.
-  finish: async (db, events) => {
-    const lastEntryEvent = new Map<string, Date>();
-    const newest = new Map<string, Event>();
-    for (const event of events) {
-      if (event.userId === null) continue;
-      // Events come in commit order: the last of a user's is the newest applied.
-      newest.set(event.userId, event);
-      if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
-    }
-    // One update of each user's profile per batch: the read point, and the stats when entries moved.
-    for (const [userId, event] of newest) await recordReadPoint(db, userId, event, lastEntryEvent.get(userId));
+  apply: async (db, events) => {
+    for (const event of events) await applyEvent(db, event);
+    await recordReadPoints(db, events);
   },
 };
+
+async function applyEvent(db: Db, event: Event): Promise<void> {
+  switch (event.type) {
+    case 'UserRegistered':
+      return userRegistered(db, event);
+    case 'UserProfileUpdated':
+      return profileUpdated(db, event);
+    case 'SettingsUpdated':
+      return updateProfile(db, event, { settings: JSON.stringify(event.data) });
+    case 'ConsentRecorded':
+      return updateProfile(db, event, { consent: JSON.stringify({ ...event.data, recordedAt: event.occurredAt }) });
+    case 'RoleGranted':
+    case 'RoleRevoked':
+      return rolesChanged(db, event);
+    case 'EntryCreated':
+      return entryCreated(db, event);
+    case 'EntryUpdated':
+      return entryUpdated(db, event);
+    case 'EntryDeleted':
+    case 'EntryRestored':
+      return entryDeletedOrRestored(db, event);
+    default:
+      return undefined;
+  }
+}
+
+// Streaks and totals once per user per batch, not once per event: a rebuild's batches of
+// thousands of events would otherwise rescan each writer's entries thousands of times.
+async function recordReadPoints(db: Db, events: readonly Event[]): Promise<void> {
+  const lastEntryEvent = new Map<string, Date>();
+  const newest = new Map<string, Event>();
+  for (const event of events) {
+    if (event.userId === null) continue;
+    // Events come in commit order: the last of a user's is the newest applied.
+    newest.set(event.userId, event);
+    if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
+  }
+  // One update of each user's profile per batch: the read point, and the stats when entries moved.
+  for (const [userId, event] of newest) await recordReadPoint(db, userId, event, lastEntryEvent.get(userId));
+}
 
 async function userRegistered(db: Db, event: Of<'UserRegistered'>) {
   const { email, displayName, timezone, language, theme } = event.data;

@@ -28,14 +28,16 @@ const poison = new Set<string>();
 const counting: Projection<Tables> = {
   name: 'deletions',
   tables: ['deletions'],
-  apply: async (trx, event) => {
-    if (poison.has(event.eventId)) throw new Error('this event cannot be applied');
-    if (event.type !== 'EntryDeleted' || event.userId === null) return;
-    await trx
-      .insertInto('deletions')
-      .values({ user_id: event.userId, n: 1 })
-      .onConflict((conflict) => conflict.column('user_id').doUpdateSet((eb) => ({ n: eb('deletions.n', '+', 1) })))
-      .execute();
+  apply: async (trx, events) => {
+    for (const event of events) {
+      if (poison.has(event.eventId)) throw new Error('this event cannot be applied');
+      if (event.type !== 'EntryDeleted' || event.userId === null) continue;
+      await trx
+        .insertInto('deletions')
+        .values({ user_id: event.userId, n: 1 })
+        .onConflict((conflict) => conflict.column('user_id').doUpdateSet((eb) => ({ n: eb('deletions.n', '+', 1) })))
+        .execute();
+    }
   },
 };
 const host = hostProjection({

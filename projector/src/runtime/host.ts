@@ -66,9 +66,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
         if (stored !== undefined && delivery.offset <= stored) continue;
         const event = delivery.event;
         if (!isolate) {
-          const decoded = await options.decode(event);
-          await projection.apply(projectionTrx, decoded);
-          appliedEvents.push(decoded);
+          appliedEvents.push(await options.decode(event));
           offsets.set(delivery.partition, delivery.offset);
           changed.add(delivery.partition);
           newest = event;
@@ -78,9 +76,8 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
         await sql`savepoint apply_event`.execute(trx);
         try {
           const decoded = await options.decode(event);
-          await projection.apply(projectionTrx, decoded);
+          await projection.apply(projectionTrx, [decoded]);
           await sql`release savepoint apply_event`.execute(trx);
-          appliedEvents.push(decoded);
           attempts.delete(event.eventId);
           count += 1;
         } catch (error) {
@@ -114,9 +111,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
         changed.add(delivery.partition);
         newest = event;
       }
-      if (appliedEvents.length > 0 && projection.finish !== undefined) {
-        await projection.finish(projectionTrx, appliedEvents);
-      }
+      if (!isolate && appliedEvents.length > 0) await projection.apply(projectionTrx, appliedEvents);
       if (changed.size > 0) {
         await trx
           .insertInto('projection_offsets')

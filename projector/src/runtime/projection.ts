@@ -10,7 +10,8 @@ export interface Projection<DB> {
   readonly name: string;
   /** The tables it owns: a rebuild fills copies of them and swaps them in. */
   readonly tables: readonly string[];
-  apply(trx: Kysely<DB>, event: DecodedEvent<MindflowEvents>): Promise<void>;
-  /** Once per batch, after its events: work that need not be done for each (e.g. totals). */
-  finish?(trx: Kysely<DB>, events: readonly DecodedEvent<MindflowEvents>[]): Promise<void>;
+  /** Applies events in their order: a batch, or one alone when a failing event is isolated. */
+  apply(trx: Kysely<DB>, events: readonly DecodedEvent<MindflowEvents>[]): Promise<void>;
+  /** Re-creates what refers to its tables (views) once a rebuild has swapped new ones in. */
+  afterSwap?(trx: Kysely<DB>): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { moods, type Mood } from '@mindflow/core/domain';
+import { moodTone, moods, type Mood } from '@mindflow/core/domain';
 import type { ReadDb } from '../database.js';
 
 /** Every day of a month: its mood and whether the user wrote that day. */
@@ -25,9 +25,6 @@ export async function monthCalendar(db: ReadDb, userId: string, year: number, mo
     };
   });
 }
-
-const positive = new Set<Mood>(['ecstatic', 'happy']);
-const negative = new Set<Mood>(['sad', 'anxious', 'angry']);
 
 /** A percentage with one decimal. */
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
@@ -65,9 +62,9 @@ export async function moodTrend(db: ReadDb, userId: string, days: number, today:
     to: today,
     entries,
     counts,
-    positive: share((mood) => positive.has(mood)),
-    neutral: share((mood) => mood === 'neutral'),
-    negative: share((mood) => negative.has(mood)),
+    positive: share((mood) => moodTone(mood) === 'positive'),
+    neutral: share((mood) => moodTone(mood) === 'neutral'),
+    negative: share((mood) => moodTone(mood) === 'negative'),
   };
 }
 

@@ -1,0 +1,3 @@
+export * from './tables.js';
+export * from './partitions.js';
+export * from './storage.js';

@@ -1,0 +1,314 @@
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { maintainPartitions, partitionMonths, setMinGroupSize } from '@mindflow/core/analytics';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { moods } from '@mindflow/core/domain';
+import { readAll, startOfLog } from '@mindflow/core/eventstore';
+import { createLogger } from '@mindflow/core/logging';
+import { createTestDatabase, type TestDatabase } from '@mindflow/core/testing';
+import { sql, type Kysely } from 'kysely';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { createDecoder } from '../decoder.js';
+import { rebuildProjection } from '../rebuild.js';
+import { hostProjection } from '../runtime/host.js';
+import { createProjectionMetrics } from '../runtime/metrics.js';
+import { asDeliveries, signedInWriters } from '../testing.js';
+import { writeSide } from '../database.js';
+import { analyticsProjection } from './projection.js';
+import { partitionStore } from './store.js';
+import type { AnalyticsProjectionTables } from './tables.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+const commands = await commandServiceForTest();
+const writeDb = writeSide(commands.db);
+const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
+t.teardown(() => commands.close());
+
+// A seeded pseudo-random stream, so a failure can be replayed.
+let seed = 20261122;
+const random = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+/** Writers create, edit (mood, date, words), delete and restore entries through the command routes. */
+async function randomStream(writerCount: number, steps: number) {
+  const writers = await signedInWriters(commands.app, writerCount);
+  const live: { id: string; version: number; token: string; deleted: boolean }[] = [];
+  const send = async (
+    token: string,
+    method: 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+    version?: number,
+  ) =>
+    commands.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, ...(version === undefined ? {} : { 'if-match': `"${version}"` }) },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  for (let step = 0; step < steps; step++) {
+    const roll = random();
+    const entry = live.length > 0 ? pick(live) : undefined;
+    if (entry === undefined || roll < 0.45) {
+      const writer = pick(writers);
+      const words = Array.from({ length: 1 + Math.floor(random() * 30) }, () => 'word').join(' ');
+      const created = await send(writer.token, 'POST', '/v1/entries', {
+        date: daysAgo(Math.floor(random() * 50)),
+        title: 'A day',
+        content: words,
+        ...(random() < 0.85 ? { mood: pick(moods) } : {}),
+        tags: [pick(['work', 'home', 'walk'])],
+      });
+      if (created.statusCode === 201)
+        live.push({ ...created.json<{ id: string; version: number }>(), token: writer.token, deleted: false });
+    } else if (roll < 0.75 && !entry.deleted) {
+      const changes = pick([
+        { mood: pick(moods) },
+        { mood: null },
+        { date: daysAgo(Math.floor(random() * 50)) },
+        { content: 'a few more words here' },
+      ]);
+      const updated = await send(entry.token, 'PATCH', `/v1/entries/${entry.id}`, changes, entry.version);
+      if (updated.statusCode === 200) entry.version = updated.json<{ version: number }>().version;
+    } else if (!entry.deleted) {
+      const deleted = await send(entry.token, 'DELETE', `/v1/entries/${entry.id}`);
+      if (deleted.statusCode === 200)
+        Object.assign(entry, { version: deleted.json<{ version: number }>().version, deleted: true });
+    } else {
+      const restored = await send(entry.token, 'POST', `/v1/entries/${entry.id}/restore`);
+      if (restored.statusCode === 200)
+        Object.assign(entry, { version: restored.json<{ version: number }>().version, deleted: false });
+    }
+  }
+}
+
+/** The analytics projection over every event of the store, in batches of random size, some delivered twice. */
+async function project(db: Kysely<AnalyticsProjectionTables>) {
+  const host = hostProjection({
+    projection: analyticsProjection(partitionStore),
+    db,
+    decode,
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  const deliveries = asDeliveries(await readAll(writeDb, startOfLog, 1_000_000));
+  let redelivered = 0;
+  for (let start = 0; start < deliveries.length;) {
+    const size = 1 + Math.floor(random() * 40);
+    await host.handle(deliveries.slice(start, start + size));
+    if (random() < 0.3) {
+      await host.handle(deliveries.slice(Math.max(0, start - 5), start + size));
+      redelivered += 1;
+    }
+    start += size;
+  }
+  return { events: deliveries.length, redelivered };
+}
+
+const rows = async (db: Kysely<AnalyticsProjectionTables>, query: ReturnType<typeof sql>) =>
+  (await query.execute(db)).rows as Record<string, unknown>[];
+
+const summary = (db: Kysely<AnalyticsProjectionTables>) =>
+  rows(
+    db,
+    sql`select day::text, language, timezone, mood, entries, scored, round(score_sum::numeric, 4)::text as score, words::int
+               from mood_daily_summary where entries <> 0 or scored <> 0 or words <> 0 order by 1, 2, 3, 4`,
+  );
+const summaryFromRaw = (db: Kysely<AnalyticsProjectionTables>) =>
+  rows(
+    db,
+    sql`select day::text, language, timezone, mood, sum(sign)::int as entries,
+                      coalesce(sum(sign) filter (where mood_score is not null), 0)::int as scored,
+                      round(coalesce(sum(sign * mood_score), 0)::numeric, 4)::text as score, sum(sign * word_count)::int as words
+               from mood_events group by 1, 2, 3, 4
+               having sum(sign) <> 0 or coalesce(sum(sign) filter (where mood_score is not null), 0) <> 0 or sum(sign * word_count) <> 0
+               order by 1, 2, 3, 4`,
+  );
+const weekly = (db: Kysely<AnalyticsProjectionTables>) =>
+  rows(
+    db,
+    sql`select week, user_id, logins, logouts, entries_created, entries_updated, entries_deleted, settings_updated, profile_updated
+               from user_weekly_activity order by 1, 2`,
+  );
+const weeklyFromRaw = (db: Kysely<AnalyticsProjectionTables>) =>
+  rows(
+    db,
+    sql`select date_trunc('week', time at time zone 'UTC') at time zone 'UTC' as week, user_id,
+                      count(*) filter (where kind = 'login')::int as logins, count(*) filter (where kind = 'logout')::int as logouts,
+                      count(*) filter (where kind = 'entry_created')::int as entries_created,
+                      count(*) filter (where kind = 'entry_updated')::int as entries_updated,
+                      count(*) filter (where kind = 'entry_deleted')::int as entries_deleted,
+                      count(*) filter (where kind = 'settings_updated')::int as settings_updated,
+                      count(*) filter (where kind = 'profile_updated')::int as profile_updated
+               from user_activity_events group by 1, 2 order by 1, 2`,
+  );
+
+let analytics: TestDatabase<AnalyticsProjectionTables>;
+t.before(async () => {
+  analytics = await createTestDatabase<AnalyticsProjectionTables>('analytics');
+  await randomStream(12, 260);
+});
+t.teardown(() => analytics.drop());
+
+t.test(
+  'after a random stream with edits, deletes and redeliveries, the aggregates equal a GROUP BY over the raw rows',
+  async (t) => {
+    const { events, redelivered } = await project(analytics.db);
+    t.ok(redelivered > 0, `${events} events, ${redelivered} batches delivered twice`);
+    const raw = await summaryFromRaw(analytics.db);
+    t.ok(raw.length > 20, `${raw.length} (day, language, timezone, mood) groups`);
+    t.same(await summary(analytics.db), raw, 'mood_daily_summary = GROUP BY over mood_events');
+    t.same(
+      await weekly(analytics.db),
+      await weeklyFromRaw(analytics.db),
+      'user_weekly_activity = GROUP BY over user_activity_events',
+    );
+
+    // And both are the truth: the live entries of the write side, per date and mood.
+    const truth = (
+      await sql<{ day: string; mood: string; n: number }>`
+      select entry_date::text as day, coalesce(mood, 'none') as mood, count(*)::int as n from journal_entries
+      where deleted_at is null group by 1, 2 order by 1, 2`.execute(commands.db)
+    ).rows;
+    const counted = await rows(
+      analytics.db,
+      sql`select day::text, mood, sum(entries)::int as n from mood_daily_summary group by 1, 2 having sum(entries) <> 0 order by 1, 2`,
+    );
+    t.same(counted, truth, 'an edited mood or date moved the counts; deletes took them away, restores gave them back');
+    t.ok(
+      (await rows(analytics.db, sql`select 1 from mood_events where sign = -1`)).length > 0,
+      'edits and deletes left retractions',
+    );
+  },
+);
+
+t.test('a rebuild swaps in the same aggregates, partitions included, and the analyst views survive it', async (t) => {
+  const before = await summary(analytics.db);
+  const months = await partitionMonths(analytics.db, 'mood_events');
+  const result = await rebuildProjection({
+    projection: analyticsProjection(partitionStore),
+    writeDb,
+    db: analytics.db,
+    decode,
+    logger,
+  });
+  t.ok(result.events > 0);
+  t.same(await summary(analytics.db), before);
+  t.same(await summaryFromRaw(analytics.db), before);
+  t.same(await partitionMonths(analytics.db, 'mood_events'), months, 'the partitions came along');
+  await setMinGroupSize(analytics.db, 2);
+  const view = await rows(analytics.db, sql`select sum(entries)::int as n from analyst.mood_daily`);
+  t.ok(Number(view[0]?.n) > 0, 'analyst.mood_daily reads the new tables');
+  t.same(
+    await rows(analytics.db, sql`select nspname from pg_namespace where nspname like 'rebuild_%'`),
+    [],
+    'no shadow schema left',
+  );
+});
+
+t.test('partitions are created ahead and dropped once past retention; the aggregates keep their counts', async (t) => {
+  const db = (await createTestDatabase<AnalyticsProjectionTables>('analytics')).db;
+  const now = new Date('2026-11-22T12:00:00Z');
+  const first = await maintainPartitions(db, now);
+  t.same(
+    await partitionMonths(db, 'mood_events'),
+    ['2026-11', '2026-12', '2027-01', '2027-02'],
+    'this month and three ahead',
+  );
+  t.same(await partitionMonths(db, 'user_activity_events'), ['2026-11', '2026-12', '2027-01', '2027-02']);
+  t.equal(first.created.length, 12);
+  t.same((await maintainPartitions(db, now)).created, [], 'a second run creates nothing');
+
+  // Events of November 2026 go through the projection: raw rows and aggregates.
+  const writer = '0193a000-0000-7000-8000-000000000001';
+  const entry = '0193a000-0000-7000-8000-000000000002';
+  const event = (type: string, data: object, position: number, occurredAt: Date) => ({
+    eventId: `0193a000-0000-7000-8000-${String(position).padStart(12, '0')}`,
+    type,
+    schemaVersion: 1,
+    streamId: type === 'UserRegistered' ? `user-${writer}` : `entry-${entry}`,
+    streamVersion: 1,
+    globalPosition: position,
+    transactionId: String(position),
+    occurredAt,
+    userId: writer,
+    data,
+    metadata: {},
+  });
+  const host = (at: Date) =>
+    hostProjection({
+      projection: analyticsProjection(partitionStore, () => at),
+      db,
+      decode: async (e) => ({ ...e, erased: [] }) as never,
+      metrics: createProjectionMetrics(new Registry()),
+      logger,
+    });
+  await host(now).handle(
+    asDeliveries([
+      event(
+        'UserRegistered',
+        { email: 'x', displayName: 'x', timezone: 'Europe/Lisbon', language: 'pt', theme: 'system' },
+        1,
+        now,
+      ),
+      event(
+        'EntryCreated',
+        {
+          entryId: entry,
+          date: '2026-11-20',
+          title: 't',
+          content: 'c',
+          mood: 'happy',
+          tags: [],
+          location: null,
+          weather: null,
+          isPrivate: false,
+          wordCount: 7,
+          readingTime: 2,
+        },
+        2,
+        now,
+      ),
+    ] as never),
+  );
+  t.same(await rows(db, sql`select count(*)::int as n from mood_events_p2026_11`), [{ n: 1 }]);
+  t.same(await rows(db, sql`select count(*)::int as n from user_activity_events_p2026_11`), [{ n: 1 }]);
+
+  // Thirteen months on: November 2026 is past a year of retention; activity past six months.
+  const later = new Date('2027-12-05T00:00:00Z');
+  const { dropped } = await maintainPartitions(db, later);
+  t.ok(
+    dropped.includes('mood_events_p2026_11') && dropped.includes('user_activity_events_p2026_11'),
+    'expired months dropped',
+  );
+  t.notOk(
+    dropped.some((name) => name.startsWith('journal_insights')),
+    'insights are kept forever',
+  );
+  t.same(await rows(db, sql`select count(*)::int as n from mood_events`), [{ n: 0 }]);
+  t.same(
+    await rows(db, sql`select day::text, mood, entries from mood_daily_summary`),
+    [{ day: '2026-11-20', mood: 'happy', entries: 1 }],
+    'the aggregate keeps the count',
+  );
+  t.ok((await partitionMonths(db, 'mood_events')).includes('2028-03'), 'and months ahead of the new date exist');
+
+  // A late edit of that old entry: no raw rows for an expired month, but the counts move.
+  await host(later).handle(
+    asDeliveries([
+      { ...event('EntryUpdated', { entryId: entry, changes: { mood: 'sad' } }, 3, later), streamVersion: 2 },
+    ] as never),
+  );
+  t.same(
+    await rows(db, sql`select count(*)::int as n from mood_events`),
+    [{ n: 0 }],
+    'nothing written to a dropped month',
+  );
+  t.same(await rows(db, sql`select mood, entries from mood_daily_summary where entries <> 0`), [
+    { mood: 'sad', entries: 1 },
+  ]);
+});
