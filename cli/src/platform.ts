@@ -34,6 +34,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       await mountQueryService(app, {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
+        analytics: engines.databases.analytics.db,
         cache,
         search: await searchFor(engines),
         redis,

@@ -17,6 +17,7 @@ runMain(async () => {
       await mountQueryService(app, {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
+        analytics: engines.databases.analytics.db,
         // Without Redis, no cache: the projector runs in another process and could not say what went stale.
         cache: redis === undefined ? createNoCache() : createRedisCache(redis),
         search: await searchFor(engines),

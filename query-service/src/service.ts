@@ -7,7 +7,8 @@ import type { Logger } from '@mindflow/core/logging';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { Counter, Histogram } from 'prom-client';
-import { eventStoreDatabase, readDatabase } from './database.js';
+import { analyticsDatabase, eventStoreDatabase, readDatabase } from './database.js';
+import { analyticsRoutes } from './analytics/routes.js';
 import { entryReadRoutes } from './entries/routes.js';
 import type { ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
@@ -18,6 +19,8 @@ import type { SearchPort } from '@mindflow/core/search';
 export interface QueryServiceOptions {
   /** The read database. */
   readonly db: Kysely<unknown>;
+  /** The analytics database: analysts read its `analyst` views. */
+  readonly analytics: Kysely<unknown>;
   /** The write database: read-your-writes asks its event store where a user's events stand. */
   readonly events: Kysely<unknown>;
   readonly cache: Cache;
@@ -70,5 +73,10 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);
     searchRoutes(scope, { ...deps, search: options.search });
+    analyticsRoutes(scope, {
+      analytics: analyticsDatabase(options.analytics),
+      auth: deps.auth,
+      logger: options.logger,
+    });
   });
 }

@@ -23,6 +23,8 @@ export interface QueryServiceUnderTest {
   readonly redis: Redis;
   /** The write database, for tests that hold it up. */
   readonly writeUrl: string;
+  /** The analytics database the projector writes and analysts read. */
+  readonly analyticsUrl: string;
   /** Makes what the projector has applied visible to search (Elasticsearch refreshes every second). */
   settle(position: number): Promise<void>;
   close(): Promise<void>;
@@ -56,9 +58,11 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
   // The query-service's own pool, as in production.
   const readSide = connectPostgres('read', platform.read.url, 5);
   const writeSide = connectPostgres('write', platform.commands.url, 5);
+  const analyticsSide = connectPostgres('analytics', platform.analytics.url, 5);
   await mountQueryService(app, {
     db: readSide.db,
     events: writeSide.db,
+    analytics: analyticsSide.db,
     search:
       index === undefined ? createPostgresSearch(readSide.db) : createElasticsearchSearch(index.client, index.alias),
     cache,
@@ -72,6 +76,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     app,
     redis: redis.redis,
     writeUrl: platform.commands.url,
+    analyticsUrl: platform.analytics.url,
     settle: async (position) => {
       if (index === undefined) return;
       const indexing = platform.projector.projections.find((projection) => projection.name === 'search');
@@ -85,6 +90,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     close: async () => {
       await readSide.close();
       await writeSide.close();
+      await analyticsSide.close();
       await index?.close();
       await platform.close();
       await redis.close();

@@ -1,0 +1,169 @@
+import { testSecrets } from '@mindflow/command-service/testing';
+import { setMinGroupSize } from '@mindflow/core/analytics';
+import { createAccessTokens } from '@mindflow/core/auth';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { waitFor } from '@mindflow/core/testing';
+import { sql } from 'kysely';
+import t from 'tap';
+import { queryServiceForTest, testWriters, type TestWriter } from '../testing.js';
+
+const platform = await queryServiceForTest({ rateLimitPrefix: 'ratelimit:analytics-test:' });
+const analytics = connectPostgres('analytics', platform.analyticsUrl, 2);
+t.teardown(async () => {
+  await analytics.close();
+  await platform.close();
+});
+
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+const day = daysAgo(2);
+// Three cohorts by time zone: 12, 5 and 3 writers, each with an entry on `day`.
+const cohorts = { UTC: 12, 'Europe/Lisbon': 5, 'Asia/Tokyo': 3 } as const;
+const writers: TestWriter[] = [];
+for (const [timezone, count] of Object.entries(cohorts)) {
+  for (const writer of await testWriters(platform.app, count, timezone)) {
+    await writer.write({ date: day, mood: writers.length % 3 === 0 ? 'sad' : 'happy' });
+    writers.push(writer);
+  }
+}
+await waitFor(
+  async () => {
+    const row = await sql<{ n: number }>`select coalesce(sum(entries), 0)::int as n from mood_daily_summary`.execute(
+      analytics.db,
+    );
+    return row.rows[0]?.n === 20 ? true : undefined;
+  },
+  20_000,
+  'the analytics projection',
+);
+
+const analystId = '0193b000-0000-7000-8000-0000000000a1';
+const analystToken = await createAccessTokens(testSecrets.jwtSecret, 900).issue({
+  userId: analystId,
+  roles: ['user', 'analyst'],
+  sessionId: '0193b000-0000-7000-8000-0000000000a2',
+});
+const asAnalyst = (url: string, accept = 'application/json') =>
+  platform.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${analystToken}`, accept } });
+const mood = (query: string) => `/v1/analytics/mood/daily?from=${day}&to=${day}${query}`;
+const routes = [
+  mood(''),
+  `/v1/analytics/activity/weekly?from=${day}&to=${day}`,
+  `/v1/analytics/insights/summary?from=${day}&to=${day}`,
+];
+
+t.test('a plain user gets 403 on every analyst route, and nobody without a token gets in', async (t) => {
+  const writer = writers[0];
+  if (writer === undefined) throw new Error('no writer');
+  for (const url of routes) {
+    const plain = await writer.get(url);
+    t.equal(plain.statusCode, 403, url);
+    t.equal(plain.json<{ error: { code: string } }>().error.code, 'FORBIDDEN');
+    t.equal((await platform.app.inject({ method: 'GET', url })).statusCode, 401, url);
+  }
+});
+
+t.test('daily moods of the whole cohort, with k = 10', async (t) => {
+  await setMinGroupSize(analytics.db, 10);
+  const response = await asAnalyst(mood(''));
+  t.equal(response.statusCode, 200);
+  t.same(response.json(), {
+    items: [
+      {
+        day,
+        users: 20,
+        entries: 20,
+        avgMoodScore: 0.18, // (13 × 0.6 − 7 × 0.6) / 20
+        moods: { ecstatic: 0, happy: 13, neutral: 0, sad: 7, anxious: 0, angry: 0, none: 0 },
+      },
+    ],
+  });
+  // By time zone: 12, 5 and 3 people; the 5 and the 3 are below k, so only... none is shown:
+  // leaving out 8 people would still let 20 - 12 single them out as a group under k.
+  const byZone = await asAnalyst(mood('&by=timezone'));
+  t.same(byZone.json(), { items: [] }, 'every group under k (and UTC with them, or 20 - 12 = 8 would show)');
+});
+
+t.test('k-suppression leaves out small groups and, when they add up to fewer than k, the next smallest', async (t) => {
+  await setMinGroupSize(analytics.db, 4);
+  const items = (await asAnalyst(mood('&by=timezone'))).json<{ items: { timezone: string; users: number }[] }>().items;
+  t.same(
+    items.map((item) => [item.timezone, item.users]),
+    [['UTC', 12]],
+    'Tokyo (3 < 4) left out, then Lisbon (5) too, since 3 alone is under k',
+  );
+  await setMinGroupSize(analytics.db, 3);
+  const all = (await asAnalyst(mood('&by=timezone'))).json<{ items: { timezone: string; users: number }[] }>().items;
+  t.same(
+    all.map((item) => [item.timezone, item.users]),
+    [
+      ['Asia/Tokyo', 3],
+      ['Europe/Lisbon', 5],
+      ['UTC', 12],
+    ],
+  );
+  await setMinGroupSize(analytics.db, 21);
+  t.same((await asAnalyst(mood(''))).json(), { items: [] }, 'the whole cohort under k is left out too');
+});
+
+t.test('weekly activity and the insights summary', async (t) => {
+  await setMinGroupSize(analytics.db, 10);
+  const week = (await asAnalyst(`/v1/analytics/activity/weekly?from=${daysAgo(30)}&to=${daysAgo(0)}`)).json<{
+    items: { users: number; logins: number; entriesCreated: number }[];
+  }>();
+  const total = week.items.reduce(
+    (sum, item) => ({
+      users: sum.users + item.users,
+      logins: sum.logins + item.logins,
+      entries: sum.entries + item.entriesCreated,
+    }),
+    { users: 0, logins: 0, entries: 0 },
+  );
+  t.ok(total.users >= 20 && total.logins >= 20, 'every writer signed in');
+  t.equal(total.entries, 20);
+  t.same((await asAnalyst(routes[2] ?? '')).json(), { items: [] }, 'no insights yet');
+});
+
+t.test('CSV with Accept: text/csv', async (t) => {
+  await setMinGroupSize(analytics.db, 10);
+  const response = await asAnalyst(mood(''), 'text/csv');
+  t.equal(response.statusCode, 200);
+  t.match(response.headers['content-type'], /^text\/csv/);
+  t.same(response.body.trim().split('\n'), [
+    'day,users,entries,avgMoodScore,ecstatic,happy,neutral,sad,anxious,angry,none',
+    `${day},20,20,0.18,0,13,0,7,0,0,0`,
+  ]);
+});
+
+t.test('bad ranges are 400s', async (t) => {
+  for (const url of [
+    `/v1/analytics/mood/daily?from=${day}&to=2000-01-01`,
+    '/v1/analytics/mood/daily?from=2024-01-01&to=2026-01-01',
+    '/v1/analytics/mood/daily?from=2024-13-01&to=2024-12-01',
+    `/v1/analytics/mood/daily?from=${day}`,
+    `/v1/analytics/mood/daily?from=${day}&to=${day}&by=email`,
+  ]) {
+    const response = await asAnalyst(url);
+    t.equal(response.statusCode, 400, url);
+    t.equal(response.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED');
+  }
+});
+
+t.test('every analyst query is audited: who, what, when, from where', async (t) => {
+  const before = await sql<{ n: number }>`select count(*)::int as n from analytics_queries`.execute(analytics.db);
+  await asAnalyst(mood('&by=language'));
+  const rows = await sql<{ analyst_id: string; route: string; parameters: unknown; ip: string; groups: number }>`
+    select analyst_id, route, parameters, ip, groups from analytics_queries order by id desc limit 1`.execute(
+    analytics.db,
+  );
+  t.match(rows.rows[0], {
+    analyst_id: analystId,
+    route: '/v1/analytics/mood/daily',
+    parameters: { from: day, to: day, by: 'language' },
+    ip: '127.0.0.1',
+  });
+  const after = await sql<{ n: number }>`select count(*)::int as n from analytics_queries`.execute(analytics.db);
+  t.equal(after.rows[0]?.n, (before.rows[0]?.n ?? 0) + 1);
+  const plain = await sql<{ n: number }>`
+    select count(*)::int as n from analytics_queries where analyst_id <> ${analystId}`.execute(analytics.db);
+  t.equal(plain.rows[0]?.n, 0, 'refused requests answer nothing and so audit nothing');
+});
