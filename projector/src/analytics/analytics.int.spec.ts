@@ -1,5 +1,7 @@
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { maintainPartitions, partitionMonths, setMinGroupSize } from '@mindflow/core/analytics';
+import { createAnalystLogin, maintainPartitions, partitionMonths, setMinGroupSize } from '@mindflow/core/analytics';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { moods } from '@mindflow/core/domain';
 import { readAll, startOfLog } from '@mindflow/core/eventstore';
@@ -312,3 +314,62 @@ t.test('partitions are created ahead and dropped once past retention; the aggreg
     { mood: 'sad', entries: 1 },
   ]);
 });
+
+t.test(
+  'the analyst SQL role reads the analyst views and gets permission denied on raw tables and journal text',
+  async (t) => {
+    const read = await createTestDatabase('read');
+    t.teardown(() => read.drop());
+    const name = `analyst_${randomUUID().slice(0, 8)}`;
+    const password = randomUUID();
+    await createAnalystLogin(analytics.db, name, password);
+    t.teardown(async () => {
+      await sql`drop role if exists ${sql.id(name)}`.execute(analytics.db);
+    });
+    await setMinGroupSize(analytics.db, 2);
+    const as = async (url: string, query: string) => {
+      const login = Object.assign(new URL(url), { username: name, password });
+      const client = new pg.Client({ connectionString: login.toString() });
+      await client.connect();
+      try {
+        return await client.query(query);
+      } finally {
+        await client.end();
+      }
+    };
+    const views = await as(
+      analytics.url,
+      'select day, users, entries, avg_mood_score from analyst.mood_daily order by day',
+    );
+    t.ok(views.rows.length > 0, 'the aggregate views are readable');
+    for (const view of [
+      'mood_daily_by_timezone',
+      'activity_weekly',
+      'activity_weekly_by_language',
+      'insights_weekly',
+    ]) {
+      await as(analytics.url, `select * from analyst.${view} limit 1`);
+    }
+    for (const table of [
+      'mood_events',
+      'user_activity_events',
+      'journal_insights',
+      'entry_moods',
+      'mood_daily_summary',
+      'user_weekly_activity',
+      'analytics_users',
+      'analytics_queries',
+    ]) {
+      await t.rejects(as(analytics.url, `select * from ${table} limit 1`), { message: /permission denied/ }, table);
+    }
+    await t.rejects(as(analytics.url, 'insert into analytics_settings values (true, 2)'), {
+      message: /permission denied/,
+    });
+    await t.rejects(
+      as(read.url, 'select title, content from journal_view'),
+      { message: /permission denied/ },
+      'journal text',
+    );
+    await t.rejects(as(commands.url, 'select * from events'), { message: /permission denied/ }, 'the event store');
+  },
+);

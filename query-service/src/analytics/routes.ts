@@ -44,13 +44,13 @@ const description =
 
 /** GET /v1/analytics/mood/daily, /v1/analytics/activity/weekly, /v1/analytics/insights/summary (role analyst). */
 export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
-  const report = <Q extends ReportQuery>(
+  const report = (
     path: string,
     summary: string,
     maxDays: number,
     querystring: TSchema,
     item: TSchema,
-    run: (query: Q) => Promise<Record<string, unknown>[]>,
+    run: (query: ReportQuery & { kind?: string }) => Promise<Record<string, unknown>[]>,
   ) =>
     app.get(
       path,
@@ -67,7 +67,7 @@ export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
       async (request, reply) => {
         const caller = await deps.auth.authenticate(request);
         if (!caller.roles.includes('analyst')) throw new AppError('FORBIDDEN', 'this needs the analyst role');
-        const query = request.query as Q;
+        const query = request.query as ReportQuery & { kind?: string };
         const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
         if (!(days >= 0 && days <= maxDays)) {
           throw new AppError('VALIDATION_FAILED', `to must be on or after from, at most ${maxDays} days later`);
@@ -113,7 +113,7 @@ export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
     }),
     (query) => activityWeekly(deps.analytics, query),
   );
-  report<ReportQuery & { kind?: string }>(
+  report(
     '/v1/analytics/insights/summary',
     'Insights per week of their period and kind, with their average figures',
     731,
