@@ -71,6 +71,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['postgres:read', true],
       ['postgres:analytics', true],
       ['projection:read-model', true],
+      ['projection:analytics', true],
       ['projection:cache', true],
     ],
   );
@@ -83,6 +84,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   const parsed = JSON.parse(status.stdout) as {
     adapters: { port: string; adapter: string }[];
     migrations: { database: string; pending: string[] }[];
+    analytics: { strategy: string; partitions: { table: string; months: string[] }[] };
   };
   t.match(parsed.adapters, [{ port: 'databases', adapter: 'embedded PostgreSQL' }]);
   t.same(
@@ -93,6 +95,11 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['analytics', []],
     ],
     'start applied every migration',
+  );
+  t.equal(parsed.analytics.strategy, 'partitions', 'embedded PostgreSQL has no TimescaleDB: native partitions');
+  t.ok(
+    parsed.analytics.partitions.every((p) => p.months.length >= 4),
+    'the projector created this month and the next three',
   );
 
   // The command routes are mounted, and the CLI manages roles in the same embedded database.

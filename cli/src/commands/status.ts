@@ -1,9 +1,11 @@
+import type { Kysely } from 'kysely';
 import { checkReadiness, type CheckResult } from '@mindflow/core/health';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, describeEngines, version } from '@mindflow/core/runtime';
 import { writeDatabase } from '@mindflow/command-service';
 import { readerHoldBack, type ReaderHoldBack } from '@mindflow/core/eventstore';
 import { migrationStatus, schemaNames } from '@mindflow/migrations';
+import { analyticsStrategy, partitionMonths, timeSeries, type TimeSeries } from '@mindflow/core/analytics';
 import type { PlatformConfig } from '../config.js';
 
 interface MigrationSummary {
@@ -33,9 +35,13 @@ export async function status(config: PlatformConfig, options: { json: boolean })
     const eventStore = migrations.every((m) => m.pending.length === 0)
       ? await readerHoldBack(writeDatabase(engines.databases.write.db))
       : undefined;
+    const analytics = migrations.every((m) => m.pending.length === 0)
+      ? await analyticsStorage(engines.databases.analytics.db)
+      : undefined;
     const report = {
       version,
       adapters: describeEngines(config.engines),
+      analytics,
       checks: readiness.checks,
       migrations,
       eventStore,
@@ -53,6 +59,7 @@ function render(report: {
   checks: readonly CheckResult[];
   migrations: readonly MigrationSummary[];
   eventStore: ReaderHoldBack | undefined;
+  analytics: AnalyticsStorage | undefined;
 }): string {
   const table = (rows: string[][]) => {
     const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
@@ -76,10 +83,43 @@ function render(report: {
       ]),
     ),
     '',
+    'Analytics storage',
+    report.analytics === undefined
+      ? '  (not migrated)'
+      : report.analytics.strategy === 'timescaledb'
+        ? '  TimescaleDB hypertables, continuous aggregates and retention policies'
+        : table(
+            report.analytics.partitions.map((p) => [
+              p.table,
+              `${p.months.length} monthly partition(s)`,
+              p.months.length === 0 ? '' : `${p.months[0] ?? ''} .. ${p.months.at(-1) ?? ''}`,
+            ]),
+          ).replace(/^/, '  native range partitions, aggregates kept by the projection\n'),
+    '',
     'Event store',
     report.eventStore === undefined
       ? '  (not migrated)'
       : `  ${report.eventStore.events} committed event(s) held back from readers; oldest open transaction ${report.eventStore.oldestTransactionSeconds.toFixed(1)} s`,
     '',
   ].join('\n');
+}
+
+interface AnalyticsStorage {
+  readonly strategy: 'timescaledb' | 'partitions';
+  readonly partitions: readonly { table: string; months: readonly string[] }[];
+}
+
+/** The analytics storage strategy chosen at migration time and, on partitions, the months present. */
+async function analyticsStorage<DB>(db: Kysely<DB>): Promise<AnalyticsStorage> {
+  const strategy = await analyticsStrategy(db);
+  const partitions =
+    strategy === 'partitions'
+      ? await Promise.all(
+          (Object.keys(timeSeries) as TimeSeries[]).map(async (table) => ({
+            table,
+            months: await partitionMonths(db, table),
+          })),
+        )
+      : [];
+  return { strategy, partitions };
 }
