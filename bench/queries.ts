@@ -104,10 +104,12 @@ const reads = {
 };
 async function readServer(cache: Cache) {
   const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
-  // The bench sends no X-Min-Position, so the event store is never asked.
+  // The bench sends no X-Min-Position and asks no analyst route: the event store and the
+  // analytics database are never asked.
   await mountQueryService(app, {
     db,
     events: db,
+    analytics: db,
     cache,
     search: createPostgresSearch(db),
     redis: redis.redis,

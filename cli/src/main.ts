@@ -4,6 +4,7 @@ import { runMain, version } from '@mindflow/core/runtime';
 import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
 import { admin } from './commands/admin.js';
+import { analytics } from './commands/analytics.js';
 import { migrate } from './commands/migrate.js';
 import { projections } from './commands/projections.js';
 import { status } from './commands/status.js';
@@ -51,6 +52,22 @@ program
   )
   .action(async (options) => {
     await finish(migrate(loadConfig(), options.database));
+  });
+
+const analyticsCommand = program.command('analytics').description('analysts: SQL logins and the smallest group shown');
+analyticsCommand
+  .command('sql-user')
+  .description('create a PostgreSQL login that reads the analyst views and nothing else; prints its password once')
+  .argument('<name>', 'lowercase letters, digits and _')
+  .action(async (name) => {
+    await finish(analytics(loadConfig(), { kind: 'sql-user', name }));
+  });
+analyticsCommand
+  .command('min-group-size')
+  .description('groups of fewer than K distinct people are left out of every analyst view and route')
+  .addArgument(new Argument('<k>', 'at least 2').argParser((value) => Number.parseInt(value, 10)))
+  .action(async (k) => {
+    await finish(analytics(loadConfig(), { kind: 'min-group-size', k }));
   });
 
 const adminCommand = program.command('admin').description('find users and manage their roles (as the admin routes do)');

@@ -19,6 +19,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
     async (t) => {
       const commands = await commandServiceForTest();
       const read = await createTestDatabase<ReadModelTables>('read');
+      const analytics = await createTestDatabase('analytics');
       const topic = `test.events.${randomUUID()}`;
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
@@ -27,6 +28,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
         LOG_FORMAT: 'json',
         WRITE_DATABASE_URL: commands.url,
         READ_DATABASE_URL: read.url,
+        ANALYTICS_DATABASE_URL: analytics.url,
         MINDFLOW_MASTER_KEY: testSecrets.masterKey.toString('base64'),
         MINDFLOW_JWT_SECRET: testSecrets.jwtSecret,
         ...(via === 'Kafka'
@@ -59,6 +61,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
           await kafka.close();
         }
         await read.drop();
+        await analytics.drop();
         await commands.close();
       });
 

@@ -18,3 +18,5 @@ export { analyticsProjection } from './analytics/projection.js';
 export { readModelProjection } from './read-model/projection.js';
 export { analyticsStore, partitionStore, type AnalyticsStore } from './analytics/store.js';
 export { mountProjector } from './mount.js';
+export { hostProjection } from './runtime/host.js';
+export { createProjectionMetrics } from './runtime/metrics.js';
