@@ -5,13 +5,13 @@
 //   npm run bench:analytics      (needs the PostgreSQL of npm test; seeded data is kept by name)
 import { Type } from '@sinclair/typebox';
 import { ensurePartitions, addMonths, monthOf, setMinGroupSize } from '@mindflow/core/analytics';
-import { readEnv, withDatabase } from '@mindflow/core/config';
+import { readEnv } from '@mindflow/core/config';
 import { moods } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines } from '@mindflow/core/testing';
+import { createTestDatabase } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
 import {
   analyticsModel,
@@ -23,8 +23,8 @@ import {
   readModelProjection,
 } from '@mindflow/projector';
 import { asDeliveries } from '@mindflow/projector/testing';
+import { keptDatabase } from './kept-database.js';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { Registry } from 'prom-client';
 
 const env = readEnv(
@@ -35,20 +35,13 @@ const env = readEnv(
   }),
   process.env,
 );
-const engines = testEngines();
 const logger = createLogger({ level: 'warn', pretty: false }, 'bench');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 // ── 1. the 90-day daily query on 10M mood events ────────────────────────────────────────
 async function seeded(size: number): Promise<Kysely<unknown>> {
   const name = `mindflow_bench_analytics_${String(size)}`;
-  const admin = new pg.Client({ connectionString: engines.databases.write });
-  await admin.connect();
-  if ((await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 0) {
-    await admin.query(`create database ${name}`);
-  }
-  await admin.end();
-  const db = connectPostgres('analytics', withDatabase(engines.databases.write, name), 4).db;
+  const db = connectPostgres('analytics', await keptDatabase(name), 4).db;
   await migrateToLatest(db, 'analytics');
   const count = Number((await sql<{ n: string }>`select count(*) as n from mood_events`.execute(db)).rows[0]?.n);
   if (count === size) return db;

@@ -7,7 +7,7 @@ import { text } from 'node:stream/consumers';
 import { Type } from '@sinclair/typebox';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache, type Cache } from '@mindflow/core/cache';
-import { readEnv, withDatabase } from '@mindflow/core/config';
+import { readEnv } from '@mindflow/core/config';
 import { createHttpServer } from '@mindflow/core/http';
 import { createPostgresSearch } from '@mindflow/core/search';
 import { createLogger } from '@mindflow/core/logging';
@@ -17,8 +17,8 @@ import { testEngines } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
 import { mountQueryService } from '@mindflow/query-service';
 import Fastify from 'fastify';
+import { keptDatabase } from './kept-database.js';
 import { sql } from 'kysely';
-import pg from 'pg';
 
 const env = readEnv(
   Type.Object({
@@ -34,12 +34,7 @@ const engines = testEngines();
 
 // ── the read model, seeded once and kept (by name) for later runs ───────────────────────────
 const name = `mindflow_bench_reads_${String(env.BENCH_USERS)}x${String(env.BENCH_DAYS)}`;
-const admin = new pg.Client({ connectionString: engines.databases.write });
-await admin.connect();
-const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
-if (!exists) await admin.query(`create database ${name}`);
-await admin.end();
-const read = connectPostgres('read', withDatabase(engines.databases.write, name), 40);
+const read = connectPostgres('read', await keptDatabase(name), 40);
 const db = read.db;
 const userId = (u: number) => `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
 const entryId = (u: number, d: number) =>

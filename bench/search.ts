@@ -3,7 +3,7 @@
 //   npm run bench:search      (needs the engines of npm test; seeded data is kept by name)
 import { Type } from '@sinclair/typebox';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { readEnv, withDatabase } from '@mindflow/core/config';
+import { readEnv } from '@mindflow/core/config';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { connectElasticsearch } from '@mindflow/core/elasticsearch';
 import { readAll, startOfLog, type Checkpoint } from '@mindflow/core/eventstore';
@@ -19,8 +19,8 @@ import { testEngines } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
 import { createDecoder, indexEvents } from '@mindflow/projector';
 import { signedInWriters } from '@mindflow/projector/testing';
+import { keptDatabase } from './kept-database.js';
 import { sql } from 'kysely';
-import pg from 'pg';
 
 const env = readEnv(
   Type.Object({
@@ -168,13 +168,7 @@ async function seedElasticsearch(size: number): Promise<string> {
 
 async function seedPostgres(size: number) {
   const name = `mindflow_bench_search_${String(size)}`;
-  const admin = new pg.Client({ connectionString: engines.databases.write });
-  await admin.connect();
-  if ((await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 0) {
-    await admin.query(`create database ${name}`);
-  }
-  await admin.end();
-  const connection = connectPostgres('read', withDatabase(engines.databases.write, name), 4);
+  const connection = connectPostgres('read', await keptDatabase(name), 4);
   const db = connection.db;
   await migrateToLatest(db, 'read');
   const count = Number((await sql<{ n: string }>`select count(*) as n from journal_view`.execute(db)).rows[0]?.n);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { analyticsProjection } from './analytics/projection.js';
-import { analyticsStore } from './analytics/store.js';
+import type { AnalyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
@@ -23,10 +23,13 @@ export function bindProjection<DB extends RuntimeTables>(projection: Projection<
   return { projection: projection as unknown as Projection<RuntimeTables>, db: db as unknown as Kysely<RuntimeTables> };
 }
 
-/** Every projection into PostgreSQL with its database: the read model, and analytics. */
-export async function databaseProjections(databases: ProjectionDatabases): Promise<BoundProjection[]> {
+/**
+ * Every projection into PostgreSQL with its database: the read model, and analytics on the
+ * store its database was migrated for (see `analyticsStore`).
+ */
+export function databaseProjections(databases: ProjectionDatabases, analytics: AnalyticsStore): BoundProjection[] {
   return [
     bindProjection(readModelProjection, databases.readDb),
-    bindProjection(analyticsProjection(await analyticsStore(databases.analyticsDb)), databases.analyticsDb),
+    bindProjection(analyticsProjection(analytics), databases.analyticsDb),
   ];
 }

@@ -2,6 +2,7 @@ import { logOffset } from '@mindflow/core/bus';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readAll, startOfLog, type Checkpoint, type RecordedEvent } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
+import { partitionsOf } from '@mindflow/core/postgres';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import { hostProjection } from './runtime/host.js';
@@ -149,12 +150,7 @@ async function copyTable(db: Kysely<RuntimeTables>, table: string, schema: strin
   const partitionKey = key.rows[0]?.key ?? null;
   await sql`create table ${sql.id(schema, table)} (like ${source} including all)
             ${partitionKey === null ? sql`` : sql`partition by ${sql.raw(partitionKey)}`}`.execute(db);
-  if (partitionKey === null) return;
-  const partitions = await sql<{ name: string; bound: string }>`
-    select child.relname as name, pg_get_expr(child.relpartbound, child.oid) as bound
-    from pg_inherits join pg_class child on child.oid = pg_inherits.inhrelid
-    where pg_inherits.inhparent = ${`public.${table}`}::regclass`.execute(db);
-  for (const partition of partitions.rows) {
+  for (const partition of await partitionsOf(db, `public.${table}`)) {
     await sql`create table ${sql.id(schema, partition.name)} partition of ${sql.id(schema, table)} ${sql.raw(partition.bound)}`.execute(
       db,
     );
@@ -163,8 +159,5 @@ async function copyTable(db: Kysely<RuntimeTables>, table: string, schema: strin
 
 /** A table's partitions, then the table: the order in which they can change schema together. */
 async function withPartitions(db: Kysely<RuntimeTables>, schema: string, table: string): Promise<string[]> {
-  const partitions = await sql<{ name: string }>`
-    select child.relname as name from pg_inherits join pg_class child on child.oid = pg_inherits.inhrelid
-    where pg_inherits.inhparent = ${`${schema}.${table}`}::regclass`.execute(db);
-  return [...partitions.rows.map((row) => row.name), table];
+  return [...(await partitionsOf(db, `${schema}.${table}`)).map((partition) => partition.name), table];
 }

@@ -15,6 +15,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { createDecoder } from './decoder.js';
 import { databaseProjections } from './projections.js';
 import { startPartitionMaintenance } from './analytics/maintenance.js';
+import { analyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { startRelay, type Relay, type RelayTables } from './relay.js';
@@ -74,8 +75,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
-  const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, logger);
-  const projections: HostedProjection[] = (await databaseProjections(options)).map(({ projection, db }) =>
+  const analytics = await analyticsStore(options.analyticsDb);
+  const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
+  const projections: HostedProjection[] = databaseProjections(options, analytics).map(({ projection, db }) =>
     hostProjection({ projection, db, decode, metrics, logger }),
   );
   if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb));

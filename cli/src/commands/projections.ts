@@ -3,6 +3,7 @@ import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
+  analyticsStore,
   createDecoder,
   databaseProjections,
   listDeadLetters,
@@ -39,7 +40,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       engines.databases.analytics.db,
     );
     const { writeDb } = databases;
-    const bound = await databaseProjections(databases);
+    const bound = databaseProjections(databases, await analyticsStore(databases.analyticsDb));
     const decoder = async () => {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
       return createDecoder(createUserKeyring(secrets.masterKey), writeDb);

@@ -84,17 +84,7 @@ function render(report: {
     ),
     '',
     'Analytics storage',
-    report.analytics === undefined
-      ? '  (not migrated)'
-      : report.analytics.strategy === 'timescaledb'
-        ? '  TimescaleDB hypertables, continuous aggregates and retention policies'
-        : table(
-            report.analytics.partitions.map((p) => [
-              p.table,
-              `${p.months.length} monthly partition(s)`,
-              p.months.length === 0 ? '' : `${p.months[0] ?? ''} .. ${p.months.at(-1) ?? ''}`,
-            ]),
-          ).replace(/^/, '  native range partitions, aggregates kept by the projection\n'),
+    analyticsLines(report.analytics, table),
     '',
     'Event store',
     report.eventStore === undefined
@@ -122,4 +112,16 @@ async function analyticsStorage<DB>(db: Kysely<DB>): Promise<AnalyticsStorage> {
         )
       : [];
   return { strategy, partitions };
+}
+
+function analyticsLines(analytics: AnalyticsStorage | undefined, table: (rows: string[][]) => string): string {
+  if (analytics === undefined) return '  (not migrated)';
+  if (analytics.strategy === 'timescaledb')
+    return '  TimescaleDB hypertables, continuous aggregates and retention policies';
+  const months = analytics.partitions.map((p) => [
+    p.table,
+    `${p.months.length} monthly partition(s)`,
+    p.months.length === 0 ? '' : `${p.months[0] ?? ''} .. ${p.months.at(-1) ?? ''}`,
+  ]);
+  return `  native range partitions, aggregates kept by the projection\n${table(months)}`;
 }

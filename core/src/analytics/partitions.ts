@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { partitionsOf } from '../postgres/index.js';
 
 /**
  * The partitioned time series, the column each is partitioned on by month, and how many
@@ -34,11 +35,7 @@ export function isExpired(table: TimeSeries, at: Date | string, now: Date): bool
 }
 
 /** Creates the monthly partitions of `table` for `months` that do not exist yet. */
-export async function ensurePartitions<DB>(
-  db: Kysely<DB>,
-  table: TimeSeries,
-  months: Iterable<string>,
-): Promise<void> {
+export async function ensurePartitions<DB>(db: Kysely<DB>, table: TimeSeries, months: Iterable<string>): Promise<void> {
   const suffix = timeSeries[table].column === 'time' ? sql`::timestamptz` : sql`::date`;
   for (const month of new Set(months)) {
     await sql`
@@ -51,13 +48,9 @@ export async function ensurePartitions<DB>(
 
 /** The months that `table` has a partition for, oldest first. */
 export async function partitionMonths<DB>(db: Kysely<DB>, table: TimeSeries): Promise<string[]> {
-  const rows = await sql<{ name: string }>`
-    select child.relname as name from pg_inherits
-    join pg_class child on child.oid = pg_inherits.inhrelid
-    where pg_inherits.inhparent = ${table}::regclass`.execute(db);
   const prefix = `${table}_p`;
-  return rows.rows
-    .map((row) => row.name)
+  return (await partitionsOf(db, table))
+    .map((partition) => partition.name)
     .filter((name) => name.startsWith(prefix))
     .map((name) => name.slice(prefix.length).replace('_', '-'))
     .sort();

@@ -9,12 +9,7 @@ export async function analyticsStrategy<DB>(db: Kysely<DB>): Promise<AnalyticsSt
   return strategy;
 }
 
-/** The smallest group of people an analyst may see figures for (k). */
-export async function minGroupSize<DB>(db: Kysely<DB>): Promise<number> {
-  const row = await sql<{ k: number }>`select min_group_size as k from analytics_settings`.execute(db);
-  return row.rows[0]?.k ?? 10;
-}
-
+/** Sets k: analyst views and routes leave out groups of fewer than k distinct people. */
 export async function setMinGroupSize<DB>(db: Kysely<DB>, k: number): Promise<void> {
   if (!Number.isInteger(k) || k < 2) throw new RangeError('the smallest group must be a whole number, at least 2');
   await sql`update analytics_settings set min_group_size = ${k}`.execute(db);

@@ -20,7 +20,10 @@ export async function authenticate(tokens: AccessTokens, request: FastifyRequest
 
 /** The authenticated caller; FORBIDDEN when a `role` is asked for and the caller lacks it. */
 export async function authorize(tokens: AccessTokens, request: FastifyRequest, role?: Role): Promise<AccessClaims> {
-  const caller = await authenticate(tokens, request);
+  return withRole(await authenticate(tokens, request), role);
+}
+
+function withRole(caller: AccessClaims, role: Role | undefined): AccessClaims {
   if (role !== undefined && !caller.roles.includes(role))
     throw new AppError('FORBIDDEN', `this needs the ${role} role`);
   return caller;
@@ -30,6 +33,8 @@ export async function authorize(tokens: AccessTokens, request: FastifyRequest, r
 export interface RequestAuth {
   /** The caller; UNAUTHENTICATED without a valid token. */
   authenticate(request: FastifyRequest): Promise<AccessClaims>;
+  /** The caller; FORBIDDEN when they lack `role`. */
+  authorize(request: FastifyRequest, role: Role): Promise<AccessClaims>;
   /** The caller, or undefined without a valid token (for rate limits, logs). */
   callerOf(request: FastifyRequest): Promise<AccessClaims | undefined>;
 }
@@ -48,6 +53,7 @@ export function createRequestAuth(tokens: AccessTokens): RequestAuth {
   };
   return {
     authenticate: once,
+    authorize: async (request, role) => withRole(await once(request), role),
     callerOf: (request) => once(request).catch(() => undefined),
   };
 }

@@ -1,4 +1,4 @@
-import type { ActivityEventRow, AnalyticsTables, InsightRow, MoodEventRow } from '@mindflow/core/analytics';
+import type { AnalyticsTables, InsightRow, MoodEventRow } from '@mindflow/core/analytics';
 import type { Insertable } from 'kysely';
 
 /** What a batch of events adds to the analytics time series. */
@@ -9,7 +9,5 @@ export interface AnalyticsChanges {
   /** Writers whose raw rows go (erasure); the aggregates keep anonymous counts. */
   readonly erased: string[];
 }
-
-export type ActivityRow = Omit<ActivityEventRow, 'metadata'> & { metadata: string };
 
 export const noChanges = (): AnalyticsChanges => ({ moods: [], activity: [], insights: [], erased: [] });

@@ -1,4 +1,4 @@
-import { analyticsStrategy, maintainPartitions } from '@mindflow/core/analytics';
+import { maintainPartitions, type AnalyticsStrategy } from '@mindflow/core/analytics';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kysely } from 'kysely';
 
@@ -8,10 +8,11 @@ import type { Kysely } from 'kysely';
  */
 export async function startPartitionMaintenance<DB>(
   db: Kysely<DB>,
+  strategy: AnalyticsStrategy,
   logger: Logger,
   everyMs = 3_600_000,
 ): Promise<() => void> {
-  if ((await analyticsStrategy(db)) !== 'partitions') return () => undefined;
+  if (strategy !== 'partitions') return () => undefined;
   const run = async () => {
     const { created, dropped } = await maintainPartitions(db, new Date());
     if (created.length > 0 || dropped.length > 0) logger.info({ created, dropped }, 'analytics partitions maintained');

@@ -62,40 +62,33 @@ export const timescaleStore: AnalyticsStore = {
  * written (their partition is gone or going), while the aggregates still count them.
  */
 async function writeRaw(trx: Db, changes: AnalyticsChanges, now: Date, partitioned: boolean): Promise<void> {
-  const live = <T>(table: TimeSeries, rows: readonly T[], at: (row: T) => Date | string) => {
+  const insert = async <T extends TimeSeries>(
+    table: T,
+    rows: readonly Insertable<AnalyticsProjectionTables[T]>[],
+    at: (row: Insertable<AnalyticsProjectionTables[T]>) => Date | string,
+  ) => {
     const kept = rows.filter((row) => !isExpired(table, at(row), now));
-    return partitioned
-      ? ensurePartitions(
-          trx,
-          table,
-          kept.map((row) => monthOf(at(row))),
-        ).then(() => kept)
-      : Promise.resolve(kept);
+    if (partitioned)
+      await ensurePartitions(
+        trx,
+        table,
+        kept.map((row) => monthOf(at(row))),
+      );
+    // Rows are typed per series by `rows`; the insert itself is the same for all three.
+    const series = trx as unknown as Kysely<Record<TimeSeries, Record<string, unknown>>>;
+    const name: TimeSeries = table;
+    const values: readonly Record<string, unknown>[] = kept;
+    for (const chunk of chunks(values)) {
+      await series
+        .insertInto(name)
+        .values(chunk)
+        .onConflict((c) => c.doNothing())
+        .execute();
+    }
   };
-  const moods = await live('mood_events', changes.moods, (row) => row.day);
-  for (const chunk of chunks(moods)) {
-    await trx
-      .insertInto('mood_events')
-      .values(chunk)
-      .onConflict((c) => c.doNothing())
-      .execute();
-  }
-  const activity = await live('user_activity_events', changes.activity, (row) => row.time);
-  for (const chunk of chunks(activity)) {
-    await trx
-      .insertInto('user_activity_events')
-      .values(chunk)
-      .onConflict((c) => c.doNothing())
-      .execute();
-  }
-  const insights = await live('journal_insights', changes.insights, (row) => row.time);
-  for (const chunk of chunks(insights)) {
-    await trx
-      .insertInto('journal_insights')
-      .values(chunk)
-      .onConflict((c) => c.doNothing())
-      .execute();
-  }
+  await insert('mood_events', changes.moods, (row) => row.day);
+  await insert('user_activity_events', changes.activity, (row) => row.time);
+  await insert('journal_insights', changes.insights, (row) => row.time);
 }
 
 async function erase(trx: Db, userIds: readonly string[]): Promise<void> {

@@ -65,8 +65,7 @@ export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
         },
       },
       async (request, reply) => {
-        const caller = await deps.auth.authenticate(request);
-        if (!caller.roles.includes('analyst')) throw new AppError('FORBIDDEN', 'this needs the analyst role');
+        const caller = await deps.auth.authorize(request, 'analyst');
         const query = request.query as ReportQuery & { kind?: string };
         const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
         if (!(days >= 0 && days <= maxDays)) {
