@@ -6,8 +6,9 @@ import * as readModel from './0004-read-model.js';
 import * as readPositions from './0005-read-positions.js';
 import * as journalSearch from './0006-journal-search.js';
 import * as readKeys from './0007-read-keys.js';
+import * as audit from './0008-audit.js';
 
-/** mindflow_read: the denormalized read model and the embedded full-text search. */
+/** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
   '0001-text-search-extensions': textSearchExtensions,
   '0002-projection-offsets': projectionOffsets,
@@ -16,4 +17,5 @@ export const readMigrations: Record<string, Migration> = {
   '0005-read-positions': readPositions,
   '0006-journal-search': journalSearch,
   '0007-read-keys': readKeys,
+  '0008-audit': audit,
 };

@@ -1,0 +1,41 @@
+import t from 'tap';
+import { connectMongo } from '../mongo/index.js';
+import { testEngines, uniqueName } from '../testing/index.js';
+import { auditStoreContract } from './audit-store.contract.js';
+import { openMongoAuditStore } from './mongo-audit-store.js';
+
+const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit').replace('-', '_') });
+const logs = mongo.db.collection('audit_logs');
+
+auditStoreContract(t, {
+  open: (retention) => openMongoAuditStore(mongo.db, { retention }),
+  modify: async (eventId, field, value) => {
+    await logs.updateOne({ eventId }, { $set: { [field]: value } });
+  },
+  remove: async (eventId) => {
+    await logs.deleteOne({ eventId });
+  },
+  swap: async (first, second) => {
+    const [a, b] = await Promise.all([logs.findOne({ eventId: first }), logs.findOne({ eventId: second })]);
+    if (a === null || b === null) throw new Error('no such records');
+    await logs.updateOne({ eventId: first }, { $set: { seq: -1 } });
+    await logs.updateOne({ eventId: second }, { $set: { seq: a.seq } });
+    await logs.updateOne({ eventId: first }, { $set: { seq: b.seq } });
+  },
+  clear: async () => {
+    for (const name of [
+      'audit_logs',
+      'audit_chains',
+      'audit_subjects',
+      'audit_holds',
+      'application_logs',
+      'api_requests',
+    ]) {
+      await mongo.db.collection(name).deleteMany({});
+    }
+  },
+  close: async () => {
+    await mongo.db.dropDatabase();
+    await mongo.close();
+  },
+});

@@ -1,0 +1,265 @@
+import { ensureAuditIndexes } from '@mindflow/migrations';
+import { MongoBulkWriteError, MongoServerError, type Db, type Filter, type ObjectId } from 'mongodb';
+import { appendToChain, ChainConflict, type ChainBackend } from './append.js';
+import { expiryOf, pseudonymized, retentionOf } from './chain.js';
+import { words } from './tokens.js';
+import type { AuditStoreOptions } from './options.js';
+import type {
+  AuditCursor,
+  AuditFilter,
+  AuditRecord,
+  AuditStore,
+  ChainHead,
+  LegalHold,
+  LogCollection,
+} from './types.js';
+
+type RecordDoc = AuditRecord & { _id?: ObjectId };
+interface HeadDoc {
+  _id: string;
+  seq: number;
+  hash: string;
+  until: Date;
+}
+interface SubjectDoc {
+  _id: string;
+  salt: string;
+}
+type HoldDoc = Omit<LegalHold, 'userId'> & { _id: string };
+
+const duplicateKey = 11000;
+const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === duplicateKey;
+
+function toRecord(doc: RecordDoc): AuditRecord {
+  const { _id, ...record } = doc;
+  return record;
+}
+
+/**
+ * The audit store on MongoDB (database mindflow_logs). Capabilities are detected once, when
+ * the indexes are made: without a TTL index the sweeper removes expired documents, without a
+ * text index the search matches every query word against the indexed `tokens`.
+ */
+export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): Promise<AuditStore> {
+  const found = await ensureAuditIndexes(db);
+  const info = await db.admin().command({ buildInfo: 1 });
+  const ferret = typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion}` : undefined;
+  const capabilities = {
+    adapter: 'mongodb',
+    ttl: found.ttl,
+    textIndex: found.textIndex,
+    server: ferret ?? `MongoDB ${String(info.version)}`,
+  } as const;
+
+  const logs = db.collection<RecordDoc>('audit_logs');
+  const heads = db.collection<HeadDoc>('audit_chains');
+  const subjects = db.collection<SubjectDoc>('audit_subjects');
+  const holds = db.collection<HoldDoc>('audit_holds');
+  const collections = {
+    application_logs: db.collection('application_logs'),
+    api_requests: db.collection('api_requests'),
+  };
+
+  const backend: ChainBackend = {
+    async storedEventIds(eventIds) {
+      const docs = await logs.find({ eventId: { $in: [...eventIds] } }, { projection: { eventId: 1 } }).toArray();
+      return new Set(docs.map((doc) => doc.eventId));
+    },
+    async salts(userIds, fresh) {
+      const read = async () => {
+        const docs = await subjects.find({ _id: { $in: [...userIds] } }).toArray();
+        return new Map(docs.map((doc) => [doc._id, doc.salt]));
+      };
+      const known = await read();
+      const missing = userIds.filter((id) => !known.has(id));
+      if (missing.length === 0) return known;
+      await subjects
+        .insertMany(
+          missing.map((id) => ({ _id: id, salt: fresh() })),
+          { ordered: false },
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof MongoBulkWriteError && error.code === duplicateKey)) throw error;
+        });
+      return read();
+    },
+    async heldUsers(userIds) {
+      const docs = await holds.find({ _id: { $in: [...userIds] } }, { projection: { _id: 1 } }).toArray();
+      return new Set(docs.map((doc) => doc._id));
+    },
+    async tail(chain) {
+      const head = await heads.findOne({ _id: chain });
+      let tail: ChainHead | undefined =
+        head === null ? undefined : { chain, seq: head.seq, hash: head.hash, until: head.until };
+      // Records a writer inserted without moving the head (it stopped, or lost a race midway).
+      for (;;) {
+        const next = await logs.findOne({ chain, seq: (tail?.seq ?? 0) + 1 });
+        if (next === null) return tail;
+        const until = expiryOf(next.recordedAt, next.retention);
+        tail = {
+          chain,
+          seq: next.seq,
+          hash: next.hash,
+          until: tail === undefined || until > tail.until ? until : tail.until,
+        };
+      }
+    },
+    async insert(records) {
+      try {
+        await logs.insertMany(
+          records.map((record) => ({ ...record })),
+          { ordered: true },
+        );
+      } catch (error) {
+        if (error instanceof MongoBulkWriteError && error.code === duplicateKey) {
+          throw new ChainConflict(error.result.insertedCount);
+        }
+        throw error;
+      }
+    },
+    async advanceHead(head) {
+      await heads
+        .updateOne(
+          { _id: head.chain, seq: { $lt: head.seq } },
+          { $set: { seq: head.seq, hash: head.hash, until: head.until } },
+          { upsert: true },
+        )
+        .catch((error: unknown) => {
+          // The head is already further on: another writer moved it.
+          if (!isDuplicate(error)) throw error;
+        });
+    },
+  };
+
+  const query = (filter: AuditFilter): Filter<RecordDoc> => {
+    const conditions: Filter<RecordDoc>[] = [];
+    if (filter.userId !== undefined) conditions.push({ userId: filter.userId });
+    if (filter.action !== undefined) conditions.push({ action: filter.action });
+    if (filter.from !== undefined) conditions.push({ timestamp: { $gte: filter.from } });
+    if (filter.to !== undefined) conditions.push({ timestamp: { $lt: filter.to } });
+    const terms = filter.text === undefined ? [] : words(filter.text);
+    if (terms.length > 0) {
+      conditions.push(
+        capabilities.textIndex
+          ? { $text: { $search: terms.map((term) => `"${term}"`).join(' ') } }
+          : { tokens: { $all: terms } },
+      );
+    }
+    return conditions.length === 0 ? {} : { $and: conditions };
+  };
+  const after = (cursor: AuditCursor): Filter<RecordDoc> => ({
+    $or: [{ timestamp: { $lt: cursor.timestamp } }, { timestamp: cursor.timestamp, eventId: { $lt: cursor.eventId } }],
+  });
+
+  async function* cursorRecords(cursor: AsyncIterable<RecordDoc>) {
+    for await (const doc of cursor) yield toRecord(doc);
+  }
+
+  const retention = options.retention;
+  return {
+    capabilities,
+    append: (records) => appendToChain(backend, records, retentionOf(retention.auditLogs)),
+    async list(filter, limit, cursor) {
+      const where = cursor === undefined ? query(filter) : { $and: [query(filter), after(cursor)] };
+      const docs = await logs.find(where).sort({ timestamp: -1, eventId: -1 }).limit(limit).toArray();
+      return docs.map(toRecord);
+    },
+    stream: (filter) => cursorRecords(logs.find(query(filter)).sort({ timestamp: 1, eventId: 1 }).batchSize(500)),
+    chainRecords: (from, to) =>
+      cursorRecords(
+        logs
+          .find({ chain: { $gte: from, $lte: to } })
+          .sort({ chain: 1, seq: 1 })
+          .batchSize(500),
+      ),
+    async chainHeads(from, to) {
+      const docs = await heads.find({ _id: { $gte: from, $lte: to } }).toArray();
+      return docs.map((doc) => ({ chain: doc._id, seq: doc.seq, hash: doc.hash, until: doc.until }));
+    },
+    async placeHold(hold) {
+      const { userId, ...rest } = hold;
+      await holds.updateOne({ _id: userId }, { $set: rest }, { upsert: true });
+      const result = await logs.updateMany({ userId }, { $set: { legalHold: true, expiresAt: null } });
+      return { records: result.modifiedCount };
+    },
+    async liftHold(userId) {
+      await holds.deleteOne({ _id: userId });
+      let records = 0;
+      const held = logs.find({ userId, legalHold: true }, { projection: { _id: 1, recordedAt: 1, retention: 1 } });
+      let batch: { _id: ObjectId; expiresAt: Date }[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const result = await logs.bulkWrite(
+          batch.map((doc) => ({
+            updateOne: { filter: { _id: doc._id }, update: { $set: { legalHold: false, expiresAt: doc.expiresAt } } },
+          })),
+        );
+        records += result.modifiedCount;
+        batch = [];
+      };
+      for await (const doc of held) {
+        batch.push({ _id: doc._id, expiresAt: expiryOf(doc.recordedAt, doc.retention) });
+        if (batch.length === 500) await flush();
+      }
+      await flush();
+      return { records };
+    },
+    async holds() {
+      const docs = await holds.find().sort({ placedAt: 1 }).toArray();
+      return docs.map(({ _id, ...rest }) => ({ userId: _id, ...rest }));
+    },
+    async pseudonymize(userId) {
+      let records = 0;
+      for await (const doc of logs.find({ $or: [{ userId }, { actorId: userId }] })) {
+        const next = pseudonymized(toRecord(doc));
+        const { userId: subject, actorId, ipAddress, userAgent, salt, tokens } = next;
+        await logs.updateOne(
+          { _id: doc._id },
+          { $set: { userId: subject, actorId, ipAddress, userAgent, salt, tokens } },
+        );
+        records += 1;
+      }
+      await subjects.deleteOne({ _id: userId });
+      await collections.api_requests.deleteMany({ userId });
+      return { records };
+    },
+    async sweep(now) {
+      const expired = { expiresAt: { $lte: now } };
+      const [audit, application, api] = await Promise.all([
+        logs.deleteMany({ ...expired, legalHold: false }),
+        collections.application_logs.deleteMany(expired),
+        collections.api_requests.deleteMany(expired),
+      ]);
+      return {
+        audit_logs: audit.deletedCount,
+        application_logs: application.deletedCount,
+        api_requests: api.deletedCount,
+      };
+    },
+    async appendApplicationLogs(lines) {
+      if (lines.length === 0) return;
+      await collections.application_logs.insertMany(
+        lines.map((line) => ({ ...line, expiresAt: new Date(line.time.getTime() + retention.applicationLogs * 1000) })),
+        { ordered: false },
+      );
+    },
+    async appendApiRequests(requests) {
+      if (requests.length === 0) return;
+      await collections.api_requests.insertMany(
+        requests.map((request) => ({
+          ...request,
+          expiresAt: new Date(request.time.getTime() + retention.apiRequests * 1000),
+        })),
+        { ordered: false },
+      );
+    },
+    async readLogs(collection: LogCollection, limit) {
+      return collections[collection]
+        .find({}, { projection: { _id: 0 } })
+        .sort({ time: 1 })
+        .limit(limit)
+        .toArray();
+    },
+    close: async () => undefined,
+  };
+}
