@@ -1,6 +1,7 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
 import { mountQueryService, searchFor } from '@mindflow/query-service';
+import { openAuditStore } from '@mindflow/core/audit';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
@@ -29,12 +30,17 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         logger,
       });
       const redis = engines.redis?.redis;
+      const auditStore = await openAuditStore(
+        { mongo: engines.mongo, readDb: engines.databases.read.db },
+        config.engines.audit.retention,
+      );
       // One cache for the projector's invalidations and the reads they keep honest.
       const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
       await mountQueryService(app, {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,
+        audit: auditStore,
         cache,
         search: await searchFor(engines),
         redis,
@@ -42,7 +48,11 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         reads: config.reads,
         logger,
       });
-      return mountProjector(app, engines, logger, readiness, { secrets, cache });
+      return mountProjector(app, engines, logger, readiness, {
+        secrets,
+        cache,
+        audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
+      });
     },
   });
 }

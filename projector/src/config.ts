@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import {
+  auditEnv,
+  auditSettings,
   elasticsearchConfig,
   elasticsearchEnv,
   kafkaConfig,
@@ -23,6 +25,7 @@ const ProjectorEnv = Type.Object({
   ...kafkaEnv,
   ...elasticsearchEnv,
   ...mongoEnv,
+  ...auditEnv,
   ...redisEnv,
 });
 
@@ -34,6 +37,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   return Object.freeze({
     secrets,
     ...base,
+    audit: auditSettings(vars),
     engines: {
       database,
       kafka: kafkaConfig(vars),

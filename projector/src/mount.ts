@@ -1,3 +1,4 @@
+import type { AuditStore } from '@mindflow/core/audit';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import type { HealthCheck } from '@mindflow/core/health';
@@ -17,7 +18,7 @@ export async function mountProjector(
   engines: Engines,
   logger: Logger,
   readiness: HealthCheck[],
-  options: { secrets: Secrets; cache: Cache | undefined },
+  options: { secrets: Secrets; cache: Cache | undefined; audit: { store: AuditStore; sweepSeconds: number } },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
   const projector = await startProjector({
@@ -26,6 +27,7 @@ export async function mountProjector(
     kafka: kafka?.kafka,
     ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),
     secrets: options.secrets,
+    audit: options.audit,
     logger,
     registry: app.metrics,
     ...(options.cache === undefined ? {} : { cache: options.cache }),

@@ -8,6 +8,9 @@ import type { Logger } from '@mindflow/core/logging';
 import type { Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import type { AuditStore } from '@mindflow/core/audit';
+import { auditTrail } from './audit/projection.js';
+import { startRetentionSweeper } from './audit/sweeper.js';
 import { cacheInvalidation } from './cache/invalidation.js';
 import { searchIndexing } from './search/indexing.js';
 import { ensureSearchIndex } from '@mindflow/core/search';
@@ -41,6 +44,8 @@ export interface ProjectorOptions {
   /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
   readonly topic?: string;
   readonly groupPrefix?: string;
+  /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
+  readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** A projection that has work and has not progressed for this long is reported not ready. */
   readonly stallSeconds?: number;
 }
@@ -88,6 +93,12 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode }),
     );
   }
+  let stopSweeper: () => void = () => undefined;
+  if (options.audit !== undefined) {
+    const { store, sweepSeconds } = options.audit;
+    projections.push(auditTrail({ store, writeDb: options.writeDb, readDb: options.readDb, decode }));
+    stopSweeper = startRetentionSweeper(store, sweepSeconds, logger);
+  }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
 
   // Lag in events: the newest position in the store minus the newest one applied.
@@ -125,6 +136,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     stop: async () => {
       clearInterval(monitor);
       stopMaintenance();
+      stopSweeper();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
       await relay?.stop();

@@ -10,6 +10,8 @@ import type { HttpServer } from '@mindflow/core/http';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
+import { defaultRetention, openAuditStore, type AuditRetention, type AuditStore } from '@mindflow/core/audit';
+import { connectMongo } from '@mindflow/core/mongo';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
 import { projectorDatabases } from './database.js';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
@@ -17,7 +19,7 @@ import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines, type TestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 
 /** Every row of every read-model table, in a stable order: two models compare equal row by row. */
@@ -77,6 +79,8 @@ export interface ProjectorUnderTest {
   readonly read: TestDatabase<ReadModelTables>;
   readonly analytics: TestDatabase<AnalyticsProjectionTables>;
   readonly projector: Projector;
+  /** The audit store the audit projection writes, when asked for. */
+  readonly audit: AuditStore | undefined;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,9 @@ export async function projectorForTest(options: {
   registry?: Registry;
   cache?: Cache;
   search?: ProjectorOptions['search'];
+  /** Runs the audit projection into a store on the read database, or in a MongoDB database of its own. */
+  audit?: 'postgres' | 'mongodb';
+  auditRetention?: AuditRetention;
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest();
   const read = await createTestDatabase<ReadModelTables>('read');
@@ -100,6 +107,14 @@ export async function projectorForTest(options: {
   const analyticsSide = connectPostgres('analytics', analytics.url, 5);
   const kafka = options.kafka ? connectKafka(testEngines().kafka, options.logger) : undefined;
   const topic = `test.events.${randomUUID()}`;
+  const mongo =
+    options.audit === 'mongodb'
+      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') })
+      : undefined;
+  const audit =
+    options.audit === undefined
+      ? undefined
+      : await openAuditStore({ mongo, readDb: readSide.db }, options.auditRetention ?? defaultRetention);
   const projector = await startProjector({
     ...projectorDatabases(write.db, readSide.db, analyticsSide.db),
     writeUrl: commands.url,
@@ -111,14 +126,20 @@ export async function projectorForTest(options: {
     registry: options.registry ?? new Registry(),
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.search === undefined ? {} : { search: options.search }),
+    ...(audit === undefined ? {} : { audit: { store: audit, sweepSeconds: 3600 } }),
   });
   return {
     commands,
     read,
     analytics,
     projector,
+    audit,
     close: async () => {
       await projector.stop();
+      if (mongo !== undefined) {
+        await mongo.db.dropDatabase();
+        await mongo.close();
+      }
       await write.close();
       await readSide.close();
       await analyticsSide.close();

@@ -1,5 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import {
+  auditEnv,
+  auditSettings,
+  mongoConfig,
+  mongoEnv,
   elasticsearchConfig,
   elasticsearchEnv,
   readEnv,
@@ -19,6 +23,8 @@ const QueryServiceEnv = Type.Object({
   ...readsEnv,
   ...redisEnv,
   ...elasticsearchEnv,
+  ...mongoEnv,
+  ...auditEnv,
 });
 
 /** The query-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
@@ -29,7 +35,13 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     ...base,
     jwtSecret: vars.MINDFLOW_JWT_SECRET,
     reads: readsConfig(vars),
-    engines: { database, redis: redisConfig(vars), elasticsearch: elasticsearchConfig(vars) },
+    audit: auditSettings(vars),
+    engines: {
+      database,
+      redis: redisConfig(vars),
+      elasticsearch: elasticsearchConfig(vars),
+      mongo: mongoConfig(vars),
+    },
   });
 }
 

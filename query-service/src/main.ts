@@ -1,3 +1,4 @@
+import { openAuditStore } from '@mindflow/core/audit';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
@@ -18,6 +19,10 @@ runMain(async () => {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,
+        audit: await openAuditStore(
+          { mongo: engines.mongo, readDb: engines.databases.read.db },
+          config.audit.retention,
+        ),
         // Without Redis, no cache: the projector runs in another process and could not say what went stale.
         cache: redis === undefined ? createNoCache() : createRedisCache(redis),
         search: await searchFor(engines),

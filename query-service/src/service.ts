@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
 import { Counter, Histogram } from 'prom-client';
 import { analyticsDatabase, eventStoreDatabase, readDatabase } from './database.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import type { AuditStore } from '@mindflow/core/audit';
 import { entryReadRoutes } from './entries/routes.js';
 import type { ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
@@ -26,6 +28,8 @@ export interface QueryServiceOptions {
   readonly cache: Cache;
   /** Elasticsearch when configured, else PostgreSQL full-text search on the read database. */
   readonly search: SearchPort;
+  /** The audit trail: compliance reads it, and analytics and compliance queries are recorded in it. */
+  readonly audit: AuditStore;
   /** Rate-limit counters; in-process without it. */
   readonly redis: Redis | undefined;
   readonly tokens: AccessTokens;
@@ -75,8 +79,10 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     searchRoutes(scope, { ...deps, search: options.search });
     analyticsRoutes(scope, {
       analytics: analyticsDatabase(options.analytics),
+      audit: options.audit,
       auth: deps.auth,
       logger: options.logger,
     });
+    auditRoutes(scope, { audit: options.audit, auth: deps.auth, logger: options.logger });
   });
 }

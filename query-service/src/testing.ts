@@ -1,3 +1,4 @@
+import type { AuditStore } from '@mindflow/core/audit';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache } from '@mindflow/core/cache';
@@ -27,7 +28,14 @@ export interface QueryServiceUnderTest {
   readonly analyticsUrl: string;
   /** Makes what the projector has applied visible to search (Elasticsearch refreshes every second). */
   settle(position: number): Promise<void>;
+  /** The audit store the projector writes and the compliance routes read. */
+  readonly audit: AuditStore;
   close(): Promise<void>;
+}
+
+function requireAudit(store: AuditStore | undefined): AuditStore {
+  if (store === undefined) throw new Error('the test platform has no audit store');
+  return store;
 }
 
 export interface QueryServiceTestOptions {
@@ -36,6 +44,8 @@ export interface QueryServiceTestOptions {
   readonly rateLimitPrefix?: string;
   /** Search on PostgreSQL (default) or on an Elasticsearch alias of the test's own. */
   readonly search?: 'postgres' | 'elasticsearch';
+  /** The audit store: on the read database (default) or in a MongoDB database of the test's own. */
+  readonly audit?: 'postgres' | 'mongodb';
 }
 
 /**
@@ -52,6 +62,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     kafka: false,
     logger,
     cache,
+    audit: options.audit ?? 'postgres',
     ...(index === undefined ? {} : { search: { client: index.client, alias: index.alias } }),
   });
   const { app } = platform.commands;
@@ -63,6 +74,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     db: readSide.db,
     events: writeSide.db,
     analytics: analyticsSide.db,
+    audit: requireAudit(platform.audit),
     search:
       index === undefined ? createPostgresSearch(readSide.db) : createElasticsearchSearch(index.client, index.alias),
     cache,
@@ -77,6 +89,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     redis: redis.redis,
     writeUrl: platform.commands.url,
     analyticsUrl: platform.analytics.url,
+    audit: requireAudit(platform.audit),
     settle: async (position) => {
       if (index === undefined) return;
       const indexing = platform.projector.projections.find((projection) => projection.name === 'search');

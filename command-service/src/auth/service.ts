@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { absentUser, decideUser, type Role } from '@mindflow/core/domain';
+import { absentUser, decideUser, defaultSettings, type Role } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '../database.js';
@@ -78,11 +78,11 @@ export async function register(
       .insertInto('user_settings')
       .values({
         user_id: id,
-        auto_save: true,
-        private_mode: false,
-        email_weekly_insights: false,
-        email_monthly_insights: false,
-        email_reminder_to_write: false,
+        auto_save: defaultSettings.autoSave,
+        private_mode: defaultSettings.privateMode,
+        email_weekly_insights: defaultSettings.emailWeeklyInsights,
+        email_monthly_insights: defaultSettings.emailMonthlyInsights,
+        email_reminder_to_write: defaultSettings.emailReminderToWrite,
       })
       .execute();
     await trx

@@ -39,16 +39,6 @@ export interface AnalyticsTables {
     ActivityCount,
     number
   >;
-  analytics_queries: {
-    id: Generated<string>;
-    at: Generated<Date>;
-    analyst_id: string;
-    request_id: string;
-    ip: string | null;
-    route: string;
-    parameters: ColumnType<unknown, string, string>;
-    groups: number;
-  };
   'analyst.mood_daily': MoodDailyView;
   'analyst.mood_daily_by_language': MoodDailyView & { language: string };
   'analyst.mood_daily_by_timezone': MoodDailyView & { timezone: string };

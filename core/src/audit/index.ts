@@ -5,3 +5,4 @@ export { words, searchTokens } from './tokens.js';
 export { verifyChains, type VerifyReport, type BrokenLink, type ChainProblem } from './verify.js';
 export { openMongoAuditStore } from './mongo-audit-store.js';
 export { openPostgresAuditStore, type AuditTables } from './postgres-audit-store.js';
+export { openAuditStore, describeAuditStore } from './open.js';

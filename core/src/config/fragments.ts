@@ -218,6 +218,47 @@ export function mongoConfig(env: EnvOf<typeof mongoEnv>): MongoConfig | undefine
   return env.MONGODB_URL === undefined ? undefined : { url: env.MONGODB_URL, database: env.MONGODB_DATABASE };
 }
 
+export const auditEnv = {
+  AUDIT_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 7 * 365 + 2,
+    description: 'how long audit records are kept (default seven years)',
+  }),
+  APPLICATION_LOG_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'how long shipped application logs are kept',
+  }),
+  API_REQUEST_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 90,
+    description: 'how long the API request log is kept',
+  }),
+  AUDIT_SWEEP_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 3600,
+    description: 'how often expired logs are removed where the store has no TTL index',
+  }),
+};
+
+export interface AuditSettings {
+  /** Seconds each kind of record is kept. */
+  readonly retention: { readonly auditLogs: number; readonly applicationLogs: number; readonly apiRequests: number };
+  readonly sweepSeconds: number;
+}
+
+export function auditSettings(env: EnvOf<typeof auditEnv>): AuditSettings {
+  const day = 86_400;
+  return {
+    retention: {
+      auditLogs: env.AUDIT_RETENTION_DAYS * day,
+      applicationLogs: env.APPLICATION_LOG_RETENTION_DAYS * day,
+      apiRequests: env.API_REQUEST_RETENTION_DAYS * day,
+    },
+    sweepSeconds: env.AUDIT_SWEEP_SECONDS,
+  };
+}
+
 export const redisEnv = {
   REDIS_URL: Type.Optional(
     Type.String({
@@ -309,6 +350,7 @@ export interface EnginesConfig {
   readonly mongo: MongoConfig | undefined;
   readonly redis: RedisConfig | undefined;
   readonly s3: S3Config | undefined;
+  readonly audit: AuditSettings;
 }
 
 export const enginesEnv = {
@@ -319,6 +361,7 @@ export const enginesEnv = {
   ...mongoEnv,
   ...redisEnv,
   ...s3Env,
+  ...auditEnv,
 };
 
 export function enginesConfig(env: EnvOf<typeof enginesEnv>): EnginesConfig {
@@ -330,6 +373,7 @@ export function enginesConfig(env: EnvOf<typeof enginesEnv>): EnginesConfig {
     mongo: mongoConfig(env),
     redis: redisConfig(env),
     s3: s3Config(env),
+    audit: auditSettings(env),
   };
 }
 

@@ -80,6 +80,15 @@ export interface UserSettings {
   readonly emailReminderToWrite: boolean;
 }
 
+/** A new account's settings, until the user changes them. */
+export const defaultSettings: UserSettings = Object.freeze({
+  autoSave: true,
+  privateMode: false,
+  emailWeeklyInsights: false,
+  emailMonthlyInsights: false,
+  emailReminderToWrite: false,
+});
+
 export type UserState =
   | { readonly status: 'absent' }
   | { readonly status: 'active'; readonly email: string; readonly profile: Profile; readonly roles: readonly Role[] };

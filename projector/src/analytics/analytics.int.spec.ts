@@ -358,7 +358,6 @@ t.test(
       'mood_daily_summary',
       'user_weekly_activity',
       'analytics_users',
-      'analytics_queries',
     ]) {
       await t.rejects(as(analytics.url, `select * from ${table} limit 1`), { message: /permission denied/ }, table);
     }

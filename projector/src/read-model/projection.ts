@@ -1,5 +1,5 @@
 import { logOffset } from '@mindflow/core/bus';
-import { writingStats } from '@mindflow/core/domain';
+import { defaultSettings, writingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../runtime/projection.js';
@@ -8,14 +8,6 @@ import type { ReadModelTables } from './tables.js';
 type Db = Kysely<ReadModelTables>;
 type Event = DecodedEvent<MindflowEvents>;
 type Of<T extends Event['type']> = Extract<Event, { type: T }>;
-
-const defaultSettings = {
-  autoSave: true,
-  privateMode: false,
-  emailWeeklyInsights: false,
-  emailMonthlyInsights: false,
-  emailReminderToWrite: false,
-};
 
 /**
  * The read model: profile, journals, entry history, mood calendar and tag counts, each kept

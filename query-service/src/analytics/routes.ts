@@ -1,14 +1,17 @@
 import type { RequestAuth } from '@mindflow/core/auth';
+import type { AuditStore } from '@mindflow/core/audit';
 import { AppError } from '@mindflow/core/errors';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordQuery } from '../http/audited.js';
 import { activityWeekly, insightsSummary, moodDaily, type AnalyticsDb, type ReportQuery } from './reports.js';
 
 export interface AnalyticsDeps {
   readonly analytics: AnalyticsDb;
+  readonly audit: AuditStore;
   readonly auth: RequestAuth;
   readonly logger: Logger;
 }
@@ -72,7 +75,7 @@ export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
           throw new AppError('VALIDATION_FAILED', `to must be on or after from, at most ${maxDays} days later`);
         }
         const items = await run(query);
-        await audit(deps, request, caller.userId, path, items.length);
+        await recordQuery(deps, request, caller, 'ANALYTICS_QUERY', { parameters: { ...query }, groups: items.length });
         return respond(request, reply, items);
       },
     );
@@ -135,26 +138,6 @@ export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
     }),
     (query) => insightsSummary(deps.analytics, query),
   );
-}
-
-/** Recorded before the answer leaves: an analyst query that cannot be audited is not answered. */
-async function audit(deps: AnalyticsDeps, request: FastifyRequest, analystId: string, route: string, groups: number) {
-  try {
-    await deps.analytics
-      .insertInto('analytics_queries')
-      .values({
-        analyst_id: analystId,
-        request_id: request.id,
-        ip: request.ip,
-        route,
-        parameters: JSON.stringify(request.query),
-        groups,
-      })
-      .execute();
-  } catch (error) {
-    deps.logger.error({ err: error }, 'analytics query audit failed');
-    throw new AppError('UNAVAILABLE', 'the query could not be audited, so it is not answered; try again');
-  }
 }
 
 /** JSON, or CSV (nested objects flattened into their own columns) when the client accepts text/csv first. */

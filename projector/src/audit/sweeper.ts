@@ -1,0 +1,20 @@
+import type { AuditStore } from '@mindflow/core/audit';
+import type { Logger } from '@mindflow/core/logging';
+
+/**
+ * Enforces retention where the store has no TTL index: removes expired records (never those
+ * under a legal hold) at start and every `seconds`. Returns how to stop it.
+ */
+export function startRetentionSweeper(store: AuditStore, seconds: number, logger: Logger): () => void {
+  if (store.capabilities.ttl) return () => undefined;
+  const sweep = async () => {
+    const removed = await store.sweep(new Date());
+    if (Object.values(removed).some((count) => count > 0))
+      logger.info({ removed }, 'expired audit and log records removed');
+  };
+  const run = () => void sweep().catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'));
+  run();
+  const timer = setInterval(run, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
