@@ -5,6 +5,7 @@ import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
 import { admin } from './commands/admin.js';
 import { analytics } from './commands/analytics.js';
+import { audit } from './commands/audit.js';
 import { migrate } from './commands/migrate.js';
 import { projections } from './commands/projections.js';
 import { status } from './commands/status.js';
@@ -68,6 +69,49 @@ analyticsCommand
   .addArgument(new Argument('<k>', 'at least 2').argParser((value) => Number.parseInt(value, 10)))
   .action(async (k) => {
     await finish(analytics(loadConfig(), { kind: 'min-group-size', k }));
+  });
+
+const auditCommand = program.command('audit').description('compliance: verify and export the audit trail, legal holds');
+auditCommand
+  .command('verify')
+  .description('check the hash chains of the days --from..--to (default today); exit 1 naming the first broken record')
+  .option('--from <day>', 'first day, YYYY-MM-DD (UTC)')
+  .option('--to <day>', 'last day, YYYY-MM-DD (UTC), inclusive')
+  .action(async (options) => {
+    await finish(audit(loadConfig(), { kind: 'verify', ...options }));
+  });
+auditCommand
+  .command('export')
+  .description('write the records of the days --from..--to (default: all) to a file, streamed, with a progress bar')
+  .option('--from <day>', 'first day, YYYY-MM-DD (UTC)')
+  .option('--to <day>', 'last day, YYYY-MM-DD (UTC), inclusive')
+  .addOption(
+    new Option('--format <format>', 'file format').choices(['ndjson', 'csv'] as const).default('ndjson' as const),
+  )
+  .requiredOption('--out <file>', 'where to write')
+  .action(async (options) => {
+    await finish(audit(loadConfig(), { kind: 'export', ...options }));
+  });
+auditCommand
+  .command('hold')
+  .description("place a legal hold: the user's records, past and future, never expire until it is lifted")
+  .argument('<userId>')
+  .requiredOption('--reason <text>', 'why (a case or request number)')
+  .action(async (userId, options) => {
+    await finish(audit(loadConfig(), { kind: 'hold', userId, reason: options.reason }));
+  });
+auditCommand
+  .command('release')
+  .description("lift a legal hold: the user's records expire again after their retention")
+  .argument('<userId>')
+  .action(async (userId) => {
+    await finish(audit(loadConfig(), { kind: 'release', userId }));
+  });
+auditCommand
+  .command('holds')
+  .description('list the legal holds in force')
+  .action(async () => {
+    await finish(audit(loadConfig(), { kind: 'holds' }));
   });
 
 const adminCommand = program.command('admin').description('find users and manage their roles (as the admin routes do)');

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,6 +73,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['projection:read-model', true],
       ['projection:analytics', true],
       ['projection:cache', true],
+      ['projection:audit', true],
     ],
   );
   for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {
@@ -85,6 +86,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     adapters: { port: string; adapter: string }[];
     migrations: { database: string; pending: string[] }[];
     analytics: { strategy: string; partitions: { table: string; months: string[] }[] };
+    audit: { adapter: string; ttl: boolean; textIndex: boolean; paths: string };
   };
   t.match(parsed.adapters, [{ port: 'databases', adapter: 'embedded PostgreSQL' }]);
   t.same(
@@ -101,6 +103,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     parsed.analytics.partitions.every((p) => p.months.length >= 4),
     'the projector created this month and the next three',
   );
+  t.match(parsed.audit, { adapter: 'postgres', ttl: false, textIndex: true, paths: /retention sweeper/ });
 
   // The command routes are mounted, and the CLI manages roles in the same embedded database.
   const email = 'writer@example.com';
@@ -154,6 +157,28 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     encoding: 'utf8',
   });
   t.equal(unknown.status, 1);
+
+  // The audit trail of all this, embedded on PostgreSQL: exported by the CLI, its chain verified.
+  const out = path.join(dataDir, 'audit.ndjson');
+  const exported = await waitFor(
+    async () => {
+      const result = spawnSync(process.execPath, [...nodeArgs, 'audit', 'export', '--out', out], {
+        env,
+        encoding: 'utf8',
+      });
+      const lines = result.status === 0 ? (await readFile(out, 'utf8')).trim().split('\n') : [];
+      const audited = ['ACCOUNT_CREATE', 'LOGIN', 'ENTRY_CREATE', 'ROLE_GRANTED'].every((action) =>
+        lines.some((line) => line.includes(`"action":"${action}"`)),
+      );
+      return audited ? lines : undefined;
+    },
+    30_000,
+    'registration, login, entry and grant in the audit trail',
+  );
+  t.notOk(exported.join('').includes('all in one'), 'no journal text in the audit trail');
+  const verified = spawnSync(process.execPath, [...nodeArgs, 'audit', 'verify'], { env, encoding: 'utf8' });
+  t.equal(verified.status, 0, verified.stdout);
+  t.match(JSON.parse(verified.stdout), { ok: true, chains: 1 });
 
   platform.kill('SIGTERM');
   t.equal(await exited(platform), 0, 'a graceful shutdown exits 0');

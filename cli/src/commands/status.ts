@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { checkReadiness, type CheckResult } from '@mindflow/core/health';
 import { createLogger } from '@mindflow/core/logging';
-import { connectEngines, describeEngines, version } from '@mindflow/core/runtime';
+import { connectEngines, describeEngines, version, type Engines } from '@mindflow/core/runtime';
 import { writeDatabase } from '@mindflow/command-service';
 import { readerHoldBack, type ReaderHoldBack } from '@mindflow/core/eventstore';
 import { migrationStatus, schemaNames } from '@mindflow/migrations';
+import { describeAuditStore, openAuditStore, type AuditCapabilities } from '@mindflow/core/audit';
 import { analyticsStrategy, partitionMonths, timeSeries, type TimeSeries } from '@mindflow/core/analytics';
 import type { PlatformConfig } from '../config.js';
 
@@ -38,10 +39,12 @@ export async function status(config: PlatformConfig, options: { json: boolean })
     const analytics = migrations.every((m) => m.pending.length === 0)
       ? await analyticsStorage(engines.databases.analytics.db)
       : undefined;
+    const audit = migrations.every((m) => m.pending.length === 0) ? await auditStatus(engines, config) : undefined;
     const report = {
       version,
       adapters: describeEngines(config.engines),
       analytics,
+      audit,
       checks: readiness.checks,
       migrations,
       eventStore,
@@ -60,6 +63,7 @@ function render(report: {
   migrations: readonly MigrationSummary[];
   eventStore: ReaderHoldBack | undefined;
   analytics: AnalyticsStorage | undefined;
+  audit: AuditStatus | undefined;
 }): string {
   const table = (rows: string[][]) => {
     const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
@@ -86,12 +90,35 @@ function render(report: {
     'Analytics storage',
     analyticsLines(report.analytics, table),
     '',
+    'Audit store',
+    report.audit === undefined
+      ? '  (not migrated)'
+      : 'error' in report.audit
+        ? `  unavailable: ${report.audit.error}`
+        : `  ${report.audit.paths}\n  ${String(report.audit.holds)} legal hold(s) in force`,
+    '',
     'Event store',
     report.eventStore === undefined
       ? '  (not migrated)'
       : `  ${report.eventStore.events} committed event(s) held back from readers; oldest open transaction ${report.eventStore.oldestTransactionSeconds.toFixed(1)} s`,
     '',
   ].join('\n');
+}
+
+type AuditStatus =
+  (AuditCapabilities & { readonly paths: string; readonly holds: number }) | { readonly error: string };
+
+/** Which audit adapter and paths are active (detected when the store opens), and the holds in force. */
+async function auditStatus(engines: Engines, config: PlatformConfig): Promise<AuditStatus> {
+  try {
+    const store = await openAuditStore(
+      { mongo: engines.mongo, readDb: engines.databases.read.db },
+      config.engines.audit.retention,
+    );
+    return { ...store.capabilities, paths: describeAuditStore(store), holds: (await store.holds()).length };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 interface AnalyticsStorage {

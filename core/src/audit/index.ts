@@ -6,3 +6,4 @@ export { verifyChains, type VerifyReport, type BrokenLink, type ChainProblem } f
 export { openMongoAuditStore } from './mongo-audit-store.js';
 export { openPostgresAuditStore, type AuditTables } from './postgres-audit-store.js';
 export { openAuditStore, describeAuditStore } from './open.js';
+export { exportLines, recordView, type ExportFormat } from './export.js';

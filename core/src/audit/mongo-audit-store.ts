@@ -1,6 +1,6 @@
 import { ensureAuditIndexes } from '@mindflow/migrations';
 import { MongoBulkWriteError, MongoServerError, type Db, type Filter, type ObjectId } from 'mongodb';
-import { appendToChain, ChainConflict, type ChainBackend } from './append.js';
+import { chainAppender, ChainConflict, type ChainBackend } from './append.js';
 import { expiryOf, pseudonymized, retentionOf } from './chain.js';
 import { words } from './tokens.js';
 import type { AuditStoreOptions } from './options.js';
@@ -61,14 +61,16 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
   };
 
   const backend: ChainBackend = {
+    isStored: async (eventId) => (await logs.findOne({ eventId }, { projection: { _id: 1 } })) !== null,
     async storedEventIds(eventIds) {
       const docs = await logs.find({ eventId: { $in: [...eventIds] } }, { projection: { eventId: 1 } }).toArray();
       return new Set(docs.map((doc) => doc.eventId));
     },
     async salts(userIds, fresh) {
+      // One lookup per subject: FerretDB pushes equality down, not $in.
       const read = async () => {
-        const docs = await subjects.find({ _id: { $in: [...userIds] } }).toArray();
-        return new Map(docs.map((doc) => [doc._id, doc.salt]));
+        const docs = await Promise.all(userIds.map((id) => subjects.findOne({ _id: id })));
+        return new Map(docs.filter((doc) => doc !== null).map((doc) => [doc._id, doc.salt]));
       };
       const known = await read();
       const missing = userIds.filter((id) => !known.has(id));
@@ -84,15 +86,15 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
       return read();
     },
     async heldUsers(userIds) {
-      const docs = await holds.find({ _id: { $in: [...userIds] } }, { projection: { _id: 1 } }).toArray();
-      return new Set(docs.map((doc) => doc._id));
+      // Holds are few: all of them, rather than a lookup per subject.
+      const docs = await holds.find({}, { projection: { _id: 1 } }).toArray();
+      return new Set(docs.map((doc) => doc._id).filter((id) => userIds.includes(id)));
     },
-    async tail(chain) {
+    async tail(chain, catchUp) {
       const head = await heads.findOne({ _id: chain });
       let tail: ChainHead | undefined =
         head === null ? undefined : { chain, seq: head.seq, hash: head.hash, until: head.until };
-      // Records a writer inserted without moving the head (it stopped, or lost a race midway).
-      for (;;) {
+      while (catchUp) {
         const next = await logs.findOne({ chain, seq: (tail?.seq ?? 0) + 1 });
         if (next === null) return tail;
         const until = expiryOf(next.recordedAt, next.retention);
@@ -103,6 +105,7 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
           until: tail === undefined || until > tail.until ? until : tail.until,
         };
       }
+      return tail;
     },
     async insert(records) {
       try {
@@ -156,14 +159,16 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
   }
 
   const retention = options.retention;
+  const appender = chainAppender(backend, retentionOf(retention.auditLogs));
   return {
     capabilities,
-    append: (records) => appendToChain(backend, records, retentionOf(retention.auditLogs)),
+    append: (records) => appender.append(records),
     async list(filter, limit, cursor) {
       const where = cursor === undefined ? query(filter) : { $and: [query(filter), after(cursor)] };
       const docs = await logs.find(where).sort({ timestamp: -1, eventId: -1 }).limit(limit).toArray();
       return docs.map(toRecord);
     },
+    count: (filter) => logs.countDocuments(query(filter)),
     stream: (filter) => cursorRecords(logs.find(query(filter)).sort({ timestamp: 1, eventId: 1 }).batchSize(500)),
     chainRecords: (from, to) =>
       cursorRecords(
@@ -220,6 +225,7 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
         records += 1;
       }
       await subjects.deleteOne({ _id: userId });
+      appender.forget(userId);
       await collections.api_requests.deleteMany({ userId });
       return { records };
     },

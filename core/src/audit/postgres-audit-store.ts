@@ -8,7 +8,7 @@ import {
   type Kysely,
   type SqlBool,
 } from 'kysely';
-import { appendToChain, ChainConflict, type ChainBackend } from './append.js';
+import { chainAppender, ChainConflict, type ChainBackend } from './append.js';
 import { expiryOf, pseudonymized, retentionOf } from './chain.js';
 import { words } from './tokens.js';
 import type { AuditStoreOptions } from './options.js';
@@ -160,6 +160,9 @@ const pageSize = 500;
  */
 export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditStoreOptions): AuditStore {
   const backend: ChainBackend = {
+    isStored: async (eventId) =>
+      (await db.selectFrom('audit_logs').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !==
+      undefined,
     async storedEventIds(eventIds) {
       if (eventIds.length === 0) return new Set();
       const rows = await db.selectFrom('audit_logs').select('event_id').where('event_id', 'in', eventIds).execute();
@@ -184,8 +187,9 @@ export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditSt
       const rows = await db.selectFrom('audit_holds').select('user_id').where('user_id', 'in', userIds).execute();
       return new Set(rows.map((row) => row.user_id));
     },
-    async tail(chain) {
+    async tail(chain, catchUp) {
       const head = await db.selectFrom('audit_chains').selectAll().where('chain', '=', chain).executeTakeFirst();
+      if (!catchUp) return head;
       const beyond = await db
         .selectFrom('audit_logs')
         .select(['seq', 'hash', 'recorded_at', 'retention'])
@@ -282,10 +286,11 @@ export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditSt
   }
 
   const retention = options.retention;
+  const appender = chainAppender(backend, retentionOf(retention.auditLogs));
   const expiry = (time: Date, seconds: number) => new Date(time.getTime() + seconds * 1000);
   return {
     capabilities: { adapter: 'postgres', ttl: false, textIndex: true, server: 'PostgreSQL' },
-    append: (records) => appendToChain(backend, records, retentionOf(retention.auditLogs)),
+    append: (records) => appender.append(records),
     async list(filter, limit, cursor) {
       let query = db.selectFrom('audit_logs').selectAll().where(where(filter));
       if (cursor !== undefined) {
@@ -299,6 +304,14 @@ export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditSt
       }
       const rows = await query.orderBy('timestamp', 'desc').orderBy('event_id', 'desc').limit(limit).execute();
       return rows.map(toRecord);
+    },
+    async count(filter) {
+      const row = await db
+        .selectFrom('audit_logs')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where(where(filter))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     stream: pages,
     chainRecords: chainPages,
@@ -377,6 +390,7 @@ export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditSt
         await trx.deleteFrom('audit_subjects').where('user_id', '=', userId).execute();
         await trx.deleteFrom('api_requests').where('user_id', '=', userId).execute();
       });
+      appender.forget(userId);
       return { records: rows.length };
     },
     async sweep(now) {

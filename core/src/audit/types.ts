@@ -168,6 +168,8 @@ export interface AuditStore {
   append(records: readonly NewAuditRecord[]): Promise<{ readonly appended: number }>;
   /** Newest first, after `cursor`. */
   list(filter: AuditFilter, limit: number, cursor?: AuditCursor): Promise<AuditRecord[]>;
+  /** How many records match. */
+  count(filter: AuditFilter): Promise<number>;
   /** Every matching record, oldest first, streamed in batches (constant memory). */
   stream(filter: AuditFilter): AsyncIterable<AuditRecord>;
   /** The records of chains `from`..`to` (UTC days, inclusive), by chain and position. */

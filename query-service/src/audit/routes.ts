@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import {
   auditActions,
   chainOf,
+  exportLines,
+  recordView,
   verifyChains,
   type AuditAction,
   type AuditFilter,
-  type AuditRecord,
   type AuditStore,
 } from '@mindflow/core/audit';
 import type { RequestAuth } from '@mindflow/core/auth';
@@ -14,7 +15,6 @@ import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
 import { decodeCursor, encodeCursor } from '../entries/cursor.js';
 import { recordQuery } from '../http/audited.js';
 
@@ -62,17 +62,6 @@ const AuditRecordSchema = Type.Object({
   salt: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** A record as the API shows it: everything but the search tokens, times as ISO strings. */
-export function recordView(record: AuditRecord) {
-  const { tokens: _tokens, ...rest } = record;
-  return {
-    ...rest,
-    timestamp: record.timestamp.toISOString(),
-    recordedAt: record.recordedAt.toISOString(),
-    expiresAt: record.expiresAt?.toISOString() ?? null,
-  };
-}
-
 interface FilterQuery {
   userId?: string;
   action?: AuditAction;
@@ -102,46 +91,6 @@ const isCursorKey = (key: unknown): key is [string, string] =>
   typeof key[0] === 'string' &&
   !Number.isNaN(Date.parse(key[0])) &&
   typeof key[1] === 'string';
-
-const csvColumns = [
-  'eventId',
-  'timestamp',
-  'action',
-  'userId',
-  'actorId',
-  'actorRole',
-  'dataCategory',
-  'ipAddress',
-  'userAgent',
-  'requestId',
-  'metadata',
-  'retention',
-  'expiresAt',
-  'legalHold',
-  'recordedAt',
-  'chain',
-  'seq',
-  'prevHash',
-  'hash',
-] as const;
-
-/** The export's lines, one record at a time: memory stays flat whatever the size. */
-async function* exportLines(records: AsyncIterable<AuditRecord>, format: 'ndjson' | 'csv') {
-  if (format === 'csv') yield stringify([csvColumns]);
-  for await (const record of records) {
-    const view = recordView(record);
-    if (format === 'ndjson') {
-      yield `${JSON.stringify(view)}\n`;
-    } else {
-      yield stringify([
-        csvColumns.map((column) => {
-          const value = view[column];
-          return typeof value === 'object' && value !== null ? JSON.stringify(value) : value;
-        }),
-      ]);
-    }
-  }
-}
 
 const description =
   'Role compliance. Every query is itself audited (AUDIT_QUERY or AUDIT_EXPORT) before it is answered.';
