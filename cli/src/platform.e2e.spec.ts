@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { waitFor } from '@mindflow/core/testing';
+import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres, openEmbeddedPostgres } from '@mindflow/core/postgres';
+import { sql } from 'kysely';
 
 // The embedded platform, as `npm start` runs it: no engine URLs at all.
 const main = path.resolve(import.meta.dirname, 'main.ts');
@@ -179,6 +182,32 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   const verified = spawnSync(process.execPath, [...nodeArgs, 'audit', 'verify'], { env, encoding: 'utf8' });
   t.equal(verified.status, 0, verified.stdout);
   t.match(JSON.parse(verified.stdout), { ok: true, chains: 1 });
+
+  // Every request and log line went to the read database's api_requests and application_logs,
+  // sanitized: no password, token or journal text.
+  const embedded = await openEmbeddedPostgres(dataDir, createLogger({ level: 'silent', pretty: false }, 'test'));
+  const logs = connectPostgres('read', embedded.urls.read, 1);
+  t.teardown(() => logs.close());
+  const stored = await waitFor(
+    async () => {
+      const rows = await sql<{ path: string; method: string; status: number }>`
+      select method, path, status from api_requests order by time`.execute(logs.db);
+      return rows.rows.some((row) => row.path === '/v1/entries' && row.method === 'POST') ? rows.rows : undefined;
+    },
+    10_000,
+    'the requests in api_requests',
+  );
+  t.ok(stored.some((row) => row.method === 'POST' && row.path === '/v1/auth/register' && row.status === 201));
+  t.notOk(stored.some((row) => row.path === '/healthz'), 'health probes are not logged');
+  const lines = await sql<{ n: number }>`select count(*)::int as n from application_logs`.execute(logs.db);
+  t.ok((lines.rows[0]?.n ?? 0) > 0, 'log lines were shipped');
+  const everything = await sql<{ dump: string }>`
+    select (select coalesce(json_agg(r)::text, '') from api_requests r) ||
+           (select coalesce(json_agg(l)::text, '') from application_logs l) as dump`.execute(logs.db);
+  const dump = everything.rows[0]?.dump ?? '';
+  for (const secret of ['correct horse battery', login.accessToken, 'all in one', 'Embedded']) {
+    t.notOk(dump.includes(secret), 'no password, token or journal text is stored');
+  }
 
   platform.kill('SIGTERM');
   t.equal(await exited(platform), 0, 'a graceful shutdown exits 0');

@@ -1,8 +1,7 @@
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
 import { mountQueryService, searchFor } from '@mindflow/query-service';
-import { openAuditStore } from '@mindflow/core/audit';
-import { createAccessTokens } from '@mindflow/core/auth';
+import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
@@ -15,11 +14,13 @@ import { migrateDatabases } from './migrate.js';
  */
 export async function startPlatform(config: PlatformConfig): Promise<HttpServer> {
   const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
+  const auth = createRequestAuth(createAccessTokens(secrets.jwtSecret, 0));
   return serve({
     name: 'mindflow',
     title: 'MindFlow',
     ...config,
-    mount: async (app, engines, logger, readiness) => {
+    callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
+    mount: async (app, engines, logger, readiness, auditStore) => {
       await migrateDatabases(engines.databases, logger);
       await mountCommandService(app, {
         db: writeDatabase(engines.databases.write.db),
@@ -30,10 +31,6 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         logger,
       });
       const redis = engines.redis?.redis;
-      const auditStore = await openAuditStore(
-        { mongo: engines.mongo, readDb: engines.databases.read.db },
-        config.engines.audit.retention,
-      );
       // One cache for the projector's invalidations and the reads they keep honest.
       const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
       await mountQueryService(app, {

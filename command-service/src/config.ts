@@ -20,14 +20,14 @@ const CommandServiceEnv = Type.Object({ ...serviceEnv(3001), ...securityEnv, ...
 /** The command-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(CommandServiceEnv, env);
-  const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
+  const { database, mongo, audit, ...base } = serviceConfig(vars, stdoutIsTerminal);
   const security = securityConfig(vars);
   return Object.freeze({
     security,
     rateLimits: rateLimitConfig(vars),
     secrets: requireSecrets(security),
     ...base,
-    engines: { database, redis: redisConfig(vars), s3: s3Config(vars) },
+    engines: { database, mongo, audit, redis: redisConfig(vars), s3: s3Config(vars) },
   });
 }
 

@@ -1,3 +1,4 @@
+import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { writeDatabase } from './database.js';
@@ -6,10 +7,12 @@ import { mountCommandService } from './service.js';
 // Runs the command-service alone, against the configured engines.
 runMain(async () => {
   const config = loadConfig();
+  const auth = createRequestAuth(createAccessTokens(config.secrets.jwtSecret, 0));
   return serve({
     name: 'command-service',
     title: 'MindFlow command service',
     ...config,
+    callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
     mount: async (app, engines, logger) => {
       await mountCommandService(app, {
         db: writeDatabase(engines.databases.write.db),

@@ -1,13 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import {
-  auditEnv,
-  auditSettings,
   elasticsearchConfig,
   elasticsearchEnv,
   kafkaConfig,
   kafkaEnv,
-  mongoConfig,
-  mongoEnv,
   redisConfig,
   redisEnv,
   readEnv,
@@ -24,25 +20,23 @@ const ProjectorEnv = Type.Object({
   ...securityEnv,
   ...kafkaEnv,
   ...elasticsearchEnv,
-  ...mongoEnv,
-  ...auditEnv,
   ...redisEnv,
 });
 
 /** The projector's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(ProjectorEnv, env);
-  const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
+  const { database, mongo, audit, ...base } = serviceConfig(vars, stdoutIsTerminal);
   const secrets = requireSecrets(securityConfig(vars));
   return Object.freeze({
     secrets,
     ...base,
-    audit: auditSettings(vars),
     engines: {
       database,
       kafka: kafkaConfig(vars),
       elasticsearch: elasticsearchConfig(vars),
-      mongo: mongoConfig(vars),
+      mongo,
+      audit,
       redis: redisConfig(vars),
     },
   });

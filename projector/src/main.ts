@@ -1,4 +1,3 @@
-import { openAuditStore } from '@mindflow/core/audit';
 import { createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
@@ -11,17 +10,11 @@ runMain(async () => {
     name: 'projector',
     title: 'MindFlow projector',
     ...config,
-    mount: async (app, engines, logger, readiness) =>
+    mount: async (app, engines, logger, readiness, audit) =>
       mountProjector(app, engines, logger, readiness, {
         secrets: config.secrets,
         cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis.redis),
-        audit: {
-          store: await openAuditStore(
-            { mongo: engines.mongo, readDb: engines.databases.read.db },
-            config.audit.retention,
-          ),
-          sweepSeconds: config.audit.sweepSeconds,
-        },
+        audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
       }),
   });
 });

@@ -1,9 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import {
-  auditEnv,
-  auditSettings,
-  mongoConfig,
-  mongoEnv,
   elasticsearchConfig,
   elasticsearchEnv,
   readEnv,
@@ -23,24 +19,22 @@ const QueryServiceEnv = Type.Object({
   ...readsEnv,
   ...redisEnv,
   ...elasticsearchEnv,
-  ...mongoEnv,
-  ...auditEnv,
 });
 
 /** The query-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(QueryServiceEnv, env);
-  const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
+  const { database, mongo, audit, ...base } = serviceConfig(vars, stdoutIsTerminal);
   return Object.freeze({
     ...base,
     jwtSecret: vars.MINDFLOW_JWT_SECRET,
     reads: readsConfig(vars),
-    audit: auditSettings(vars),
     engines: {
       database,
       redis: redisConfig(vars),
       elasticsearch: elasticsearchConfig(vars),
-      mongo: mongoConfig(vars),
+      mongo,
+      audit,
     },
   });
 }

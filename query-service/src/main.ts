@@ -1,5 +1,4 @@
-import { openAuditStore } from '@mindflow/core/audit';
-import { createAccessTokens } from '@mindflow/core/auth';
+import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
@@ -9,20 +8,19 @@ import { searchFor } from './search/adapter.js';
 // Runs the query-service alone, against the configured engines.
 runMain(async () => {
   const config = loadConfig();
+  const auth = createRequestAuth(createAccessTokens(config.jwtSecret, 0));
   return serve({
     name: 'query-service',
     title: 'MindFlow query service',
     ...config,
-    mount: async (app, engines, logger) => {
+    callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
+    mount: async (app, engines, logger, _readiness, audit) => {
       const redis = engines.redis?.redis;
       await mountQueryService(app, {
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,
-        audit: await openAuditStore(
-          { mongo: engines.mongo, readDb: engines.databases.read.db },
-          config.audit.retention,
-        ),
+        audit,
         // Without Redis, no cache: the projector runs in another process and could not say what went stale.
         cache: redis === undefined ? createNoCache() : createRedisCache(redis),
         search: await searchFor(engines),

@@ -1,8 +1,12 @@
 import t from 'tap';
+import { ensureAuditIndexes } from '@mindflow/migrations';
 import { connectMongo } from '../mongo/index.js';
 import { testEngines, uniqueName } from '../testing/index.js';
 import { auditStoreContract } from './audit-store.contract.js';
 import { openMongoAuditStore } from './mongo-audit-store.js';
+
+// FerretDB writes some 1,500 records a second: seeding the 100,000-record export takes a while.
+t.setTimeout(600_000);
 
 const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit').replace('-', '_') });
 const logs = mongo.db.collection('audit_logs');
@@ -23,6 +27,7 @@ auditStoreContract(t, {
     await logs.updateOne({ eventId: first }, { $set: { seq: b.seq } });
   },
   clear: async () => {
+    // Dropped, not emptied: FerretDB cannot delete 100,000 documents in one statement.
     for (const name of [
       'audit_logs',
       'audit_chains',
@@ -31,8 +36,12 @@ auditStoreContract(t, {
       'application_logs',
       'api_requests',
     ]) {
-      await mongo.db.collection(name).deleteMany({});
+      await mongo.db
+        .collection(name)
+        .drop()
+        .catch(() => undefined);
     }
+    await ensureAuditIndexes(mongo.db);
   },
   close: async () => {
     await mongo.db.dropDatabase();

@@ -7,3 +7,6 @@ export { openMongoAuditStore } from './mongo-audit-store.js';
 export { openPostgresAuditStore, type AuditTables } from './postgres-audit-store.js';
 export { openAuditStore, describeAuditStore } from './open.js';
 export { exportLines, recordView, type ExportFormat } from './export.js';
+export { sanitizeForLog, sanitizeQuery, sanitizeRecord, sanitizePath, keptStringFields, redacted } from './sanitize.js';
+export { installRequestLog, defaultSkipPaths, type RequestLog, type RequestLogOptions } from './request-log.js';
+export { createLogShipper, parseLogLine, type LogShipper, type LogShipperOptions } from './log-shipping.js';

@@ -1,5 +1,13 @@
 import { ensureAuditIndexes } from '@mindflow/migrations';
-import { MongoBulkWriteError, MongoServerError, type Db, type Filter, type ObjectId } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  type ObjectId,
+} from 'mongodb';
 import { chainAppender, ChainConflict, type ChainBackend } from './append.js';
 import { expiryOf, pseudonymized, retentionOf } from './chain.js';
 import { words } from './tokens.js';
@@ -33,6 +41,25 @@ const isDuplicate = (error: unknown) => error instanceof MongoServerError && err
 function toRecord(doc: RecordDoc): AuditRecord {
   const { _id, ...record } = doc;
   return record;
+}
+
+/**
+ * Deletes what matches, in slices: FerretDB deletes with one PostgreSQL statement whose
+ * parameters (one per document) may not exceed 65,535.
+ */
+async function removeAll<T extends Document>(collection: Collection<T>, filter: Filter<T>): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const ids = (
+      await collection
+        .find(filter, { projection: { _id: 1 } })
+        .limit(10_000)
+        .toArray()
+    ).map((doc) => doc._id);
+    if (ids.length === 0) return removed;
+    const result = await collection.deleteMany({ _id: { $in: ids } } as Filter<T>);
+    removed += result.deletedCount;
+  }
 }
 
 /**
@@ -232,15 +259,11 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
     async sweep(now) {
       const expired = { expiresAt: { $lte: now } };
       const [audit, application, api] = await Promise.all([
-        logs.deleteMany({ ...expired, legalHold: false }),
-        collections.application_logs.deleteMany(expired),
-        collections.api_requests.deleteMany(expired),
+        removeAll(logs, { ...expired, legalHold: false }),
+        removeAll(collections.application_logs, expired),
+        removeAll(collections.api_requests, expired),
       ]);
-      return {
-        audit_logs: audit.deletedCount,
-        application_logs: application.deletedCount,
-        api_requests: api.deletedCount,
-      };
+      return { audit_logs: audit, application_logs: application, api_requests: api };
     },
     async appendApplicationLogs(lines) {
       if (lines.length === 0) return;

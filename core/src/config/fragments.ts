@@ -384,14 +384,21 @@ export const serviceEnv = (defaultPort: number) => ({
   ...loggingEnv,
   ...databaseEnv,
   ...dataDirEnv,
+  ...mongoEnv,
+  ...auditEnv,
 });
 
-/** HTTP, logs and the databases (a server: a service alone never embeds PostgreSQL). */
+/**
+ * HTTP, logs, the databases (a server: a service alone never embeds PostgreSQL) and the audit
+ * store (MongoDB, else the read database), where every service ships its logs and requests.
+ */
 export function serviceConfig(vars: EnvOf<ReturnType<typeof serviceEnv>>, stdoutIsTerminal: boolean) {
   return {
     server: serverConfig(vars),
     logging: loggingConfig(vars, stdoutIsTerminal),
     database: serverDatabaseConfig(vars),
+    mongo: mongoConfig(vars),
+    audit: auditSettings(vars),
   };
 }
 

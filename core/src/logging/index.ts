@@ -1,6 +1,6 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions, type LevelWithSilent } from 'pino';
 
-export type { Logger } from 'pino';
+export type { DestinationStream, Logger } from 'pino';
 
 export interface LoggingConfig {
   readonly level: LevelWithSilent;
@@ -8,9 +8,12 @@ export interface LoggingConfig {
   readonly pretty: boolean;
 }
 
-/** The one way to make a logger: structured JSON (pino), pretty-printed when asked. */
-export function createLogger(config: LoggingConfig, name: string): Logger {
-  return pino({
+/**
+ * The one way to make a logger: structured JSON (pino) on stdout, pretty-printed when asked.
+ * With `extra` (e.g. a log shipper's stream), JSON lines also go there; not when pretty.
+ */
+export function createLogger(config: LoggingConfig, name: string, extra?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     name,
     level: config.level,
     redact: {
@@ -28,5 +31,14 @@ export function createLogger(config: LoggingConfig, name: string): Logger {
           },
         }
       : {}),
-  });
+  };
+  if (extra === undefined || config.pretty) return pino(options);
+  // The logger's own level filters; each stream takes every line it is given.
+  return pino(
+    options,
+    pino.multistream([
+      { stream: process.stdout, level: 'trace' },
+      { stream: extra, level: 'trace' },
+    ]),
+  );
 }

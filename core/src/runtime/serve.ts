@@ -1,3 +1,12 @@
+import type { FastifyRequest } from 'fastify';
+import {
+  createLogShipper,
+  defaultRetention,
+  describeAuditStore,
+  installRequestLog,
+  openAuditStore,
+  type AuditStore,
+} from '../audit/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { HealthCheck } from '../health/index.js';
 import { createHttpServer, type HttpServer } from '../http/index.js';
@@ -15,6 +24,8 @@ export interface ServeOptions {
   readonly server: ServerConfig;
   readonly logging: LoggingConfig;
   readonly engines: EngineSelection;
+  /** Who sent a request, for the API request log: the verified caller's id. */
+  readonly callerOf?: (request: FastifyRequest) => Promise<string | null>;
   /** Registers the service's routes and starts its workers; returns what to stop on shutdown. */
   readonly mount?: (
     app: HttpServer,
@@ -22,6 +33,8 @@ export interface ServeOptions {
     logger: Logger,
     /** What /readyz checks; workers add their own (a stalled projection is not ready). */
     readiness: HealthCheck[],
+    /** The audit store: the process's logs and requests already go there. */
+    audit: AuditStore,
   ) => Promise<(() => Promise<void>) | undefined>;
 }
 
@@ -30,9 +43,22 @@ export interface ServeOptions {
  * the service's own routes and workers, and a graceful shutdown on SIGINT/SIGTERM.
  */
 export async function serve(options: ServeOptions): Promise<HttpServer> {
-  const logger = createLogger(options.logging, options.name);
+  // Logs are shipped to application_logs once the audit store is open; lines before that wait.
+  let opened: (store: AuditStore) => void = () => undefined;
+  const ready = new Promise<AuditStore>((resolve) => (opened = resolve));
+  const shipper = createLogShipper({
+    store: { appendApplicationLogs: async (lines) => (await ready).appendApplicationLogs(lines) },
+    service: options.name,
+  });
+  const logger = createLogger(options.logging, options.name, shipper.stream);
   const engines = await connectEngines(options.engines, logger);
   logger.info({ engines: describeEngines(options.engines) }, 'engines');
+  const audit = await openAuditStore(
+    { mongo: engines.mongo, readDb: engines.databases.read.db },
+    options.engines.audit?.retention ?? defaultRetention,
+  );
+  opened(audit);
+  logger.info({ audit: describeAuditStore(audit) }, 'audit store');
   const readiness: HealthCheck[] = [...engines.checks];
   const app = await createHttpServer({
     logger,
@@ -40,11 +66,18 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     version,
     readiness,
   });
-  const stopWorkers = await options.mount?.(app, engines, logger, readiness);
+  installRequestLog(app, {
+    store: audit,
+    service: options.name,
+    logger,
+    ...(options.callerOf === undefined ? {} : { userOf: options.callerOf }),
+  });
+  const stopWorkers = await options.mount?.(app, engines, logger, readiness, audit);
   await app.listen({ port: options.server.port, host: options.server.host });
   onShutdown(logger, async () => {
     await app.close();
     await stopWorkers?.();
+    await shipper.close();
     await engines.close();
   });
   return app;
