@@ -17,8 +17,11 @@ export function connectPostgres<DB = unknown>(name: string, url: string, poolSiz
     connectionTimeoutMillis: 5_000,
     types: pgTypes,
   });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A client losing its server must not crash the process, whether idle in the pool or checked
+  // out between two statements (as when a stop signal ends the embedded server mid-shutdown):
+  // its queries fail, and the next query reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
