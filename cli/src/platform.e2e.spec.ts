@@ -82,6 +82,12 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {
     t.equal((await fetch(`http://127.0.0.1:${port}${route}`)).status, 200, route);
   }
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  t.match(
+    metrics,
+    /mindflow_audit_dropped_total\{collection="api_requests"\} 0/,
+    'nothing lost on the way to the audit store',
+  );
 
   const status = spawnSync(process.execPath, [...nodeArgs, 'status', '--json'], { env, encoding: 'utf8' });
   t.equal(status.status, 0, 'status exits 0 when all is well');
@@ -197,7 +203,10 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     'the requests in api_requests',
   );
   t.ok(stored.some((row) => row.method === 'POST' && row.path === '/v1/auth/register' && row.status === 201));
-  t.notOk(stored.some((row) => row.path === '/healthz'), 'health probes are not logged');
+  t.notOk(
+    stored.some((row) => row.path === '/healthz'),
+    'health probes are not logged',
+  );
   const lines = await sql<{ n: number }>`select count(*)::int as n from application_logs`.execute(logs.db);
   t.ok((lines.rows[0]?.n ?? 0) > 0, 'log lines were shipped');
   const everything = await sql<{ dump: string }>`

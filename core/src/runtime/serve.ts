@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { Gauge } from 'prom-client';
 import {
   createLogShipper,
   defaultRetention,
@@ -66,11 +67,21 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     version,
     readiness,
   });
-  installRequestLog(app, {
+  const requests = installRequestLog(app, {
     store: audit,
     service: options.name,
     logger,
     ...(options.callerOf === undefined ? {} : { userOf: options.callerOf }),
+  });
+  new Gauge({
+    name: 'mindflow_audit_dropped_total',
+    help: 'Log lines and API request records not stored (the audit store failed or the buffer was full)',
+    labelNames: ['collection'] as const,
+    registers: [app.metrics],
+    collect() {
+      this.set({ collection: 'application_logs' }, shipper.dropped());
+      this.set({ collection: 'api_requests' }, requests.dropped());
+    },
   });
   const stopWorkers = await options.mount?.(app, engines, logger, readiness, audit);
   await app.listen({ port: options.server.port, host: options.server.host });
