@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Type } from '@sinclair/typebox';
+import { defaultRetention, openPostgresAuditStore, type AuditTables } from '@mindflow/core/audit';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache, type Cache } from '@mindflow/core/cache';
 import { readEnv } from '@mindflow/core/config';
@@ -18,7 +19,7 @@ import { migrateToLatest } from '@mindflow/migrations';
 import { mountQueryService } from '@mindflow/query-service';
 import Fastify from 'fastify';
 import { keptDatabase } from './kept-database.js';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 const env = readEnv(
   Type.Object({
@@ -99,12 +100,13 @@ const reads = {
 };
 async function readServer(cache: Cache) {
   const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
-  // The bench sends no X-Min-Position and asks no analyst route: the event store and the
-  // analytics database are never asked.
+  // The bench sends no X-Min-Position and asks no analyst or compliance route: the event store,
+  // the analytics database and the audit store are never asked.
   await mountQueryService(app, {
     db,
     events: db,
     analytics: db,
+    audit: openPostgresAuditStore(db as Kysely<AuditTables>, { retention: defaultRetention }),
     cache,
     search: createPostgresSearch(db),
     redis: redis.redis,

@@ -102,6 +102,14 @@ export function auditStoreContract(t: Test, harness: AuditHarness): void {
     t.match(await verify(store), { ok: true, checked: 90 });
   });
 
+  t.test('concurrent writers with large batches: the chain has no gap', async (t) => {
+    const writer = async () => {
+      for (let round = 0; round < 3; round += 1) await store.append(Array.from({ length: 250 }, () => newRecord()));
+    };
+    await Promise.all([writer(), writer()]);
+    t.match(await verify(store), { ok: true, checked: 1_500 });
+  });
+
   t.test('records carry the spec fields, a hash chain and pseudonyms', async (t) => {
     const [first, second] = [
       newRecord({ metadata: { entryId: 'e-1', changes: { mood: { before: 'sad', after: 'happy' } } } }),

@@ -17,7 +17,6 @@ import type {
   AuditFilter,
   AuditRecord,
   AuditStore,
-  ChainHead,
   LegalHold,
   LogCollection,
 } from './types.js';
@@ -36,6 +35,7 @@ interface SubjectDoc {
 type HoldDoc = Omit<LegalHold, 'userId'> & { _id: string };
 
 const duplicateKey = 11000;
+const insertSlice = 100;
 const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === duplicateKey;
 
 function toRecord(doc: RecordDoc): AuditRecord {
@@ -119,32 +119,49 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
     },
     async tail(chain, catchUp) {
       const head = await heads.findOne({ _id: chain });
-      let tail: ChainHead | undefined =
-        head === null ? undefined : { chain, seq: head.seq, hash: head.hash, until: head.until };
-      while (catchUp) {
-        const next = await logs.findOne({ chain, seq: (tail?.seq ?? 0) + 1 });
-        if (next === null) return tail;
-        const until = expiryOf(next.recordedAt, next.retention);
-        tail = {
-          chain,
-          seq: next.seq,
-          hash: next.hash,
-          until: tail === undefined || until > tail.until ? until : tail.until,
-        };
+      const known = head?.seq ?? 0;
+      const exists = async (seq: number) => (await logs.findOne({ chain, seq }, { projection: { _id: 1 } })) !== null;
+      const fromHead = head === null ? undefined : { chain, seq: head.seq, hash: head.hash, until: head.until };
+      if (!catchUp || !(await exists(known + 1))) return fromHead;
+      // Records a writer inserted without moving the head yet (it stopped, or is midway): the
+      // last of them, found by doubling then halving the distance (a lookup scans on FerretDB).
+      let low = known + 1;
+      let step = 1;
+      while (await exists(low + step)) {
+        low += step;
+        step *= 2;
       }
-      return tail;
+      let high = low + step;
+      while (high - low > 1) {
+        const middle = Math.floor((low + high) / 2);
+        if (await exists(middle)) low = middle;
+        else high = middle;
+      }
+      const last = await logs.findOne({ chain, seq: low });
+      if (last === null) return fromHead;
+      const until = expiryOf(last.recordedAt, last.retention);
+      return {
+        chain,
+        seq: last.seq,
+        hash: last.hash,
+        until: fromHead === undefined || until > fromHead.until ? until : fromHead.until,
+      };
     },
     async insert(records) {
-      try {
-        await logs.insertMany(
-          records.map((record) => ({ ...record })),
-          { ordered: true },
-        );
-      } catch (error) {
-        if (error instanceof MongoBulkWriteError && error.code === duplicateKey) {
-          throw new ChainConflict(error.result.insertedCount);
+      // At most 100 per call: FerretDB inserts in slices of 100 and, after a slice fails, goes on
+      // with the next, which would leave records after a gap in the chain.
+      let inserted = 0;
+      for (let start = 0; start < records.length; start += insertSlice) {
+        const slice = records.slice(start, start + insertSlice).map((record) => ({ ...record }));
+        try {
+          await logs.insertMany(slice, { ordered: true });
+          inserted += slice.length;
+        } catch (error) {
+          if (error instanceof MongoBulkWriteError && error.code === duplicateKey) {
+            throw new ChainConflict(inserted + error.result.insertedCount);
+          }
+          throw error;
         }
-        throw error;
       }
     },
     async advanceHead(head) {
