@@ -86,7 +86,12 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   t.match(
     metrics,
     /mindflow_audit_dropped_total\{collection="api_requests"\} 0/,
-    'nothing lost on the way to the audit store',
+    'no request record lost',
+  );
+  t.match(
+    metrics,
+    /mindflow_audit_dropped_total\{collection="application_logs"\} 0/,
+    'no log line lost, even those written before the first start migrated the audit tables',
   );
 
   const status = spawnSync(process.execPath, [...nodeArgs, 'status', '--json'], { env, encoding: 'utf8' });

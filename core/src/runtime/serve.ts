@@ -44,7 +44,8 @@ export interface ServeOptions {
  * the service's own routes and workers, and a graceful shutdown on SIGINT/SIGTERM.
  */
 export async function serve(options: ServeOptions): Promise<HttpServer> {
-  // Logs are shipped to application_logs once the audit store is open; lines before that wait.
+  // Logs are shipped to application_logs once the service is mounted (on npm start, mounting
+  // migrates the database the audit tables live in); lines before that wait in the buffer.
   let opened: (store: AuditStore) => void = () => undefined;
   const ready = new Promise<AuditStore>((resolve) => (opened = resolve));
   const shipper = createLogShipper({
@@ -58,7 +59,6 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     { mongo: engines.mongo, readDb: engines.databases.read.db },
     options.engines.audit?.retention ?? defaultRetention,
   );
-  opened(audit);
   logger.info({ audit: describeAuditStore(audit) }, 'audit store');
   const readiness: HealthCheck[] = [...engines.checks];
   const app = await createHttpServer({
@@ -84,6 +84,7 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     },
   });
   const stopWorkers = await options.mount?.(app, engines, logger, readiness, audit);
+  opened(audit);
   await app.listen({ port: options.server.port, host: options.server.host });
   onShutdown(logger, async () => {
     await app.close();
