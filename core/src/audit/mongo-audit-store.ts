@@ -12,14 +12,7 @@ import { chainAppender, ChainConflict, type ChainBackend } from './append.js';
 import { expiryOf, pseudonymized, retentionOf } from './chain.js';
 import { words } from './tokens.js';
 import type { AuditStoreOptions } from './options.js';
-import type {
-  AuditCursor,
-  AuditFilter,
-  AuditRecord,
-  AuditStore,
-  LegalHold,
-  LogCollection,
-} from './types.js';
+import type { AuditCursor, AuditFilter, AuditRecord, AuditStore, LegalHold, LogCollection } from './types.js';
 
 type RecordDoc = AuditRecord & { _id?: ObjectId };
 interface HeadDoc {

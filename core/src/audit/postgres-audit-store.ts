@@ -341,20 +341,14 @@ export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditSt
     },
     async liftHold(userId) {
       await db.deleteFrom('audit_holds').where('user_id', '=', userId).execute();
-      const rows = await db
-        .selectFrom('audit_logs')
-        .select(['event_id', 'recorded_at', 'retention'])
+      // One statement: `retention` is an ISO 8601 duration, which PostgreSQL reads as an interval.
+      const result = await db
+        .updateTable('audit_logs')
+        .set({ legal_hold: false, expires_at: sql<Date>`recorded_at + retention::interval` })
         .where('user_id', '=', userId)
         .where('legal_hold', '=', true)
-        .execute();
-      for (const row of rows) {
-        await db
-          .updateTable('audit_logs')
-          .set({ legal_hold: false, expires_at: expiryOf(row.recorded_at, row.retention) })
-          .where('event_id', '=', row.event_id)
-          .execute();
-      }
-      return { records: rows.length };
+        .executeTakeFirst();
+      return { records: Number(result.numUpdatedRows) };
     },
     async holds() {
       const rows = await db.selectFrom('audit_holds').selectAll().orderBy('placed_at').execute();
