@@ -4,7 +4,9 @@ import t from 'tap';
 import { waitFor } from '@mindflow/core/testing';
 import { queryServiceForTest, testWriters } from '../testing.js';
 
-const platform = await queryServiceForTest({ reads: { waitMs: 500 } });
+// Long enough for the projector under a loaded CI machine; the held-back read below waits it out once.
+const waitMs = 3_000;
+const platform = await queryServiceForTest({ reads: { waitMs } });
 t.teardown(platform.close);
 const [ana, bob] = await testWriters(platform.app, 2);
 if (ana === undefined || bob === undefined) throw new Error('writers');
@@ -33,7 +35,7 @@ t.test('read-your-writes: a POST, then a GET with its position, sees the entry a
   const started = Date.now();
   const late = await ana.get(`/v1/entries/${held.id}`, at(held.position));
   t.equal(late.statusCode, 503, 'a position the read model does not reach in time is 503');
-  t.ok(Date.now() - started >= 500, 'after waiting the configured time');
+  t.ok(Date.now() - started >= waitMs, 'after waiting the configured time');
   t.equal(late.headers['retry-after'], '1');
   t.equal(late.json<{ error: { code: string } }>().error.code, 'UNAVAILABLE');
   await blocker.query('rollback');
