@@ -1,22 +1,32 @@
 import { Type } from '@sinclair/typebox';
 import {
+  aiEnv,
+  aiSettings,
   kafkaConfig,
   kafkaEnv,
   redisConfig,
   redisEnv,
   readEnv,
+  requireSecrets,
+  securityConfig,
+  securityEnv,
   serviceConfig,
   serviceEnv,
   type Env,
 } from '@mindflow/core/config';
 
-const AiWorkerEnv = Type.Object({ ...serviceEnv(3004), ...kafkaEnv, ...redisEnv });
+const AiWorkerEnv = Type.Object({ ...serviceEnv(3004), ...securityEnv, ...kafkaEnv, ...redisEnv, ...aiEnv });
 
 /** The ai-worker's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
   const vars = readEnv(AiWorkerEnv, env);
-  const { database, ...base } = serviceConfig(vars, stdoutIsTerminal);
-  return Object.freeze({ ...base, engines: { database, kafka: kafkaConfig(vars), redis: redisConfig(vars) } });
+  const { database, mongo, audit, ...base } = serviceConfig(vars, stdoutIsTerminal);
+  return Object.freeze({
+    ...base,
+    secrets: requireSecrets(securityConfig(vars)),
+    ai: aiSettings(vars),
+    engines: { database, mongo, audit, kafka: kafkaConfig(vars), redis: redisConfig(vars) },
+  });
 }
 
 export type AiWorkerConfig = ReturnType<typeof loadConfig>;

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import {
+  aiEnv,
+  aiSettings,
   enginesConfig,
   enginesEnv,
   loggingConfig,
@@ -14,7 +16,14 @@ import {
   type Env,
 } from '@mindflow/core/config';
 
-const PlatformEnv = Type.Object({ ...serverEnv(3000), ...loggingEnv, ...enginesEnv, ...securityEnv, ...readsEnv });
+const PlatformEnv = Type.Object({
+  ...serverEnv(3000),
+  ...loggingEnv,
+  ...enginesEnv,
+  ...securityEnv,
+  ...readsEnv,
+  ...aiEnv,
+});
 
 /**
  * The whole platform's configuration, for `mindflow start` and the other commands. Every
@@ -28,6 +37,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     engines: enginesConfig(vars),
     security: securityConfig(vars),
     reads: readsConfig(vars),
+    ai: aiSettings(vars),
   });
 }
 

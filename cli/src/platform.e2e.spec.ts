@@ -83,11 +83,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     t.equal((await fetch(`http://127.0.0.1:${port}${route}`)).status, 200, route);
   }
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  t.match(
-    metrics,
-    /mindflow_audit_dropped_total\{collection="api_requests"\} 0/,
-    'no request record lost',
-  );
+  t.match(metrics, /mindflow_audit_dropped_total\{collection="api_requests"\} 0/, 'no request record lost');
   t.match(
     metrics,
     /mindflow_audit_dropped_total\{collection="application_logs"\} 0/,

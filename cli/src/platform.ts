@@ -1,3 +1,4 @@
+import { mountAiWorker } from '@mindflow/ai-worker';
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
 import { mountQueryService, searchFor } from '@mindflow/query-service';
@@ -45,11 +46,16 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         reads: config.reads,
         logger,
       });
-      return mountProjector(app, engines, logger, readiness, {
+      const stopProjector = await mountProjector(app, engines, logger, readiness, {
         secrets,
         cache,
         audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
       });
+      const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, { secrets, cache, ai: config.ai });
+      return async () => {
+        await stopAiWorker();
+        await stopProjector();
+      };
     },
   });
 }

@@ -11,6 +11,7 @@ import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
 import { entryRoutes } from './entries/routes.js';
+import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from './database.js';
 import { createRecorder } from './recorder.js';
@@ -50,6 +51,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     authRoutes(scope, auth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
     userRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);
 }

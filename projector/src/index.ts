@@ -20,3 +20,6 @@ export { analyticsStore, partitionStore, type AnalyticsStore } from './analytics
 export { mountProjector } from './mount.js';
 export { hostProjection } from './runtime/host.js';
 export { createProjectionMetrics } from './runtime/metrics.js';
+export type { Projection } from './runtime/projection.js';
+export type { RuntimeTables } from './runtime/tables.js';
+export type { HostedProjection } from './runtime/host.js';

@@ -12,6 +12,8 @@ import { analyticsRoutes } from './analytics/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { AuditStore } from '@mindflow/core/audit';
 import { entryReadRoutes } from './entries/routes.js';
+import { analysisRoutes } from './entries/analysis.js';
+import { insightRoutes } from './insights/routes.js';
 import type { ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
 import { viewRoutes } from './views/routes.js';
@@ -74,6 +76,8 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     });
     await scope.register(fastifyEtag);
     entryReadRoutes(scope, deps);
+    analysisRoutes(scope, deps);
+    insightRoutes(scope, deps);
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);
     searchRoutes(scope, { ...deps, search: options.search });

@@ -4,6 +4,8 @@ export const cacheKeys = {
   recentJournals: (userId: string) => ({ key: `journals:user:${userId}:recent`, ttlSeconds: 300 }),
   moodTrend: (userId: string, days: number) => ({ key: `mood:user:${userId}:trend:${days}`, ttlSeconds: 900 }),
   moodTrendPrefix: (userId: string) => `mood:user:${userId}:trend:`,
+  /** Where the ai-worker stands with an entry: queued, processing, completed, failed, skipped. */
+  analysisStatus: (entryId: string) => ({ key: `ai:queue:${entryId}`, ttlSeconds: 3_600 }),
   /**
    * The commit-order key of the newest of the user's events the cache has been told of: a
    * cached answer built at an older read point is stale, even if it was stored after the

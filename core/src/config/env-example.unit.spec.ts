@@ -1,12 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { enginesEnv, loggingEnv, readsEnv, securityEnv, serverEnv } from './index.js';
+import { aiEnv, enginesEnv, loggingEnv, readsEnv, securityEnv, serverEnv } from './index.js';
 
 const example = new URL('../../../.env.example', import.meta.url);
 
 t.test('.env.example lists every variable the config modules read, and only those', async (t) => {
   const text = await readFile(example, 'utf8');
   const documented = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(([, name]) => name).sort();
-  const read = Object.keys({ ...serverEnv(0), ...loggingEnv, ...enginesEnv, ...securityEnv, ...readsEnv }).sort();
+  const read = Object.keys({
+    ...serverEnv(0),
+    ...loggingEnv,
+    ...enginesEnv,
+    ...securityEnv,
+    ...readsEnv,
+    ...aiEnv,
+  }).sort();
   t.same(documented, read);
 });

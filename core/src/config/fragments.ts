@@ -276,6 +276,56 @@ export function redisConfig(env: EnvOf<typeof redisEnv>): RedisConfig | undefine
   return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL };
 }
 
+// ── The ai-worker ──────────────────────────────────────────────────────────────────────────
+
+export const aiEnv = {
+  AI_INSIGHT_INTERVAL_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 60,
+    description: 'how often the ai-worker looks for insights that are due',
+  }),
+  AI_PROVIDER_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'base URL of an OpenAI-compatible API (…/v1) for insight summaries; unset: written locally',
+    }),
+  ),
+  AI_PROVIDER_MODEL: Type.String({ minLength: 1, default: 'gpt-4o-mini', description: 'the model asked' }),
+  AI_PROVIDER_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'its API key (a bearer token)' })),
+  AI_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'per attempt' }),
+  AI_PROVIDER_RETRIES: Type.Integer({ minimum: 0, maximum: 5, default: 2, description: 'extra attempts' }),
+};
+
+export interface AiSettings {
+  readonly insightIntervalSeconds: number;
+  /** The remote writer; undefined: the local one. */
+  readonly provider:
+    | {
+        readonly url: string;
+        readonly model: string;
+        readonly apiKey: string | undefined;
+        readonly timeoutMs: number;
+        readonly retries: number;
+      }
+    | undefined;
+}
+
+export function aiSettings(env: EnvOf<typeof aiEnv>): AiSettings {
+  return {
+    insightIntervalSeconds: env.AI_INSIGHT_INTERVAL_SECONDS,
+    provider:
+      env.AI_PROVIDER_URL === undefined
+        ? undefined
+        : {
+            url: env.AI_PROVIDER_URL,
+            model: env.AI_PROVIDER_MODEL,
+            apiKey: env.AI_PROVIDER_API_KEY,
+            timeoutMs: env.AI_PROVIDER_TIMEOUT_MS,
+            retries: env.AI_PROVIDER_RETRIES,
+          },
+  };
+}
+
 export const s3Env = {
   S3_ENDPOINT: Type.Optional(
     Type.String({

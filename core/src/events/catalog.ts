@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from './definition.js';
-import { Consent, IsoDate, Language, Mood, Role, Settings, Theme, Uuid } from './schemas.js';
+import { Consent, InsightKind, IsoDate, Language, Mood, Role, Settings, Theme, Uuid } from './schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const strict = { additionalProperties: false } as const;
@@ -108,16 +108,25 @@ export const mindflowEvents = {
     ),
     { personal: ['themes'] },
   ),
+  /** An analysis taken back: the entry became private, or its author turned private mode on. */
+  EntryAnalysisWithdrawn: defineEvent(
+    Type.Object(
+      {
+        entryId: Uuid,
+        reason: Type.Union([Type.Literal('private_entry'), Type.Literal('private_mode')]),
+      },
+      strict,
+    ),
+  ),
+  /** A user asked for an insight over a period (POST /v1/insights); InsightGenerated answers it. */
+  InsightRequested: defineEvent(
+    Type.Object({ insightId: Uuid, kind: InsightKind, from: IsoDate, to: IsoDate }, strict),
+  ),
   InsightGenerated: defineEvent(
     Type.Object(
       {
         insightId: Uuid,
-        kind: Type.Union([
-          Type.Literal('weekly'),
-          Type.Literal('monthly'),
-          Type.Literal('yearly'),
-          Type.Literal('custom'),
-        ]),
+        kind: InsightKind,
         from: IsoDate,
         to: IsoDate,
         summary: Type.String(),

@@ -13,6 +13,12 @@ export const Mood = Type.Union([
   Type.Literal('anxious'),
   Type.Literal('angry'),
 ]);
+export const InsightKind = Type.Union([
+  Type.Literal('weekly'),
+  Type.Literal('monthly'),
+  Type.Literal('yearly'),
+  Type.Literal('custom'),
+]);
 export const Role = Type.Union([
   Type.Literal('user'),
   Type.Literal('analyst'),

@@ -4,7 +4,7 @@ type Json<T> = ColumnType<T, string, string>;
 type DateText = ColumnType<string, string, string>;
 
 /**
- * The read model's views (migrations/src/read/0004, 0005): written by the projector's
+ * The read model's views (migrations/src/read/0004, 0005, 0009): written by the projector's
  * read-model projection, read by the query-service.
  */
 export interface ReadViews {
@@ -63,4 +63,28 @@ export interface ReadViews {
   };
   mood_calendar: { user_id: string; entry_date: DateText; mood: string | null; entry_id: string };
   tag_counts: { user_id: string; tag: string; count: number };
+  /** Each entry's current analysis by the ai-worker (migrations/src/read/0009). */
+  entry_analysis_view: {
+    entry_id: string;
+    user_id: string;
+    entry_version: number;
+    score: number;
+    label: string;
+    themes: Json<{ phrase: string; count: number }[]>;
+    language: string;
+    analyzed_at: Date;
+  };
+  /** Insights asked for (queued) and written (completed). */
+  insight_view: {
+    insight_id: string;
+    user_id: string;
+    kind: string;
+    period_from: DateText;
+    period_to: DateText;
+    status: 'queued' | 'completed';
+    summary: string | null;
+    stats: Json<Record<string, unknown> | null>;
+    requested_at: Date;
+    generated_at: Date | null;
+  };
 }

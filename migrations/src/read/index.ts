@@ -7,6 +7,7 @@ import * as readPositions from './0005-read-positions.js';
 import * as journalSearch from './0006-journal-search.js';
 import * as readKeys from './0007-read-keys.js';
 import * as audit from './0008-audit.js';
+import * as aiViews from './0009-ai-views.js';
 
 /** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const readMigrations: Record<string, Migration> = {
   '0006-journal-search': journalSearch,
   '0007-read-keys': readKeys,
   '0008-audit': audit,
+  '0009-ai-views': aiViews,
 };

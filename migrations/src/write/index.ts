@@ -3,6 +3,7 @@ import * as eventStore from './0001-event-store.js';
 import * as userKeys from './0002-user-keys.js';
 import * as writeTables from './0003-write-tables.js';
 import * as relayCheckpoints from './0004-relay-checkpoints.js';
+import * as aiWorker from './0005-ai-worker.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0002-user-keys': userKeys,
   '0003-write-tables': writeTables,
   '0004-relay-checkpoints': relayCheckpoints,
+  '0005-ai-worker': aiWorker,
 };

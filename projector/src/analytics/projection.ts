@@ -274,7 +274,7 @@ const numberOr = (value: unknown): number | null =>
 
 /** An insight's figures (never its summary or themes); its stats may be erased (null). */
 function insightGenerated(batch: Batch, event: Of<'InsightGenerated'>, writer: Writer): void {
-  const stats: Record<string, unknown> = event.erased.includes('stats') ? {} : event.data.stats;
+  const stats: Record<string, unknown> = event.erased.includes('data.stats') ? {} : event.data.stats;
   const moods = (typeof stats.moods === 'object' && stats.moods !== null ? stats.moods : {}) as Record<string, unknown>;
   batch.changes.insights.push({
     event_id: event.eventId,

@@ -3,6 +3,7 @@ import { defaultSettings, writingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../runtime/projection.js';
+import { analysisWithdrawn, entryAnalyzed, insightGenerated, insightRequested } from './ai-views.js';
 import type { ReadModelTables } from './tables.js';
 
 type Db = Kysely<ReadModelTables>;
@@ -10,13 +11,21 @@ type Event = DecodedEvent<MindflowEvents>;
 type Of<T extends Event['type']> = Extract<Event, { type: T }>;
 
 /**
- * The read model: profile, journals, entry history, mood calendar and tag counts, each kept
- * current event by event. Soft-deleted entries leave the calendar and the tag counts, and
+ * The read model: profile, journals, entry history, mood calendar, tag counts, analyses and
+ * insights, each kept current event by event. Soft-deleted entries leave the calendar and the tag counts, and
  * come back on restore.
  */
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
-  tables: ['profile_view', 'journal_view', 'entry_history', 'mood_calendar', 'tag_counts'],
+  tables: [
+    'profile_view',
+    'journal_view',
+    'entry_history',
+    'mood_calendar',
+    'tag_counts',
+    'entry_analysis_view',
+    'insight_view',
+  ],
   apply: async (db, events) => {
     for (const event of events) await applyEvent(db, event);
     await recordReadPoints(db, events);
@@ -43,6 +52,14 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
     case 'EntryDeleted':
     case 'EntryRestored':
       return entryDeletedOrRestored(db, event);
+    case 'EntryAnalyzed':
+      return entryAnalyzed(db, event, userOf(event));
+    case 'EntryAnalysisWithdrawn':
+      return analysisWithdrawn(db, event);
+    case 'InsightRequested':
+      return insightRequested(db, event, userOf(event));
+    case 'InsightGenerated':
+      return insightGenerated(db, event, userOf(event));
     default:
       return undefined;
   }

@@ -1,0 +1,55 @@
+import type { UserKeyring } from '@mindflow/core/crypto';
+import {
+  createEventCodec,
+  mindflowEvents,
+  type DecodedEvent,
+  type EventData,
+  type MindflowEvents,
+} from '@mindflow/core/events';
+import { appendToStream, newEventId, type AppendResult } from '@mindflow/core/eventstore';
+import type { WorkerDb } from './database.js';
+
+const codec = createEventCodec(mindflowEvents);
+
+type Derived = 'EntryAnalyzed' | 'EntryAnalysisWithdrawn' | 'InsightGenerated';
+
+/** Where the ai-worker's events go: one stream per entry for analyses, one per insight for its request and its answer. */
+export const analysisStream = (entryId: string) => `analysis-${entryId}`;
+export { insightStream } from '@mindflow/command-service';
+
+/**
+ * Appends an event the ai-worker derived, sealed with its owner's key, inside the caller's
+ * transaction. Its metadata says it was the worker (a system actor) and which event caused it.
+ */
+export async function appendDerived<T extends Derived>(
+  trx: WorkerDb,
+  keyring: UserKeyring,
+  derived: {
+    readonly streamId: string;
+    readonly userId: string;
+    readonly type: T;
+    readonly data: EventData<MindflowEvents, T>;
+    readonly cause?: Pick<DecodedEvent<MindflowEvents>, 'eventId' | 'metadata'>;
+    readonly at: Date;
+  },
+): Promise<AppendResult> {
+  const key = await keyring.keyFor(trx, derived.userId);
+  const correlationId = derived.cause?.metadata.correlationId ?? derived.cause?.metadata.requestId;
+  const encoded = codec.encode(
+    {
+      eventId: newEventId(),
+      type: derived.type,
+      data: derived.data,
+      occurredAt: derived.at,
+      userId: derived.userId,
+      metadata: {
+        actorId: 'ai-worker',
+        actorRole: 'system',
+        ...(derived.cause === undefined ? {} : { causationId: derived.cause.eventId }),
+        ...(correlationId === undefined ? {} : { correlationId }),
+      },
+    } as Parameters<typeof codec.encode>[0],
+    key,
+  );
+  return appendToStream(trx, derived.streamId, 'any', [encoded]);
+}

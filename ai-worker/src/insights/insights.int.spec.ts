@@ -1,0 +1,306 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMemoryCache } from '@mindflow/core/cache';
+import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { createLogger } from '@mindflow/core/logging';
+import { testSecrets } from '@mindflow/command-service/testing';
+import { testWriters, type TestWriter } from '@mindflow/query-service/testing';
+import { sql } from 'kysely';
+import t from 'tap';
+import type { RecordedEvent } from '@mindflow/core/eventstore';
+import { createLocalWriter } from '../providers/local-writer.js';
+import { createOpenAiWriter } from '../providers/openai-writer.js';
+import { aiWorkerForTest } from '../testing.js';
+import { writeDueInsights } from './scheduler.js';
+
+// An OpenAI-compatible server of the test's own: it answers every chat completion and keeps
+// what it was sent, so the test can say what reached "the provider".
+const received: string[] = [];
+const provider = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+  request.on('end', () => {
+    received.push(body);
+    response.setHeader('content-type', 'application/json');
+    response.end(
+      JSON.stringify({
+        choices: [
+          { message: { content: JSON.stringify({ summary: 'A steady week.', suggestions: ['Keep going.'] }) } },
+        ],
+      }),
+    );
+  });
+});
+await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+t.teardown(() => new Promise<void>((resolve) => provider.close(() => resolve())));
+const providerUrl = `http://127.0.0.1:${String((provider.address() as AddressInfo).port)}/v1`;
+
+const ai = await aiWorkerForTest({
+  writer: createOpenAiWriter({
+    url: providerUrl,
+    model: 'test-model',
+    apiKey: 'test-key',
+    timeoutMs: 2_000,
+    retries: 0,
+    cache: createMemoryCache(),
+    fallback: createLocalWriter(),
+    logger: createLogger({ level: 'silent', pretty: false }, 'test'),
+  }),
+});
+t.teardown(ai.close);
+const { app } = ai.platform;
+const db = ai.insights.db;
+const at = (position: number) => ({ 'x-min-position': String(position) });
+const codec = createEventCodec(mindflowEvents);
+const keyring = createUserKeyring(testSecrets.masterKey);
+
+interface Insight {
+  id: string;
+  type: string;
+  from: string;
+  to: string;
+  status: string;
+  summary: string | null;
+  stats: Record<string, unknown> | null;
+}
+
+const settings = (overrides: Record<string, boolean>) => ({
+  autoSave: true,
+  privateMode: false,
+  emailWeeklyInsights: false,
+  emailMonthlyInsights: false,
+  emailReminderToWrite: false,
+  ...overrides,
+});
+
+/** Writes entries and waits until the worker has analyzed the last one (its consumer is in order). */
+async function writeAll(writer: TestWriter, entries: Record<string, unknown>[]): Promise<number> {
+  let position = 0;
+  for (const entry of entries) position = (await writer.write(entry)).position;
+  const head = position;
+  for (let i = 0; i < 150 && ai.worker.consumer.lastPosition() < head; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return position;
+}
+
+/** The user's InsightGenerated events, opened. */
+async function insightEvents(userId: string) {
+  const rows = await sql<RecordedEvent>`
+    select event_id as "eventId", type, schema_version as "schemaVersion", stream_id as "streamId",
+           stream_version as "streamVersion", global_position::int as "globalPosition",
+           transaction_id::text as "transactionId", occurred_at as "occurredAt", user_id as "userId", data, metadata
+      from events where type = 'InsightGenerated' and user_id = ${userId} order by global_position`.execute(db);
+  const key = await keyring.existingKeyFor(db, userId);
+  return rows.rows
+    .map((row) => codec.decode(row, key))
+    .flatMap((event) => (event.type === 'InsightGenerated' ? [event] : []));
+}
+
+const [ana, bob] = await testWriters(app, 2);
+if (ana === undefined || bob === undefined) throw new Error('writers');
+
+t.test('on demand: POST /v1/insights answers 202, the worker writes it, GET shows it to its owner only', async (t) => {
+  await writeAll(ana, [
+    {
+      date: '2026-11-16',
+      title: 'Monday',
+      content: 'Work was busy but the project demo went great. I am proud of the team.',
+      mood: 'happy',
+    },
+    {
+      date: '2026-11-17',
+      title: 'Tuesday',
+      content: 'Long day at work. The project deadline worries me a lot.',
+      mood: 'anxious',
+    },
+    {
+      date: '2026-11-18',
+      title: 'Wednesday',
+      content: 'Quiet evening, read a book and cooked pasta.',
+      mood: 'neutral',
+    },
+    { date: '2026-11-19', title: 'Secret', content: 'CANARY-PRIVATE-TEXT stays with me.', isPrivate: true },
+  ]);
+  const asked = await ana.command('POST', '/v1/insights', { type: 'custom', from: '2026-11-16', to: '2026-11-22' });
+  const queued = (await ana.get(`/v1/insights/${asked.id}`, at(asked.position))).json<Insight>();
+  t.equal(queued.status, 'queued');
+  t.equal((await bob.get(`/v1/insights/${asked.id}`, at(asked.position))).statusCode, 404, "not someone else's");
+
+  const run = await writeDueInsights(ai.insights);
+  t.ok(run.written >= 1);
+  const done = await waitForInsight(ana, asked.id);
+  t.equal(done.status, 'completed');
+  t.equal(done.summary, 'A steady week.', 'worded by the configured provider');
+  t.match(done.stats, {
+    entries: 3,
+    entriesAnalyzed: 3,
+    totalWords: Number,
+    mostProductiveWeekday: 'monday',
+    longestStreak: 3,
+    moods: { positive: 33.3, neutral: 33.3, negative: 33.3 },
+    suggestions: ['Keep going.'],
+    writtenBy: 'test-model',
+  });
+  const themes = (done.stats?.themes ?? []) as { phrase: string; count: number; sentiment: number }[];
+  t.ok(
+    themes.some((theme) => theme.phrase === 'work' && theme.count === 2),
+    'themes with frequency',
+  );
+  t.ok(
+    themes.every((theme) => theme.sentiment >= -1 && theme.sentiment <= 1),
+    'and sentiment',
+  );
+  t.ok(received.length > 0, 'the provider was asked');
+  t.notOk(
+    received.some((body) => body.includes('CANARY-PRIVATE-TEXT')),
+    'no private entry reached the provider',
+  );
+
+  const list = (await ana.get('/v1/insights?type=custom')).json<{ items: Insight[] }>();
+  t.same(
+    list.items.map((item) => item.id),
+    [asked.id],
+  );
+  t.same((await bob.get('/v1/insights')).json<{ items: Insight[] }>().items, [], 'nobody else sees it');
+  const anonymous = { type: 'custom', from: '2026-11-16', to: '2026-11-22' };
+  t.equal((await app.inject({ method: 'POST', url: '/v1/insights', payload: anonymous })).statusCode, 401);
+});
+
+async function waitForInsight(writer: TestWriter, id: string): Promise<Insight> {
+  for (let i = 0; i < 150; i++) {
+    const insight = (await writer.get(`/v1/insights/${id}`)).json<Insight>();
+    if (insight.status === 'completed') return insight;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`insight ${id} never completed`);
+}
+
+t.test('bad requests are 400 with a reason, private mode is 409, and requests are rate limited', async (t) => {
+  const post = (writer: TestWriter, payload: unknown) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/insights',
+      headers: { authorization: `Bearer ${writer.token}` },
+      payload: payload as object,
+    });
+  for (const payload of [
+    { type: 'custom', from: '2026-11-10', to: '2026-11-01' },
+    { type: 'custom', from: '2024-01-01', to: '2026-01-01' },
+    { type: 'custom', from: '2026-02-30', to: '2026-03-01' },
+    { type: 'daily', from: '2026-11-01', to: '2026-11-02' },
+    { type: 'custom', from: '2999-01-01', to: '2999-01-02' },
+    { type: 'custom', from: '2026-11-01' },
+  ]) {
+    const response = await post(bob, payload);
+    t.equal(response.statusCode, 400, JSON.stringify(payload));
+    t.match(response.json(), { error: { code: 'VALIDATION_FAILED', message: String } });
+  }
+  const [carol, dave] = await testWriters(app, 2);
+  if (carol === undefined || dave === undefined) throw new Error('writers');
+  await carol.command('PUT', '/v1/me/settings', settings({ privateMode: true }));
+  const refused = await post(carol, { type: 'custom', from: '2026-11-01', to: '2026-11-02' });
+  t.equal(refused.statusCode, 409);
+  t.equal(refused.json<{ error: { code: string } }>().error.code, 'CONFLICT');
+
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++)
+    statuses.push((await post(dave, { type: 'custom', from: '2026-11-01', to: '2026-11-02' })).statusCode);
+  t.same(statuses, [...Array<number>(10).fill(202), 429], 'ten an hour, then 429');
+  const limited = await post(dave, { type: 'custom', from: '2026-11-01', to: '2026-11-02' });
+  t.ok(Number(limited.headers['retry-after']) > 0);
+  t.equal(limited.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+});
+
+t.test(
+  'weekly insights: after the week ends where the user lives, once, with a notification; missed periods caught up',
+  async (t) => {
+    const [eve] = await testWriters(app, 1, 'America/Sao_Paulo');
+    if (eve === undefined) throw new Error('writer');
+    await eve.command('PUT', '/v1/me/settings', settings({ emailWeeklyInsights: true }));
+    await writeAll(eve, [
+      { date: '2026-11-16', title: 'One', content: 'Ran five kilometres by the sea and felt strong.', mood: 'happy' },
+      { date: '2026-11-17', title: 'Two', content: 'Ran again, slower. The sea was grey and cold.' },
+      { date: '2026-11-20', title: 'Three', content: 'Rest day with a good book.', mood: 'neutral' },
+    ]);
+    const weekly = (userId: string) =>
+      db.selectFrom('insight_periods').selectAll().where('user_id', '=', userId).where('kind', '=', 'weekly').execute();
+
+    // Sunday 23:00 in São Paulo is 02:00 UTC on Monday: the week has not ended there yet.
+    await writeDueInsights(ai.insights, new Date('2026-11-23T02:00:00Z'));
+    t.same(await weekly(eve.id), [], 'not before the week ends in the user’s time zone');
+
+    // Two workers at once, each with its own pool: one insight for the period.
+    const second = ai.anotherWorker();
+    const now = new Date('2026-11-23T03:30:00Z');
+    await Promise.all([writeDueInsights(ai.insights, now), writeDueInsights(second, now)]);
+    const periods = await weekly(eve.id);
+    t.equal(periods.length, 1, 'one insight for the week');
+    t.match(periods[0], { period_from: '2026-11-16', period_to: '2026-11-22' });
+    const events = await insightEvents(eve.id);
+    t.equal(events.length, 1, 'one InsightGenerated, whatever the number of workers');
+    t.match(events[0]?.data, {
+      kind: 'weekly',
+      from: '2026-11-16',
+      to: '2026-11-22',
+      stats: { entries: 3, longestStreak: 2 },
+    });
+    const outbox = await db.selectFrom('notification_outbox').selectAll().where('user_id', '=', eve.id).execute();
+    t.equal(outbox.length, 1, 'a notification for a user who asked for weekly emails');
+    t.match(outbox[0], { kind: 'weekly_insight', subject_id: events[0]?.data.insightId, sent_at: null });
+
+    // Down for six weeks: every missed period is looked at, those with entries written.
+    await eve.write({ date: '2026-12-01', title: 'December', content: 'First snow. Hot chocolate and a long walk.' });
+    await writeAll(eve, []);
+    await writeDueInsights(ai.insights, new Date('2027-01-05T12:00:00Z'));
+    const after = await insightEvents(eve.id);
+    t.same(
+      after.map((event) => `${event.data.kind} ${event.data.from}`),
+      ['weekly 2026-11-16', 'monthly 2026-11-01', 'weekly 2026-11-30', 'monthly 2026-12-01'],
+      'weeks and months with entries, oldest period first, none twice',
+    );
+    const schedule = await db
+      .selectFrom('insight_schedule')
+      .select(['kind', sql<string>`next_from::text`.as('next')])
+      .where('user_id', '=', eve.id)
+      .orderBy('kind')
+      .execute();
+    t.same(schedule, [
+      { kind: 'monthly', next: '2027-01-01' },
+      { kind: 'weekly', next: '2027-01-04' },
+    ]);
+
+    // Replaying: the same period from the same events gives the same insight.
+    const first = after[0];
+    await db
+      .deleteFrom('insight_periods')
+      .where('insight_id', '=', first?.data.insightId ?? '')
+      .execute();
+    await db
+      .updateTable('insight_schedule')
+      .set({ next_from: '2026-11-16' })
+      .where('user_id', '=', eve.id)
+      .where('kind', '=', 'weekly')
+      .execute();
+    await writeDueInsights(ai.insights, new Date('2026-11-23T03:30:00Z'));
+    const replayed = (await insightEvents(eve.id)).at(-1);
+    t.same(replayed?.data.stats, first?.data.stats, 'same figures');
+    t.equal(replayed?.data.summary, first?.data.summary, 'same summary');
+
+    // And what the read model shows is what the events say.
+    const shown = await waitForInsight(eve, first?.data.insightId ?? '');
+    t.same(shown.stats, first?.data.stats);
+  },
+);
+
+t.test('private mode: no scheduled insight, nothing sent to the provider', async (t) => {
+  const [frank] = await testWriters(app, 1);
+  if (frank === undefined) throw new Error('writer');
+  await writeAll(frank, [{ date: '2026-11-18', title: 'Mine', content: 'CANARY-PRIVATE-MODE words of mine.' }]);
+  await frank.command('PUT', '/v1/me/settings', settings({ privateMode: true }));
+  await writeAll(frank, []);
+  await writeDueInsights(ai.insights, new Date('2026-12-02T00:00:00Z'));
+  t.same(await insightEvents(frank.id), []);
+  t.notOk(received.some((body) => body.includes('CANARY-PRIVATE-MODE')));
+});

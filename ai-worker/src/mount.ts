@@ -1,0 +1,35 @@
+import type { Cache } from '@mindflow/core/cache';
+import type { AiSettings, Secrets } from '@mindflow/core/config';
+import type { HealthCheck } from '@mindflow/core/health';
+import type { HttpServer } from '@mindflow/core/http';
+import type { Logger } from '@mindflow/core/logging';
+import type { Engines } from '@mindflow/core/runtime';
+import type { WorkerDb } from './database.js';
+import { insightWriter } from './providers/index.js';
+import { startAiWorker } from './service.js';
+
+/** Starts the ai-worker on a process's engines (Kafka when connected, the event store otherwise). */
+export async function mountAiWorker(
+  app: HttpServer,
+  engines: Engines,
+  logger: Logger,
+  readiness: HealthCheck[],
+  options: { secrets: Secrets; cache: Cache; ai: AiSettings },
+): Promise<() => Promise<void>> {
+  const kafka = engines.kafka;
+  const worker = await startAiWorker({
+    // The write database holds the ai-worker's tables too (migrations/src/write/0005).
+    writeDb: engines.databases.write.db as unknown as WorkerDb,
+    writeUrl: engines.databases.urls.write,
+    kafka: kafka?.kafka,
+    ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),
+    secrets: options.secrets,
+    cache: options.cache,
+    writer: insightWriter(options.ai, options.cache, logger),
+    insightIntervalSeconds: options.ai.insightIntervalSeconds,
+    logger,
+    registry: app.metrics,
+  });
+  readiness.push(...worker.readiness);
+  return () => worker.stop();
+}

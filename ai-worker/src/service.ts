@@ -1,0 +1,126 @@
+import {
+  createEmbeddedBus,
+  createKafkaBus,
+  ensureEventsTopic,
+  eventsTopic,
+  type Delivery,
+  type EventBus,
+} from '@mindflow/core/bus';
+import type { Cache } from '@mindflow/core/cache';
+import type { Secrets } from '@mindflow/core/config';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { listenForEvents, type EventNotifications } from '@mindflow/core/eventstore';
+import type { HealthCheck } from '@mindflow/core/health';
+import type { Logger } from '@mindflow/core/logging';
+import { createDecoder, createProjectionMetrics, hostProjection, type HostedProjection } from '@mindflow/projector';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { analysisProjection, type Outcomes } from './analysis/projection.js';
+import { createStatusBoard, type AnalysisStatus } from './analysis/status.js';
+import type { WorkerDb } from './database.js';
+import { startInsightScheduler } from './insights/scheduler.js';
+import type { InsightWriter } from './providers/types.js';
+
+export interface AiWorkerOptions {
+  readonly writeDb: WorkerDb;
+  readonly writeUrl: string;
+  /** With Kafka: the worker consumes the topic the projector's relay publishes. */
+  readonly kafka: Kafka | undefined;
+  readonly topic?: string;
+  readonly groupPrefix?: string;
+  readonly secrets: Secrets;
+  /** Where analysis statuses go (`ai:queue:{entryId}`). */
+  readonly cache: Cache;
+  readonly writer: InsightWriter;
+  /** How often due insights are looked for; undefined: never (a test runs writeDueInsights itself). */
+  readonly insightIntervalSeconds: number | undefined;
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+export interface AiWorker {
+  readonly consumer: HostedProjection;
+  readonly readiness: readonly HealthCheck[];
+  stop(): Promise<void>;
+}
+
+const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryRestored']);
+
+/**
+ * The ai-worker: a consumer of the event stream that analyzes entries and queues insight
+ * requests, and a scheduler that writes insights as their periods end.
+ */
+export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker> {
+  const { logger } = options;
+  const keyring = createUserKeyring(options.secrets.masterKey);
+  let bus: EventBus;
+  let notifications: EventNotifications | undefined;
+  if (options.kafka === undefined) {
+    notifications = await listenForEvents(options.writeUrl, logger);
+    bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
+  } else {
+    const topic = options.topic ?? eventsTopic;
+    await ensureEventsTopic(options.kafka, topic);
+    bus = createKafkaBus({
+      kafka: options.kafka,
+      logger,
+      topic,
+      ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
+    });
+  }
+
+  const statuses = createStatusBoard(options.cache);
+  let outcomes: Outcomes = new Map();
+  const hosted = hostProjection({
+    projection: analysisProjection(keyring, () => outcomes),
+    db: options.writeDb,
+    decode: createDecoder(keyring, options.writeDb),
+    metrics: createProjectionMetrics(options.registry),
+    logger,
+  });
+  const entriesOf = (batch: readonly Delivery[]) =>
+    batch.flatMap(({ event }) =>
+      entryEvents.has(event.type) && typeof event.data.entryId === 'string' ? [event.data.entryId] : [],
+    );
+  // Statuses around the hosted consumer: processing while its batch runs, then what became of
+  // each entry once the batch has committed (failed while it is being retried).
+  const consumer: HostedProjection = {
+    ...hosted,
+    handle: async (batch) => {
+      const entries = entriesOf(batch);
+      outcomes = new Map();
+      await statuses.set(entries, 'processing');
+      try {
+        await hosted.handle(batch);
+      } catch (error) {
+        await statuses.set(entries, 'failed');
+        throw error;
+      }
+      const byStatus = new Map<AnalysisStatus, string[]>();
+      for (const [entryId, status] of outcomes) byStatus.set(status, [...(byStatus.get(status) ?? []), entryId]);
+      for (const [status, entryIds] of byStatus) await statuses.set(entryIds, status);
+    },
+  };
+  const subscription = await bus.subscribe(consumer);
+  const stopScheduler =
+    options.insightIntervalSeconds === undefined
+      ? () => Promise.resolve()
+      : startInsightScheduler(
+          { db: options.writeDb, keyring, writer: options.writer, logger },
+          options.insightIntervalSeconds,
+        );
+  logger.info(
+    { writer: options.writer.name, bus: options.kafka === undefined ? 'embedded' : 'kafka' },
+    'ai-worker started',
+  );
+  return {
+    consumer,
+    readiness: [],
+    stop: async () => {
+      await stopScheduler();
+      await subscription.stop();
+      await bus.close();
+      await notifications?.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import type { AccessTokens } from '@mindflow/core/auth';
+import { authorize } from '@mindflow/core/auth';
+import { decideInsightRequest, localDate } from '@mindflow/core/domain';
+import { AppError } from '@mindflow/core/errors';
+import { newEventId } from '@mindflow/core/eventstore';
+import { InsightKind, IsoDate } from '@mindflow/core/events';
+import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { WriteTables } from '../database.js';
+import { runCommand } from '../http/run-command.js';
+import { CommandResult, commandHeaders } from '../http/schemas.js';
+import type { Recorder } from '../recorder.js';
+
+/** On-demand insights a user may ask for: each is a model call when one is configured. */
+export const insightRequestLimit = { points: 10, duration: 3_600 } as const;
+
+export interface InsightRouteDeps {
+  readonly db: Kysely<WriteTables>;
+  readonly recorder: Recorder;
+  readonly tokens: AccessTokens;
+  readonly redis: Redis | undefined;
+}
+
+export const insightStream = (insightId: string) => `insight-${insightId}`;
+
+export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
+  const limiter =
+    deps.redis === undefined
+      ? new RateLimiterMemory({ keyPrefix: 'ratelimit:insights', ...insightRequestLimit })
+      : new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: 'ratelimit:insights', ...insightRequestLimit });
+
+  app.post(
+    '/v1/insights',
+    {
+      schema: {
+        tags: ['insights'],
+        summary: `Ask for an insight over a period (at most ${String(insightRequestLimit.points)} an hour)`,
+        description:
+          'Answers 202 at once; the insight appears in GET /v1/insights/{id} once the ai-worker has written it.',
+        security: bearer,
+        headers: commandHeaders,
+        body: Type.Object({ type: InsightKind, from: IsoDate, to: IsoDate }, { additionalProperties: false }),
+        response: { 202: CommandResult, ...errorResponses(400, 401, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authorize(deps.tokens, request);
+      await limiter.consume(caller.userId).catch((rejection: unknown) => {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        const wait = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw new AppError('RATE_LIMITED', `too many insight requests: try again in ${String(wait)} s`, {
+          headers: { 'retry-after': String(wait) },
+        });
+      });
+      return runCommand(deps, request, reply, { status: 202 }, async (trx, call) => {
+        const userId = call.caller.userId;
+        const user = await trx
+          .selectFrom('users')
+          .innerJoin('user_settings', 'user_settings.user_id', 'users.id')
+          .select(['users.timezone', 'user_settings.private_mode'])
+          .where('users.id', '=', userId)
+          .executeTakeFirstOrThrow();
+        const insightId = newEventId();
+        const events = decideInsightRequest(request.body, {
+          insightId,
+          privateMode: user.private_mode,
+          today: localDate(call.context.now, user.timezone),
+        });
+        const appended = await deps.recorder.record(trx, {
+          streamId: insightStream(insightId),
+          expectedVersion: 0,
+          userId,
+          events,
+          context: call.context,
+        });
+        return { id: insightId, version: appended.streamVersion, position: appended.position };
+      });
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
+import type { Kysely } from 'kysely';
+import type { ReadModelTables } from './tables.js';
+
+type Db = Kysely<ReadModelTables>;
+type Event = DecodedEvent<MindflowEvents>;
+type Of<T extends Event['type']> = Extract<Event, { type: T }>;
+
+/** The analysis of a newer version replaces an older one; a replayed older one changes nothing. */
+export async function entryAnalyzed(db: Db, event: Of<'EntryAnalyzed'>, userId: string): Promise<void> {
+  const { entryId, entryVersion, sentiment, themes, language } = event.data;
+  const row = {
+    entry_id: entryId,
+    user_id: userId,
+    entry_version: entryVersion,
+    score: sentiment.score,
+    label: sentiment.label,
+    // Themes are personal: erased with the user's key, they are gone here too.
+    themes: JSON.stringify(event.erased.includes('data.themes') ? [] : themes),
+    language,
+    analyzed_at: event.occurredAt,
+  };
+  await db
+    .insertInto('entry_analysis_view')
+    .values(row)
+    .onConflict((conflict) =>
+      conflict.column('entry_id').doUpdateSet(row).where('entry_analysis_view.entry_version', '<=', entryVersion),
+    )
+    .execute();
+}
+
+export async function analysisWithdrawn(db: Db, event: Of<'EntryAnalysisWithdrawn'>): Promise<void> {
+  await db.deleteFrom('entry_analysis_view').where('entry_id', '=', event.data.entryId).execute();
+}
+
+export async function insightRequested(db: Db, event: Of<'InsightRequested'>, userId: string): Promise<void> {
+  const { insightId, kind, from, to } = event.data;
+  await db
+    .insertInto('insight_view')
+    .values({
+      insight_id: insightId,
+      user_id: userId,
+      kind,
+      period_from: from,
+      period_to: to,
+      status: 'queued',
+      summary: null,
+      stats: JSON.stringify(null),
+      requested_at: event.occurredAt,
+      generated_at: null,
+    })
+    .onConflict((conflict) => conflict.column('insight_id').doNothing())
+    .execute();
+}
+
+export async function insightGenerated(db: Db, event: Of<'InsightGenerated'>, userId: string): Promise<void> {
+  const { insightId, kind, from, to, summary, stats } = event.data;
+  const generated = {
+    status: 'completed' as const,
+    summary,
+    stats: JSON.stringify(stats),
+    generated_at: event.occurredAt,
+  };
+  await db
+    .insertInto('insight_view')
+    .values({
+      insight_id: insightId,
+      user_id: userId,
+      kind,
+      period_from: from,
+      period_to: to,
+      requested_at: event.occurredAt,
+      ...generated,
+    })
+    .onConflict((conflict) => conflict.column('insight_id').doUpdateSet(generated))
+    .execute();
+}
