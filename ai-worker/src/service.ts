@@ -12,7 +12,14 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { listenForEvents, type EventNotifications } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
-import { createDecoder, createProjectionMetrics, hostProjection, type HostedProjection } from '@mindflow/projector';
+import {
+  createDecoder,
+  createProjectionMetrics,
+  hostProjection,
+  stalledCheck,
+  type HostedProjection,
+} from '@mindflow/projector';
+import { sql } from 'kysely';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { analysisProjection, type Outcomes } from './analysis/projection.js';
@@ -115,7 +122,19 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   );
   return {
     consumer,
-    readiness: [],
+    // Not ready when the consumer has events to apply and has made no progress for a minute.
+    readiness: [
+      stalledCheck(
+        consumer,
+        async () => {
+          const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
+            options.writeDb,
+          );
+          return Number(row.rows[0]?.head ?? 0);
+        },
+        60,
+      ),
+    ],
     stop: async () => {
       await stopScheduler();
       await subscription.stop();

@@ -77,6 +77,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['projection:analytics', true],
       ['projection:cache', true],
       ['projection:audit', true],
+      ['projection:ai-worker', true],
     ],
   );
   for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {
@@ -151,6 +152,17 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   });
   t.equal(read.status, 200);
   t.match(await read.json(), { items: [{ id: created.id, title: 'Embedded' }] }, 'read your write, embedded');
+  // The ai-worker runs in the same process: the entry is analyzed.
+  const analysis = await waitFor(
+    async () => {
+      const response = await fetch(`${base}/v1/entries/${created.id}/analysis`, { headers: { authorization } });
+      const body = (await response.json()) as { status: string; entryVersion: number | null };
+      return body.status === 'completed' ? body : undefined;
+    },
+    15_000,
+    'the analysis',
+  );
+  t.equal(analysis.entryVersion, 1, 'analyzed by the embedded ai-worker');
   const grant = spawnSync(process.execPath, [...nodeArgs, 'admin', 'grant', email, 'analyst'], {
     env,
     encoding: 'utf8',

@@ -1,5 +1,5 @@
 export { loadConfig, type ProjectorConfig } from './config.js';
-export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
+export { startProjector, stalledCheck, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
 export type { ReadModelTables } from './read-model/tables.js';
 export { projectorDatabases, readModel, writeSide, analyticsModel } from './database.js';
 export { rebuildProjection } from './rebuild.js';

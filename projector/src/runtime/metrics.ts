@@ -10,7 +10,21 @@ export interface ProjectionMetrics {
   readonly lastProgress: Gauge<'projection'>;
 }
 
+/**
+ * The metrics on `registry`, created once: every consumer in a process (the projector's
+ * projections, the ai-worker's) shares them, each under its own label.
+ */
 export function createProjectionMetrics(registry: Registry): ProjectionMetrics {
+  const existing = shared.get(registry);
+  if (existing !== undefined) return existing;
+  const metrics = newProjectionMetrics(registry);
+  shared.set(registry, metrics);
+  return metrics;
+}
+
+const shared = new WeakMap<Registry, ProjectionMetrics>();
+
+function newProjectionMetrics(registry: Registry): ProjectionMetrics {
   const registers = [registry];
   return {
     applied: new Counter({
