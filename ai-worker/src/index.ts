@@ -5,3 +5,4 @@ export { analyzeText, type EntryAnalysis } from './analysis/analyze.js';
 export { writeDueInsights, type InsightRun } from './insights/scheduler.js';
 export { insightWriter, createLocalWriter, type InsightWriter, type InsightBrief } from './providers/index.js';
 export type { WorkerDb, WorkerTables } from './database.js';
+export { gatherBrief, type InsightPeriod } from './insights/brief.js';
