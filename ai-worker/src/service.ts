@@ -79,7 +79,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   const statuses = createStatusBoard(options.cache);
   let outcomes: Outcomes = new Map();
   const hosted = hostProjection({
-    projection: analysisProjection(keyring, () => outcomes),
+    projection: analysisProjection(keyring, statuses, () => outcomes),
     db: options.writeDb,
     decode: createDecoder(keyring, options.writeDb),
     metrics: createProjectionMetrics(options.registry),
@@ -89,14 +89,15 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     batch.flatMap(({ event }) =>
       entryEvents.has(event.type) && typeof event.data.entryId === 'string' ? [event.data.entryId] : [],
     );
-  // Statuses around the hosted consumer: processing while its batch runs, then what became of
-  // each entry once the batch has committed (failed while it is being retried).
+  // Statuses around the hosted consumer: the batch's entries queued when it arrives, each
+  // processing in turn, then what became of it once the batch has committed (failed while the
+  // batch is being retried).
   const consumer: HostedProjection = {
     ...hosted,
     handle: async (batch) => {
       const entries = entriesOf(batch);
       outcomes = new Map();
-      await statuses.set(entries, 'processing');
+      await statuses.set(entries, 'queued');
       try {
         await hosted.handle(batch);
       } catch (error) {

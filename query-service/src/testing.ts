@@ -24,6 +24,8 @@ export interface QueryServiceUnderTest {
   readonly redis: Redis;
   /** The write database, for tests that hold it up. */
   readonly writeUrl: string;
+  /** The read database the projector writes (for tests that rebuild it). */
+  readonly readUrl: string;
   /** The analytics database the projector writes and analysts read. */
   readonly analyticsUrl: string;
   /** Makes what the projector has applied visible to search (Elasticsearch refreshes every second). */
@@ -88,6 +90,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     app,
     redis: redis.redis,
     writeUrl: platform.commands.url,
+    readUrl: platform.read.url,
     analyticsUrl: platform.analytics.url,
     audit: requireAudit(platform.audit),
     settle: async (position) => {

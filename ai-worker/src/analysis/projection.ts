@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { analysisStream, appendDerived } from '../append.js';
 import type { WorkerDb, WorkerTables } from '../database.js';
 import { analyzeText } from './analyze.js';
-import type { AnalysisStatus } from './status.js';
+import type { AnalysisStatus, StatusBoard } from './status.js';
 
 type Event = DecodedEvent<MindflowEvents>;
 
@@ -23,21 +23,32 @@ export type Outcomes = Map<string, AnalysisStatus>;
  * - A registration starts the user's weekly and monthly insight schedule; an insight request
  *   is queued for the scheduler.
  */
-export function analysisProjection(keyring: UserKeyring, outcomes: () => Outcomes): Projection<WorkerTables> {
+export function analysisProjection(
+  keyring: UserKeyring,
+  statuses: StatusBoard,
+  outcomes: () => Outcomes,
+): Projection<WorkerTables> {
   return {
     name: 'ai-worker',
     tables: ['entry_analyses', 'insight_schedule', 'insight_requests'],
     apply: async (db, events) => {
-      for (const event of events) await applyEvent(db, keyring, event, outcomes());
+      for (const event of events) await applyEvent(db, keyring, statuses, event, outcomes());
     },
   };
 }
 
-async function applyEvent(db: WorkerDb, keyring: UserKeyring, event: Event, outcomes: Outcomes): Promise<void> {
+async function applyEvent(
+  db: WorkerDb,
+  keyring: UserKeyring,
+  statuses: StatusBoard,
+  event: Event,
+  outcomes: Outcomes,
+): Promise<void> {
   switch (event.type) {
     case 'EntryCreated':
     case 'EntryUpdated':
     case 'EntryRestored':
+      await statuses.set([event.data.entryId], 'processing');
       outcomes.set(event.data.entryId, await analyzeEntry(db, keyring, event.data.entryId, event));
       return;
     case 'SettingsUpdated':

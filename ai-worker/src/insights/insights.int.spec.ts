@@ -4,7 +4,16 @@ import { createMemoryCache } from '@mindflow/core/cache';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
+import { connectPostgres } from '@mindflow/core/postgres';
+import {
+  createDecoder,
+  readModelProjection,
+  rebuildProjection,
+  writeSide,
+  type ReadModelTables,
+} from '@mindflow/projector';
 import { testSecrets } from '@mindflow/command-service/testing';
+import { waitFor } from '@mindflow/core/testing';
 import { testWriters, type TestWriter } from '@mindflow/query-service/testing';
 import { sql } from 'kysely';
 import t from 'tap';
@@ -288,9 +297,25 @@ t.test(
     t.same(replayed?.data.stats, first?.data.stats, 'same figures');
     t.equal(replayed?.data.summary, first?.data.summary, 'same summary');
 
-    // And what the read model shows is what the events say.
+    // And what the read model shows is what the events say, before and after a rebuild from them.
     const shown = await waitForInsight(eve, first?.data.insightId ?? '');
     t.same(shown.stats, first?.data.stats);
+    const listed = async () => (await eve.get('/v1/insights?limit=100')).json<{ items: Insight[] }>().items;
+    const before = await waitFor(async () => {
+      const items = await listed();
+      return items.length === 5 ? items : undefined;
+    });
+    const read = connectPostgres<ReadModelTables>('read', ai.platform.readUrl, 2);
+    t.teardown(() => read.close());
+    const rebuilt = await rebuildProjection({
+      projection: readModelProjection,
+      writeDb: writeSide(db),
+      db: read.db,
+      decode: createDecoder(keyring, db),
+      logger: createLogger({ level: 'silent', pretty: false }, 'test'),
+    });
+    t.ok(rebuilt.events > 0);
+    t.same(await listed(), before, 'the same insights after the read model is rebuilt from the events');
   },
 );
 
