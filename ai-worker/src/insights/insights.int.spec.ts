@@ -84,14 +84,12 @@ const settings = (overrides: Record<string, boolean>) => ({
 });
 
 /** Writes entries and waits until the worker has analyzed the last one (its consumer is in order). */
-async function writeAll(writer: TestWriter, entries: Record<string, unknown>[]): Promise<number> {
-  let position = 0;
-  for (const entry of entries) position = (await writer.write(entry)).position;
-  const head = position;
-  for (let i = 0; i < 150 && ai.worker.consumer.lastPosition() < head; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return position;
+async function writeAll(writer: TestWriter, entries: Record<string, unknown>[]): Promise<void> {
+  for (const entry of entries) await writer.write(entry);
+  const head = Number(
+    (await sql<{ head: string }>`select max(global_position) as head from events`.execute(db)).rows[0]?.head,
+  );
+  await waitFor(async () => (ai.worker.consumer.lastPosition() >= head ? true : undefined), 15_000, 'the worker');
 }
 
 /** The user's InsightGenerated events, opened. */
