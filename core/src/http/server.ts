@@ -15,6 +15,8 @@ import { AppError } from '../errors/index.js';
 function nulPath(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
+  // Parsed JSON only: a streamed body (an upload) is not walked.
+  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   for (const [key, inner] of Object.entries(value)) {
     if (key.includes('\u0000')) return path;
     const found = nulPath(inner, `${path}/${key}`);

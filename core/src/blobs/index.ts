@@ -1,0 +1,9 @@
+export { BlobTooLarge, checkKey, type BlobInfo, type BlobStore, type PutOptions } from './types.js';
+export { createS3BlobStore } from './s3-blob-store.js';
+export {
+  createLocalBlobStore,
+  type LocalBlobStore,
+  type LocalBlobOptions,
+  type BlobGrant,
+} from './local-blob-store.js';
+export { localBlobRoutes } from './routes.js';
