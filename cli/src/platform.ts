@@ -3,6 +3,8 @@ import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
 import { mountQueryService, searchFor } from '@mindflow/query-service';
 import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
+import { openBlobStore } from '@mindflow/core/blobs';
+import { localUrl } from '@mindflow/core/config';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
@@ -23,7 +25,13 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
     callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
     mount: async (app, engines, logger, readiness, auditStore) => {
       await migrateDatabases(engines.databases, logger);
+      const blobs = await openBlobStore(app, engines.s3, {
+        dataDir: config.engines.dataDir,
+        jwtSecret: secrets.jwtSecret,
+        baseUrl: () => localUrl(config.server),
+      });
       await mountCommandService(app, {
+        blobs,
         db: writeDatabase(engines.databases.write.db),
         redis: engines.redis?.redis,
         secrets,

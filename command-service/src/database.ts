@@ -64,6 +64,19 @@ export interface JournalEntriesTable {
   deleted_at: Date | null;
 }
 
+export interface AttachmentsTable {
+  id: string;
+  entry_id: string;
+  user_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: ColumnType<string, number, number>;
+  storage_key: string;
+  thumbnail_key: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface TagsTable {
   id: Generated<string>;
   name: string;
@@ -110,6 +123,7 @@ export type WriteTables = EventStoreTables &
     user_settings: UserSettingsTable;
     user_gdpr_consent: UserConsentTable;
     journal_entries: JournalEntriesTable;
+    attachments: AttachmentsTable;
     tags: TagsTable;
     journal_entry_tags: JournalEntryTagsTable;
     user_streaks: UserStreaksTable;

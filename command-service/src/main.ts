@@ -1,4 +1,6 @@
 import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
+import { openBlobStore } from '@mindflow/core/blobs';
+import { localUrl } from '@mindflow/core/config';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { writeDatabase } from './database.js';
@@ -14,7 +16,13 @@ runMain(async () => {
     ...config,
     callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
     mount: async (app, engines, logger) => {
+      const blobs = await openBlobStore(app, engines.s3, {
+        dataDir: config.dataDir,
+        jwtSecret: config.secrets.jwtSecret,
+        baseUrl: () => localUrl(config.server),
+      });
       await mountCommandService(app, {
+        blobs,
         db: writeDatabase(engines.databases.write.db),
         redis: engines.redis?.redis,
         secrets: config.secrets,

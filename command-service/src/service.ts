@@ -1,3 +1,4 @@
+import type { BlobStore } from '@mindflow/core/blobs';
 import type { RateLimitConfig, Secrets, SecurityConfig } from '@mindflow/core/config';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { AppError } from '@mindflow/core/errors';
@@ -10,6 +11,7 @@ import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
+import { attachmentRoutes } from './attachments/routes.js';
 import { entryRoutes } from './entries/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -23,6 +25,8 @@ export interface CommandServiceOptions {
   readonly security: SecurityConfig;
   readonly rateLimits: RateLimitConfig;
   readonly logger: Logger;
+  /** Where attachments are stored. */
+  readonly blobs: BlobStore;
   /** Where the rate-limit counters live in Redis (default `ratelimit:commands:`). */
   readonly rateLimitPrefix?: string;
 }
@@ -51,6 +55,13 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     authRoutes(scope, auth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
     userRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    await attachmentRoutes(scope, {
+      db: options.db,
+      recorder: auth.recorder,
+      tokens: auth.tokens,
+      blobs: options.blobs,
+      logger: options.logger,
+    });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

@@ -1,4 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLocalBlobStore, type BlobStore } from '@mindflow/core/blobs';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { securityConfig, type RateLimitConfig, type SecurityConfig } from '@mindflow/core/config';
 import { createHttpServer, type HttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
@@ -13,11 +17,14 @@ export async function commandServiceForTest(
   security: Partial<SecurityConfig> = {},
   // Tests and benchmarks send thousands of requests from one address.
   rateLimits: RateLimitConfig = { windowSeconds: 60, perIp: 1_000_000, perUser: 1_000_000, perStaff: 1_000_000 },
+  options: { readonly blobs?: BlobStore } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
   const app: HttpServer = await createHttpServer({ logger, title: 'test', version: '0', readiness: [] });
+  const blobRoot = await mkdtemp(path.join(tmpdir(), 'mindflow-test-blobs-'));
   await mountCommandService(app, {
+    blobs: options.blobs ?? createLocalBlobStore({ root: blobRoot, secret: 'test', baseUrl: () => 'http://127.0.0.1' }),
     db: store.db,
     redis: undefined,
     secrets: testSecrets,
@@ -25,5 +32,25 @@ export async function commandServiceForTest(
     rateLimits,
     logger,
   });
-  return { app, db: store.db, url: store.url, close: async () => Promise.all([app.close(), store.drop()]) };
+  return {
+    app,
+    db: store.db,
+    url: store.url,
+    close: async () => Promise.all([app.close(), store.drop(), rm(blobRoot, { recursive: true, force: true })]),
+  };
+}
+
+/** Registers and signs in a fresh user on the command service: their id and access token. */
+export async function testUser(app: HttpServer): Promise<{ id: string; token: string }> {
+  const email = `${randomUUID()}@example.com`;
+  const password = 'correct horse battery';
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password, displayName: 'A', consent },
+  });
+  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+  const body = login.json<{ accessToken: string; user: { id: string } }>();
+  return { id: body.user.id, token: body.accessToken };
 }

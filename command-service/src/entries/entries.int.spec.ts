@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readStream } from '@mindflow/core/eventstore';
 import t from 'tap';
-import { commandServiceForTest } from '../testing.js';
+import { commandServiceForTest, testUser } from '../testing.js';
 
 const service = await commandServiceForTest();
 t.teardown(() => service.close());
 const { app, db } = service;
 
-async function user(): Promise<{ id: string; token: string }> {
-  const email = `${randomUUID()}@example.com`;
-  const password = 'correct horse battery';
-  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-  await app.inject({
-    method: 'POST',
-    url: '/v1/auth/register',
-    payload: { email, password, displayName: 'A', consent },
-  });
-  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
-  const body = login.json<{ accessToken: string; user: { id: string } }>();
-  return { id: body.user.id, token: body.accessToken };
-}
+const user = () => testUser(app);
 
 const ana = await user();
 const bruno = await user();

@@ -7,3 +7,4 @@ export {
   type BlobGrant,
 } from './local-blob-store.js';
 export { localBlobRoutes } from './routes.js';
+export { openBlobStore } from './open.js';

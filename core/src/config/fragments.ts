@@ -449,7 +449,15 @@ export function serviceConfig(vars: EnvOf<ReturnType<typeof serviceEnv>>, stdout
     database: serverDatabaseConfig(vars),
     mongo: mongoConfig(vars),
     audit: auditSettings(vars),
+    /** Where files live without S3 (attachments under blobs/). */
+    dataDir: vars.MINDFLOW_DATA_DIR,
   };
+}
+
+/** The URL a process's own signed links point at: where its clients reach it. */
+export function localUrl(server: ServerConfig): string {
+  const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;
+  return `http://${host}:${String(server.port)}`;
 }
 
 // ── Secrets and accounts ────────────────────────────────────────────────────────────────

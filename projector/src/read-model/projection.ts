@@ -3,6 +3,7 @@ import { defaultSettings, writingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../runtime/projection.js';
+import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
 import { analysisWithdrawn, entryAnalyzed, insightGenerated, insightRequested } from './ai-views.js';
 import type { ReadModelTables } from './tables.js';
 
@@ -52,6 +53,12 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
     case 'EntryDeleted':
     case 'EntryRestored':
       return entryDeletedOrRestored(db, event);
+    case 'AttachmentAdded':
+      return attachmentAdded(db, event);
+    case 'AttachmentRemoved':
+      return attachmentRemoved(db, event);
+    case 'ThumbnailGenerated':
+      return thumbnailGenerated(db, event);
     case 'EntryAnalyzed':
       return entryAnalyzed(db, event, userOf(event));
     case 'EntryAnalysisWithdrawn':

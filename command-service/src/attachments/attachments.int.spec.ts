@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { createS3BlobStore } from '@mindflow/core/blobs';
+import { readStream } from '@mindflow/core/eventstore';
+import { connectS3 } from '@mindflow/core/s3';
+import { testEngines } from '@mindflow/core/testing';
+import t from 'tap';
+import { commandServiceForTest, testUser } from '../testing.js';
+import { maxAttachmentBytes } from './sniff.js';
+
+// The command service with attachments on the real S3-compatible server.
+const s3 = connectS3(testEngines().s3);
+t.teardown(() => s3.close());
+const blobs = createS3BlobStore(s3.client, s3.bucket);
+const service = await commandServiceForTest({}, undefined, { blobs });
+t.teardown(() => service.close());
+const { app, db } = service;
+
+const user = () => testUser(app);
+
+const ana = await user();
+const bruno = await user();
+t.teardown(async () => {
+  for (const who of [ana, bruno]) await blobs.deletePrefix(`attachments/${who.id}/`);
+});
+const entry = (
+  await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: { authorization: `Bearer ${ana.token}` },
+    payload: { date: '2026-11-20', title: 'With files', content: 'see attached' },
+  })
+).json<{ id: string }>();
+
+/** A multipart/form-data body with one file part, as a browser sends it. */
+function multipart(fileName: string, contentType: string, content: Buffer) {
+  const boundary = `----mindflow${randomUUID()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+  );
+  return {
+    payload: Buffer.concat([head, content, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+const upload = (who: { token: string }, entryId: string, fileName: string, contentType: string, content: Buffer) => {
+  const body = multipart(fileName, contentType, content);
+  return app.inject({
+    method: 'POST',
+    url: `/v1/entries/${entryId}/attachments`,
+    headers: { ...body.headers, authorization: `Bearer ${who.token}` },
+    payload: body.payload,
+  });
+};
+
+async function stored(userId: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of blobs.list(`attachments/${userId}/`)) keys.push(key);
+  return keys;
+}
+
+// The first bytes of each allowed type (their signatures), then some filler.
+const filler = Buffer.alloc(2_000, 7);
+const samples: Record<string, Buffer> = {
+  'image/jpeg': Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
+    filler,
+  ]),
+  'image/png': Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]),
+    Buffer.from('IHDR'),
+    filler,
+  ]),
+  'image/gif': Buffer.concat([Buffer.from('GIF89a'), filler]),
+  'image/webp': Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0x08, 0, 0]), Buffer.from('WEBPVP8 '), filler]),
+  'application/pdf': Buffer.concat([Buffer.from('%PDF-1.7\n'), filler]),
+};
+
+t.test('each allowed type is stored, recorded and told by its content', async (t) => {
+  for (const [type, content] of Object.entries(samples)) {
+    // The client's name and type are not believed: everything is sent as octet-stream.
+    const response = await upload(
+      ana,
+      entry.id,
+      `../../etc/${type.replace('/', '.')}`,
+      'application/octet-stream',
+      content,
+    );
+    t.equal(response.statusCode, 201, type);
+    const body = response.json<{ id: string; contentType: string; size: number; fileName: string; position: number }>();
+    t.match(body, { contentType: type, size: content.length, fileName: type.replace('/', '.') });
+    t.same(await blobs.head(`attachments/${ana.id}/${body.id}`), { size: content.length, contentType: type });
+    const events = await readStream(db, `attachment-${body.id}`);
+    t.match(events, [{ type: 'AttachmentAdded', userId: ana.id, data: { entryId: entry.id, attachmentId: body.id } }]);
+  }
+  const rows = await db.selectFrom('attachments').select(['content_type']).where('entry_id', '=', entry.id).execute();
+  t.equal(rows.length, 5);
+});
+
+t.test('a disguised file, an oversized one and an entry not yours are refused, with nothing stored', async (t) => {
+  const before = await stored(ana.id);
+  const executable = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(512, 0x90)]);
+  const disguised = await upload(ana, entry.id, 'holiday.jpg', 'image/jpeg', executable);
+  t.equal(disguised.statusCode, 415);
+  t.equal(disguised.json<{ error: { code: string } }>().error.code, 'UNSUPPORTED_MEDIA_TYPE');
+  const text = await upload(ana, entry.id, 'notes.pdf', 'application/pdf', Buffer.from('just words, no signature'));
+  t.equal(text.statusCode, 415);
+
+  const huge = Buffer.concat([samples['image/png'] ?? Buffer.alloc(0), Buffer.alloc(maxAttachmentBytes, 1)]);
+  const oversized = await upload(ana, entry.id, 'huge.png', 'image/png', huge);
+  t.equal(oversized.statusCode, 413);
+  t.equal(oversized.json<{ error: { code: string } }>().error.code, 'PAYLOAD_TOO_LARGE');
+
+  const theirs = await upload(bruno, entry.id, 'mine.png', 'image/png', samples['image/png'] ?? Buffer.alloc(0));
+  t.equal(theirs.statusCode, 404, "another user's entry");
+  t.same(await stored(bruno.id), []);
+  t.same(await stored(ana.id), before, 'nothing new in the bucket');
+  const rows = await db.selectFrom('attachments').select('id').where('entry_id', '=', entry.id).execute();
+  t.equal(rows.length, 5, 'and nothing recorded');
+
+  const anonymous = multipart('a.png', 'image/png', samples['image/png'] ?? Buffer.alloc(0));
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/entries/${entry.id}/attachments`, ...anonymous })).statusCode,
+    401,
+  );
+  const json = await app.inject({
+    method: 'POST',
+    url: `/v1/entries/${entry.id}/attachments`,
+    headers: { authorization: `Bearer ${ana.token}` },
+    payload: { file: 'x' },
+  });
+  t.equal(json.statusCode, 415, 'not multipart');
+});

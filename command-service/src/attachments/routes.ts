@@ -1,0 +1,123 @@
+import fastifyMultipart from '@fastify/multipart';
+import { Type } from '@sinclair/typebox';
+import type { AccessTokens } from '@mindflow/core/auth';
+import { authorize } from '@mindflow/core/auth';
+import { BlobTooLarge, type BlobStore } from '@mindflow/core/blobs';
+import { AppError } from '@mindflow/core/errors';
+import { newEventId } from '@mindflow/core/eventstore';
+import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import type { Logger } from '@mindflow/core/logging';
+import type { Kysely } from 'kysely';
+import type { WriteTables } from '../database.js';
+import { requestContext } from '../http/context.js';
+import type { Recorder } from '../recorder.js';
+import { attachmentKey, lockEntryForAttachments, recordAttachment } from './service.js';
+import { attachmentTypes, maxAttachmentBytes, sniffType } from './sniff.js';
+
+export interface AttachmentRouteDeps {
+  readonly db: Kysely<WriteTables>;
+  readonly recorder: Recorder;
+  readonly tokens: AccessTokens;
+  readonly blobs: BlobStore;
+  readonly logger: Logger;
+}
+
+const AttachmentResult = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  entryId: Type.String({ format: 'uuid' }),
+  fileName: Type.String(),
+  contentType: Type.String({ enum: [...attachmentTypes] }),
+  size: Type.Integer(),
+  position: Type.Integer({ description: 'send as X-Min-Position to read your own write' }),
+});
+
+/** A file name to keep: the client's, without any path, at most 255 characters. */
+const cleanName = (name: string) =>
+  (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').slice(0, 255) || 'attachment';
+
+/**
+ * POST /v1/entries/{id}/attachments (multipart/form-data, one `file` field). The body streams
+ * to the blob store, never whole in memory; its type is told by its bytes. A refused upload
+ * (415, 413, 404) stores nothing, and a stored one that cannot be recorded is removed again.
+ */
+export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDeps): Promise<void> {
+  await app.register(fastifyMultipart, {
+    // One byte past the limit, so that the store's own count (which removes what it wrote) is
+    // what refuses an oversized file; busboy would quietly cut it at the limit instead.
+    limits: { fileSize: maxAttachmentBytes + 1, files: 1, fields: 0, parts: 1 },
+    throwFileSizeLimit: true,
+  });
+
+  app.post(
+    '/v1/entries/:id/attachments',
+    {
+      schema: {
+        tags: ['entries'],
+        summary: 'Attach a file to one of your entries: jpeg, png, gif, webp or pdf, at most 50 MB',
+        description: 'multipart/form-data with one part, the file. Its type is told by its content.',
+        security: bearer,
+        consumes: ['multipart/form-data'],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        response: { 201: AttachmentResult, ...errorResponses(400, 401, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authorize(deps.tokens, request);
+      const entryId = request.params.id;
+      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
+      const part = await request.file();
+      if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+      // Refuse early what would be refused anyway, before a byte is stored.
+      await lockEntryForAttachments(deps.db, caller.userId, entryId).catch((error: unknown) => {
+        part.file.resume();
+        throw error;
+      });
+      const { type, body } = await sniffType(part.file);
+      if (type === undefined) {
+        part.file.resume();
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', `only ${attachmentTypes.join(', ')}, told by the file's content`);
+      }
+      const attachmentId = newEventId();
+      const storageKey = attachmentKey(caller.userId, attachmentId);
+      const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'an attachment is at most 50 MB');
+      let size: number;
+      try {
+        size = (await deps.blobs.put(storageKey, body, { contentType: type, maxBytes: maxAttachmentBytes })).size;
+      } catch (error) {
+        if (error instanceof BlobTooLarge || part.file.truncated || isFileTooLarge(error)) throw tooLarge();
+        throw error;
+      }
+      if (part.file.truncated) {
+        await deps.blobs.delete(storageKey);
+        throw tooLarge();
+      }
+      const attachment = {
+        attachmentId,
+        entryId,
+        fileName: cleanName(part.filename),
+        contentType: type,
+        size,
+        storageKey,
+      };
+      try {
+        const { position } = await deps.db
+          .transaction()
+          .execute((trx) =>
+            recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller)),
+          );
+        return await reply
+          .status(201)
+          .send({ id: attachmentId, entryId, fileName: attachment.fileName, contentType: type, size, position });
+      } catch (error) {
+        await deps.blobs.delete(storageKey).catch((cleanup: unknown) => {
+          deps.logger.error({ err: cleanup, storageKey }, 'an unrecorded attachment could not be removed');
+        });
+        throw error;
+      }
+    },
+  );
+}
+
+function isFileTooLarge(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE';
+}
