@@ -43,6 +43,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       // One cache for the projector's invalidations and the reads they keep honest.
       const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
       await mountQueryService(app, {
+        blobs,
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,

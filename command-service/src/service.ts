@@ -11,7 +11,7 @@ import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
-import { attachmentRoutes } from './attachments/routes.js';
+import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.js';
 import { entryRoutes } from './entries/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -55,13 +55,15 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     authRoutes(scope, auth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
     userRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
-    await attachmentRoutes(scope, {
+    const attachments = {
       db: options.db,
       recorder: auth.recorder,
       tokens: auth.tokens,
       blobs: options.blobs,
       logger: options.logger,
-    });
+    };
+    await attachmentRoutes(scope, attachments);
+    attachmentRemovalRoute(scope, attachments);
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLocalBlobStore, type BlobStore } from '@mindflow/core/blobs';
+import { createLocalBlobStore, localBlobRoutes, type BlobStore } from '@mindflow/core/blobs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { securityConfig, type RateLimitConfig, type SecurityConfig } from '@mindflow/core/config';
 import { createHttpServer, type HttpServer } from '@mindflow/core/http';
@@ -23,8 +23,15 @@ export async function commandServiceForTest(
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
   const app: HttpServer = await createHttpServer({ logger, title: 'test', version: '0', readiness: [] });
   const blobRoot = await mkdtemp(path.join(tmpdir(), 'mindflow-test-blobs-'));
+  // By default a folder of the test's own, its links served by the same app (inject their path).
+  let blobs = options.blobs;
+  if (blobs === undefined) {
+    const local = createLocalBlobStore({ root: blobRoot, secret: 'test', baseUrl: () => 'http://127.0.0.1' });
+    await localBlobRoutes(app, local);
+    blobs = local;
+  }
   await mountCommandService(app, {
-    blobs: options.blobs ?? createLocalBlobStore({ root: blobRoot, secret: 'test', baseUrl: () => 'http://127.0.0.1' }),
+    blobs,
     db: store.db,
     redis: undefined,
     secrets: testSecrets,
@@ -36,6 +43,7 @@ export async function commandServiceForTest(
     app,
     db: store.db,
     url: store.url,
+    blobs,
     close: async () => Promise.all([app.close(), store.drop(), rm(blobRoot, { recursive: true, force: true })]),
   };
 }

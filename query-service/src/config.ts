@@ -7,6 +7,8 @@ import {
   readsEnv,
   redisConfig,
   redisEnv,
+  s3Config,
+  s3Env,
   serviceConfig,
   serviceEnv,
   tokenCheckEnv,
@@ -19,6 +21,7 @@ const QueryServiceEnv = Type.Object({
   ...readsEnv,
   ...redisEnv,
   ...elasticsearchEnv,
+  ...s3Env,
 });
 
 /** The query-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
@@ -35,6 +38,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
       elasticsearch: elasticsearchConfig(vars),
       mongo,
       audit,
+      s3: s3Config(vars),
     },
   });
 }

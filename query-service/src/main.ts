@@ -1,5 +1,7 @@
 import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache } from '@mindflow/core/cache';
+import { openBlobStore } from '@mindflow/core/blobs';
+import { localUrl } from '@mindflow/core/config';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountQueryService } from './service.js';
@@ -17,6 +19,12 @@ runMain(async () => {
     mount: async (app, engines, logger, _readiness, audit) => {
       const redis = engines.redis?.redis;
       await mountQueryService(app, {
+        // Without S3, the folder under MINDFLOW_DATA_DIR, its links served here.
+        blobs: await openBlobStore(app, engines.s3, {
+          dataDir: config.dataDir,
+          jwtSecret: config.jwtSecret,
+          baseUrl: () => localUrl(config.server),
+        }),
         db: engines.databases.read.db,
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,

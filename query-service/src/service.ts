@@ -1,3 +1,4 @@
+import type { BlobStore } from '@mindflow/core/blobs';
 import fastifyEtag from '@fastify/etag';
 import { createRequestAuth, type AccessTokens } from '@mindflow/core/auth';
 import type { Cache } from '@mindflow/core/cache';
@@ -13,6 +14,7 @@ import { auditRoutes } from './audit/routes.js';
 import type { AuditStore } from '@mindflow/core/audit';
 import { entryReadRoutes } from './entries/routes.js';
 import { analysisRoutes } from './entries/analysis.js';
+import { attachmentReadRoutes } from './entries/attachments.js';
 import { insightRoutes } from './insights/routes.js';
 import type { ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
@@ -32,6 +34,8 @@ export interface QueryServiceOptions {
   readonly search: SearchPort;
   /** The audit trail: compliance reads it, and analytics and compliance queries are recorded in it. */
   readonly audit: AuditStore;
+  /** Where attachments are: downloads are signed links to it. */
+  readonly blobs: BlobStore;
   /** Rate-limit counters; in-process without it. */
   readonly redis: Redis | undefined;
   readonly tokens: AccessTokens;
@@ -77,6 +81,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     await scope.register(fastifyEtag);
     entryReadRoutes(scope, deps);
     analysisRoutes(scope, deps);
+    attachmentReadRoutes(scope, { ...deps, blobs: options.blobs });
     insightRoutes(scope, deps);
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);

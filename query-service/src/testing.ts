@@ -73,6 +73,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
   const writeSide = connectPostgres('write', platform.commands.url, 5);
   const analyticsSide = connectPostgres('analytics', platform.analytics.url, 5);
   await mountQueryService(app, {
+    blobs: platform.commands.blobs,
     db: readSide.db,
     events: writeSide.db,
     analytics: analyticsSide.db,

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { AccessTokens } from '@mindflow/core/auth';
 import { authorize } from '@mindflow/core/auth';
-import { BlobTooLarge, type BlobStore } from '@mindflow/core/blobs';
+import { BlobTooLarge, blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
@@ -10,8 +10,9 @@ import type { Logger } from '@mindflow/core/logging';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '../database.js';
 import { requestContext } from '../http/context.js';
+import { CommandResult } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
-import { attachmentKey, lockEntryForAttachments, recordAttachment } from './service.js';
+import { lockEntryForAttachments, recordAttachment, removeAttachment } from './service.js';
 import { attachmentTypes, maxAttachmentBytes, sniffType } from './sniff.js';
 
 export interface AttachmentRouteDeps {
@@ -78,7 +79,7 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', `only ${attachmentTypes.join(', ')}, told by the file's content`);
       }
       const attachmentId = newEventId();
-      const storageKey = attachmentKey(caller.userId, attachmentId);
+      const storageKey = blobKeys.attachment(caller.userId, attachmentId);
       const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'an attachment is at most 50 MB');
       let size: number;
       try {
@@ -114,6 +115,49 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
         });
         throw error;
       }
+    },
+  );
+}
+
+export function attachmentRemovalRoute(app: HttpServer, deps: AttachmentRouteDeps): void {
+  app.delete(
+    '/v1/entries/:id/attachments/:attachmentId',
+    {
+      schema: {
+        tags: ['entries'],
+        summary: 'Remove an attachment: its file and thumbnail are deleted',
+        security: bearer,
+        params: Type.Object(
+          { id: Type.String({ format: 'uuid' }), attachmentId: Type.String({ format: 'uuid' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: CommandResult, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const caller = await authorize(deps.tokens, request);
+      const { id: entryId, attachmentId } = request.params;
+      const result = await deps.db
+        .transaction()
+        .execute((trx) =>
+          removeAttachment(
+            trx,
+            deps.recorder,
+            caller.userId,
+            { entryId, attachmentId },
+            requestContext(request, caller),
+          ),
+        );
+      // Once recorded: a failure here leaves an orphan object, logged, never a dangling record.
+      for (const key of [
+        blobKeys.attachment(caller.userId, attachmentId),
+        blobKeys.thumbnail(caller.userId, attachmentId),
+      ]) {
+        await deps.blobs.delete(key).catch((error: unknown) => {
+          deps.logger.error({ err: error, key }, 'a removed attachment could not be deleted from the blob store');
+        });
+      }
+      return { id: attachmentId, ...result };
     },
   );
 }

@@ -8,7 +8,6 @@ import type { AttachmentType } from './sniff.js';
 export const maxAttachmentsPerEntry = 20;
 
 export const attachmentStream = (attachmentId: string) => `attachment-${attachmentId}`;
-export const attachmentKey = (userId: string, attachmentId: string) => `attachments/${userId}/${attachmentId}`;
 
 export interface StoredAttachment {
   readonly attachmentId: string;
@@ -75,4 +74,32 @@ export async function recordAttachment(
     context,
   });
   return { position: appended.position };
+}
+
+/** Marks the caller's attachment removed and records AttachmentRemoved; NOT_FOUND when it is not theirs. */
+export async function removeAttachment(
+  trx: Kysely<WriteTables>,
+  recorder: Recorder,
+  userId: string,
+  target: { entryId: string; attachmentId: string },
+  context: RequestContext,
+): Promise<{ version: number; position: number }> {
+  const removed = await trx
+    .updateTable('attachments')
+    .set({ deleted_at: context.now })
+    .where('id', '=', target.attachmentId)
+    .where('entry_id', '=', target.entryId)
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (removed === undefined) throw new AppError('NOT_FOUND', 'no such attachment');
+  const appended = await recorder.record(trx, {
+    streamId: attachmentStream(target.attachmentId),
+    expectedVersion: 'any',
+    userId,
+    events: [{ type: 'AttachmentRemoved', data: target }],
+    context,
+  });
+  return { version: appended.streamVersion, position: appended.position };
 }

@@ -8,3 +8,4 @@ export {
 } from './local-blob-store.js';
 export { localBlobRoutes } from './routes.js';
 export { openBlobStore } from './open.js';
+export { blobKeys } from './keys.js';

@@ -38,4 +38,34 @@ t.test("an entry's view lists its attachments (never where they are stored)", as
   ]);
   t.notOk(JSON.stringify(view.attachments).includes('attachments/'), 'no storage key');
   t.equal((await bob.get(`/v1/entries/${entry.id}`)).statusCode, 404);
+
+  // A signed download link, for the owner only.
+  const links = await ana.get(`/v1/entries/${entry.id}/attachments/${id}`);
+  t.equal(links.statusCode, 200);
+  const { downloadUrl, thumbnailUrl } = links.json<{ downloadUrl: string; thumbnailUrl: string | null }>();
+  t.equal(thumbnailUrl, null);
+  const link = new URL(downloadUrl);
+  const download = await platform.app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
+  t.equal(download.statusCode, 200, 'the link works without a token');
+  t.same(download.rawPayload, png, 'and gives the file back');
+  t.match(download.headers['content-disposition'], /beach\.png/);
+  const tampered = `${link.pathname.replace(id, randomUUID())}${link.search}`;
+  t.equal((await platform.app.inject({ method: 'GET', url: tampered })).statusCode, 403, 'another key, same signature');
+  t.equal((await bob.get(`/v1/entries/${entry.id}/attachments/${id}`)).statusCode, 404, 'nobody else gets a link');
+  t.equal((await ana.get(`/v1/entries/${entry.id}/attachments/${randomUUID()}`)).statusCode, 404);
+
+  // Removing it deletes the file.
+  const bobRemoves = await platform.app.inject({
+    method: 'DELETE',
+    url: `/v1/entries/${entry.id}/attachments/${id}`,
+    headers: { authorization: `Bearer ${bob.token}` },
+  });
+  t.equal(bobRemoves.statusCode, 404, "nobody removes someone else's");
+  const removed = await ana.command('DELETE', `/v1/entries/${entry.id}/attachments/${id}`);
+  const after = (await ana.get(`/v1/entries/${entry.id}`, { 'x-min-position': String(removed.position) })).json<{
+    attachments: unknown[];
+  }>();
+  t.same(after.attachments, []);
+  t.equal((await platform.app.inject({ method: 'GET', url: `${link.pathname}${link.search}` })).statusCode, 404);
+  t.equal((await ana.get(`/v1/entries/${entry.id}/attachments/${id}`)).statusCode, 404);
 });

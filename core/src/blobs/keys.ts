@@ -1,0 +1,7 @@
+/** Where each kind of object lives: every key starts with its owner, so erasure can remove by prefix. */
+export const blobKeys = {
+  attachment: (userId: string, attachmentId: string) => `attachments/${userId}/${attachmentId}`,
+  thumbnail: (userId: string, attachmentId: string) => `thumbnails/${userId}/${attachmentId}.webp`,
+  /** Every prefix holding a user's objects. */
+  ofUser: (userId: string) => [`attachments/${userId}/`, `thumbnails/${userId}/`, `exports/${userId}/`],
+} as const;
