@@ -77,6 +77,16 @@ export interface AttachmentsTable {
   deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface AttachmentUploadsTable {
+  id: string;
+  user_id: string;
+  entry_id: string;
+  file_name: string;
+  content_type: string;
+  expires_at: Date;
+  created_at: CreatedAt;
+}
+
 export interface TagsTable {
   id: Generated<string>;
   name: string;
@@ -124,6 +134,7 @@ export type WriteTables = EventStoreTables &
     user_gdpr_consent: UserConsentTable;
     journal_entries: JournalEntriesTable;
     attachments: AttachmentsTable;
+    attachment_uploads: AttachmentUploadsTable;
     tags: TagsTable;
     journal_entry_tags: JournalEntryTagsTable;
     user_streaks: UserStreaksTable;

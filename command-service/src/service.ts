@@ -12,6 +12,7 @@ import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
 import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.js';
+import { attachmentUploadRoutes } from './attachments/uploads.js';
 import { entryRoutes } from './entries/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -64,6 +65,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     };
     await attachmentRoutes(scope, attachments);
     attachmentRemovalRoute(scope, attachments);
+    attachmentUploadRoutes(scope, attachments);
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

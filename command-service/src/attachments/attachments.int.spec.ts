@@ -131,3 +131,60 @@ t.test('a disguised file, an oversized one and an entry not yours are refused, w
   });
   t.equal(json.statusCode, 415, 'not multipart');
 });
+
+t.test('large files: a signed PUT link straight to S3, then completion checks size and type', async (t) => {
+  const grant = async (contentType: string, size: number) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: `/v1/entries/${entry.id}/attachments/uploads`,
+      headers: { authorization: `Bearer ${ana.token}` },
+      payload: { fileName: 'scan.pdf', contentType, size },
+    });
+    t.equal(response.statusCode, 201);
+    return response.json<{ uploadId: string; url: string; headers: { 'content-type': string } }>();
+  };
+  const complete = (uploadId: string, who = ana) =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/entries/${entry.id}/attachments/uploads/${uploadId}/complete`,
+      headers: { authorization: `Bearer ${who.token}` },
+    });
+  const put = (url: string, type: string, body: Buffer) =>
+    fetch(url, { method: 'PUT', headers: { 'content-type': type }, body });
+
+  const pdf = samples['application/pdf'] ?? Buffer.alloc(0);
+  const good = await grant('application/pdf', pdf.length);
+  t.equal((await complete(good.uploadId)).statusCode, 409, 'nothing uploaded yet');
+  t.equal((await put(good.url, good.headers['content-type'], pdf)).status, 200, 'the link takes the file');
+  t.equal((await complete(good.uploadId, bruno)).statusCode, 404, "nobody completes someone else's upload");
+  const done = await complete(good.uploadId);
+  t.equal(done.statusCode, 201);
+  t.match(done.json(), { id: good.uploadId, contentType: 'application/pdf', size: pdf.length, fileName: 'scan.pdf' });
+  t.match(await readStream(db, `attachment-${good.uploadId}`), [{ type: 'AttachmentAdded' }]);
+  t.equal((await complete(good.uploadId)).statusCode, 404, 'an upload completes once');
+
+  // Declared a png, sent an executable: refused and removed.
+  const disguised = await grant('image/png', 600);
+  await put(disguised.url, 'image/png', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(598, 0x90)]));
+  const refused = await complete(disguised.uploadId);
+  t.equal(refused.statusCode, 415);
+  t.equal(await blobs.head(`attachments/${ana.id}/${disguised.uploadId}`), undefined, 'the object is deleted');
+
+  // Declared small, sent more than 50 MB.
+  const big = await grant('image/png', 1_000);
+  await put(
+    big.url,
+    'image/png',
+    Buffer.concat([samples['image/png'] ?? Buffer.alloc(0), Buffer.alloc(maxAttachmentBytes, 2)]),
+  );
+  t.equal((await complete(big.uploadId)).statusCode, 413);
+  t.equal(await blobs.head(`attachments/${ana.id}/${big.uploadId}`), undefined, 'the object is deleted');
+
+  const tooLarge = await app.inject({
+    method: 'POST',
+    url: `/v1/entries/${entry.id}/attachments/uploads`,
+    headers: { authorization: `Bearer ${ana.token}` },
+    payload: { fileName: 'x.exe', contentType: 'application/x-msdownload', size: 10 },
+  });
+  t.equal(tooLarge.statusCode, 400, 'only the allowed types are granted a link');
+});

@@ -23,7 +23,7 @@ export interface AttachmentRouteDeps {
   readonly logger: Logger;
 }
 
-const AttachmentResult = Type.Object({
+export const AttachmentResult = Type.Object({
   id: Type.String({ format: 'uuid' }),
   entryId: Type.String({ format: 'uuid' }),
   fileName: Type.String(),
@@ -33,7 +33,7 @@ const AttachmentResult = Type.Object({
 });
 
 /** A file name to keep: the client's, without any path, at most 255 characters. */
-const cleanName = (name: string) =>
+export const cleanName = (name: string) =>
   (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').slice(0, 255) || 'attachment';
 
 /**

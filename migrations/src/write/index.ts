@@ -4,6 +4,7 @@ import * as userKeys from './0002-user-keys.js';
 import * as writeTables from './0003-write-tables.js';
 import * as relayCheckpoints from './0004-relay-checkpoints.js';
 import * as aiWorker from './0005-ai-worker.js';
+import * as attachmentUploads from './0006-attachment-uploads.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0003-write-tables': writeTables,
   '0004-relay-checkpoints': relayCheckpoints,
   '0005-ai-worker': aiWorker,
+  '0006-attachment-uploads': attachmentUploads,
 };
