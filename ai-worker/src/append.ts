@@ -11,7 +11,7 @@ import type { WorkerDb } from './database.js';
 
 const codec = createEventCodec(mindflowEvents);
 
-type Derived = 'EntryAnalyzed' | 'EntryAnalysisWithdrawn' | 'InsightGenerated';
+type Derived = 'EntryAnalyzed' | 'EntryAnalysisWithdrawn' | 'InsightGenerated' | 'ThumbnailGenerated';
 
 /** Where the ai-worker's events go: one stream per entry for analyses, one per insight for its request and its answer. */
 export const analysisStream = (entryId: string) => `analysis-${entryId}`;

@@ -7,6 +7,8 @@ import {
   redisConfig,
   redisEnv,
   readEnv,
+  s3Config,
+  s3Env,
   requireSecrets,
   securityConfig,
   securityEnv,
@@ -15,7 +17,7 @@ import {
   type Env,
 } from '@mindflow/core/config';
 
-const AiWorkerEnv = Type.Object({ ...serviceEnv(3004), ...securityEnv, ...kafkaEnv, ...redisEnv, ...aiEnv });
+const AiWorkerEnv = Type.Object({ ...serviceEnv(3004), ...securityEnv, ...kafkaEnv, ...redisEnv, ...s3Env, ...aiEnv });
 
 /** The ai-worker's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
@@ -25,7 +27,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     ...base,
     secrets: requireSecrets(securityConfig(vars)),
     ai: aiSettings(vars),
-    engines: { database, mongo, audit, kafka: kafkaConfig(vars), redis: redisConfig(vars) },
+    engines: { database, mongo, audit, kafka: kafkaConfig(vars), redis: redisConfig(vars), s3: s3Config(vars) },
   });
 }
 

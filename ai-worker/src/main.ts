@@ -1,4 +1,6 @@
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
+import { openBlobStore } from '@mindflow/core/blobs';
+import { localUrl } from '@mindflow/core/config';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountAiWorker } from './mount.js';
@@ -11,11 +13,17 @@ runMain(async () => {
     title: 'MindFlow ai-worker',
     ...config,
     mount: async (app, engines, logger, readiness) =>
-      mountAiWorker(app, engines, logger, readiness, {
+      await mountAiWorker(app, engines, logger, readiness, {
         secrets: config.secrets,
         // Statuses must reach the query-service: alone, the worker needs Redis for that.
         cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
         ai: config.ai,
+        // Without S3, the folder under MINDFLOW_DATA_DIR (the services that hand out links serve it).
+        blobs: await openBlobStore(app, engines.s3, {
+          dataDir: config.dataDir,
+          jwtSecret: config.secrets.jwtSecret,
+          baseUrl: () => localUrl(config.server),
+        }),
       }),
   });
 });

@@ -1,3 +1,4 @@
+import type { BlobStore } from '@mindflow/core/blobs';
 import type { Cache } from '@mindflow/core/cache';
 import type { AiSettings, Secrets } from '@mindflow/core/config';
 import type { HealthCheck } from '@mindflow/core/health';
@@ -14,7 +15,7 @@ export async function mountAiWorker(
   engines: Engines,
   logger: Logger,
   readiness: HealthCheck[],
-  options: { secrets: Secrets; cache: Cache; ai: AiSettings },
+  options: { secrets: Secrets; cache: Cache; ai: AiSettings; blobs: BlobStore },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
   const worker = await startAiWorker({
@@ -25,6 +26,7 @@ export async function mountAiWorker(
     ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),
     secrets: options.secrets,
     cache: options.cache,
+    blobs: options.blobs,
     writer: insightWriter(options.ai, options.cache, logger),
     insightIntervalSeconds: options.ai.insightIntervalSeconds,
     logger,

@@ -1,3 +1,4 @@
+import type { BlobStore } from '@mindflow/core/blobs';
 import {
   createEmbeddedBus,
   createKafkaBus,
@@ -26,6 +27,7 @@ import { analysisProjection, type Outcomes } from './analysis/projection.js';
 import { createStatusBoard, type AnalysisStatus } from './analysis/status.js';
 import type { WorkerDb } from './database.js';
 import { startInsightScheduler } from './insights/scheduler.js';
+import { thumbnailProjection } from './thumbnails/projection.js';
 import type { InsightWriter } from './providers/types.js';
 
 export interface AiWorkerOptions {
@@ -39,6 +41,8 @@ export interface AiWorkerOptions {
   /** Where analysis statuses go (`ai:queue:{entryId}`). */
   readonly cache: Cache;
   readonly writer: InsightWriter;
+  /** Where attachments are: image thumbnails are made from them and stored next to them. */
+  readonly blobs: BlobStore;
   /** How often due insights are looked for; undefined: never (a test runs writeDueInsights itself). */
   readonly insightIntervalSeconds: number | undefined;
   readonly logger: Logger;
@@ -46,7 +50,10 @@ export interface AiWorkerOptions {
 }
 
 export interface AiWorker {
+  /** The analysis consumer. */
   readonly consumer: HostedProjection;
+  /** The thumbnail consumer. */
+  readonly thumbnails: HostedProjection;
   readonly readiness: readonly HealthCheck[];
   stop(): Promise<void>;
 }
@@ -77,12 +84,14 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   }
 
   const statuses = createStatusBoard(options.cache);
+  const decode = createDecoder(keyring, options.writeDb);
+  const metrics = createProjectionMetrics(options.registry);
   let outcomes: Outcomes = new Map();
   const hosted = hostProjection({
     projection: analysisProjection(keyring, statuses, () => outcomes),
     db: options.writeDb,
-    decode: createDecoder(keyring, options.writeDb),
-    metrics: createProjectionMetrics(options.registry),
+    decode,
+    metrics,
     logger,
   });
   const entriesOf = (batch: readonly Delivery[]) =>
@@ -109,7 +118,14 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
       for (const [status, entryIds] of byStatus) await statuses.set(entryIds, status);
     },
   };
-  const subscription = await bus.subscribe(consumer);
+  const thumbnails = hostProjection({
+    projection: thumbnailProjection(keyring, options.blobs),
+    db: options.writeDb,
+    decode,
+    metrics,
+    logger,
+  });
+  const subscriptions = await Promise.all([bus.subscribe(consumer), bus.subscribe(thumbnails)]);
   const stopScheduler =
     options.insightIntervalSeconds === undefined
       ? () => Promise.resolve()
@@ -117,28 +133,24 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
           { db: options.writeDb, keyring, writer: options.writer, logger },
           options.insightIntervalSeconds,
         );
+  const head = async () => {
+    const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
+      options.writeDb,
+    );
+    return Number(row.rows[0]?.head ?? 0);
+  };
   logger.info(
     { writer: options.writer.name, bus: options.kafka === undefined ? 'embedded' : 'kafka' },
     'ai-worker started',
   );
   return {
     consumer,
-    // Not ready when the consumer has events to apply and has made no progress for a minute.
-    readiness: [
-      stalledCheck(
-        consumer,
-        async () => {
-          const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
-            options.writeDb,
-          );
-          return Number(row.rows[0]?.head ?? 0);
-        },
-        60,
-      ),
-    ],
+    thumbnails,
+    // Not ready when a consumer has events to apply and has made no progress for a minute.
+    readiness: [consumer, thumbnails].map((hostedConsumer) => stalledCheck(hostedConsumer, head, 60)),
     stop: async () => {
       await stopScheduler();
-      await subscription.stop();
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
       await notifications?.close();
     },

@@ -39,6 +39,7 @@ export async function aiWorkerForTest(options: { writer?: InsightWriter } = {}):
     kafka: undefined,
     secrets: testSecrets,
     cache: createRedisCache(platform.redis),
+    blobs: platform.blobs,
     writer,
     insightIntervalSeconds: undefined,
     logger,

@@ -78,6 +78,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['projection:cache', true],
       ['projection:audit', true],
       ['projection:ai-worker', true],
+      ['projection:thumbnails', true],
     ],
   );
   for (const route of ['/healthz', '/openapi.json', '/docs/', '/metrics']) {

@@ -60,7 +60,12 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         cache,
         audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
       });
-      const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, { secrets, cache, ai: config.ai });
+      const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, {
+        secrets,
+        cache,
+        ai: config.ai,
+        blobs,
+      });
       return async () => {
         await stopAiWorker();
         await stopProjector();

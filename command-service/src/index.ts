@@ -5,3 +5,4 @@ export { changeRole, toRoles } from './users/service.js';
 export { createRecorder, type RequestContext } from './recorder.js';
 export { insightStream, insightRequestLimit } from './insights/routes.js';
 export { entryStream } from './entries/service.js';
+export { attachmentStream } from './attachments/service.js';

@@ -1,3 +1,4 @@
+import type { BlobStore } from '@mindflow/core/blobs';
 import type { AuditStore } from '@mindflow/core/audit';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
@@ -24,6 +25,8 @@ export interface QueryServiceUnderTest {
   readonly redis: Redis;
   /** The write database, for tests that hold it up. */
   readonly writeUrl: string;
+  /** Where the command routes store attachments (a folder of the test's own). */
+  readonly blobs: BlobStore;
   /** The read database the projector writes (for tests that rebuild it). */
   readonly readUrl: string;
   /** The analytics database the projector writes and analysts read. */
@@ -92,6 +95,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     redis: redis.redis,
     writeUrl: platform.commands.url,
     readUrl: platform.read.url,
+    blobs: platform.commands.blobs,
     analyticsUrl: platform.analytics.url,
     audit: requireAudit(platform.audit),
     settle: async (position) => {
