@@ -3,7 +3,11 @@ import { createRedisCache } from '@mindflow/core/cache';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { queryServiceForTest, type QueryServiceUnderTest } from '@mindflow/query-service/testing';
+import {
+  queryServiceForTest,
+  type QueryServiceTestOptions,
+  type QueryServiceUnderTest,
+} from '@mindflow/query-service/testing';
 import { Registry } from 'prom-client';
 import type { WorkerTables } from './database.js';
 import type { InsightDeps } from './insights/scheduler.js';
@@ -26,8 +30,10 @@ export interface AiWorkerUnderTest {
  * The ai-worker next to the test platform of the query-service: its consumer on the embedded
  * bus, statuses in Redis, and the scheduler left to the test (it never ticks on its own).
  */
-export async function aiWorkerForTest(options: { writer?: InsightWriter } = {}): Promise<AiWorkerUnderTest> {
-  const platform = await queryServiceForTest();
+export async function aiWorkerForTest(
+  options: { writer?: InsightWriter; platform?: QueryServiceTestOptions } = {},
+): Promise<AiWorkerUnderTest> {
+  const platform = await queryServiceForTest(options.platform);
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
   const main = connectPostgres<WorkerTables>('write', platform.writeUrl, 5);
   const pools = [main];

@@ -1,4 +1,5 @@
-import type { UserKeyring } from '@mindflow/core/crypto';
+import { DataKeyDestroyed, type UserKeyring } from '@mindflow/core/crypto';
+import { AppError } from '@mindflow/core/errors';
 import type { DomainEvent } from '@mindflow/core/domain';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
 import { appendToStream, newEventId, type AppendResult, type ExpectedVersion } from '@mindflow/core/eventstore';
@@ -35,7 +36,11 @@ const codec = createEventCodec(mindflowEvents);
 export function createRecorder(keyring: UserKeyring): Recorder {
   return {
     record: async (trx, { streamId, expectedVersion, userId, events, context }) => {
-      const key = await keyring.keyFor(trx, userId);
+      const key = await keyring.keyFor(trx, userId).catch((error: unknown) => {
+        // Commands of an erased user (an access token outlives its account) change nothing.
+        if (error instanceof DataKeyDestroyed) throw new AppError('UNAUTHENTICATED', 'this account has been deleted');
+        throw error;
+      });
       const metadata = {
         requestId: context.requestId,
         correlationId: context.requestId,

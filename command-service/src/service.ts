@@ -37,9 +37,10 @@ const hashingConcurrency = 2;
 
 /** Registers the command routes on `app` and creates the first admin when configured and absent. */
 export async function mountCommandService(app: HttpServer, options: CommandServiceOptions): Promise<void> {
+  const keyring = createUserKeyring(options.secrets.masterKey);
   const auth: AuthDeps = {
     db: options.db,
-    recorder: createRecorder(createUserKeyring(options.secrets.masterKey)),
+    recorder: createRecorder(keyring),
     hasher: await createPasswordHasher(hashingConcurrency),
     tokens: createAccessTokens(options.secrets.jwtSecret, options.security.accessTokenTtlSeconds),
     throttle: createLoginThrottle(options.redis),
@@ -55,7 +56,19 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     });
     authRoutes(scope, auth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
-    userRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    userRoutes(scope, {
+      db: options.db,
+      recorder: auth.recorder,
+      tokens: auth.tokens,
+      erasure: {
+        db: options.db,
+        recorder: auth.recorder,
+        keyring,
+        hasher: auth.hasher,
+        blobs: options.blobs,
+        logger: options.logger,
+      },
+    });
     const attachments = {
       db: options.db,
       recorder: auth.recorder,

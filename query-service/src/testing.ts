@@ -1,3 +1,4 @@
+import type { Client } from '@elastic/elasticsearch';
 import type { BlobStore } from '@mindflow/core/blobs';
 import type { AuditStore } from '@mindflow/core/audit';
 import { testSecrets } from '@mindflow/command-service/testing';
@@ -25,6 +26,8 @@ export interface QueryServiceUnderTest {
   readonly redis: Redis;
   /** The write database, for tests that hold it up. */
   readonly writeUrl: string;
+  /** The Elasticsearch index behind search, when the test asked for it. */
+  readonly elasticsearch: { readonly client: Client; readonly alias: string } | undefined;
   /** Where the command routes store attachments (a folder of the test's own). */
   readonly blobs: BlobStore;
   /** The read database the projector writes (for tests that rebuild it). */
@@ -95,6 +98,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     redis: redis.redis,
     writeUrl: platform.commands.url,
     readUrl: platform.read.url,
+    elasticsearch: index === undefined ? undefined : { client: index.client, alias: index.alias },
     blobs: platform.commands.blobs,
     analyticsUrl: platform.analytics.url,
     audit: requireAudit(platform.audit),

@@ -9,6 +9,8 @@ import { runCommand } from '../http/run-command.js';
 import { bearer, errorResponses } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
+import { requestContext } from '../http/context.js';
+import { eraseUser, type ErasureDeps } from './erasure.js';
 import { changeRole, recordConsent, toRoles, updateProfile, updateSettings } from './service.js';
 
 const strict = { additionalProperties: false } as const;
@@ -18,6 +20,7 @@ export interface UserRouteDeps {
   readonly db: Kysely<WriteTables>;
   readonly recorder: Recorder;
   readonly tokens: AccessTokens;
+  readonly erasure: ErasureDeps;
 }
 
 export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
@@ -46,6 +49,48 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
       runCommand(deps, request, reply, { status: 200, ifMatch: 'optional' }, (trx, call) =>
         updateProfile(deps.recorder, trx, call.caller.userId, call.expectedVersion, request.body, call.context),
       ),
+  );
+
+  app.delete(
+    '/v1/me',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Delete your account: disabled at once, then erased everywhere',
+        description:
+          'Your data key is destroyed (your events become unreadable), your rows, files, search documents, cache keys and raw analytics go; the audit trail keeps actions and times under a pseudonym. The answer is the receipt.',
+        security: bearer,
+        body: Type.Object(
+          {
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+            reason: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+          },
+          strict,
+        ),
+        response: {
+          202: Type.Object({
+            userId: Type.String(),
+            erasedAt: Type.String({ format: 'date-time' }),
+            position: Type.Integer(),
+            dataKey: Type.Literal('destroyed'),
+            writeDatabase: Type.Record(Type.String(), Type.Integer()),
+            blobs: Type.Integer(),
+            projections: Type.Record(Type.String(), Type.String()),
+          }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authorize(deps.tokens, request);
+      const receipt = await eraseUser(
+        deps.erasure,
+        caller.userId,
+        { password: request.body.password, reason: request.body.reason ?? null },
+        requestContext(request, caller),
+      );
+      return reply.status(202).send(receipt);
+    },
   );
 
   app.put(

@@ -23,6 +23,14 @@ export interface UserKeyring {
   destroy<DB extends UserKeysTables>(db: Kysely<DB>, userId: string): Promise<void>;
 }
 
+/** The user was erased: nothing new can be sealed for them. */
+export class DataKeyDestroyed extends Error {
+  constructor(userId: string) {
+    super(`the data key of user ${userId} was destroyed`);
+    this.name = 'DataKeyDestroyed';
+  }
+}
+
 /** Kysely is invariant in its tables; the keyring only ever touches `user_keys`. */
 function narrow<DB extends UserKeysTables>(db: Kysely<DB>): Kysely<UserKeysTables> {
   return db as unknown as Kysely<UserKeysTables>;
@@ -50,7 +58,7 @@ export function createUserKeyring(masterKey: Buffer): UserKeyring {
         row = await stored(db, userId);
       }
       const key = unwrapped(row?.wrapped_key ?? null, userId);
-      if (key === undefined) throw new Error(`the data key of user ${userId} was destroyed`);
+      if (key === undefined) throw new DataKeyDestroyed(userId);
       return key;
     },
     destroy: async (database, userId) => {

@@ -110,7 +110,8 @@ export type UserCommand =
   | { readonly type: 'UpdateSettings'; readonly settings: UserSettings }
   | { readonly type: 'RecordConsent'; readonly consent: ConsentTerms }
   | { readonly type: 'GrantRole'; readonly role: Role }
-  | { readonly type: 'RevokeRole'; readonly role: Role };
+  | { readonly type: 'RevokeRole'; readonly role: Role }
+  | { readonly type: 'EraseUser'; readonly reason: string | null };
 
 /** Decides the events a command causes on a user, or throws the rule it breaks. Pure. */
 export function decideUser(command: UserCommand, state: UserState): DomainEvent[] {
@@ -163,6 +164,15 @@ export function decideUser(command: UserCommand, state: UserState): DomainEvent[
     case 'RevokeRole':
       if (command.role === 'user') throw new AppError('CONFLICT', 'every account keeps the user role');
       return state.roles.includes(command.role) ? [{ type: 'RoleRevoked', data: { role: command.role } }] : [];
+    case 'EraseUser': {
+      const reason = command.reason?.trim() ?? '';
+      if (reason.length > 1000) throw ruleViolation('reason', 'must be at most 1000 characters');
+      // The request, then the erasure itself: every projection removes or anonymizes the user's data.
+      return [
+        { type: 'AccountDeletionRequested', data: { reason: reason === '' ? null : reason } },
+        { type: 'UserErased', data: {} },
+      ];
+    }
     default:
       return unreachable(command);
   }

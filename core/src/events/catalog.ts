@@ -17,7 +17,8 @@ const entryFields = {
   wordCount: Type.Integer({ minimum: 0 }),
   readingTime: Type.Integer({ minimum: 0 }),
 };
-const entryPersonal = ['title', 'content', 'location', 'weather'];
+// Tags are words the writer chose: as personal as the text (an erased entry has no tags).
+const entryPersonal = ['title', 'content', 'tags', 'location', 'weather'];
 
 /**
  * Every event MindFlow records. Personal fields are sealed with the user's data key; the
@@ -67,10 +68,13 @@ export const mindflowEvents = {
   SettingsUpdated: defineEvent(Settings),
   RoleGranted: defineEvent(Type.Object({ role: Role }, strict)),
   RoleRevoked: defineEvent(Type.Object({ role: Role }, strict)),
-  EntryCreated: defineEvent(Type.Object({ entryId: Uuid, ...entryFields }, strict), { personal: entryPersonal }),
+  EntryCreated: defineEvent(Type.Object({ entryId: Uuid, ...entryFields }, strict), {
+    personal: entryPersonal,
+    erasedAs: { tags: [] },
+  }),
   EntryUpdated: defineEvent(
     Type.Object({ entryId: Uuid, changes: Type.Partial(Type.Object(entryFields, strict)) }, strict),
-    { personal: entryPersonal.map((field) => `changes.${field}`) },
+    { personal: entryPersonal.map((field) => `changes.${field}`), erasedAs: { 'changes.tags': [] } },
   ),
   EntryDeleted: defineEvent(Type.Object({ entryId: Uuid }, strict)),
   EntryRestored: defineEvent(Type.Object({ entryId: Uuid }, strict)),

@@ -52,10 +52,9 @@ interface Compiled {
 export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec<C> {
   const compiled = new Map<string, Compiled>();
   for (const [type, definition] of Object.entries(catalog)) {
-    const erasable = definition.personal.reduce<TSchema>(
-      (schema, path) => withNullable(schema, path.split('.')),
-      definition.schema,
-    );
+    const erasable = definition.personal
+      .filter((path) => !(path in definition.erasedAs))
+      .reduce<TSchema>((schema, path) => withNullable(schema, path.split('.')), definition.schema);
     compiled.set(type, { current: TypeCompiler.Compile(definition.schema), erasable: TypeCompiler.Compile(erasable) });
   }
   const lookup = (type: string) => {
@@ -94,7 +93,9 @@ export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec
         if (isSealed(value)) {
           if (dataKey !== undefined) return openValue(dataKey, value, `${event.eventId}/${path}`);
           erased.push(path);
-          return null;
+          return path.startsWith('data.') && path.slice(5) in definition.erasedAs
+            ? structuredClone(definition.erasedAs[path.slice(5)])
+            : null;
         }
         if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
         return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, open(inner, `${path}.${key}`)]));

@@ -9,6 +9,8 @@ export interface EventDefinition<S extends TObject = TObject> {
   readonly version: number;
   readonly schema: S;
   readonly personal: readonly string[];
+  /** What an erased personal field reads as instead of null (e.g. tags: an empty list). */
+  readonly erasedAs: Readonly<Record<string, unknown>>;
   readonly upcasters: Readonly<Record<number, (data: Record<string, unknown>) => Record<string, unknown>>>;
 }
 
@@ -25,6 +27,7 @@ export function defineEvent<S extends TObject>(
     version: options.version ?? 1,
     schema,
     personal: options.personal ?? [],
+    erasedAs: options.erasedAs ?? {},
     upcasters: options.upcasters ?? {},
   };
 }

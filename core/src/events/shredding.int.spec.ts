@@ -82,10 +82,11 @@ t.test('after the key is destroyed, a raw dump shows no personal data and the lo
   const [registered] = (await readStream(db, `user-${userId}`)).map((e) => codec.decode(e, key$));
   const [entry] = (await readStream(db, `entry-${entryId}`)).map((e) => codec.decode(e, key$));
   t.match(registered, { type: 'UserRegistered', data: { email: null, displayName: null, language: 'pt' } });
-  t.match(entry, { type: 'EntryCreated', data: { title: null, content: null, mood: 'anxious', tags: ['plans'] } });
+  t.match(entry, { type: 'EntryCreated', data: { title: null, content: null, mood: 'anxious', tags: [] } });
   t.same(entry?.erased, [
     'data.content',
     'data.location',
+    'data.tags',
     'data.title',
     'data.weather',
     'metadata.ip',

@@ -21,6 +21,11 @@ async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
     mark.ttlSeconds,
   );
   const profile = cacheKeys.profile(userId).key;
+  if (event.type === 'UserErased') {
+    await cache.delete(profile, cacheKeys.recentJournals(userId).key);
+    await cache.deletePrefix(cacheKeys.moodTrendPrefix(userId));
+    return;
+  }
   if (event.type.startsWith('Entry') || event.type.startsWith('Attachment') || event.type === 'ThumbnailGenerated') {
     await cache.delete(profile, cacheKeys.recentJournals(userId).key);
     await cache.deletePrefix(cacheKeys.moodTrendPrefix(userId));

@@ -59,6 +59,8 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
       return attachmentRemoved(db, event);
     case 'ThumbnailGenerated':
       return thumbnailGenerated(db, event);
+    case 'UserErased':
+      return userErased(db, userOf(event));
     case 'EntryAnalyzed':
       return entryAnalyzed(db, event, userOf(event));
     case 'EntryAnalysisWithdrawn':
@@ -85,6 +87,21 @@ async function recordReadPoints(db: Db, events: readonly Event[]): Promise<void>
   }
   // One update of each user's profile per batch: the read point, and the stats when entries moved.
   for (const [userId, event] of newest) await recordReadPoint(db, userId, event, lastEntryEvent.get(userId));
+}
+
+/** Everything of the user's goes: the views hold their text, their profile, their figures. */
+async function userErased(db: Db, userId: string) {
+  for (const table of [
+    'journal_view',
+    'entry_history',
+    'mood_calendar',
+    'tag_counts',
+    'entry_analysis_view',
+    'insight_view',
+    'profile_view',
+  ] as const) {
+    await db.deleteFrom(table).where('user_id', '=', userId).execute();
+  }
 }
 
 async function userRegistered(db: Db, event: Of<'UserRegistered'>) {

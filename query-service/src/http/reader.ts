@@ -1,8 +1,10 @@
 import type { AccessClaims, RequestAuth } from '@mindflow/core/auth';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
+import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
 import { awaitReadPoint, readPoint, type ReadPoint } from './read-position.js';
@@ -87,6 +89,11 @@ function isCachedAnswer(value: unknown): value is CachedAnswer<unknown> {
 export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: FastifyReply): Promise<Reader> {
   const caller = await deps.auth.authenticate(request);
   const userId = caller.userId;
+  // A deleted account reads nothing, at once, even with an access token still valid.
+  const active = await sql<{
+    one: number;
+  }>`select 1 as one from users where id = ${userId} and deleted_at is null`.execute(deps.events);
+  if (active.rows.length === 0) throw new AppError('UNAUTHENTICATED', 'this account has been deleted');
   // Validated and coerced to an integer by the route's `readHeaders` schema.
   const given: unknown = request.headers['x-min-position'];
   const minPosition = typeof given === 'number' ? given : 0;

@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { aiWorkerForTest } from '@mindflow/ai-worker/testing';
+import { writeDueInsights } from '@mindflow/ai-worker';
+import { waitFor } from '@mindflow/core/testing';
+import { testWriters } from '@mindflow/query-service/testing';
+import t from 'tap';
+
+// The whole platform (commands, projector, reads, ai-worker) with search on Elasticsearch, the
+// audit trail on the MongoDB-protocol server, the cache in Redis and files in a folder.
+const ai = await aiWorkerForTest({ platform: { search: 'elasticsearch', audit: 'mongodb' } });
+t.teardown(ai.close);
+const { app } = ai.platform;
+const run = promisify(execFile);
+
+const canary = `canary${randomUUID().replaceAll('-', '')}`;
+const found = (text: string) => text.toLowerCase().includes(canary.toLowerCase());
+
+/** Every PostgreSQL database of the platform, dumped, and whether the canary is in any. */
+async function inPostgres(): Promise<string[]> {
+  const hits: string[] = [];
+  for (const [name, url] of [
+    ['write', ai.platform.writeUrl],
+    ['read', ai.platform.readUrl],
+    ['analytics', ai.platform.analyticsUrl],
+  ] as const) {
+    const dump = await run('pg_dump', ['--data-only', url], { maxBuffer: 512 * 1024 * 1024 });
+    if (found(dump.stdout)) hits.push(name);
+  }
+  return hits;
+}
+
+async function inRedis(): Promise<boolean> {
+  for (const key of await ai.platform.redis.keys('*')) {
+    if (found(key)) return true;
+    const type = await ai.platform.redis.type(key);
+    if (type === 'string' && found((await ai.platform.redis.get(key)) ?? '')) return true;
+  }
+  return false;
+}
+
+async function inBlobs(): Promise<boolean> {
+  for await (const key of ai.platform.blobs.list('')) {
+    const body = await ai.platform.blobs.get(key);
+    if (body === undefined) continue;
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    if (found(Buffer.concat(chunks).toString('latin1'))) return true;
+  }
+  return false;
+}
+
+async function inSearch(): Promise<boolean> {
+  const search = ai.platform.elasticsearch;
+  if (search === undefined) throw new Error('no search index');
+  await search.client.indices.refresh({ index: search.alias });
+  const hits = await search.client.search({ index: search.alias, q: canary, size: 10 });
+  const all = await search.client.search({ index: search.alias, query: { match_all: {} }, size: 1000 });
+  return hits.hits.hits.length > 0 || found(JSON.stringify(all.hits.hits));
+}
+
+async function inAudit(): Promise<boolean> {
+  for await (const record of ai.platform.audit.stream({})) if (found(JSON.stringify(record))) return true;
+  for (const collection of ['application_logs', 'api_requests'] as const) {
+    if (found(JSON.stringify(await ai.platform.audit.readLogs(collection, 10_000)))) return true;
+  }
+  return false;
+}
+
+t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
+  const [eve, other] = await testWriters(app, 2);
+  if (eve === undefined || other === undefined) throw new Error('writers');
+  const written = await eve.write({
+    date: '2026-11-17',
+    title: `Notes ${canary}`,
+    content: `Today I walked along the river thinking about ${canary} and the quiet garden. It was a calm day.`,
+    tags: [canary],
+    location: `Café ${canary}`,
+    mood: 'happy',
+  });
+  await eve.write({ date: '2026-11-18', title: 'More', content: `The garden again, and ${canary} once more.` });
+  await other.write({ date: '2026-11-18', title: 'Unrelated', content: 'Nothing to do with anyone else.' });
+  const boundary = `----mindflow${randomUUID()}`;
+  const uploaded = await app.inject({
+    method: 'POST',
+    url: `/v1/entries/${written.id}/attachments`,
+    headers: { authorization: `Bearer ${eve.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${canary}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
+      Buffer.from(`%PDF-1.7\n${canary}\n%%EOF`),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+  });
+  t.equal(uploaded.statusCode, 201);
+  await eve.command('POST', '/v1/insights', { type: 'custom', from: '2026-11-16', to: '2026-11-22' });
+  await waitFor(
+    async () => ((await writeDueInsights(ai.insights)).written > 0 ? true : undefined),
+    15_000,
+    'an insight',
+  );
+  const last = Number((await eve.get('/v1/entries')).headers['x-position']);
+  await ai.platform.settle(last);
+
+  // The test can fail: before erasure the canary is everywhere it should be.
+  t.same(await inPostgres(), ['write', 'read', 'analytics'], 'before: written, read, and in analytics (tags)');
+  t.ok(await inSearch(), 'before: in the search index');
+  t.ok(await inBlobs(), 'before: in the attachment');
+
+  const wrong = await app.inject({
+    method: 'DELETE',
+    url: '/v1/me',
+    headers: { authorization: `Bearer ${eve.token}` },
+    payload: { password: 'not the password' },
+  });
+  t.equal(wrong.statusCode, 403, 'the wrong password erases nothing');
+  t.equal((await eve.get('/v1/entries')).statusCode, 200);
+
+  const erased = await app.inject({
+    method: 'DELETE',
+    url: '/v1/me',
+    headers: { authorization: `Bearer ${eve.token}` },
+    payload: { password: 'correct horse battery', reason: `leaving ${canary}` },
+  });
+  t.equal(erased.statusCode, 202);
+  const receipt = erased.json<{ position: number; writeDatabase: Record<string, number>; blobs: number }>();
+  t.match(receipt, { dataKey: 'destroyed', blobs: 1, writeDatabase: { journal_entries: 2, attachments: 1 } });
+  t.notOk(found(erased.body), 'the receipt says what, never the words');
+
+  // Disabled at once: no login, no reads, no writes, whatever token is held.
+  t.equal((await eve.get('/v1/entries')).statusCode, 401);
+  const write = await app.inject({
+    method: 'POST',
+    url: '/v1/entries',
+    headers: { authorization: `Bearer ${eve.token}` },
+    payload: { date: '2026-11-19', title: 'after', content: 'after' },
+  });
+  t.equal(write.statusCode, 401);
+
+  await ai.platform.settle(receipt.position);
+  await waitFor(
+    async () => ((await inPostgres()).length === 0 && !(await inAudit()) ? true : undefined),
+    20_000,
+    'the projections to erase',
+  ).catch(async (error: unknown) => {
+    t.comment(`still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}`);
+    throw error;
+  });
+  t.same(await inPostgres(), [], 'in no PostgreSQL database (pg_dump of write, read, analytics)');
+  t.notOk(await inSearch(), 'not in Elasticsearch');
+  t.notOk(await inAudit(), 'not in the audit trail, application logs or API requests (MongoDB)');
+  t.notOk(await inRedis(), 'not in Redis');
+  t.notOk(await inBlobs(), 'not in the blob store');
+  t.equal((await other.get('/v1/entries')).json<{ items: unknown[] }>().items.length, 1, 'the other user keeps theirs');
+});

@@ -1,0 +1,170 @@
+import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
+import type { UserKeyring } from '@mindflow/core/crypto';
+import { decideUser } from '@mindflow/core/domain';
+import { AppError } from '@mindflow/core/errors';
+import type { Logger } from '@mindflow/core/logging';
+import { sql, type Kysely } from 'kysely';
+import type { PasswordHasher } from '../auth/passwords.js';
+import { userStream } from '../auth/service.js';
+import type { WriteTables } from '../database.js';
+import type { Recorder, RequestContext } from '../recorder.js';
+
+export interface ErasureDeps {
+  readonly db: Kysely<WriteTables>;
+  readonly recorder: Recorder;
+  readonly keyring: UserKeyring;
+  readonly hasher: PasswordHasher;
+  readonly blobs: BlobStore;
+  readonly logger: Logger;
+}
+
+/** What was erased where, without a word of what it was. */
+export interface ErasureReceipt {
+  readonly userId: string;
+  readonly erasedAt: string;
+  /** The global position of UserErased: every projection erases what it holds once it gets there. */
+  readonly position: number;
+  readonly dataKey: 'destroyed';
+  /** Rows removed from the write database, by table. */
+  readonly writeDatabase: Readonly<Record<string, number>>;
+  /** Objects removed from the blob store (attachments, thumbnails, exports). */
+  readonly blobs: number;
+  /** What the projections do as UserErased reaches them. */
+  readonly projections: Readonly<Record<string, string>>;
+}
+
+// The user's rows, children first. Rows hold personal text (entries, file names, themes,
+// addresses of consent); they go. The users row stays, emptied, so the id is never reused.
+const userTables = [
+  'entry_analyses',
+  'notification_outbox',
+  'insight_periods',
+  'insight_requests',
+  'insight_schedule',
+  'attachment_uploads',
+  'attachments',
+] as const;
+const afterEntries = [
+  'user_streaks',
+  'user_gdpr_consent',
+  'refresh_tokens',
+  'idempotency_keys',
+  'user_settings',
+] as const;
+
+/**
+ * DELETE /v1/me: with the right password, the account is disabled and erased at once, in one
+ * transaction: AccountDeletionRequested and UserErased are appended (sealed with the user's key
+ * while it still exists), the user's rows are removed, and the key is destroyed, which leaves
+ * every personal field of every event of theirs unreadable (in the store and in Kafka alike).
+ * Then their objects leave the blob store; the projections do their part as UserErased reaches them.
+ */
+export async function eraseUser(
+  deps: ErasureDeps,
+  userId: string,
+  input: { password: string; reason: string | null },
+  context: RequestContext,
+): Promise<ErasureReceipt> {
+  const account = await deps.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (account === undefined) throw new AppError('NOT_FOUND', 'no such user');
+  if (!(await deps.hasher.verify(account.password_hash, input.password))) {
+    throw new AppError('FORBIDDEN', 'the password does not match: the account is not deleted');
+  }
+  const { position, rows } = await deps.db.transaction().execute(async (trx) => {
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'email', 'version'])
+      .where('id', '=', userId)
+      .where('deleted_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (user === undefined) throw new AppError('NOT_FOUND', 'no such user');
+    const events = decideUser({ type: 'EraseUser', reason: input.reason }, activeState(user.email));
+    const appended = await deps.recorder.record(trx, {
+      streamId: userStream(userId),
+      expectedVersion: 'any',
+      userId,
+      events,
+      context,
+    });
+    const removed = await removeRows(trx, userId);
+    await trx
+      .updateTable('users')
+      .set({
+        email: `erased+${userId}@erased.invalid`,
+        display_name: 'Erased',
+        photo_url: null,
+        password_hash: '!',
+        roles: ['user'],
+        deleted_at: context.now,
+        version: user.version + 1,
+      })
+      .where('id', '=', userId)
+      .execute();
+    await deps.keyring.destroy<WriteTables>(trx, userId);
+    return { position: appended.position, rows: removed };
+  });
+  let blobs = 0;
+  for (const prefix of blobKeys.ofUser(userId)) {
+    blobs += await deps.blobs.deletePrefix(prefix).catch((error: unknown) => {
+      deps.logger.error({ err: error, userId, prefix }, 'erasure: objects left in the blob store');
+      return 0;
+    });
+  }
+  deps.logger.info({ userId, position, rows, blobs }, 'user erased');
+  return {
+    userId,
+    erasedAt: context.now.toISOString(),
+    position,
+    dataKey: 'destroyed',
+    writeDatabase: rows,
+    blobs,
+    projections: {
+      'read-model': 'profile, entries, history, calendar, tags, analyses and insights removed',
+      search: 'documents removed',
+      analytics: 'raw rows removed; aggregates keep anonymous counts',
+      audit: 'records kept with action and time, the user under a pseudonym',
+      cache: 'keys removed',
+    },
+  };
+}
+
+const activeState = (email: string) =>
+  ({
+    status: 'active',
+    email,
+    profile: { displayName: '', photoUrl: null, timezone: 'UTC', language: 'en', theme: 'system' },
+    roles: ['user'],
+  }) as const;
+
+async function removeRows(trx: Kysely<WriteTables>, userId: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const remove = async (table: string, where: ReturnType<typeof sql>) => {
+    const result = await sql<{ n: string }>`
+      with gone as (delete from ${sql.table(table)} where ${where} returning 1) select count(*) as n from gone
+    `.execute(trx);
+    counts[table] = Number(result.rows[0]?.n ?? 0);
+  };
+  for (const table of userTables) await remove(table, sql`user_id = ${userId}`);
+  const tags = await sql<{ tag_id: string }>`
+    select distinct tag_id from journal_entry_tags
+     where entry_id in (select id from journal_entries where user_id = ${userId})
+  `.execute(trx);
+  await remove('journal_entry_tags', sql`entry_id in (select id from journal_entries where user_id = ${userId})`);
+  await remove('journal_entries', sql`user_id = ${userId}`);
+  // Tag names are text the user wrote: those no one else uses go too.
+  const used = tags.rows.map((row) => row.tag_id);
+  await remove(
+    'tags',
+    used.length === 0
+      ? sql`false`
+      : sql`id in (${sql.join(used)}) and not exists (select 1 from journal_entry_tags where tag_id = tags.id)`,
+  );
+  for (const table of afterEntries) await remove(table, sql`user_id = ${userId}`);
+  return counts;
+}
