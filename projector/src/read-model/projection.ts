@@ -12,21 +12,25 @@ type Event = DecodedEvent<MindflowEvents>;
 type Of<T extends Event['type']> = Extract<Event, { type: T }>;
 
 /**
+/** The read model's tables: every one has a user_id, and holds nothing else's. */
+const views = [
+  'journal_view',
+  'entry_history',
+  'mood_calendar',
+  'tag_counts',
+  'entry_analysis_view',
+  'insight_view',
+  'profile_view',
+] as const;
+
+/**
  * The read model: profile, journals, entry history, mood calendar, tag counts, analyses and
- * insights, each kept current event by event. Soft-deleted entries leave the calendar and the tag counts, and
- * come back on restore.
+ * insights, each kept current event by event. Soft-deleted entries leave the calendar and the
+ * tag counts, and come back on restore. An erased user leaves every view.
  */
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
-  tables: [
-    'profile_view',
-    'journal_view',
-    'entry_history',
-    'mood_calendar',
-    'tag_counts',
-    'entry_analysis_view',
-    'insight_view',
-  ],
+  tables: views,
   apply: async (db, events) => {
     for (const event of events) await applyEvent(db, event);
     await recordReadPoints(db, events);
@@ -91,17 +95,7 @@ async function recordReadPoints(db: Db, events: readonly Event[]): Promise<void>
 
 /** Everything of the user's goes: the views hold their text, their profile, their figures. */
 async function userErased(db: Db, userId: string) {
-  for (const table of [
-    'journal_view',
-    'entry_history',
-    'mood_calendar',
-    'tag_counts',
-    'entry_analysis_view',
-    'insight_view',
-    'profile_view',
-  ] as const) {
-    await db.deleteFrom(table).where('user_id', '=', userId).execute();
-  }
+  for (const table of views) await db.deleteFrom(table).where('user_id', '=', userId).execute();
 }
 
 async function userRegistered(db: Db, event: Of<'UserRegistered'>) {
