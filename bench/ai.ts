@@ -126,6 +126,8 @@ try {
     kafka: undefined,
     secrets: testSecrets,
     cache: createRedisCache(platform.redis),
+    blobs: platform.blobs,
+    audit: undefined,
     writer: createLocalWriter(),
     insightIntervalSeconds: undefined,
     logger,

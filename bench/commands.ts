@@ -4,10 +4,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
+import { createLocalBlobStore } from '@mindflow/core/blobs';
 import { mountCommandService, writeDatabase } from '@mindflow/command-service';
 import { readEnv, securityConfig, withDatabase } from '@mindflow/core/config';
 import { appendToStream, newEventId, type EventStoreTables } from '@mindflow/core/eventstore';
@@ -39,8 +41,10 @@ const db = writeDatabase(postgres.db);
 await migrateToLatest(db, 'write');
 const logger = createLogger({ level: 'warn', pretty: false }, 'bench');
 const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
+const blobRoot = await mkdtemp(path.join(tmpdir(), 'mindflow-bench-blobs-'));
 await mountCommandService(app, {
   db,
+  blobs: createLocalBlobStore({ root: blobRoot, secret: 'bench', baseUrl: () => 'http://127.0.0.1' }),
   redis: undefined,
   secrets: { masterKey: Buffer.alloc(32, 7), jwtSecret: 'bench-secret-of-at-least-thirty-two-chars' },
   security: securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 3600, REFRESH_TOKEN_TTL_DAYS: 1 }),

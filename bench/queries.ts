@@ -1,10 +1,12 @@
 // bench/queries: the read routes on a read model of BENCH_USERS writers × BENCH_DAYS entries,
 // with the Redis cache and without it, next to a bare Fastify route, all in the same run.
 //   npm run bench:queries      (needs the engines of npm test; the seeded database is kept)
+import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Type } from '@sinclair/typebox';
+import { createLocalBlobStore } from '@mindflow/core/blobs';
 import { defaultRetention, openPostgresAuditStore, type AuditTables } from '@mindflow/core/audit';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache, type Cache } from '@mindflow/core/cache';
@@ -87,6 +89,14 @@ async function seed() {
   console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 await seed();
+// Reads ask the write database whether the account still exists: the bench's "write database"
+// is this one, with a users table of its writers.
+await sql`create table if not exists users (id uuid primary key, deleted_at timestamptz)`.execute(db);
+await sql`
+  insert into users (id) select ('00000000-0000-4000-8000-' || lpad(to_hex(u), 12, '0'))::uuid
+  from generate_series(1, ${env.BENCH_USERS}::int) u
+  on conflict do nothing
+`.execute(db);
 const rows = await sql<{ n: string }>`select count(*) as n from journal_view`.execute(db);
 console.log(`read model: ${String(env.BENCH_USERS)} writers, ${rows.rows[0]?.n ?? '?'} entries`);
 
@@ -103,6 +113,7 @@ async function readServer(cache: Cache) {
   // The bench sends no X-Min-Position and asks no analyst or compliance route: the event store,
   // the analytics database and the audit store are never asked.
   await mountQueryService(app, {
+    blobs: createLocalBlobStore({ root: tmpdir(), secret: 'bench', baseUrl: () => 'http://127.0.0.1' }),
     db,
     events: db,
     analytics: db,

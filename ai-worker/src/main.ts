@@ -12,12 +12,13 @@ runMain(async () => {
     name: 'ai-worker',
     title: 'MindFlow ai-worker',
     ...config,
-    mount: async (app, engines, logger, readiness) =>
+    mount: async (app, engines, logger, readiness, audit) =>
       await mountAiWorker(app, engines, logger, readiness, {
         secrets: config.secrets,
         // Statuses must reach the query-service: alone, the worker needs Redis for that.
         cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
         ai: config.ai,
+        audit,
         // Without S3, the folder under MINDFLOW_DATA_DIR (the services that hand out links serve it).
         blobs: await openBlobStore(app, engines.s3, {
           dataDir: config.dataDir,

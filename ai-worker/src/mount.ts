@@ -1,3 +1,4 @@
+import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
 import type { Cache } from '@mindflow/core/cache';
 import type { AiSettings, Secrets } from '@mindflow/core/config';
@@ -15,7 +16,7 @@ export async function mountAiWorker(
   engines: Engines,
   logger: Logger,
   readiness: HealthCheck[],
-  options: { secrets: Secrets; cache: Cache; ai: AiSettings; blobs: BlobStore },
+  options: { secrets: Secrets; cache: Cache; ai: AiSettings; blobs: BlobStore; audit: AuditStore },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
   const worker = await startAiWorker({
@@ -27,6 +28,7 @@ export async function mountAiWorker(
     secrets: options.secrets,
     cache: options.cache,
     blobs: options.blobs,
+    audit: options.audit,
     writer: insightWriter(options.ai, options.cache, logger),
     insightIntervalSeconds: options.ai.insightIntervalSeconds,
     logger,

@@ -1,3 +1,4 @@
+import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
 import {
   createEmbeddedBus,
@@ -28,6 +29,7 @@ import { createStatusBoard, type AnalysisStatus } from './analysis/status.js';
 import type { WorkerDb } from './database.js';
 import { startInsightScheduler } from './insights/scheduler.js';
 import { thumbnailProjection } from './thumbnails/projection.js';
+import { startExportRunner } from './exports/runner.js';
 import type { InsightWriter } from './providers/types.js';
 
 export interface AiWorkerOptions {
@@ -43,6 +45,8 @@ export interface AiWorkerOptions {
   readonly writer: InsightWriter;
   /** Where attachments are: image thumbnails are made from them and stored next to them. */
   readonly blobs: BlobStore;
+  /** The audit trail, read into each user's export; without it no exports are built here. */
+  readonly audit: AuditStore | undefined;
   /** How often due insights are looked for; undefined: never (a test runs writeDueInsights itself). */
   readonly insightIntervalSeconds: number | undefined;
   readonly logger: Logger;
@@ -133,6 +137,10 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
           { db: options.writeDb, keyring, writer: options.writer, logger },
           options.insightIntervalSeconds,
         );
+  const stopExports =
+    options.audit === undefined || options.insightIntervalSeconds === undefined
+      ? () => Promise.resolve()
+      : startExportRunner({ db: options.writeDb, keyring, blobs: options.blobs, audit: options.audit }, logger);
   const head = async () => {
     const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
       options.writeDb,
@@ -150,6 +158,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     readiness: [consumer, thumbnails].map((hostedConsumer) => stalledCheck(hostedConsumer, head, 60)),
     stop: async () => {
       await stopScheduler();
+      await stopExports();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
       await notifications?.close();

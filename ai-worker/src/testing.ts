@@ -46,6 +46,7 @@ export async function aiWorkerForTest(
     secrets: testSecrets,
     cache: createRedisCache(platform.redis),
     blobs: platform.blobs,
+    audit: platform.audit,
     writer,
     insightIntervalSeconds: undefined,
     logger,

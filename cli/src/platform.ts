@@ -63,6 +63,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, {
         secrets,
         cache,
+        audit: auditStore,
         ai: config.ai,
         blobs,
       });

@@ -87,6 +87,18 @@ export interface AttachmentUploadsTable {
   created_at: CreatedAt;
 }
 
+export interface DataExportsTable {
+  id: string;
+  user_id: string;
+  status: ColumnType<string, string | undefined, string>;
+  done: ColumnType<number, number | undefined, number>;
+  total: ColumnType<number, number | undefined, number>;
+  object_key: ColumnType<string | null, string | null | undefined, string | null>;
+  error: ColumnType<string | null, string | null | undefined, string | null>;
+  requested_at: CreatedAt;
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface TagsTable {
   id: Generated<string>;
   name: string;
@@ -135,6 +147,7 @@ export type WriteTables = EventStoreTables &
     journal_entries: JournalEntriesTable;
     attachments: AttachmentsTable;
     attachment_uploads: AttachmentUploadsTable;
+    data_exports: DataExportsTable;
     tags: TagsTable;
     journal_entry_tags: JournalEntryTagsTable;
     user_streaks: UserStreaksTable;

@@ -14,6 +14,7 @@ import { register, type AuthDeps } from './auth/service.js';
 import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.js';
 import { attachmentUploadRoutes } from './attachments/uploads.js';
 import { entryRoutes } from './entries/routes.js';
+import { exportRoutes } from './exports/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from './database.js';
@@ -79,6 +80,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     await attachmentRoutes(scope, attachments);
     attachmentRemovalRoute(scope, attachments);
     attachmentUploadRoutes(scope, attachments);
+    exportRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

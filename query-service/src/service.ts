@@ -15,6 +15,7 @@ import type { AuditStore } from '@mindflow/core/audit';
 import { entryReadRoutes } from './entries/routes.js';
 import { analysisRoutes } from './entries/analysis.js';
 import { attachmentReadRoutes } from './entries/attachments.js';
+import { exportReadRoutes } from './me/exports.js';
 import { insightRoutes } from './insights/routes.js';
 import type { ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
@@ -82,6 +83,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     entryReadRoutes(scope, deps);
     analysisRoutes(scope, deps);
     attachmentReadRoutes(scope, { ...deps, blobs: options.blobs });
+    exportReadRoutes(scope, { ...deps, blobs: options.blobs });
     insightRoutes(scope, deps);
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);

@@ -50,6 +50,7 @@ const afterEntries = [
   'refresh_tokens',
   'idempotency_keys',
   'user_settings',
+  'data_exports',
 ] as const;
 
 /**

@@ -2,6 +2,7 @@
 export const blobKeys = {
   attachment: (userId: string, attachmentId: string) => `attachments/${userId}/${attachmentId}`,
   thumbnail: (userId: string, attachmentId: string) => `thumbnails/${userId}/${attachmentId}.webp`,
+  export: (userId: string, exportId: string) => `exports/${userId}/${exportId}.zip`,
   /** Every prefix holding a user's objects. */
   ofUser: (userId: string) => [`attachments/${userId}/`, `thumbnails/${userId}/`, `exports/${userId}/`],
 } as const;

@@ -5,6 +5,7 @@ import * as writeTables from './0003-write-tables.js';
 import * as relayCheckpoints from './0004-relay-checkpoints.js';
 import * as aiWorker from './0005-ai-worker.js';
 import * as attachmentUploads from './0006-attachment-uploads.js';
+import * as dataExports from './0007-data-exports.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0004-relay-checkpoints': relayCheckpoints,
   '0005-ai-worker': aiWorker,
   '0006-attachment-uploads': attachmentUploads,
+  '0007-data-exports': dataExports,
 };
