@@ -6,3 +6,4 @@ export { writeDueInsights, type InsightRun } from './insights/scheduler.js';
 export { insightWriter, createLocalWriter, type InsightWriter, type InsightBrief } from './providers/index.js';
 export type { WorkerDb, WorkerTables } from './database.js';
 export { gatherBrief, type InsightPeriod } from './insights/brief.js';
+export { runNextExport } from './exports/runner.js';
