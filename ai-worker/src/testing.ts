@@ -42,7 +42,8 @@ export async function aiWorkerForTest(
   const worker = await startAiWorker({
     writeDb: main.db,
     writeUrl: platform.writeUrl,
-    kafka: undefined,
+    kafka: platform.bus?.kafka,
+    ...(platform.bus === undefined ? {} : { topic: platform.bus.topic, groupPrefix: platform.bus.groupPrefix }),
     secrets: testSecrets,
     cache: createRedisCache(platform.redis),
     blobs: platform.blobs,

@@ -7,9 +7,9 @@ import { waitFor } from '@mindflow/core/testing';
 import { testWriters } from '@mindflow/query-service/testing';
 import t from 'tap';
 
-// The whole platform (commands, projector, reads, ai-worker) with search on Elasticsearch, the
-// audit trail on the MongoDB-protocol server, the cache in Redis and files in a folder.
-const ai = await aiWorkerForTest({ platform: { search: 'elasticsearch', audit: 'mongodb' } });
+// The whole platform (commands, projector, reads, ai-worker) on Kafka, with search on
+// Elasticsearch, the audit trail on the MongoDB-protocol server, the cache in Redis and files in a folder.
+const ai = await aiWorkerForTest({ platform: { kafka: true, search: 'elasticsearch', audit: 'mongodb' } });
 t.teardown(ai.close);
 const { app } = ai.platform;
 const run = promisify(execFile);
@@ -29,6 +29,42 @@ async function inPostgres(): Promise<string[]> {
     if (found(dump.stdout)) hits.push(name);
   }
   return hits;
+}
+
+/** Every message of the platform's topic, read from the start: how many, and whether any shows the canary. */
+async function inKafka(): Promise<{ messages: number; found: boolean }> {
+  const bus = ai.platform.bus;
+  if (bus === undefined) throw new Error('no Kafka');
+  const admin = bus.kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(bus.topic);
+  await admin.disconnect();
+  const wanted = new Map(ends.map((end) => [end.partition, Number(end.high)]));
+  const consumer = bus.kafka.consumer({ groupId: `test.canary.${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: bus.topic, fromBeginning: true });
+  let messages = 0;
+  let seen = false;
+  const reached = new Map<number, number>();
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if ([...wanted].every(([partition, high]) => (reached.get(partition) ?? 0) >= high)) resolve();
+    };
+    check();
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          messages += 1;
+          if (found(message.value?.toString('latin1') ?? '') || found(message.key?.toString() ?? '')) seen = true;
+          reached.set(partition, Number(message.offset) + 1);
+          check();
+          await Promise.resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return { messages, found: seen };
 }
 
 async function inRedis(): Promise<boolean> {
@@ -108,6 +144,9 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   t.same(await inPostgres(), ['write', 'read', 'analytics'], 'before: written, read, and in analytics (tags)');
   t.ok(await inSearch(), 'before: in the search index');
   t.ok(await inBlobs(), 'before: in the attachment');
+  const before = await inKafka();
+  t.ok(before.messages > 10, `the topic holds the events (${String(before.messages)})`);
+  t.notOk(before.found, 'and shows the canary nowhere: personal fields travel sealed');
 
   const wrong = await app.inject({
     method: 'DELETE',
@@ -142,7 +181,7 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   await ai.platform.settle(receipt.position);
   await waitFor(
     async () => ((await inPostgres()).length === 0 && !(await inAudit()) ? true : undefined),
-    20_000,
+    30_000,
     'the projections to erase',
   ).catch(async (error: unknown) => {
     t.comment(`still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}`);
@@ -153,5 +192,8 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   t.notOk(await inAudit(), 'not in the audit trail, application logs or API requests (MongoDB)');
   t.notOk(await inRedis(), 'not in Redis');
   t.notOk(await inBlobs(), 'not in the blob store');
+  const after = await inKafka();
+  t.ok(after.messages > before.messages, 'the erasure went through Kafka too');
+  t.notOk(after.found, 'not readable in the Kafka topic (its events are sealed with a key that no longer exists)');
   t.equal((await other.get('/v1/entries')).json<{ items: unknown[] }>().items.length, 1, 'the other user keeps theirs');
 });

@@ -1,3 +1,4 @@
+import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { logOffset, type Delivery } from '@mindflow/core/bus';
 import { readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
@@ -81,6 +82,8 @@ export interface ProjectorUnderTest {
   readonly projector: Projector;
   /** The audit store the audit projection writes, when asked for. */
   readonly audit: AuditStore | undefined;
+  /** With Kafka: the connection, the test's topic and its consumer-group prefix. */
+  readonly bus: { readonly kafka: Kafka; readonly topic: string; readonly groupPrefix: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function projectorForTest(options: {
   const analyticsSide = connectPostgres('analytics', analytics.url, 5);
   const kafka = options.kafka ? connectKafka(testEngines().kafka, options.logger) : undefined;
   const topic = `test.events.${randomUUID()}`;
+  const groupPrefix = `test.${randomUUID()}.`;
   const mongo =
     options.audit === 'mongodb'
       ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') })
@@ -120,7 +124,7 @@ export async function projectorForTest(options: {
     writeUrl: commands.url,
     kafka: kafka?.kafka,
     topic,
-    groupPrefix: `test.${randomUUID()}.`,
+    groupPrefix,
     secrets: testSecrets,
     logger: options.logger,
     registry: options.registry ?? new Registry(),
@@ -134,6 +138,7 @@ export async function projectorForTest(options: {
     analytics,
     projector,
     audit,
+    bus: kafka === undefined ? undefined : { kafka: kafka.kafka, topic, groupPrefix },
     close: async () => {
       await projector.stop();
       if (mongo !== undefined) {

@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { LightMyRequestResponse } from 'fastify';
 import { searchIndexForTest, testEngines, waitFor } from '@mindflow/core/testing';
 import { createElasticsearchSearch, createPostgresSearch } from '@mindflow/core/search';
-import { projectorForTest, signedInWriters } from '@mindflow/projector/testing';
+import { projectorForTest, signedInWriters, type ProjectorUnderTest } from '@mindflow/projector/testing';
 import { mountQueryService } from './service.js';
 
 export const testReads: ReadsConfig = {
@@ -28,6 +28,8 @@ export interface QueryServiceUnderTest {
   readonly writeUrl: string;
   /** The Elasticsearch index behind search, when the test asked for it. */
   readonly elasticsearch: { readonly client: Client; readonly alias: string } | undefined;
+  /** With Kafka: the connection, topic and consumer-group prefix other consumers should use. */
+  readonly bus: ProjectorUnderTest['bus'];
   /** Where the command routes store attachments (a folder of the test's own). */
   readonly blobs: BlobStore;
   /** The read database the projector writes (for tests that rebuild it). */
@@ -54,6 +56,8 @@ export interface QueryServiceTestOptions {
   readonly search?: 'postgres' | 'elasticsearch';
   /** The audit store: on the read database (default) or in a MongoDB database of the test's own. */
   readonly audit?: 'postgres' | 'mongodb';
+  /** The bus: Kafka (a topic of the test's own) instead of the embedded one. */
+  readonly kafka?: boolean;
 }
 
 /**
@@ -67,7 +71,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
   const cache = createRedisCache(redis.redis);
   const index = options.search === 'elasticsearch' ? searchIndexForTest() : undefined;
   const platform = await projectorForTest({
-    kafka: false,
+    kafka: options.kafka ?? false,
     logger,
     cache,
     audit: options.audit ?? 'postgres',
@@ -98,6 +102,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     redis: redis.redis,
     writeUrl: platform.commands.url,
     readUrl: platform.read.url,
+    bus: platform.bus,
     elasticsearch: index === undefined ? undefined : { client: index.client, alias: index.alias },
     blobs: platform.commands.blobs,
     analyticsUrl: platform.analytics.url,
