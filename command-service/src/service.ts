@@ -15,6 +15,7 @@ import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.j
 import { attachmentUploadRoutes } from './attachments/uploads.js';
 import { entryRoutes } from './entries/routes.js';
 import { exportRoutes } from './exports/routes.js';
+import { importRoutes } from './imports/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from './database.js';
@@ -81,6 +82,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     attachmentRemovalRoute(scope, attachments);
     attachmentUploadRoutes(scope, attachments);
     exportRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    importRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, blobs: options.blobs });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Type } from '@sinclair/typebox';
+import { authorize, type AccessTokens } from '@mindflow/core/auth';
+import type { BlobStore } from '@mindflow/core/blobs';
+import { AppError } from '@mindflow/core/errors';
+import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import type { Kysely } from 'kysely';
+import type { WriteTables } from '../database.js';
+import { requestContext } from '../http/context.js';
+import type { Recorder } from '../recorder.js';
+import { readArchive } from './read.js';
+import { importArchive } from './run.js';
+
+/** The largest archive an import takes. */
+export const maxImportBytes = 500 * 1024 * 1024;
+
+const Item = Type.Object({ source: Type.String(), date: Type.String(), reason: Type.String() });
+const Report = Type.Object({
+  format: Type.String({ enum: ['mindflow-export', 'day-one'] }),
+  dryRun: Type.Boolean(),
+  created: Type.Array(
+    Type.Object({ source: Type.String(), date: Type.String(), title: Type.String(), attachments: Type.Integer() }),
+  ),
+  skipped: Type.Array(Item),
+  rejected: Type.Array(Type.Object({ source: Type.String(), reason: Type.String() })),
+});
+
+/**
+ * POST /v1/me/imports (multipart, one ZIP): a MindFlow export or a Day One JSON export. With
+ * `?dryRun=true` nothing is written and the report says what would happen. The archive is
+ * spooled to a temporary file (ZIPs are read from their end), never held in memory.
+ */
+export function importRoutes(
+  app: HttpServer,
+  deps: {
+    readonly db: Kysely<WriteTables>;
+    readonly recorder: Recorder;
+    readonly tokens: AccessTokens;
+    readonly blobs: BlobStore;
+  },
+): void {
+  app.post(
+    '/v1/me/imports',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Import a MindFlow export or a Day One export (ZIP); importing twice creates nothing new',
+        security: bearer,
+        consumes: ['multipart/form-data'],
+        querystring: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+        response: { 200: Report, 201: Report, ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const caller = await authorize(deps.tokens, request);
+      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the ZIP as multipart/form-data');
+      const part = await request.file({ limits: { fileSize: maxImportBytes, files: 1 } });
+      if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+      const spool = path.join(tmpdir(), `mindflow-import-${randomUUID()}.zip`);
+      try {
+        await pipeline(part.file, createWriteStream(spool));
+        if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'an import is at most 500 MB');
+        const archive = await readArchive(spool).catch((error: unknown) => {
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', `not an archive this can import: ${String(error)}`);
+        });
+        try {
+          const report = await importArchive(deps, caller.userId, archive, {
+            dryRun: request.query.dryRun,
+            context: requestContext(request, caller),
+          });
+          return await reply.status(request.query.dryRun ? 200 : 201).send(report);
+        } finally {
+          archive.close();
+        }
+      } finally {
+        await rm(spool, { force: true });
+      }
+    },
+  );
+}

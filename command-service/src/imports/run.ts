@@ -1,0 +1,112 @@
+import { blobKeys, BlobTooLarge, type BlobStore } from '@mindflow/core/blobs';
+import { newEventId } from '@mindflow/core/eventstore';
+import type { EntryInput } from '@mindflow/core/domain';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { recordAttachment } from '../attachments/service.js';
+import { maxAttachmentBytes, sniffType } from '../attachments/sniff.js';
+import type { WriteTables } from '../database.js';
+import { createEntry } from '../entries/service.js';
+import type { Recorder, RequestContext } from '../recorder.js';
+import type { ImportArchive } from './read.js';
+
+export interface ImportReport {
+  readonly format: ImportArchive['format'];
+  readonly dryRun: boolean;
+  readonly created: { source: string; date: string; title: string; attachments: number }[];
+  readonly skipped: { source: string; date: string; reason: string }[];
+  readonly rejected: { source: string; reason: string }[];
+}
+
+/** Thrown to roll a dry run's transaction back once the entry is known to be acceptable. */
+class DryRun extends Error {}
+
+/**
+ * Imports an archive's entries for the user, each in its own transaction through the same
+ * command as POST /v1/entries (same rules, same events). Idempotent: an entry whose date the
+ * user already has is skipped, so importing twice creates nothing new. A dry run decides every
+ * entry the same way and rolls each back: the report says what would be created, skipped or
+ * rejected, and why.
+ */
+export async function importArchive(
+  deps: { readonly db: Kysely<WriteTables>; readonly recorder: Recorder; readonly blobs: BlobStore },
+  userId: string,
+  archive: ImportArchive,
+  options: { readonly dryRun: boolean; readonly context: RequestContext },
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    format: archive.format,
+    dryRun: options.dryRun,
+    created: [],
+    skipped: [],
+    rejected: [...archive.unreadable],
+  };
+  const taken = new Set(
+    (
+      await sql<{ date: string }>`select entry_date::text as date from journal_entries
+                                   where user_id = ${userId} and deleted_at is null`.execute(deps.db)
+    ).rows.map((row) => row.date),
+  );
+  for (const item of archive.items) {
+    const { date } = item.entry;
+    if (taken.has(date)) {
+      report.skipped.push({ source: item.source, date, reason: 'you already have an entry for this date' });
+      continue;
+    }
+    const entryId = newEventId();
+    try {
+      await deps.db.transaction().execute(async (trx) => {
+        await createEntry(deps, trx, userId, entryId, item.entry as EntryInput, options.context);
+        if (options.dryRun) throw new DryRun();
+      });
+    } catch (error) {
+      if (!(error instanceof DryRun)) {
+        report.rejected.push({ source: item.source, reason: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+    }
+    taken.add(date);
+    let attachments = 0;
+    for (const file of item.files) {
+      if (options.dryRun) {
+        attachments += 1;
+        continue;
+      }
+      const stream = await archive.file(file.path);
+      if (stream === undefined) {
+        report.rejected.push({ source: `${item.source} ${file.path}`, reason: 'the file is not in the archive' });
+        continue;
+      }
+      const { type, body } = await sniffType(stream);
+      if (type === undefined) {
+        body.resume();
+        report.rejected.push({ source: `${item.source} ${file.path}`, reason: 'not a jpeg, png, gif, webp or pdf' });
+        continue;
+      }
+      const attachmentId = newEventId();
+      const storageKey = blobKeys.attachment(userId, attachmentId);
+      try {
+        const { size } = await deps.blobs.put(storageKey, body, { contentType: type, maxBytes: maxAttachmentBytes });
+        await deps.db
+          .transaction()
+          .execute((trx) =>
+            recordAttachment(
+              trx,
+              deps.recorder,
+              userId,
+              { attachmentId, entryId, fileName: file.name, contentType: type, size, storageKey },
+              options.context,
+            ),
+          );
+        attachments += 1;
+      } catch (error) {
+        await deps.blobs.delete(storageKey);
+        const reason =
+          error instanceof BlobTooLarge ? 'larger than 50 MB' : error instanceof Error ? error.message : String(error);
+        report.rejected.push({ source: `${item.source} ${file.path}`, reason });
+      }
+    }
+    report.created.push({ source: item.source, date, title: item.entry.title, attachments });
+  }
+  return report;
+}
