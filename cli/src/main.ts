@@ -4,6 +4,7 @@ import { runMain, version } from '@mindflow/core/runtime';
 import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
 import { admin } from './commands/admin.js';
+import { importFile } from './commands/import.js';
 import { analytics } from './commands/analytics.js';
 import { audit } from './commands/audit.js';
 import { migrate } from './commands/migrate.js';
@@ -112,6 +113,16 @@ auditCommand
   .description('list the legal holds in force')
   .action(async () => {
     await finish(audit(loadConfig(), { kind: 'holds' }));
+  });
+
+program
+  .command('import')
+  .description("import a MindFlow export or a Day One export (ZIP) into a user's journal; twice creates nothing new")
+  .argument('<zip>')
+  .requiredOption('--user <email>', 'whose journal')
+  .option('--dry-run', 'write nothing: report what would be created, skipped or rejected', false)
+  .action(async (file: string, options: { user: string; dryRun: boolean }) => {
+    await finish(importFile(loadConfig(), { file, email: options.user, dryRun: options.dryRun }));
   });
 
 const adminCommand = program.command('admin').description('find users and manage their roles (as the admin routes do)');

@@ -6,3 +6,5 @@ export { createRecorder, type RequestContext } from './recorder.js';
 export { insightStream, insightRequestLimit } from './insights/routes.js';
 export { entryStream } from './entries/service.js';
 export { attachmentStream } from './attachments/service.js';
+export { readArchive, type ImportArchive } from './imports/read.js';
+export { importArchive, type ImportReport } from './imports/run.js';

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { testSecrets } from '@mindflow/command-service/testing';
 import archiver from 'archiver';
 import { createLogger } from '@mindflow/core/logging';
 import { waitFor } from '@mindflow/core/testing';
@@ -164,3 +169,49 @@ t.test(
     t.equal((await importZip(cleo, Buffer.from('not a zip'), false)).statusCode, 415);
   },
 );
+
+t.test('mindflow import: the same from the command line, with a dry run first', async (t) => {
+  const [dora] = await testWriters(app, 1);
+  if (dora === undefined) throw new Error('writer');
+  const email = (await dora.get('/v1/me')).json<{ email: string }>().email;
+  const zip = await zipOf({
+    'Journal.json': JSON.stringify({
+      entries: [{ uuid: 'C1', creationDate: '2026-08-01T10:00:00Z', timeZone: 'UTC', text: 'From the CLI\nHello.' }],
+    }),
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'mindflow-import-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'dayone.zip');
+  await writeFile(file, zip);
+  const main = path.resolve(import.meta.dirname, '../../../cli/src/main.ts');
+  const env = {
+    ...process.env,
+    WRITE_DATABASE_URL: ai.platform.writeUrl,
+    READ_DATABASE_URL: ai.platform.readUrl,
+    ANALYTICS_DATABASE_URL: ai.platform.analyticsUrl,
+    MINDFLOW_MASTER_KEY: testSecrets.masterKey.toString('base64'),
+    MINDFLOW_JWT_SECRET: testSecrets.jwtSecret,
+    MINDFLOW_DATA_DIR: dir,
+  };
+  const cli = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['--import=tsx', '--conditions=mindflow-source', main, 'import', file, '--user', email, ...args],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+  const dry = cli('--dry-run');
+  t.equal(dry.status, 0, dry.stderr);
+  t.match(JSON.parse(dry.stdout) as Report, {
+    format: 'day-one',
+    dryRun: true,
+    created: [{ date: '2026-08-01', title: 'From the CLI' }],
+  });
+  const done = cli();
+  t.equal(done.status, 0, done.stderr);
+  t.match(JSON.parse(done.stdout) as Report, { dryRun: false, created: [{ date: '2026-08-01' }] });
+  t.match(await entriesOnce(dora, (items) => items.length === 1), [{ date: '2026-08-01', title: 'From the CLI' }]);
+  t.match(JSON.parse(cli().stdout) as Report, { created: [], skipped: [{ date: '2026-08-01' }] }, 'twice: nothing new');
+});

@@ -4,6 +4,7 @@ import type { Role } from '@mindflow/core/domain';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
 import type { PlatformConfig } from '../config.js';
+import { findUser } from './find-user.js';
 import { requireMigrated } from '../require-migrated.js';
 
 /** Finds a user by email, or grants or revokes one of their roles, as an admin would over HTTP. */
@@ -16,16 +17,8 @@ export async function admin(
   try {
     if (!(await requireMigrated(engines.databases))) return 1;
     const db = writeDatabase(engines.databases.write.db);
-    const user = await db
-      .selectFrom('users')
-      .select(['id', 'email', 'display_name', 'roles'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', action.email.trim().toLowerCase()))
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (user === undefined) {
-      process.stderr.write(`no user with email ${action.email}\n`);
-      return 1;
-    }
+    const user = await findUser(db, action.email);
+    if (user === undefined) return 1;
     if (action.kind !== 'find') {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
       const recorder = createRecorder(createUserKeyring(secrets.masterKey));

@@ -32,7 +32,12 @@ export async function importArchive(
   deps: { readonly db: Kysely<WriteTables>; readonly recorder: Recorder; readonly blobs: BlobStore },
   userId: string,
   archive: ImportArchive,
-  options: { readonly dryRun: boolean; readonly context: RequestContext },
+  options: {
+    readonly dryRun: boolean;
+    readonly context: RequestContext;
+    /** Told after each entry: how many are done, of how many. */
+    readonly onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<ImportReport> {
   const report: ImportReport = {
     format: archive.format,
@@ -47,7 +52,10 @@ export async function importArchive(
                                    where user_id = ${userId} and deleted_at is null`.execute(deps.db)
     ).rows.map((row) => row.date),
   );
+  let done = 0;
   for (const item of archive.items) {
+    options.onProgress?.(done, archive.items.length);
+    done += 1;
     const { date } = item.entry;
     if (taken.has(date)) {
       report.skipped.push({ source: item.source, date, reason: 'you already have an entry for this date' });
@@ -108,5 +116,6 @@ export async function importArchive(
     }
     report.created.push({ source: item.source, date, title: item.entry.title, attachments });
   }
+  options.onProgress?.(done, archive.items.length);
   return report;
 }

@@ -7,5 +7,5 @@ export {
   type BlobGrant,
 } from './local-blob-store.js';
 export { localBlobRoutes } from './routes.js';
-export { openBlobStore } from './open.js';
+export { blobStoreFor, openBlobStore } from './open.js';
 export { blobKeys } from './keys.js';
