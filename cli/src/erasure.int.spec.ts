@@ -148,6 +148,7 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   t.ok(before.messages > 10, `the topic holds the events (${String(before.messages)})`);
   t.notOk(before.found, 'and shows the canary nowhere: personal fields travel sealed');
 
+  const erasedEmail = (await eve.get('/v1/me')).json<{ email: string }>().email;
   const wrong = await app.inject({
     method: 'DELETE',
     url: '/v1/me',
@@ -177,6 +178,13 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
     payload: { date: '2026-11-19', title: 'after', content: 'after' },
   });
   t.equal(write.statusCode, 401);
+  const email = erasedEmail;
+  const login = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password: 'correct horse battery' },
+  });
+  t.equal(login.statusCode, 401, 'no login');
 
   await ai.platform.settle(receipt.position);
   await waitFor(

@@ -164,4 +164,10 @@ t.test('an export: a job with progress, then a ZIP that matches its manifest and
     "the user's own audit trail, only theirs",
   );
   t.notOk(audit.some((record) => record.userId === bob.id));
+  // The export itself is in the audit trail.
+  const recorded = await waitFor(async () => {
+    const count = await ai.platform.audit.count({ userId: eve.id, action: 'DATA_EXPORT' });
+    return count > 0 ? count : undefined;
+  });
+  t.equal(recorded, 1, 'audited as DATA_EXPORT');
 });
