@@ -85,7 +85,7 @@ t.test('an entry is analyzed once per version: sentiment, themes, language, stat
   const head = Number(
     (await sql<{ head: string }>`select max(global_position) as head from events`.execute(db)).rows[0]?.head,
   );
-  await waitFor(async () => (ai.worker.consumer.lastPosition() >= head ? true : undefined), 15_000, 'the replay');
+  await waitFor(async () => (ai.worker.consumer.lastPosition() >= head ? true : undefined), 60_000, 'the replay');
   t.equal(await countEvents('EntryAnalyzed', entry.id), 2, 'a replay appends nothing');
 });
 

@@ -89,7 +89,8 @@ async function writeAll(writer: TestWriter, entries: Record<string, unknown>[]):
   const head = Number(
     (await sql<{ head: string }>`select max(global_position) as head from events`.execute(db)).rows[0]?.head,
   );
-  await waitFor(async () => (ai.worker.consumer.lastPosition() >= head ? true : undefined), 15_000, 'the worker');
+  // A bound, not a timing: the embedded bus waits out any long transaction on the whole server.
+  await waitFor(async () => (ai.worker.consumer.lastPosition() >= head ? true : undefined), 60_000, 'the worker');
 }
 
 /** The user's InsightGenerated events, opened. */

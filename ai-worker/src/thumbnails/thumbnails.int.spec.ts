@@ -97,6 +97,6 @@ t.test('an image gets a WebP thumbnail after its upload, recorded once by Thumbn
   const latest = Number(
     (await sql<{ head: string }>`select max(global_position) as head from events`.execute(db)).rows[0]?.head,
   );
-  await waitFor(async () => (ai.worker.thumbnails.lastPosition() >= latest ? true : undefined), 15_000, 'the replay');
+  await waitFor(async () => (ai.worker.thumbnails.lastPosition() >= latest ? true : undefined), 60_000, 'the replay');
   t.equal(await thumbnailEvents(image.id), 1, 'still one');
 });

