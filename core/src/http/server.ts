@@ -70,8 +70,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Once the server closes, each answer ends its connection: a keep-alive connection that was
+  // busy when the close began would otherwise stay open, and the close waits for every one.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
   installErrorHandling(app);
   // PostgreSQL text and JSON cannot hold U+0000; refuse it at the door rather than fail deep down.

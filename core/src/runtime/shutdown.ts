@@ -14,7 +14,7 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
     closing = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown took too long: exiting');
+      logger.error({ graceMs, pending: countedResources() }, 'shutdown took too long: exiting');
       process.exit(1);
     }, graceMs);
     timer.unref();
@@ -28,4 +28,11 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
   };
   process.once('SIGINT', handle);
   process.once('SIGTERM', handle);
+}
+
+/** What still keeps the process busy (sockets, timers, child processes), counted by kind. */
+function countedResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
 }
