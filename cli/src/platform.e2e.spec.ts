@@ -44,17 +44,23 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
 }
 
-async function ready(port: number) {
-  return waitFor(
+/** The platform's /readyz report once it is ready; on a time-out, the error ends with the platform's output. */
+async function ready(port: number, platform: { output: () => string }) {
+  let last = 'no answer';
+  const report = waitFor(
     async () => {
       const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-      return response?.status === 200
-        ? ((await response.json()) as { checks: { name: string; ok: boolean }[] })
-        : undefined;
+      if (response === undefined) return undefined;
+      if (response.status === 200) return (await response.json()) as { checks: { name: string; ok: boolean }[] };
+      last = `${response.status} ${await response.text()}`;
+      return undefined;
     },
     90_000,
     '/readyz',
   );
+  return report.catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} (last: ${last})\n${platform.output().slice(-3000)}`);
+  });
 }
 
 t.test('mindflow start runs the whole platform on embedded PostgreSQL, status sees it, SIGTERM stops it', async (t) => {
@@ -66,7 +72,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
 
   const platform = start(env);
   t.teardown(() => platform.kill('SIGKILL'));
-  const report = await ready(port);
+  const report = await ready(port, platform);
   t.same(
     report.checks.map((check) => [check.name, check.ok]),
     [
@@ -233,12 +239,12 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   await logs.close();
 
   platform.kill('SIGTERM');
-  t.equal(await exited(platform), 0, 'a graceful shutdown exits 0');
+  t.equal(await exited(platform), 0, `a graceful shutdown exits 0\n${platform.output().slice(-3000)}`);
   t.match(platform.output(), /"msg":"shutting down"/);
 
   const again = start(env);
   t.teardown(() => again.kill('SIGKILL'));
-  await ready(port);
+  await ready(port, again);
   t.notMatch(again.output(), /initialising the embedded PostgreSQL/, 'the second start reuses the data');
   again.kill('SIGTERM');
   t.equal(await exited(again), 0, again.output().slice(-3000));
