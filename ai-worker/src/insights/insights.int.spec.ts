@@ -226,6 +226,18 @@ t.test(
   async (t) => {
     const [eve] = await testWriters(app, 1, 'America/Sao_Paulo');
     if (eve === undefined) throw new Error('writer');
+    // Schedules start with the period a user registers in; Eve is taken to have registered in
+    // the week of 16 November 2026 (whenever the test runs), before the worker sees her.
+    await db
+      .insertInto('insight_schedule')
+      .values([
+        { user_id: eve.id, kind: 'weekly', next_from: '2026-11-16' },
+        { user_id: eve.id, kind: 'monthly', next_from: '2026-11-01' },
+      ])
+      .onConflict((conflict) =>
+        conflict.columns(['user_id', 'kind']).doUpdateSet({ next_from: (eb) => eb.ref('excluded.next_from') }),
+      )
+      .execute();
     await eve.command('PUT', '/v1/me/settings', settings({ emailWeeklyInsights: true }));
     await writeAll(eve, [
       { date: '2026-11-16', title: 'One', content: 'Ran five kilometres by the sea and felt strong.', mood: 'happy' },
