@@ -93,6 +93,34 @@ async function writeAll(writer: TestWriter, entries: Record<string, unknown>[]):
   await waitFor(async () => (ai.worker.consumer.lastPosition() >= head ? true : undefined), 60_000, 'the worker');
 }
 
+/**
+ * Schedules start with the period a user registers in. The scheduled tests take the user to have
+ * registered in the week of 16 November 2026, whenever they run: the worker's own start of the
+ * schedule, before or after this, changes nothing.
+ */
+async function registeredInNovember(userId: string): Promise<void> {
+  await db
+    .insertInto('insight_schedule')
+    .values([
+      { user_id: userId, kind: 'weekly', next_from: '2026-11-16' },
+      { user_id: userId, kind: 'monthly', next_from: '2026-11-01' },
+    ])
+    .onConflict((conflict) =>
+      conflict.columns(['user_id', 'kind']).doUpdateSet({ next_from: (eb) => eb.ref('excluded.next_from') }),
+    )
+    .execute();
+}
+
+/** Where the user's schedules stand: the first day of each kind's next period. */
+async function schedule(userId: string) {
+  return db
+    .selectFrom('insight_schedule')
+    .select(['kind', sql<string>`next_from::text`.as('next')])
+    .where('user_id', '=', userId)
+    .orderBy('kind')
+    .execute();
+}
+
 /** The user's InsightGenerated events, opened. */
 async function insightEvents(userId: string) {
   const rows = await sql<RecordedEvent>`
@@ -226,18 +254,7 @@ t.test(
   async (t) => {
     const [eve] = await testWriters(app, 1, 'America/Sao_Paulo');
     if (eve === undefined) throw new Error('writer');
-    // Schedules start with the period a user registers in; Eve is taken to have registered in
-    // the week of 16 November 2026 (whenever the test runs), before the worker sees her.
-    await db
-      .insertInto('insight_schedule')
-      .values([
-        { user_id: eve.id, kind: 'weekly', next_from: '2026-11-16' },
-        { user_id: eve.id, kind: 'monthly', next_from: '2026-11-01' },
-      ])
-      .onConflict((conflict) =>
-        conflict.columns(['user_id', 'kind']).doUpdateSet({ next_from: (eb) => eb.ref('excluded.next_from') }),
-      )
-      .execute();
+    await registeredInNovember(eve.id);
     await eve.command('PUT', '/v1/me/settings', settings({ emailWeeklyInsights: true }));
     await writeAll(eve, [
       { date: '2026-11-16', title: 'One', content: 'Ran five kilometres by the sea and felt strong.', mood: 'happy' },
@@ -280,13 +297,7 @@ t.test(
       ['weekly 2026-11-16', 'monthly 2026-11-01', 'weekly 2026-11-30', 'monthly 2026-12-01'],
       'weeks and months with entries, oldest period first, none twice',
     );
-    const schedule = await db
-      .selectFrom('insight_schedule')
-      .select(['kind', sql<string>`next_from::text`.as('next')])
-      .where('user_id', '=', eve.id)
-      .orderBy('kind')
-      .execute();
-    t.same(schedule, [
+    t.same(await schedule(eve.id), [
       { kind: 'monthly', next: '2027-01-01' },
       { kind: 'weekly', next: '2027-01-04' },
     ]);
@@ -333,10 +344,19 @@ t.test(
 t.test('private mode: no scheduled insight, nothing sent to the provider', async (t) => {
   const [frank] = await testWriters(app, 1);
   if (frank === undefined) throw new Error('writer');
+  await registeredInNovember(frank.id);
   await writeAll(frank, [{ date: '2026-11-18', title: 'Mine', content: 'CANARY-PRIVATE-MODE words of mine.' }]);
   await frank.command('PUT', '/v1/me/settings', settings({ privateMode: true }));
   await writeAll(frank, []);
   await writeDueInsights(ai.insights, new Date('2026-12-02T00:00:00Z'));
+  t.same(
+    await schedule(frank.id),
+    [
+      { kind: 'monthly', next: '2026-12-01' },
+      { kind: 'weekly', next: '2026-11-30' },
+    ],
+    'his November periods came due and were passed over',
+  );
   t.same(await insightEvents(frank.id), []);
   t.notOk(received.some((body) => body.includes('CANARY-PRIVATE-MODE')));
 });
