@@ -1,28 +1,30 @@
-import type { FastifyInstance } from 'fastify';
-
-/** How long requests in flight get to finish when the server closes (5 s): a third of the shutdown's grace. */
-export const defaultDrainMs = 5_000;
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 /**
- * Closes the server gracefully, but within a bound: no new connections, requests in flight get
- * `drainMs` to finish, then every connection still open is cut. Without the bound one client
- * can hold the shutdown forever: a request it never finished sending, or a response it never
- * read, keeps its connection busy, and `server.close` waits for every connection.
+ * Makes closing the server graceful but bounded: once `app.close()` begins, no new connections,
+ * each answer ends its connection (`Connection: close`: a keep-alive connection busy when the
+ * close began would otherwise stay open, and the close waits for every connection), and after
+ * `drainMs` the connections still busy are cut, so that no client (one that never finishes its
+ * request, or never reads its answer) can hold the close forever.
  */
-export async function closeHttpServer(
-  app: FastifyInstance,
-  logger: { warn(fields: { open: number; drainMs: number }, message: string): void },
-  drainMs = defaultDrainMs,
-): Promise<void> {
-  const cut = setTimeout(() => {
-    app.server.getConnections((_error, open) => {
-      logger.warn({ open, drainMs }, 'connections still busy after the drain: closing them');
-    });
-    app.server.closeAllConnections();
-  }, drainMs);
-  try {
-    await app.close();
-  } finally {
+export function installGracefulClose(app: FastifyInstance, logger: FastifyBaseLogger, drainMs: number): void {
+  let closing = false;
+  let cut: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    closing = true;
+    cut = setTimeout(() => {
+      app.server.getConnections((_error, open) => {
+        logger.warn({ open, drainMs }, 'connections still busy after the drain: closing them');
+      });
+      app.server.closeAllConnections();
+    }, drainMs);
+    cut.unref();
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  // onClose runs once the server has closed: every connection is gone.
+  app.addHook('onClose', async () => {
     clearTimeout(cut);
-  }
+  });
 }

@@ -1,7 +1,6 @@
 // The Fastify augmentation (app.metrics) travels with this module's types.
 import './metrics.js';
 
-export { closeHttpServer, defaultDrainMs } from './close.js';
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 export { errorBody, ErrorBodySchema } from './error-handler.js';
 export { installRateLimits, type RateLimitOptions } from './rate-limits.js';

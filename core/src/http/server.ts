@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthCheck } from '../health/index.js';
 import type { Logger } from '../logging/index.js';
+import { installGracefulClose } from './close.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOperationsRoutes } from './operations-routes.js';
@@ -41,6 +42,8 @@ export interface HttpServerOptions {
   /** What /readyz checks. */
   readonly readiness: readonly HealthCheck[];
   readonly bodyLimit?: number;
+  /** How long requests in flight get to finish once the server closes, before their connections are cut (5 s). */
+  readonly drainMs?: number;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -70,16 +73,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // Once the server closes, each answer ends its connection: a keep-alive connection that was
-  // busy when the close began would otherwise stay open, and the close waits for every one.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (closing) reply.header('connection', 'close');
   });
+  installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
   // PostgreSQL text and JSON cannot hold U+0000; refuse it at the door rather than fail deep down.
   app.addHook('preValidation', async (request) => {

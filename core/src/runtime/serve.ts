@@ -10,7 +10,7 @@ import {
 } from '../audit/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { HealthCheck } from '../health/index.js';
-import { closeHttpServer, createHttpServer, type HttpServer } from '../http/index.js';
+import { createHttpServer, type HttpServer } from '../http/index.js';
 import { createLogger, type Logger, type LoggingConfig } from '../logging/index.js';
 import { connectEngines, type EngineSelection, type Engines } from './engines.js';
 import { describeEngines } from './describe.js';
@@ -87,7 +87,7 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
   opened(audit);
   await app.listen({ port: options.server.port, host: options.server.host });
   onShutdown(logger, async () => {
-    await timed(logger, 'http server', () => closeHttpServer(app, logger));
+    await timed(logger, 'http server', () => app.close());
     await timed(logger, 'workers', async () => stopWorkers?.());
     await timed(logger, 'log shipper', () => shipper.close());
     await timed(logger, 'engines', () => engines.close());
