@@ -126,6 +126,7 @@ export function attachmentRemovalRoute(app: HttpServer, deps: AttachmentRouteDep
       schema: {
         tags: ['entries'],
         summary: 'Remove an attachment: its file and thumbnail are deleted',
+        description: 'Appends AttachmentRemoved; the entry itself keeps its version. Another user’s attachment is 404.',
         security: bearer,
         params: Type.Object(
           { id: Type.String({ format: 'uuid' }), attachmentId: Type.String({ format: 'uuid' }) },

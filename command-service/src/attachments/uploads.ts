@@ -26,6 +26,8 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       schema: {
         tags: ['entries'],
         summary: 'Get a signed link to upload a large attachment directly to storage',
+        description:
+          'Declare the file (name, type, size up to 50 MB); PUT it to the link before it expires, then call …/uploads/{uploadId}/complete. Nothing is recorded until then.',
         security: bearer,
         params: Params,
         body: Type.Object(
@@ -83,6 +85,8 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       schema: {
         tags: ['entries'],
         summary: 'Record an uploaded attachment once its size and type are checked',
+        description:
+          'The stored object is checked: its type is told by its first bytes and must be the one declared, its size at most 50 MB. If not, it is deleted and the answer is 415 or 413.',
         security: bearer,
         params: Type.Object(
           { id: Type.String({ format: 'uuid' }), uploadId: Type.String({ format: 'uuid' }) },

@@ -25,6 +25,8 @@ export function exportRoutes(
       schema: {
         tags: ['me'],
         summary: 'Export all your data as a ZIP (entries as JSON and Markdown, attachments, profile, insights, audit)',
+        description:
+          'Answers 202 with the job id at once; follow it with GET /v1/me/exports/{id}. One export at a time (409 while one runs). Audited as DATA_EXPORT.',
         security: bearer,
         response: {
           202: Type.Object({

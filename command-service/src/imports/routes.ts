@@ -50,6 +50,8 @@ export function importRoutes(
       schema: {
         tags: ['me'],
         summary: 'Import a MindFlow export or a Day One export (ZIP); importing twice creates nothing new',
+        description:
+          'multipart/form-data with one part, the ZIP (at most 500 MB, spooled to disk). With ?dryRun=true nothing is written (200); otherwise 201. The report lists what was, or would be, created, skipped or rejected, and why.',
         security: bearer,
         consumes: ['multipart/form-data'],
         querystring: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),

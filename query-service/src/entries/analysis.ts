@@ -39,6 +39,8 @@ export function analysisRoutes(app: HttpServer, deps: ReadDeps): void {
       schema: {
         tags: ['entries'],
         summary: 'The sentiment, themes and language of one of your entries',
+        description:
+          'The ai-worker’s status for the entry (queued, processing, completed, failed, skipped) with the analysis of its current version once completed. Private entries and private mode are skipped.',
         security: bearer,
         headers: readHeaders,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),

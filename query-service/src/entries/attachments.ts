@@ -37,6 +37,8 @@ export function attachmentReadRoutes(app: HttpServer, deps: ReadDeps & { readonl
       schema: {
         tags: ['entries'],
         summary: 'Signed links to download one of your attachments',
+        description:
+          'The links expire after 5 minutes; ask again for fresh ones. Only the owner gets them: another user’s attachment is 404.',
         security: bearer,
         headers: readHeaders,
         params: Type.Object(

@@ -78,6 +78,8 @@ export function insightRoutes(app: HttpServer, deps: ReadDeps): void {
       schema: {
         tags: ['insights'],
         summary: 'Your insights, newest period first',
+        description:
+          'Weekly and monthly insights written by the scheduler, and those asked for with POST /v1/insights; keyset pages.',
         security: bearer,
         headers: readHeaders,
         querystring: Type.Object(
@@ -130,6 +132,8 @@ export function insightRoutes(app: HttpServer, deps: ReadDeps): void {
       schema: {
         tags: ['insights'],
         summary: 'One of your insights (queued until the ai-worker has written it)',
+        description:
+          'The id is the one POST /v1/insights answered, or one from the list. Another user’s insight is 404.',
         security: bearer,
         headers: readHeaders,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, strict),

@@ -16,6 +16,8 @@ export function exportReadRoutes(app: HttpServer, deps: ReadDeps & { readonly bl
       schema: {
         tags: ['me'],
         summary: 'One of your exports: its progress, and a link once it is built',
+        description:
+          'progress counts the entries and attachments written so far; once completed, downloadUrl is a signed link valid for 15 minutes.',
         security: bearer,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
         response: {
