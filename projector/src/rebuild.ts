@@ -5,7 +5,9 @@ import type { Logger } from '@mindflow/core/logging';
 import { partitionsOf } from '@mindflow/core/postgres';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
+import type { ErasureFence } from './runtime/erasure.js';
 import { hostProjection } from './runtime/host.js';
+import { floorPartition, lockProjection, saveOffsets } from './runtime/offsets.js';
 import { createProjectionMetrics } from './runtime/metrics.js';
 import type { Projection } from './runtime/projection.js';
 import type { RuntimeTables } from './runtime/tables.js';
@@ -17,6 +19,8 @@ export interface RebuildOptions<DB extends RuntimeTables> {
   /** The projection's database. */
   readonly db: Kysely<DB>;
   readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
+  /** Skips the events that follow their user's UserErased, as the live hosts do. */
+  readonly erasure?: ErasureFence;
   readonly logger: Logger;
   readonly batchSize?: number;
   /** Called after each batch: events done, and the total counted at the start. */
@@ -29,8 +33,10 @@ const runtimeTables = ['projection_offsets', 'dead_letters'];
  * Rebuilds a projection from the event store (not the bus) into a shadow copy of its tables,
  * while the live projection and the commands go on. Once caught up, one transaction waits for
  * the live projection's batch in hand, locks its tables, applies the last events, swaps the
- * shadow tables in and sets every bus partition's offset to where the rebuild stands. Readers
- * see the old model until that commit and the new one after it, never a half-built one.
+ * shadow tables in and sets every bus partition's offset to where the rebuild stands (in place,
+ * with a floor for partitions not seen yet). Readers see the old model until that commit and
+ * the new one after it, never a half-built one; a live batch waiting on the swap resumes from
+ * the rebuilt position. Dead letters the rebuild applied are marked resolved.
  *
  * The projection writes to the shadow through the search path (its SQL names tables without
  * a schema), so partitioned tables keep their partitions, and partitions it creates land
@@ -68,6 +74,7 @@ export async function rebuildProjection<DB extends RuntimeTables>(
         decode: options.decode,
         metrics: createProjectionMetrics(new Registry()),
         logger,
+        ...(options.erasure === undefined ? {} : { erasure: options.erasure }),
         maxAttempts: 3,
       });
       for (;;) {
@@ -86,12 +93,9 @@ export async function rebuildProjection<DB extends RuntimeTables>(
 
   // Swap: wait for the live batch in hand, lock, apply the last events, move the tables.
   await db.transaction().execute(async (trx) => {
-    const live = await trx
-      .selectFrom('projection_offsets')
-      .select('partition')
-      .where('projection', '=', projection.name)
-      .forUpdate()
-      .execute();
+    // The live batches take this lock first and read their offsets after it: each one either
+    // commits before the swap or sees the swap's offsets, never re-applies what it holds.
+    await lockProjection(trx, projection.name, 'public');
     await sql`lock table ${sql.join(projection.tables.map((table) => sql.id('public', table)))} in access exclusive mode`.execute(
       trx,
     );
@@ -102,8 +106,10 @@ export async function rebuildProjection<DB extends RuntimeTables>(
       const events = await readAll(writeDb, checkpoint, batchSize);
       const last = events.at(-1);
       if (last === undefined) break;
-      const decoded = await Promise.all(events.map((event) => options.decode(event)));
-      await projection.apply(trx as unknown as Kysely<DB>, decoded);
+      const skipped = (await options.erasure?.superseded(events)) ?? new Set<string>();
+      const kept = events.filter((event) => !skipped.has(event.eventId));
+      const decoded = await Promise.all(kept.map((event) => options.decode(event)));
+      if (decoded.length > 0) await projection.apply(trx as unknown as Kysely<DB>, decoded);
       checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
       done += events.length;
     }
@@ -121,19 +127,29 @@ export async function rebuildProjection<DB extends RuntimeTables>(
       }
     }
     await projection.afterSwap?.(trx as unknown as Kysely<DB>);
-    // Every partition the live projection reads resumes after the rebuilt position: events
-    // of a partition come in commit order, so all at or before it are in the new tables.
+    // Every partition resumes after the rebuilt position: events of a partition come in commit
+    // order, so all at or before it are in the new tables. Rows are set in place; the floor
+    // row covers the partitions that have none yet.
     const offset = logOffset(checkpoint);
-    const partitions = new Set([...live.map((row) => row.partition), 'log']);
-    await trx.deleteFrom('projection_offsets').where('projection', '=', projection.name).execute();
     await trx
-      .insertInto('projection_offsets')
-      .values([...partitions].map((partition) => ({ projection: projection.name, partition, offset })))
+      .updateTable('projection_offsets')
+      .set({ offset, updated_at: new Date() })
+      .where('projection', '=', projection.name)
       .execute();
+    await saveOffsets(trx, projection.name, new Map([[floorPartition, offset]]));
+    // The rebuild supersedes the dead letters: those it applied are resolved, those that failed
+    // again are what is dead now.
+    await sql`
+      update dead_letters set replayed_at = now()
+      where projection = ${projection.name} and replayed_at is null
+        and event_id not in (select event_id from ${sql.id(shadow, 'dead_letters')} where projection = ${projection.name})`.execute(
+      trx,
+    );
     await sql`
       insert into dead_letters (projection, event_id, event, error, attempts)
       select projection, event_id, event, error, attempts from ${sql.id(shadow, 'dead_letters')}
-      on conflict (projection, event_id) do nothing`.execute(trx);
+      on conflict (projection, event_id) do update
+        set error = excluded.error, attempts = excluded.attempts, replayed_at = null`.execute(trx);
     await sql`drop schema ${sql.id(retired)} cascade`.execute(trx);
   });
   await sql`drop schema ${sql.id(shadow)} cascade`.execute(db);

@@ -24,6 +24,8 @@ import type { ReadModelTables } from './read-model/tables.js';
 import { startRelay, type Relay, type RelayTables } from './relay.js';
 import { hostProjection, type HostedProjection } from './runtime/host.js';
 import { createProjectionMetrics } from './runtime/metrics.js';
+import { createErasureFence } from './runtime/erasure.js';
+import type { RuntimeServices } from './runtime/failures.js';
 
 export type WriteSide = EventStoreTables & UserKeysTables & RelayTables;
 
@@ -82,21 +84,23 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
   const analytics = await analyticsStore(options.analyticsDb);
   const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
+  // One failure path and one erasure fence for every host, whatever its store.
+  const runtime: RuntimeServices = { metrics, logger, erasure: createErasureFence(options.writeDb) };
   const projections: HostedProjection[] = databaseProjections(options, analytics).map(({ projection, db }) =>
-    hostProjection({ projection, db, decode, metrics, logger }),
+    hostProjection({ projection, db, decode, ...runtime }),
   );
-  if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb));
+  if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb, runtime));
   if (options.search !== undefined) {
     const { client, alias } = options.search;
     await ensureSearchIndex(client, alias);
     projections.push(
-      searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode }),
+      searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }),
     );
   }
   let stopSweeper: () => void = () => undefined;
   if (options.audit !== undefined) {
     const { store, sweepSeconds } = options.audit;
-    projections.push(auditTrail({ store, writeDb: options.writeDb, readDb: options.readDb, decode }));
+    projections.push(auditTrail({ store, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }));
     stopSweeper = startRetentionSweeper(store, sweepSeconds, logger);
   }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));

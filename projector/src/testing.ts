@@ -45,10 +45,10 @@ export async function signedInWriters(
   app: HttpServer,
   count: number,
   timezone = 'UTC',
-): Promise<{ id: string; token: string }[]> {
+): Promise<{ id: string; token: string; email: string; password: string }[]> {
   const password = 'correct horse battery';
   const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-  const writers: { id: string; token: string }[] = [];
+  const writers: { id: string; token: string; email: string; password: string }[] = [];
   for (let i = 0; i < count; i++) {
     const email = `${randomUUID()}@example.com`;
     const registered = await app.inject({
@@ -61,7 +61,7 @@ export async function signedInWriters(
       accessToken: string;
       user: { id: string };
     }>();
-    writers.push({ id: session.user.id, token: session.accessToken });
+    writers.push({ id: session.user.id, token: session.accessToken, email, password });
   }
   return writers;
 }
@@ -181,4 +181,30 @@ export async function fromScratchSnapshot<DB extends UserKeysTables & EventStore
   } finally {
     await scratch.drop();
   }
+}
+
+/**
+ * Every row of the given tables, each ordered by its whole row: two databases holding the same
+ * projection compare equal row by row. Floating-point values are rounded to 9 decimals (sums
+ * taken in another batching differ in their last bits).
+ */
+export async function tablesSnapshot<DB>(
+  db: Kysely<DB>,
+  tables: readonly string[],
+): Promise<Record<string, unknown[]>> {
+  const rows: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const result = await sql<
+      Record<string, unknown>
+    >`select * from ${sql.id('public', table)} as t order by t::text`.execute(db);
+    rows[table] = result.rows.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([column, value]) => [
+          column,
+          typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(9)) : value,
+        ]),
+      ),
+    );
+  }
+  return rows;
 }

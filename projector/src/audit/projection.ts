@@ -3,7 +3,8 @@ import { defaultSettings } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection } from '../runtime/external.js';
+import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
+import type { RuntimeServices } from '../runtime/failures.js';
 import type { HostedProjection } from '../runtime/host.js';
 import type { RuntimeTables } from '../runtime/tables.js';
 import { auditRecordOf, entryFactFields, isAudited, profileFactFields, type Facts } from './records.js';
@@ -13,6 +14,8 @@ export interface AuditTrailOptions<W extends EventStoreTables, R extends Runtime
   readonly writeDb: Kysely<W>;
   readonly readDb: Kysely<R>;
   readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
+  /** Metrics, logs, the erasure fence and the failure policy of the runtime hosting it. */
+  readonly runtime?: RuntimeServices;
 }
 
 /** The fields an update's "before" is made of, by event type; none for other events. */
@@ -47,17 +50,22 @@ async function factsBefore<W extends EventStoreTables>(writeDb: Kysely<W>, event
 export function auditTrail<W extends EventStoreTables, R extends RuntimeTables>(
   options: AuditTrailOptions<W, R>,
 ): HostedProjection {
-  return hostExternalProjection('audit', options.readDb, async (deliveries) => {
-    const records = [];
-    const erased: string[] = [];
-    for (const { event } of deliveries) {
-      if (!isAudited(event.type as DecodedEvent<MindflowEvents>['type'])) continue;
-      const decoded = await options.decode(event);
-      const record = auditRecordOf(decoded, await factsBefore(options.writeDb, event));
-      if (record !== undefined) records.push(record);
-      if (event.type === 'UserErased' && event.userId !== null) erased.push(event.userId);
-    }
-    if (records.length > 0) await options.store.append(records);
-    for (const userId of erased) await options.store.pseudonymize(userId);
-  });
+  return hostExternalProjection(
+    'audit',
+    options.readDb,
+    options.runtime ?? standaloneServices(),
+    async (deliveries) => {
+      const records = [];
+      const erased: string[] = [];
+      for (const { event } of deliveries) {
+        if (!isAudited(event.type as DecodedEvent<MindflowEvents>['type'])) continue;
+        const decoded = await options.decode(event);
+        const record = auditRecordOf(decoded, await factsBefore(options.writeDb, event));
+        if (record !== undefined) records.push(record);
+        if (event.type === 'UserErased' && event.userId !== null) erased.push(event.userId);
+      }
+      if (records.length > 0) await options.store.append(records);
+      for (const userId of erased) await options.store.pseudonymize(userId);
+    },
+  );
 }

@@ -2,7 +2,8 @@ import { logOffset } from '@mindflow/core/bus';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection } from '../runtime/external.js';
+import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
+import type { RuntimeServices } from '../runtime/failures.js';
 import type { HostedProjection } from '../runtime/host.js';
 import type { RuntimeTables } from '../runtime/tables.js';
 
@@ -44,8 +45,12 @@ async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
  * and raising are idempotent, so effects at least once are exactly right; a flushed cache
  * loses nothing.
  */
-export function cacheInvalidation<DB extends RuntimeTables>(cache: Cache, readDb: Kysely<DB>): HostedProjection {
-  return hostExternalProjection('cache', readDb, async (deliveries) => {
+export function cacheInvalidation<DB extends RuntimeTables>(
+  cache: Cache,
+  readDb: Kysely<DB>,
+  runtime: RuntimeServices = standaloneServices(),
+): HostedProjection {
+  return hostExternalProjection('cache', readDb, runtime, async (deliveries) => {
     for (const delivery of deliveries) await invalidate(cache, delivery.event);
   });
 }

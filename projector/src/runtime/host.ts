@@ -1,23 +1,17 @@
 import type { Delivery, Subscriber } from '@mindflow/core/bus';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
-import { toWire } from '@mindflow/core/bus';
-import type { Logger } from '@mindflow/core/logging';
 import { sql, type Kysely } from 'kysely';
-import type { ProjectionMetrics } from './metrics.js';
+import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from './failures.js';
+import { appliedUpTo, lockProjection, readOffsets, saveOffsets } from './offsets.js';
 import type { Projection } from './projection.js';
 import type { RuntimeTables } from './tables.js';
 
-export interface HostOptions<DB extends RuntimeTables> {
+export interface HostOptions<DB extends RuntimeTables> extends RuntimeServices {
   readonly projection: Projection<DB>;
   readonly db: Kysely<DB>;
   /** Opens an event's sealed fields (or marks them erased). */
   readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
-  readonly metrics: ProjectionMetrics;
-  readonly logger: Logger;
-  /** Tries before an event is dead-lettered. */
-  readonly maxAttempts?: number;
-  readonly backoffMs?: (attempt: number) => number;
 }
 
 export interface HostedProjection extends Subscriber {
@@ -25,144 +19,141 @@ export interface HostedProjection extends Subscriber {
   lastPosition(): number;
   /** When it last applied something or found nothing to do (ms since epoch). */
   lastProgressAt(): number;
+  /** Where its offsets and dead letters are kept. */
+  readonly store: Kysely<RuntimeTables>;
+  /**
+   * Applies one (dead-lettered) event again through the path deliveries take: the erasure
+   * fence, decoding and the projection's own checks; offsets untouched. Throws if it fails.
+   */
+  replay(event: RecordedEvent): Promise<void>;
 }
 
-/** A failure that rolls the batch back and asks the bus to deliver it again. */
-class RetryBatch extends Error {}
+/** What a batch transaction did, known once it has committed. */
+interface BatchOutcome {
+  readonly count: number;
+  readonly newest: RecordedEvent | undefined;
+  /** Events applied, dead-lettered or skipped: their tries can be forgotten. */
+  readonly settled: readonly string[];
+  /** The event that failed and stopped the batch (those before it committed), if any. */
+  readonly failed?: { readonly verdict: Verdict; readonly error: unknown };
+}
 
 /**
  * Runs a projection as a bus subscriber. Each batch is one transaction of the projection's
- * database holding the effects and the new offsets. An event that fails is retried with
- * backoff (the whole batch is delivered again); after `maxAttempts` it goes to dead_letters
- * with its error, in that same transaction, and the projection moves on.
+ * database holding the effects and the new offsets. A failure the runtime classifies as
+ * retriable (an engine away) is waited out with backoff, however long, and never
+ * dead-letters. Any other failure is isolated to its event: the events before it commit, and
+ * the event is tried again; after `maxAttempts` tries it goes to dead_letters with its error,
+ * in the transaction that moves past it, and the projection goes on. Events that follow their
+ * user's UserErased are skipped (and counted).
  */
 export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB>): HostedProjection {
-  const { projection, metrics, logger } = options;
+  const { projection, metrics } = options;
   const name = projection.name;
   // Kysely is invariant in its tables: the runtime's own queries see only its two tables.
   const runtime = (db: Kysely<DB>) => db as unknown as Kysely<RuntimeTables>;
-  const maxAttempts = options.maxAttempts ?? 5;
-  const backoff = options.backoffMs ?? ((attempt: number) => Math.min(10_000, 100 * 2 ** attempt));
-  const attempts = new Map<string, number>();
+  const failures = failurePolicy(name, options);
   let lastPosition = 0;
   let lastProgressAt = Date.now();
 
-  const readOffsets = async (trx: Kysely<RuntimeTables>, lock: boolean) => {
-    const query = trx.selectFrom('projection_offsets').select(['partition', 'offset']).where('projection', '=', name);
-    const rows = await (lock ? query.forUpdate() : query).execute();
-    return new Map(rows.map((row) => [row.partition, row.offset]));
-  };
-
   const applyBatch = (batch: readonly Delivery[], isolate: boolean) =>
-    options.db.transaction().execute(async (projectionTrx) => {
+    options.db.transaction().execute(async (projectionTrx): Promise<BatchOutcome> => {
       const trx = runtime(projectionTrx);
-      const offsets = await readOffsets(trx, true);
-      const changed = new Set<string>();
+      // After the lock, a fresh read: a rebuild's swap has either not begun or committed.
+      await lockProjection(trx, name);
+      const offsets = await readOffsets(trx, name);
+      const fresh = batch.filter((delivery) => {
+        const stored = appliedUpTo(offsets, delivery.partition);
+        return stored === undefined || delivery.offset > stored;
+      });
+      const skipped = await options.erasure?.superseded(fresh.map((delivery) => delivery.event));
+      const changed = new Map<string, string>();
+      const settled: string[] = [];
       let count = 0;
       let newest: RecordedEvent | undefined;
-      const appliedEvents: DecodedEvent<MindflowEvents>[] = [];
-      for (const delivery of batch) {
-        const stored = offsets.get(delivery.partition);
-        if (stored !== undefined && delivery.offset <= stored) continue;
-        const event = delivery.event;
-        if (!isolate) {
-          appliedEvents.push(await options.decode(event));
-          offsets.set(delivery.partition, delivery.offset);
-          changed.add(delivery.partition);
-          newest = event;
-          count += 1;
-          continue;
+      const passed = (delivery: Delivery) => {
+        changed.set(delivery.partition, delivery.offset);
+        settled.push(delivery.event.eventId);
+        newest = delivery.event;
+      };
+      let failed: BatchOutcome['failed'];
+      if (!isolate) {
+        const decoded: DecodedEvent<MindflowEvents>[] = [];
+        for (const delivery of fresh) {
+          if (skipped?.has(delivery.event.eventId) !== true) decoded.push(await options.decode(delivery.event));
+          passed(delivery);
         }
-        await sql`savepoint apply_event`.execute(trx);
-        try {
-          const decoded = await options.decode(event);
-          await projection.apply(projectionTrx, [decoded]);
-          await sql`release savepoint apply_event`.execute(trx);
-          attempts.delete(event.eventId);
-          count += 1;
-        } catch (error) {
-          await sql`rollback to savepoint apply_event`.execute(trx);
-          metrics.errors.inc({ projection: name });
-          const tries = (attempts.get(event.eventId) ?? 0) + 1;
-          attempts.set(event.eventId, tries);
-          if (tries < maxAttempts) {
-            logger.warn(
-              { err: error, projection: name, eventId: event.eventId, attempt: tries },
-              'projection: retrying',
-            );
-            throw new RetryBatch(`event ${event.eventId} failed (attempt ${tries})`, { cause: error });
+        if (decoded.length > 0) await projection.apply(projectionTrx, decoded);
+        count = decoded.length;
+      } else {
+        for (const delivery of fresh) {
+          const event = delivery.event;
+          if (skipped?.has(event.eventId) === true) {
+            passed(delivery);
+            continue;
           }
-          await trx
-            .insertInto('dead_letters')
-            .values({
-              projection: name,
-              event_id: event.eventId,
-              event: toWire(event),
-              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-              attempts: tries,
-            })
-            .onConflict((conflict) => conflict.columns(['projection', 'event_id']).doNothing())
-            .execute();
-          attempts.delete(event.eventId);
-          metrics.deadLetters.inc({ projection: name });
-          logger.error({ err: error, projection: name, eventId: event.eventId }, 'projection: event dead-lettered');
+          await sql`savepoint apply_event`.execute(trx);
+          try {
+            await projection.apply(projectionTrx, [await options.decode(event)]);
+            await sql`release savepoint apply_event`.execute(trx);
+            count += 1;
+          } catch (error) {
+            await sql`rollback to savepoint apply_event`.execute(trx);
+            const verdict = failures.judge(error, event);
+            if (verdict.kind !== 'dead-letter') {
+              failed = { verdict, error };
+              break;
+            }
+            await deadLetter(trx, name, options, event, error, verdict.tries);
+          }
+          passed(delivery);
         }
-        offsets.set(delivery.partition, delivery.offset);
-        changed.add(delivery.partition);
-        newest = event;
       }
-      if (!isolate && appliedEvents.length > 0) await projection.apply(projectionTrx, appliedEvents);
-      if (changed.size > 0) {
-        await trx
-          .insertInto('projection_offsets')
-          .values(
-            [...changed].map((partition) => ({
-              projection: name,
-              partition,
-              offset: offsets.get(partition) ?? '',
-            })),
-          )
-          .onConflict((conflict) =>
-            conflict.columns(['projection', 'partition']).doUpdateSet((eb) => ({
-              offset: eb.ref('excluded.offset'),
-              updated_at: new Date(),
-            })),
-          )
-          .execute();
-      }
-      return { count, newest };
+      await saveOffsets(trx, name, changed);
+      if (skipped !== undefined && skipped.size > 0) metrics.erasedSkipped.inc({ projection: name }, skipped.size);
+      return { count, newest, settled, ...(failed === undefined ? {} : { failed }) };
     });
+
+  const handle = async (batch: readonly Delivery[]) => {
+    // Fast path: the whole batch without savepoints. Only when something in it fails (for a
+    // reason other than an engine away) is it done again event by event, each behind a
+    // savepoint, to find and isolate the culprit.
+    let outcome: BatchOutcome;
+    try {
+      try {
+        outcome = await applyBatch(batch, false);
+      } catch (error) {
+        if (failures.isOutage(error)) return await failures.retryLater({ kind: 'outage' }, error);
+        outcome = await applyBatch(batch, true);
+      }
+    } catch (error) {
+      // Outside any one event: the lock, the offsets, the fence or the commit.
+      const verdict: Verdict = failures.isOutage(error) ? { kind: 'outage' } : { kind: 'retry', tries: 1 };
+      return await failures.retryLater(verdict, error);
+    }
+    failures.settle(outcome.settled);
+    lastProgressAt = Date.now();
+    if (outcome.newest !== undefined) {
+      lastPosition = Math.max(lastPosition, outcome.newest.globalPosition);
+      metrics.lagSeconds.set({ projection: name }, (Date.now() - outcome.newest.occurredAt.getTime()) / 1000);
+    }
+    metrics.applied.inc({ projection: name }, outcome.count);
+    metrics.lastProgress.set({ projection: name }, lastProgressAt / 1000);
+    if (outcome.failed !== undefined) await failures.retryLater(outcome.failed.verdict, outcome.failed.error);
+  };
 
   return {
     name,
+    store: runtime(options.db),
     lastPosition: () => lastPosition,
     lastProgressAt: () => lastProgressAt,
-    offsets: () => readOffsets(runtime(options.db), false),
-    async handle(batch: readonly Delivery[]) {
-      try {
-        // Fast path: the whole batch without savepoints. Only when something in it fails is
-        // it done again event by event, each behind a savepoint, to find and isolate the culprit.
-        let applied: { count: number; newest: RecordedEvent | undefined };
-        try {
-          applied = await applyBatch(batch, false);
-        } catch (error) {
-          if (error instanceof RetryBatch) throw error;
-          applied = await applyBatch(batch, true);
-        }
-        lastProgressAt = Date.now();
-        if (applied.newest !== undefined) {
-          lastPosition = Math.max(lastPosition, applied.newest.globalPosition);
-          metrics.lagSeconds.set({ projection: name }, (Date.now() - applied.newest.occurredAt.getTime()) / 1000);
-        }
-        metrics.applied.inc({ projection: name }, applied.count);
-        metrics.lastProgress.set({ projection: name }, lastProgressAt / 1000);
-      } catch (error) {
-        if (error instanceof RetryBatch) {
-          const failed = Math.max(...attempts.values(), 1);
-          await new Promise((resolve) => setTimeout(resolve, backoff(failed)));
-        }
-        throw error;
-      }
+    offsets: () => readOffsets(runtime(options.db), name),
+    handle,
+    replay: async (event) => {
+      if ((await options.erasure?.superseded([event]))?.has(event.eventId) === true) return;
+      await options.db.transaction().execute(async (trx) => {
+        await projection.apply(trx, [await options.decode(event)]);
+      });
     },
   };
 }

@@ -5,6 +5,10 @@ export interface ProjectionMetrics {
   readonly applied: Counter<'projection'>;
   readonly errors: Counter<'projection'>;
   readonly deadLetters: Counter<'projection'>;
+  /** Failures classified retriable (an engine away): waited out, never dead-lettered. */
+  readonly retries: Counter<'projection'>;
+  /** Events skipped because they come after their user's UserErased. */
+  readonly erasedSkipped: Counter<'projection'>;
   readonly lagEvents: Gauge<'projection'>;
   readonly lagSeconds: Gauge<'projection'>;
   readonly lastProgress: Gauge<'projection'>;
@@ -42,6 +46,18 @@ function newProjectionMetrics(registry: Registry): ProjectionMetrics {
     deadLetters: new Counter({
       name: 'mindflow_projection_dead_letters_total',
       help: 'events given up on and dead-lettered',
+      labelNames: ['projection'],
+      registers,
+    }),
+    retries: new Counter({
+      name: 'mindflow_projection_retries_total',
+      help: 'retriable infrastructure failures waited out (never dead-lettered)',
+      labelNames: ['projection'],
+      registers,
+    }),
+    erasedSkipped: new Counter({
+      name: 'mindflow_projection_erased_skipped_total',
+      help: "events skipped because they follow their user's UserErased",
       labelNames: ['projection'],
       registers,
     }),

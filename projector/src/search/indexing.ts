@@ -4,7 +4,8 @@ import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { applyIndexChanges, deleteUserDocuments, type IndexChange } from '@mindflow/core/search';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection } from '../runtime/external.js';
+import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
+import type { RuntimeServices } from '../runtime/failures.js';
 import type { HostedProjection } from '../runtime/host.js';
 import type { RuntimeTables } from '../runtime/tables.js';
 
@@ -23,6 +24,8 @@ export interface SearchIndexingOptions<W extends EventStoreTables, R extends Run
   readonly readDb: Kysely<R>;
   /** The projection's name (and so its offsets); `search` by default. */
   readonly name?: string;
+  /** Metrics, logs, the erasure fence and the failure policy of the runtime hosting it. */
+  readonly runtime?: RuntimeServices;
 }
 
 /** The entry as it stood after `version` (its stream folded up to there), and when it was created. */
@@ -92,7 +95,8 @@ export async function indexEvents<W extends EventStoreTables>(
 export function searchIndexing<W extends EventStoreTables, R extends RuntimeTables>(
   options: SearchIndexingOptions<W, R>,
 ): HostedProjection {
-  return hostExternalProjection(options.name ?? 'search', options.readDb, (deliveries) =>
+  const runtime = options.runtime ?? standaloneServices();
+  return hostExternalProjection(options.name ?? 'search', options.readDb, runtime, (deliveries) =>
     indexEvents(
       options,
       deliveries.map((delivery) => delivery.event),

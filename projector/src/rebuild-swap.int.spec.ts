@@ -1,0 +1,182 @@
+import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
+import { createEmbeddedBus, type Delivery } from '@mindflow/core/bus';
+import { createUserKeyring } from '@mindflow/core/crypto';
+import { moods } from '@mindflow/core/domain';
+import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
+import { createLogger } from '@mindflow/core/logging';
+import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import type { Kysely } from 'kysely';
+import { Registry } from 'prom-client';
+import t, { type Test } from 'tap';
+import { analyticsProjection } from './analytics/projection.js';
+import { analyticsStore } from './analytics/store.js';
+import type { AnalyticsProjectionTables } from './analytics/tables.js';
+import { writeSide } from './database.js';
+import { createDecoder } from './decoder.js';
+import { readModelProjection } from './read-model/projection.js';
+import type { ReadModelTables } from './read-model/tables.js';
+import { rebuildProjection } from './rebuild.js';
+import { hostProjection } from './runtime/host.js';
+import { createProjectionMetrics } from './runtime/metrics.js';
+import type { Projection } from './runtime/projection.js';
+import type { RuntimeTables } from './runtime/tables.js';
+import { asDeliveries, signedInWriters, tablesSnapshot } from './testing.js';
+
+const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+const commands = await commandServiceForTest();
+const writeDb = writeSide(commands.db);
+const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
+const notifications = await listenForEvents(commands.url, logger);
+const bus = createEmbeddedBus({ db: commands.db, notifications, logger, pollMs: 50 });
+t.teardown(async () => {
+  await bus.close();
+  await notifications.close();
+  await commands.close();
+});
+
+/** Updates, deletes, restores and logins through the command routes until `running()` turns false. */
+async function commandLoad(running: () => boolean, sent: { n: number }): Promise<number> {
+  const writers = await signedInWriters(commands.app, 4);
+  const entries: { id: string; token: string; version: number; deleted: boolean }[] = [];
+  for (const writer of writers) {
+    for (let day = 0; day < 6; day++) {
+      const created = await commands.app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: { authorization: `Bearer ${writer.token}` },
+        payload: {
+          date: `2026-03-${String(10 + day).padStart(2, '0')}`,
+          title: 't',
+          content: 'some words',
+          mood: moods[day % moods.length],
+          tags: ['a'],
+        },
+      });
+      if (created.statusCode === 201)
+        entries.push({ ...created.json<{ id: string; version: number }>(), token: writer.token, deleted: false });
+    }
+  }
+  for (let step = 0; running(); step++) {
+    const entry = entries[step % entries.length];
+    if (entry === undefined) break;
+    const auth = { authorization: `Bearer ${entry.token}` };
+    const roll = step % 5;
+    if (roll === 0 || roll === 1) {
+      const updated = await commands.app.inject({
+        method: 'PATCH',
+        url: `/v1/entries/${entry.id}`,
+        headers: { ...auth, 'if-match': `"${entry.version}"` },
+        payload: { mood: moods[step % moods.length], content: `words ${step}` },
+      });
+      if (updated.statusCode === 200) entry.version = updated.json<{ version: number }>().version;
+    } else if (roll === 2) {
+      const url = entry.deleted ? `/v1/entries/${entry.id}/restore` : `/v1/entries/${entry.id}`;
+      const done = await commands.app.inject({ method: entry.deleted ? 'POST' : 'DELETE', url, headers: auth });
+      if (done.statusCode === 200)
+        Object.assign(entry, { version: done.json<{ version: number }>().version, deleted: !entry.deleted });
+    } else {
+      const writer = writers[step % writers.length];
+      if (writer !== undefined)
+        await commands.app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: writer.email === '' ? {} : { email: writer.email, password: writer.password },
+        });
+    }
+    sent.n += 1;
+  }
+  return sent.n;
+}
+
+/**
+ * Rebuilds `projection` several times while its live host consumes the bus and, besides,
+ * keeps redelivering its last events (as Kafka does after a rebalance), so that a live batch
+ * is waiting on its offsets whenever a swap commits. Afterwards every table equals a
+ * projection built from scratch, row by row.
+ */
+async function rebuildUnderLoad<DB extends RuntimeTables>(
+  t: Test,
+  projection: Projection<DB>,
+  live: Kysely<DB>,
+  scratch: Kysely<DB>,
+) {
+  const host = hostProjection({
+    projection,
+    db: live,
+    decode,
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  const subscription = await bus.subscribe(host, { batchSize: 20 });
+  const state = { on: true };
+  const running = () => state.on;
+  const sent = { n: 0 };
+  const load = commandLoad(running, sent);
+  const redeliver = (async () => {
+    let redeliveries = 0;
+    while (running()) {
+      const events = await readAll(writeDb, startOfLog, 1_000_000);
+      const tail: Delivery[] = asDeliveries(events.slice(-30));
+      if (tail.length > 0) await host.handle(tail).catch(() => undefined);
+      redeliveries += 1;
+    }
+    return redeliveries;
+  })();
+  await waitFor(
+    async () => ((await readAll(writeDb, startOfLog, 1_000_000)).length > 150 ? true : undefined),
+    60_000,
+    'some load',
+  );
+  // At least four rebuilds, and as many as it takes for commands to run during them.
+  const before = sent.n;
+  for (let round = 0; round < 4 || sent.n - before < 40; round++) {
+    await rebuildProjection({ projection, writeDb, db: live, decode, logger, batchSize: 50 });
+  }
+  const during = sent.n - before;
+  state.on = false;
+  await load;
+  t.ok((await redeliver) > 4, 'the live projection was kept busy');
+  await waitFor(
+    async () => {
+      const last = (await readAll(writeDb, startOfLog, 1_000_000)).at(-1);
+      return last !== undefined && host.lastPosition() >= last.globalPosition ? true : undefined;
+    },
+    30_000,
+    'the live projection to drain',
+  );
+  await subscription.stop();
+  const fresh = hostProjection({
+    projection,
+    db: scratch,
+    decode,
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  await fresh.handle(asDeliveries(await readAll(writeDb, startOfLog, 1_000_000)));
+  t.ok(during >= 40, `${during} commands ran during the rebuilds`);
+  const tables = projection.tables;
+  const [got, want] = [await tablesSnapshot(live, tables), await tablesSnapshot(scratch, tables)];
+  for (const table of tables)
+    t.same(got[table], want[table], `${projection.name}.${table} equals a rebuild from scratch`);
+}
+
+t.test('rebuilding the read model while it consumes and commands run: nothing applied twice', async (t) => {
+  const live = await createTestDatabase<ReadModelTables>('read');
+  const scratch = await createTestDatabase<ReadModelTables>('read');
+  t.teardown(async () => {
+    await live.drop();
+    await scratch.drop();
+  });
+  await rebuildUnderLoad(t, readModelProjection, live.db, scratch.db);
+});
+
+t.test('rebuilding analytics while it consumes and commands run: weekly activity counted once', async (t) => {
+  const live = await createTestDatabase<AnalyticsProjectionTables>('analytics');
+  const scratch = await createTestDatabase<AnalyticsProjectionTables>('analytics');
+  t.teardown(async () => {
+    await live.drop();
+    await scratch.drop();
+  });
+  const projection = analyticsProjection(await analyticsStore(live.db));
+  await rebuildUnderLoad(t, projection, live.db, scratch.db);
+});

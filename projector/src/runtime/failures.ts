@@ -1,0 +1,118 @@
+import { toWire } from '@mindflow/core/bus';
+import type { RecordedEvent } from '@mindflow/core/eventstore';
+import type { Logger } from '@mindflow/core/logging';
+import type { Kysely } from 'kysely';
+import type { ErasureFence } from './erasure.js';
+import type { ProjectionMetrics } from './metrics.js';
+import { isRetriable } from './retriable.js';
+import type { RuntimeTables } from './tables.js';
+
+/** What every host of a projection is given besides the projection itself. */
+export interface RuntimeServices {
+  readonly metrics: ProjectionMetrics;
+  readonly logger: Logger;
+  /** Skips events that follow their user's UserErased; without it nothing is skipped. */
+  readonly erasure?: ErasureFence;
+  /** Tries before an event that fails for a non-retriable reason is dead-lettered. */
+  readonly maxAttempts?: number;
+  /** The wait after the `attempt`-th failure in a row (event failures and outages alike). */
+  readonly backoffMs?: (attempt: number) => number;
+}
+
+/**
+ * What to do about a failed event: wait out an outage (retriable: never counted, never
+ * dead-lettered), try again later (counted), or dead-letter it and go on.
+ */
+export type Verdict = { readonly kind: 'outage' } | { readonly kind: 'retry' | 'dead-letter'; readonly tries: number };
+
+/** The batch is to be delivered again after the host's wait: thrown to the bus. */
+export class ProjectionRetry extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'ProjectionRetry';
+  }
+}
+
+export interface FailurePolicy {
+  /** Whether a failure is an engine away (retriable): then counted and logged as such. */
+  isOutage(error: unknown): boolean;
+  /** Judges an event's failure, counting it against that event (and no other). */
+  judge(error: unknown, event: RecordedEvent): Verdict;
+  /** Forgets the tries of events whose outcome (applied or dead-lettered) has been committed. */
+  settle(eventIds: Iterable<string>): void;
+  /** Waits as the verdict asks, then throws so that the bus delivers the batch again. */
+  retryLater(verdict: Verdict, error: unknown): Promise<never>;
+}
+
+/**
+ * The one failure path of every host. Tries are counted per event and kept until the event's
+ * outcome commits, so k bad events in a batch cost about k × maxAttempts deliveries.
+ */
+export function failurePolicy(name: string, services: RuntimeServices): FailurePolicy {
+  const { metrics, logger } = services;
+  const maxAttempts = services.maxAttempts ?? 5;
+  const backoff = services.backoffMs ?? ((attempt: number) => Math.min(10_000, 100 * 2 ** attempt));
+  const tries = new Map<string, number>();
+  let outages = 0;
+  const isOutage = (error: unknown) => {
+    if (!isRetriable(error)) return false;
+    outages += 1;
+    metrics.errors.inc({ projection: name });
+    metrics.retries.inc({ projection: name });
+    logger.warn({ err: error, projection: name, attempt: outages }, 'projection: engine unavailable, waiting');
+    return true;
+  };
+  return {
+    isOutage,
+    judge(error, event) {
+      if (isOutage(error)) return { kind: 'outage' };
+      metrics.errors.inc({ projection: name });
+      const count = (tries.get(event.eventId) ?? 0) + 1;
+      tries.set(event.eventId, count);
+      if (count < maxAttempts) {
+        logger.warn({ err: error, projection: name, eventId: event.eventId, attempt: count }, 'projection: retrying');
+        return { kind: 'retry', tries: count };
+      }
+      return { kind: 'dead-letter', tries: count };
+    },
+    settle(eventIds) {
+      outages = 0;
+      for (const eventId of eventIds) tries.delete(eventId);
+    },
+    async retryLater(verdict, error) {
+      const attempt = verdict.kind === 'outage' ? outages : verdict.tries;
+      await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
+      throw new ProjectionRetry(`${name}: delivery failed (${verdict.kind})`, { cause: error });
+    },
+  };
+}
+
+/** Records a dead letter (once per projection and event), and counts and logs it. */
+export async function deadLetter(
+  db: Kysely<RuntimeTables>,
+  name: string,
+  services: RuntimeServices,
+  event: RecordedEvent,
+  error: unknown,
+  tries: number,
+): Promise<void> {
+  await db
+    .insertInto('dead_letters')
+    .values({
+      projection: name,
+      event_id: event.eventId,
+      event: toWire(event),
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      attempts: tries,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['projection', 'event_id']).doUpdateSet((eb) => ({
+        error: eb.ref('excluded.error'),
+        attempts: eb.ref('excluded.attempts'),
+        replayed_at: null,
+      })),
+    )
+    .execute();
+  services.metrics.deadLetters.inc({ projection: name });
+  services.logger.error({ err: error, projection: name, eventId: event.eventId }, 'projection: event dead-lettered');
+}
