@@ -16,6 +16,7 @@ import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import {
   createDecoder,
+  createErasureFence,
   createProjectionMetrics,
   hostProjection,
   stalledCheck,
@@ -90,6 +91,8 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   const statuses = createStatusBoard(options.cache);
   const decode = createDecoder(keyring, options.writeDb);
   const metrics = createProjectionMetrics(options.registry);
+  // Nothing of a user is analysed or thumbnailed after their UserErased.
+  const erasure = createErasureFence(options.writeDb);
   let outcomes: Outcomes = new Map();
   const hosted = hostProjection({
     projection: analysisProjection(keyring, statuses, () => outcomes),
@@ -97,6 +100,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     decode,
     metrics,
     logger,
+    erasure,
   });
   const entriesOf = (batch: readonly Delivery[]) =>
     batch.flatMap(({ event }) =>
@@ -128,6 +132,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     decode,
     metrics,
     logger,
+    erasure,
   });
   const subscriptions = await Promise.all([bus.subscribe(consumer), bus.subscribe(thumbnails)]);
   const stopScheduler =

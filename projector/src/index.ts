@@ -20,6 +20,9 @@ export { analyticsStore, partitionStore, type AnalyticsStore } from './analytics
 export { mountProjector } from './mount.js';
 export { hostProjection } from './runtime/host.js';
 export { createProjectionMetrics } from './runtime/metrics.js';
+export { createErasureFence, type ErasureFence } from './runtime/erasure.js';
+export { isRetriable } from './runtime/retriable.js';
+export type { RuntimeServices } from './runtime/failures.js';
 export type { Projection } from './runtime/projection.js';
 export type { RuntimeTables } from './runtime/tables.js';
 export type { HostedProjection } from './runtime/host.js';

@@ -5,6 +5,7 @@ import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
   analyticsStore,
   createDecoder,
+  createErasureFence,
   databaseProjections,
   listDeadLetters,
   projectionStatus,
@@ -93,6 +94,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
           writeDb,
           db: target.db,
           decode: await decoder(),
+          erasure: createErasureFence(writeDb),
           logger,
           onProgress: (done, total) => {
             bar.setTotal(total);
