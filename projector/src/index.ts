@@ -5,12 +5,16 @@ export { projectorDatabases, readModel, writeSide, analyticsModel } from './data
 export { rebuildProjection } from './rebuild.js';
 export { reindexSearch } from './search/reindex.js';
 export { indexEvents, searchIndexing } from './search/indexing.js';
+export { auditTrail } from './audit/projection.js';
+export { cacheInvalidation } from './cache/invalidation.js';
 export {
   projectionStatus,
   listDeadLetters,
   replayDeadLetters,
   type ProjectionStatus,
   type DeadLetter,
+  type ProjectionStore,
+  type ReplayTarget,
 } from './operations.js';
 export { createDecoder } from './decoder.js';
 export { databaseProjections, bindProjection, type BoundProjection, type ProjectionDatabases } from './projections.js';

@@ -22,7 +22,7 @@ const read = await createTestDatabase<ReadModelTables>('read');
 const write = connectPostgres('write', commands.url, 3);
 const readSide = connectPostgres('read', read.url, 3);
 const writeDb = writeSide(write.db);
-const bound = [bindProjection(readModelProjection, read.db)];
+const stores = [{ name: readModelProjection.name, store: bindProjection(readModelProjection, read.db).db }];
 t.teardown(async () => {
   await write.close();
   await readSide.close();
@@ -80,7 +80,7 @@ t.test('a poison event lands in the dead letters while the rest flows on; status
 
   const ids = (await read.db.selectFrom('journal_view').select('entry_id').execute()).map((row) => row.entry_id);
   t.same(ids, [healthy.id], 'the rest flowed on');
-  const letters = await listDeadLetters(bound);
+  const letters = await listDeadLetters(stores);
   t.equal(letters.length, 1);
   t.match(letters[0], {
     projection: 'read-model',
@@ -88,13 +88,21 @@ t.test('a poison event lands in the dead letters while the rest flows on; status
     error: /cannot decode/,
     event: { type: 'EntryCreated' },
   });
-  const [status] = await projectionStatus(writeDb, bound);
+  const [status] = await projectionStatus(writeDb, stores);
   t.match(status, { name: 'read-model', behind: 0, deadLetters: 1 });
 
-  t.same(await replayDeadLetters(bound, decode, {}), { replayed: 1, failed: 0 });
+  // Replayed through a host of the projection, as `dlq replay` does (the decode fixed).
+  const fixed = hostProjection({
+    projection: readModelProjection,
+    db: read.db,
+    decode,
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  t.same(await replayDeadLetters([fixed], {}), { replayed: 1, failed: 0 });
   const after = (await read.db.selectFrom('journal_view').select('entry_id').orderBy('entry_date').execute()).map(
     (row) => row.entry_id,
   );
   t.same(after, [poisoned.id, healthy.id], 'the replayed event is in the read model');
-  t.equal((await listDeadLetters(bound)).length, 0);
+  t.equal((await listDeadLetters(stores)).length, 0);
 });

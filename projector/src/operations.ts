@@ -1,9 +1,14 @@
 import { fromWire } from '@mindflow/core/bus';
-import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import { sql, type Kysely } from 'kysely';
-import type { BoundProjection } from './projections.js';
+import type { HostedProjection } from './runtime/host.js';
 import type { WriteSide } from './service.js';
+
+/** A projection as operations see it: its name and the database of its offsets and dead letters. */
+export type ProjectionStore = Pick<HostedProjection, 'name' | 'store'>;
+
+/** A projection that can apply a dead letter again, through the path its deliveries take. */
+export type ReplayTarget = Pick<HostedProjection, 'name' | 'store' | 'replay'>;
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -20,14 +25,14 @@ export interface ProjectionStatus {
 /** Where each projection stands against the event store, and its dead letters. */
 export async function projectionStatus(
   writeDb: Kysely<WriteSide>,
-  projections: readonly BoundProjection[],
+  projections: readonly ProjectionStore[],
 ): Promise<ProjectionStatus[]> {
   const statuses: ProjectionStatus[] = [];
-  for (const { projection, db } of projections) {
+  for (const { name, store: db } of projections) {
     const rows = await db
       .selectFrom('projection_offsets')
       .select(['partition', 'offset'])
-      .where('projection', '=', projection.name)
+      .where('projection', '=', name)
       .execute();
     const newest = rows
       .map((row) => row.offset)
@@ -42,11 +47,11 @@ export async function projectionStatus(
     const letters = await db
       .selectFrom('dead_letters')
       .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('projection', '=', projection.name)
+      .where('projection', '=', name)
       .where('replayed_at', 'is', null)
       .executeTakeFirstOrThrow();
     statuses.push({
-      name: projection.name,
+      name,
       offsets: Object.fromEntries(rows.map((row) => [row.partition, row.offset])),
       behind: Number(behind.rows[0]?.n ?? 0),
       deadLetters: Number(letters.n),
@@ -66,17 +71,17 @@ export interface DeadLetter {
 
 /** Dead letters not replayed yet, of every projection or of one, each projection's from its database. */
 export async function listDeadLetters(
-  projections: readonly BoundProjection[],
+  projections: readonly ProjectionStore[],
   projection?: string,
 ): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
-  for (const bound of projections) {
-    if (projection !== undefined && bound.projection.name !== projection) continue;
-    const rows = await bound.db
+  for (const target of projections) {
+    if (projection !== undefined && target.name !== projection) continue;
+    const rows = await target.store
       .selectFrom('dead_letters')
       .selectAll()
       .where('replayed_at', 'is', null)
-      .where('projection', '=', bound.projection.name)
+      .where('projection', '=', target.name)
       .orderBy('id')
       .execute();
     letters.push(
@@ -94,30 +99,33 @@ export async function listDeadLetters(
 }
 
 /**
- * Applies dead-lettered events again (after a fix), each in its own transaction; one that
- * applies is marked replayed, one that fails again stays, with its new error.
+ * Applies dead-lettered events again (after a fix), each through its projection's host: the
+ * path a delivery takes, so an event that follows its user's UserErased is not applied, and
+ * the projection's own version checks keep an event older than what the view holds from
+ * changing it. One that goes through is marked replayed; one that fails again stays, with
+ * its new error.
  */
 export async function replayDeadLetters(
-  projections: readonly BoundProjection[],
-  decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>,
+  projections: readonly ReplayTarget[],
   select: { ids?: readonly string[]; projection?: string },
 ): Promise<{ replayed: number; failed: number }> {
   let replayed = 0;
   let failed = 0;
   for (const letter of await listDeadLetters(projections, select.projection)) {
     if (select.ids !== undefined && !select.ids.includes(letter.id)) continue;
-    const bound = projections.find((candidate) => candidate.projection.name === letter.projection);
-    if (bound === undefined) continue;
-    const { projection, db } = bound;
+    const target = projections.find((candidate) => candidate.name === letter.projection);
+    if (target === undefined) continue;
     try {
-      await db.transaction().execute(async (trx) => {
-        await projection.apply(trx, [await decode(letter.event)]);
-        await trx.updateTable('dead_letters').set({ replayed_at: new Date() }).where('id', '=', letter.id).execute();
-      });
+      await target.replay(letter.event);
+      await target.store
+        .updateTable('dead_letters')
+        .set({ replayed_at: new Date() })
+        .where('id', '=', letter.id)
+        .execute();
       replayed += 1;
     } catch (error) {
       failed += 1;
-      await db
+      await target.store
         .updateTable('dead_letters')
         .set({
           error: error instanceof Error ? (error.stack ?? error.message) : String(error),

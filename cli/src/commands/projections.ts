@@ -1,10 +1,17 @@
+import { openAuditStore } from '@mindflow/core/audit';
+import { createRedisCache } from '@mindflow/core/cache';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
   analyticsStore,
+  auditTrail,
+  cacheInvalidation,
   createDecoder,
+  createProjectionMetrics,
+  hostProjection,
+  searchIndexing,
   createErasureFence,
   databaseProjections,
   listDeadLetters,
@@ -13,8 +20,12 @@ import {
   rebuildProjection,
   reindexSearch,
   replayDeadLetters,
+  type HostedProjection,
+  type ProjectionStore,
+  type RuntimeServices,
   type WriteSide,
 } from '@mindflow/projector';
+import { Registry } from 'prom-client';
 import { sql, type Kysely } from 'kysely';
 import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';
@@ -30,7 +41,12 @@ type Action =
 export async function projections(config: PlatformConfig, action: Action): Promise<number> {
   const logger = createLogger({ ...config.logging, level: 'warn' }, 'mindflow');
   const engines = await connectEngines(
-    { database: config.engines.database, elasticsearch: config.engines.elasticsearch },
+    {
+      database: config.engines.database,
+      elasticsearch: config.engines.elasticsearch,
+      mongo: config.engines.mongo,
+      redis: config.engines.redis,
+    },
     logger,
   );
   try {
@@ -46,11 +62,41 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
       return createDecoder(createUserKeyring(secrets.masterKey), writeDb);
     };
+    // Every projection with dead letters: the Postgres ones in their databases, the external
+    // ones (search, audit, cache) in the read database.
+    const readStore = bound.find((candidate) => candidate.projection.name === 'read-model')?.db;
+    const stores: ProjectionStore[] = [
+      ...bound.map(({ projection, db }) => ({ name: projection.name, store: db })),
+      ...(readStore === undefined ? [] : ['search', 'audit', 'cache'].map((name) => ({ name, store: readStore }))),
+    ];
+    // Hosts that apply a dead letter again through the path deliveries take.
+    const hosts = async (): Promise<HostedProjection[]> => {
+      const decode = await decoder();
+      const runtime: RuntimeServices = {
+        metrics: createProjectionMetrics(new Registry()),
+        logger,
+        erasure: createErasureFence(writeDb),
+      };
+      const { readDb } = databases;
+      const hosted = bound.map(({ projection, db }) => hostProjection({ projection, db, decode, ...runtime }));
+      if (engines.elasticsearch !== undefined) {
+        const client = engines.elasticsearch.client;
+        hosted.push(searchIndexing({ client, index: searchAlias, writeDb, readDb, decode, runtime }));
+      }
+      const audit = await openAuditStore(
+        { mongo: engines.mongo, readDb: engines.databases.read.db },
+        config.engines.audit.retention,
+      );
+      hosted.push(auditTrail({ store: audit, writeDb, readDb, decode, runtime }));
+      if (engines.redis !== undefined)
+        hosted.push(cacheInvalidation(createRedisCache(engines.redis.redis), readDb, runtime));
+      return hosted;
+    };
     const print = (value: unknown, json: boolean, text: () => string) =>
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
     switch (action.kind) {
       case 'status': {
-        const statuses = await projectionStatus(writeDb, bound);
+        const statuses = await projectionStatus(writeDb, stores);
         print(statuses, action.json, () =>
           statuses
             .map(
@@ -62,7 +108,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         return statuses.some((s) => s.deadLetters > 0) ? 1 : 0;
       }
       case 'dlq-list': {
-        const letters = await listDeadLetters(bound, action.projection);
+        const letters = await listDeadLetters(stores, action.projection);
         print(letters, action.json, () =>
           letters.length === 0
             ? 'no dead letters\n'
@@ -106,8 +152,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         return 0;
       }
       case 'dlq-replay': {
-        const decode = await decoder();
-        const result = await replayDeadLetters(bound, decode, {
+        const result = await replayDeadLetters(await hosts(), {
           ...(action.projection === undefined ? {} : { projection: action.projection }),
           ...(action.ids === undefined ? {} : { ids: action.ids }),
         });
