@@ -1,4 +1,4 @@
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
@@ -43,7 +43,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
     const bound = databaseProjections(databases, await analyticsStore(databases.analyticsDb));
     const decoder = async () => {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-      return createDecoder(createUserKeyring(secrets.masterKey), writeDb);
+      return createDecoder(await openUserKeyring(writeDb, secrets.masterKey), writeDb);
     };
     const print = (value: unknown, json: boolean, text: () => string) =>
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
