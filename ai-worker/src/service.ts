@@ -10,7 +10,7 @@ import {
 } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
 import { listenForEvents, type EventNotifications } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
@@ -71,7 +71,8 @@ const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryRestored']);
  */
 export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker> {
   const { logger } = options;
-  const keyring = createUserKeyring(options.secrets.masterKey);
+  // Before anything starts: a process holding another master key than the database's refuses.
+  const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   let bus: EventBus;
   let notifications: EventNotifications | undefined;
   if (options.kafka === undefined) {

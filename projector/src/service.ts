@@ -1,7 +1,7 @@
 import { createEmbeddedBus, createKafkaBus, ensureEventsTopic, eventsTopic, type EventBus } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
-import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
+import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
 import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
@@ -64,6 +64,8 @@ export interface Projector {
  */
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { logger } = options;
+  // Before anything starts: a process holding another master key than the database's refuses.
+  const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
   let relay: Relay | undefined;
   let bus: EventBus;
@@ -81,7 +83,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     });
   }
   const metrics = createProjectionMetrics(options.registry);
-  const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
+  const decode = createDecoder(keyring, options.writeDb);
   const analytics = await analyticsStore(options.analyticsDb);
   const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
   // One failure path and one erasure fence for every host, whatever its store.

@@ -1,6 +1,6 @@
 import { openAuditStore } from '@mindflow/core/audit';
 import { createRedisCache } from '@mindflow/core/cache';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
@@ -60,7 +60,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
     const bound = databaseProjections(databases, await analyticsStore(databases.analyticsDb));
     const decoder = async () => {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-      return createDecoder(createUserKeyring(secrets.masterKey), writeDb);
+      return createDecoder(await openUserKeyring(writeDb, secrets.masterKey), writeDb);
     };
     // Every projection with dead letters: the Postgres ones in their databases, the external
     // ones (search, audit, cache) in the read database.

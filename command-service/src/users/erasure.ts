@@ -1,5 +1,5 @@
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
-import type { UserKeyring } from '@mindflow/core/crypto';
+import { closeUserFence, type UserKeyring } from '@mindflow/core/crypto';
 import { decideUser } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
@@ -8,6 +8,7 @@ import type { PasswordHasher } from '../auth/passwords.js';
 import { userStream } from '../auth/service.js';
 import type { WriteTables } from '../database.js';
 import type { Recorder, RequestContext } from '../recorder.js';
+import type { KeyVacuum } from './key-vacuum.js';
 
 export interface ErasureDeps {
   readonly db: Kysely<WriteTables>;
@@ -16,6 +17,8 @@ export interface ErasureDeps {
   readonly hasher: PasswordHasher;
   readonly blobs: BlobStore;
   readonly logger: Logger;
+  /** Removes the destroyed key's bytes from the key table's files once the erasure commits. */
+  readonly keyVacuum: KeyVacuum;
 }
 
 /** What was erased where, without a word of what it was. */
@@ -76,40 +79,48 @@ export async function eraseUser(
   if (!(await deps.hasher.verify(account.password_hash, input.password))) {
     throw new AppError('FORBIDDEN', 'the password does not match: the account is not deleted');
   }
-  const { position, rows } = await deps.db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom('users')
-      .select(['id', 'email', 'version'])
-      .where('id', '=', userId)
-      .where('deleted_at', 'is', null)
-      .forUpdate()
-      .executeTakeFirst();
-    if (user === undefined) throw new AppError('NOT_FOUND', 'no such user');
-    const events = decideUser({ type: 'EraseUser', reason: input.reason }, activeState(user.email));
-    const appended = await deps.recorder.record(trx, {
-      streamId: userStream(userId),
-      expectedVersion: 'any',
-      userId,
-      events,
-      context,
-    });
-    const removed = await removeRows(trx, userId);
-    await trx
-      .updateTable('users')
-      .set({
-        email: `erased+${userId}@erased.invalid`,
-        display_name: 'Erased',
-        photo_url: null,
-        password_hash: '!',
-        roles: ['user'],
-        deleted_at: context.now,
-        version: user.version + 1,
-      })
-      .where('id', '=', userId)
-      .execute();
-    await deps.keyring.destroy<WriteTables>(trx, userId);
-    return { position: appended.position, rows: removed };
-  });
+  const { position, rows } = await retryOnDeadlock(() =>
+    deps.db.transaction().execute(async (trx) => {
+      // Before any other write: every transaction that appended for this user (or entered the
+      // fence) ends first; every later one waits, then is refused. So UserErased is the user's last
+      // event in the log, in commit order too: this transaction takes its id after theirs ended.
+      await closeUserFence<WriteTables>(trx, userId);
+      const user = await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'version'])
+        .where('id', '=', userId)
+        .where('deleted_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst();
+      if (user === undefined) throw new AppError('NOT_FOUND', 'no such user');
+      const events = decideUser({ type: 'EraseUser', reason: input.reason }, activeState(user.email));
+      const appended = await deps.recorder.record(trx, {
+        streamId: userStream(userId),
+        expectedVersion: 'any',
+        userId,
+        events,
+        context,
+      });
+      const removed = await removeRows(trx, userId);
+      await trx
+        .updateTable('users')
+        .set({
+          email: `erased+${userId}@erased.invalid`,
+          display_name: 'Erased',
+          photo_url: null,
+          password_hash: '!',
+          roles: ['user'],
+          deleted_at: context.now,
+          version: user.version + 1,
+        })
+        .where('id', '=', userId)
+        .execute();
+      await deps.keyring.destroy<WriteTables>(trx, userId);
+      return { position: appended.position, rows: removed };
+    }),
+  );
+  // After the commit (VACUUM cannot run in a transaction): the deleted key leaves the table's file.
+  await deps.keyVacuum.run();
   let blobs = 0;
   for (const prefix of blobKeys.ofUser(userId)) {
     blobs += await deps.blobs.deletePrefix(prefix).catch((error: unknown) => {
@@ -133,6 +144,25 @@ export async function eraseUser(
       cache: 'keys removed',
     },
   };
+}
+
+/** PostgreSQL's deadlock_detected. */
+const deadlock = '40P01';
+
+/**
+ * Runs the erasure again when PostgreSQL broke a deadlock by aborting it: an appender that
+ * locked one of the user's rows before it reached the fence waits on the erasure while the
+ * erasure waits on that row. The appender goes on (or is refused), the erasure's retry succeeds.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+      if (code !== deadlock || attempt === attempts) throw error;
+    }
+  }
 }
 
 const activeState = (email: string) =>
