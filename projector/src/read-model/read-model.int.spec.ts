@@ -5,6 +5,7 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { lateVersions } from '../late-versions.js';
 import { asDeliveries, readModelSnapshot } from '../testing.js';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
@@ -195,44 +196,8 @@ t.test('applying every event twice changes nothing; a rebuild from scratch equal
 
 t.test('events delivered out of order or twice never put an older version over a newer one', async (t) => {
   // Straight to the projection, bypassing the bus and its offsets: the views alone must hold.
-  const ana = await writer();
-  const send = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, version?: number) => {
-    const response = await app.inject({
-      method,
-      url,
-      headers: { ...ana.headers, ...(version === undefined ? {} : { 'if-match': `"${String(version)}"` }) },
-      ...(payload === undefined ? {} : { payload }),
-    });
-    if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.body}`);
-    return response.json<{ id: string; position: number }>();
-  };
-  const edit = (version: number, mood: string, tags: string[]) => ({
-    title: `Version ${String(version)}`,
-    content: `words of version ${String(version)}`,
-    mood,
-    tags,
-    date: `2026-10-0${String(version)}`,
-  });
-  const kept = await send('POST', '/v1/entries', edit(1, 'sad', ['one']));
-  await send('PATCH', `/v1/entries/${kept.id}`, edit(2, 'happy', ['two']), 1);
-  await send('PATCH', `/v1/entries/${kept.id}`, edit(3, 'angry', ['three']), 2);
-  const gone = await send('POST', '/v1/entries', { ...edit(4, 'neutral', ['four']), date: '2026-09-01' });
-  await send('PATCH', `/v1/entries/${gone.id}`, { mood: 'ecstatic', tags: ['five'] }, 1);
-  await send('DELETE', `/v1/entries/${gone.id}`);
-  await send('PATCH', '/v1/me', { displayName: 'Ana Two', timezone: 'Europe/Paris' });
-  const last = await send('PATCH', '/v1/me', { displayName: 'Ana Three', timezone: 'Asia/Tokyo' });
-
-  // Once the log hands them out (a transaction elsewhere on the server may hold it back).
-  const events = await waitFor(
-    async () => {
-      const mine = (await readAll(commands.db, startOfLog, 100_000)).filter((event) => event.userId === ana.id);
-      return mine.some((event) => event.globalPosition === last.position) ? mine : undefined;
-    },
-    15_000,
-    'the events in the log',
-  );
-  const decoded = await Promise.all(events.map((event) => decode(event)));
-  const apply = async (db: Kysely<ReadModelTables>, order: readonly (typeof decoded)[number][]) => {
+  const { userId, kept, gone, inOrder, late } = await lateVersions(app, commands.db, decode);
+  const apply = async (db: Kysely<ReadModelTables>, order: typeof inOrder) => {
     for (const event of order) await db.transaction().execute((trx) => readModelProjection.apply(trx, [event]));
   };
   const snapshot = async (db: Kysely<ReadModelTables>) => {
@@ -240,57 +205,40 @@ t.test('events delivered out of order or twice never put an older version over a
     return Object.fromEntries(
       Object.entries(rows).map(([table, list]) => [
         table,
-        list.filter((row) => (row as { user_id?: string }).user_id === ana.id),
+        list.filter((row) => (row as { user_id?: string }).user_id === userId),
       ]),
     );
   };
-  const inOrder = await createTestDatabase<ReadModelTables>('read');
+  const ordered = await createTestDatabase<ReadModelTables>('read');
   const shuffled = await createTestDatabase<ReadModelTables>('read');
   t.teardown(async () => {
-    await inOrder.drop();
+    await ordered.drop();
     await shuffled.drop();
   });
-  await apply(inOrder.db, decoded);
-
-  // Newer versions first, as a reader that got a stream out of order would deliver them: the
-  // entry's v3 before its v2, the delete before the update it follows, the second profile change
-  // before the first.
-  type Decoded = (typeof decoded)[number];
-  const swap = (events: readonly Decoded[], first: Decoded | undefined, second: Decoded | undefined) => {
-    if (first === undefined || second === undefined) throw new Error('no such events');
-    return events.map((event) => (event === first ? second : event === second ? first : event));
-  };
-  const of = (id: string, version: number) =>
-    decoded.find((event) => event.streamId === `entry-${id}` && event.streamVersion === version);
-  const [firstChange, secondChange] = decoded.filter((event) => event.type === 'UserProfileUpdated');
-  const late = swap(
-    swap(swap(decoded, of(kept.id, 2), of(kept.id, 3)), of(gone.id, 2), of(gone.id, 3)),
-    firstChange,
-    secondChange,
-  );
+  await apply(ordered.db, inOrder);
   await apply(shuffled.db, late);
 
   // Events carry changes, not whole entries: the update that came after the delete is not
   // applied, so the deleted entry's row keeps its created fields. It is deleted, at version 3,
   // and in no calendar or count. Everything else equals the events applied in order.
   const apart = (views: Record<string, unknown[]>): { views: Record<string, unknown[]>; deleted: unknown } => {
-    const isGone = (view: unknown) => (view as { entry_id: string }).entry_id === gone.id;
+    const isGone = (view: unknown) => (view as { entry_id: string }).entry_id === gone;
     return {
       views: { ...views, journal_view: views.journal_view?.filter((view) => !isGone(view)) ?? [] },
       deleted: views.journal_view?.find(isGone),
     };
   };
-  const expected = apart(await snapshot(inOrder.db));
+  const expected = apart(await snapshot(ordered.db));
   t.match(expected.views.journal_view, [
-    { entry_id: kept.id, version: 3, title: 'Version 3', mood: 'angry', tags: ['three'], deleted_at: null },
+    { entry_id: kept, version: 3, title: 'Version 3', mood: 'angry', tags: ['three'], deleted_at: null },
   ]);
-  t.match(expected.views.profile_view, [{ display_name: 'Ana Three', timezone: 'Asia/Tokyo' }]);
+  t.match(expected.views.profile_view, [{ display_name: 'Writer Three', timezone: 'Asia/Tokyo' }]);
   const actual = apart(await snapshot(shuffled.db));
   t.same(actual.views, expected.views, 'the views equal those of the events in order');
   t.match(actual.deleted, { version: 3, deleted_at: Date }, 'the late update did not undo the delete');
 
   const once = await snapshot(shuffled.db);
-  await apply(shuffled.db, decoded);
+  await apply(shuffled.db, inOrder);
   await apply(shuffled.db, late);
   t.same(await snapshot(shuffled.db), once, 'applying every event again, in either order, changes nothing');
 });
