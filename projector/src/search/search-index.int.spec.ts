@@ -8,6 +8,8 @@ import { searchIndexForTest, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { createDecoder } from '../decoder.js';
 import { projectorForTest, signedInWriters } from '../testing.js';
+import { lateVersions } from '../late-versions.js';
+import { indexEvents } from './indexing.js';
 import { reindexSearch } from './reindex.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -120,4 +122,40 @@ t.test("erasure removes every document of the user, and no one else's", async (t
   await waitFor(async () => ((live?.lastPosition() ?? 0) >= appended.position ? true : undefined), 15_000, 'erasure');
   t.equal(await mine(erased.id), 0);
   t.equal(await mine(kept.id), keptBefore);
+});
+
+t.test('events delivered out of order or twice never put an older version over a newer one', async (t) => {
+  const decode = createDecoder(createUserKeyring(testSecrets.masterKey), db);
+  const { kept, gone, inOrder, late } = await lateVersions(app, db, async (event) => event);
+  const target = (index: string) => ({ client: search.client, index, writeDb: db, decode });
+  const documents = async (index: string) => {
+    await search.client.indices.refresh({ index });
+    const found = await search.client.search({ index, size: 100, version: true, sort: [{ id: 'asc' }] });
+    return found.hits.hits.map((hit) => ({ id: hit._id, version: hit._version, source: hit._source }));
+  };
+  // Deletes forgotten at once (index.gc_deletes, 60 s by default): what a late event meets a minute on.
+  const ordered = `${alias}_v900`;
+  const oneByOne = `${alias}_v901`;
+  const oneBatch = `${alias}_v902`;
+  for (const index of [ordered, oneByOne, oneBatch])
+    await search.client.indices.create({ index, settings: { 'index.gc_deletes': '0s' } });
+  t.teardown(() => search.client.indices.delete({ index: [ordered, oneByOne, oneBatch] }, { ignore: [404] }));
+
+  for (const event of inOrder) await indexEvents(target(ordered), [event]);
+  const expected = await documents(ordered);
+  t.match(expected, [{ id: kept, source: { title: 'Version 3', mood: 'angry', tags: ['three'] } }]);
+  t.notOk(
+    expected.some((document) => document.id === gone),
+    'the deleted entry is not indexed',
+  );
+
+  for (const event of late) await indexEvents(target(oneByOne), [event]);
+  t.same(await documents(oneByOne), expected, 'delivered one by one, newer versions first');
+  await indexEvents(target(oneBatch), late);
+  t.same(await documents(oneBatch), expected, 'delivered in one batch, newer versions first');
+
+  for (const event of [...inOrder, ...late]) await indexEvents(target(oneByOne), [event]);
+  await indexEvents(target(oneBatch), [...late, ...inOrder]);
+  t.same(await documents(oneByOne), expected, 'applying every event again changes nothing');
+  t.same(await documents(oneBatch), expected, 'nor in one batch');
 });
