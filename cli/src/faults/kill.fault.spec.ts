@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { startLoad } from './load.js';
 import { crashCount, settle, startFaultPlatform } from './platform.js';
 import { assertGuarantees, reportFigures } from './report.js';
 import type { ServiceProcess } from './stack.js';
@@ -19,12 +18,7 @@ const killPhaseMs = 20_000;
 
 async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   const crashesBefore = crashCount(platform);
-  const load = startLoad({
-    commandsUrl: platform.commandsUrl,
-    queryUrl: platform.queryUrl,
-    writers: platform.writers,
-    pauseMs: 200,
-  });
+  const load = platform.load();
   await sleep(2_000);
   let kills = 0;
   const until = Date.now() + killPhaseMs;

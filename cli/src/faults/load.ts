@@ -120,8 +120,10 @@ export function startLoad(options: {
   writers: readonly Writer[];
   /** The pause between two commands of one writer. */
   pauseMs: number;
+  /** Entries earlier loads left (updated in place, and added to). */
+  entries?: TrackedEntry[];
 }): Load {
-  const entries: TrackedEntry[] = [];
+  const entries = options.entries ?? [];
   const sent: Sent[] = [];
   const reads = { sent: 0, ok: 0 };
   const state = { on: true };

@@ -1,5 +1,5 @@
 import { createLogger } from '@mindflow/core/logging';
-import { registerWriters, sendSentinels, tally, type Load, type Writer } from './load.js';
+import { registerWriters, sendSentinels, startLoad, tally, type Load, type TrackedEntry, type Writer } from './load.js';
 import type { FaultFigures } from './report.js';
 import { faultStack, type FaultStack, type ServiceProcess } from './stack.js';
 import { compareStores, deadLetters, lostInWriteModel, sentinelProbes, timeToCatchUp } from './stores.js';
@@ -14,6 +14,10 @@ export interface FaultPlatform {
   readonly commandsUrl: string;
   readonly queryUrl: string;
   readonly writers: readonly Writer[];
+  /** The entries every load so far created, as their acknowledged commands left them. */
+  readonly entries: TrackedEntry[];
+  /** Starts write load on the platform (see startLoad), going on with the entries of earlier loads. */
+  load(): Load;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export async function startFaultPlatform(options: { projections: number; writers
     await Promise.all([relay, query, ...projections].map((service) => service.healthy()));
     const commandsUrl = stack.url(commands);
     const writers = await registerWriters(commandsUrl, options.writers);
+    const queryUrl = stack.url(query);
+    const entries: TrackedEntry[] = [];
     return {
       stack,
       commands,
@@ -42,8 +48,10 @@ export async function startFaultPlatform(options: { projections: number; writers
       relay,
       projections,
       commandsUrl,
-      queryUrl: stack.url(query),
+      queryUrl,
       writers,
+      entries,
+      load: () => startLoad({ commandsUrl, queryUrl, writers, entries, pauseMs: 200 }),
       close: () => stack.close(),
     };
   } catch (error) {

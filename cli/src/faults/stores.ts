@@ -336,7 +336,8 @@ export async function compareStores(
       entries.filter((entry) => entry.userId === writer.id && !entry.deleted).map((entry) => [entry.id, entry.version]),
     );
     const got = await listed(queryUrl, writer.token);
-    const same = got?.size === want.size && [...want].every(([id, version]) => got.get(id) === version);
+    // The first page (20 entries at most), each at the version the write model has.
+    const same = got?.size === Math.min(20, want.size) && [...got].every(([id, version]) => want.get(id) === version);
     if (!same) {
       stale += 1;
       staleWriters.push(got === undefined ? 'no answer' : `${got.size} listed, ${want.size} expected`);
