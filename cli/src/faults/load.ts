@@ -311,9 +311,12 @@ export function tally(sent: readonly Sent[], from = 0, to = Number.POSITIVE_INFI
     const key = String(command.outcome);
     refused[key] = (refused[key] ?? 0) + 1;
   }
+  const ms = window.map((command) => command.ms).sort((a, b) => a - b);
   return {
     sent: window.length,
     acknowledged: ok,
+    p50Ms: ms[Math.floor(ms.length / 2)] ?? 0,
+    maxMs: ms.at(-1) ?? 0,
     answeredPercent: window.length === 0 ? 100 : Math.round((1000 * ok) / window.length) / 10,
     refused,
   };

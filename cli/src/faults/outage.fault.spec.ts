@@ -22,8 +22,9 @@ for (const engine of ['kafka', 'elasticsearch', 'ferretdb', 'redis'] as const sa
     // Whatever happens, the engine is up again for the next scenario and the other files.
     t.teardown(() => startEngine(engine));
     await sleep(3_000);
-    await stopEngine(engine);
+    // The window starts as the engine starts going down (a graceful stop takes a while).
     const down = Date.now();
+    await stopEngine(engine);
     await sleep(outageMs);
     await startEngine(engine);
     const up = Date.now();

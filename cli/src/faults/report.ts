@@ -26,11 +26,11 @@ const seconds = (ms: number | undefined) => (ms === undefined ? 'not caught up' 
 export function reportFigures(t: Test, figures: FaultFigures): void {
   const { commands, during } = figures;
   t.comment(
-    `fault-figures ${figures.scenario}: sent ${commands.sent}, acknowledged ${commands.acknowledged} (${commands.answeredPercent}%), refused ${JSON.stringify(commands.refused)}`,
+    `fault-figures ${figures.scenario}: sent ${commands.sent}, acknowledged ${commands.acknowledged} (${commands.answeredPercent}%), refused ${JSON.stringify(commands.refused)}, p50 ${commands.p50Ms} ms, max ${commands.maxMs} ms`,
   );
   if (during !== undefined) {
     t.comment(
-      `fault-figures ${figures.scenario}: during the fault sent ${during.sent}, acknowledged ${during.acknowledged} (${during.answeredPercent}%), refused ${JSON.stringify(during.refused)}`,
+      `fault-figures ${figures.scenario}: during the fault sent ${during.sent}, acknowledged ${during.acknowledged} (${during.answeredPercent}%), refused ${JSON.stringify(during.refused)}, p50 ${during.p50Ms} ms, max ${during.maxMs} ms`,
     );
   }
   for (const store of figures.stores) {
