@@ -10,6 +10,7 @@ import {
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
 import { createTestDatabase, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
+import type { EventBus } from '@mindflow/core/bus';
 import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Test } from 'tap';
@@ -22,6 +23,8 @@ export interface KafkaFixture {
   readonly notifications: EventNotifications;
   readonly kafka: Kafka;
   readonly topic: EventsTopic;
+  /** The Kafka bus on the topic, consumer groups of the test's own. */
+  readonly bus: EventBus;
   /** Messages on the topic, over every partition. */
   messages(): Promise<number>;
   /** A recording subscriber on the topic, in a consumer group of its own. */
@@ -61,6 +64,7 @@ export async function kafkaFixture(
     notifications,
     kafka,
     topic,
+    bus,
     messages: async () => {
       const admin = kafka.admin();
       await admin.connect();
