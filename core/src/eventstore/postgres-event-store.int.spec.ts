@@ -5,6 +5,8 @@ import t from 'tap';
 import { createTestDatabase } from '../testing/index.js';
 import {
   appendToStream,
+  assertCommitOrderReachable,
+  commitOrderReach,
   readAll,
   readerHoldBack,
   readStream,
@@ -259,4 +261,22 @@ t.test('each stream in version order even when its writers wrote something else 
     });
   }
   t.same(outOfOrder.slice(0, 5), [], 'every reader gets each stream in version order');
+});
+
+t.test('a database copied from a cluster further ahead is refused at start, with the recovery named', async (t) => {
+  await t.resolves(assertCommitOrderReachable(db), 'this server has passed every stored key');
+  const copy = await createTestDatabase<EventStoreTables>('write', 2);
+  t.teardown(() => copy.drop());
+  // What a dump taken on a cluster in xid epoch 3 carries into a fresh one.
+  const ahead = String(3n * 2n ** 32n + 1234n);
+  await sql`insert into events (transaction_id, event_id, type, schema_version, stream_id, stream_version, occurred_at, data, metadata)
+            values (${ahead}::xid8, ${randomUUID()}, 'Moved', 1, 'moved-1', 1, now(), '{}', '{}')`.execute(copy.db);
+  t.same(await readAll(copy.db, startOfLog), [], 'no reader gets past it');
+  const reach = await commitOrderReach(copy.db);
+  t.equal(reach.storedKey, ahead);
+  t.equal(reach.epochNeeded, 4);
+  await t.rejects(assertCommitOrderReachable(copy.db), {
+    name: 'ConfigError',
+    message: /copied from another cluster.*pg_resetwal -e 4/,
+  });
 });
