@@ -92,6 +92,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     bus = createKafkaBus({
       kafka: options.kafka,
       db: options.writeDb,
+      url: options.writeUrl,
       logger,
       topic: topic.name,
       ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),

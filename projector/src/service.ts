@@ -100,6 +100,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     bus = createKafkaBus({
       kafka: options.kafka,
       db: options.writeDb,
+      url: options.writeUrl,
       logger,
       topic: topic.name,
       ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { readAll, startOfLog, type Checkpoint, type EventStoreTables } from '../eventstore/index.js';
 import type { Logger } from '../logging/index.js';
 import { checkpointOf, logOffset } from './embedded-bus.js';
@@ -8,6 +9,8 @@ import type { Subscriber } from './types.js';
 
 export interface CatchUpOptions<DB extends EventStoreTables> {
   readonly db: Kysely<DB>;
+  /** Where to open the connection that holds the turn-taking lock (default: one of db's pool). */
+  readonly url?: string;
   readonly admin: Admin;
   readonly groupId: string;
   readonly topic: string;
@@ -18,25 +21,26 @@ export interface CatchUpOptions<DB extends EventStoreTables> {
 }
 
 /**
- * Brings a subscriber up to date from the event store, then points its consumer group at the
- * end of the topic as it was before the catch-up began.
+ * Brings a subscriber up to date from the event store; its consumer then reads the topic from
+ * the oldest message it still holds.
  *
- * The hand-over skips nothing: every message below those end offsets was published by the
- * relay, which reads with readAll, so it was readable before the catch-up began, and the
- * catch-up reads until readAll has nothing more. Nothing is applied twice: each event is
- * delivered under the partition the relay publishes it to and its commit-order key, the same
- * as from Kafka, so whatever the topic then redelivers is at or before the stored offsets.
+ * The hand-over skips nothing: whatever the topic lost was readable in the event store, and the
+ * catch-up reads until readAll has nothing more; whatever was published since is on the topic.
+ * Nothing is applied twice: each event is delivered under the partition the relay publishes it
+ * to and its commit-order key, the same as from Kafka, so every message the topic then
+ * delivers that the catch-up already applied is at or before the stored offsets and skipped.
+ * (Pointing the group at the topic's end with the admin client instead cost every new group
+ * a 5 s fetch wait and a rebalance that held its first consumer back far longer.)
  *
  * Catch-ups of one group take turns (a session advisory lock on the event store), so that two
  * processes of the group starting together do not apply the same events side by side; the
- * second finds the group's offsets committed and goes straight to the topic.
+ * second starts from the first one's stored offsets.
  */
 export async function catchUpFromStore<DB extends EventStoreTables>(options: CatchUpOptions<DB>): Promise<void> {
   const { admin, groupId, topic, subscriber, logger } = options;
   const lockKey = `mindflow.catch-up:${groupId}:${topic}`;
-  await options.db.connection().execute(async (connection) => {
-    await sql`select pg_advisory_lock(hashtextextended(${lockKey}, 0))`.execute(connection);
-    try {
+  await withSessionLock(options, lockKey, async () => {
+    {
       // Another process of the group may have caught up while this one waited.
       if (!(await needsCatchUp(admin, groupId, topic))) return;
       const ends = await admin.fetchTopicOffsets(topic);
@@ -77,18 +81,40 @@ export async function catchUpFromStore<DB extends EventStoreTables>(options: Cat
         checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
       }
       if (options.stopped()) return;
-      await admin
-        .setOffsets({ groupId, topic, partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })) })
-        .catch((error: unknown) =>
-          // A member of the group is already consuming (and committing): the consumer then starts at
-          // the group's offsets, or at the oldest message, and the stored offsets skip what is applied.
-          logger.info({ err: error, groupId }, 'kafka bus: the group is active; its offsets stay as they are'),
-        );
       logger.info({ subscriber: subscriber.name, groupId, delivered }, 'kafka bus: caught up; reading the topic');
-    } finally {
-      await sql`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`.execute(connection);
     }
   });
+}
+
+/**
+ * Runs `work` holding the session advisory lock `key`: on a connection of its own when a URL is
+ * given, so that the pool stays free for the reads `work` makes, else on one of the pool's.
+ */
+async function withSessionLock<DB extends EventStoreTables>(
+  options: Pick<CatchUpOptions<DB>, 'db' | 'url'>,
+  key: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  if (options.url === undefined) {
+    await options.db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(hashtextextended(${key}, 0))`.execute(connection);
+      try {
+        await work();
+      } finally {
+        await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(connection);
+      }
+    });
+    return;
+  }
+  const client = new pg.Client({ connectionString: options.url, application_name: 'mindflow catch-up lock' });
+  client.on('error', () => undefined); // a lost connection releases the lock; the work goes on
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    await work();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**

@@ -12,6 +12,11 @@ export interface KafkaBusOptions<DB extends EventStoreTables = EventStoreTables>
   readonly kafka: Kafka;
   /** The event store: where a subscriber catches up from, and where oversized events are read. */
   readonly db: Kysely<DB>;
+  /**
+   * The event store's URL: catch-ups hold their turn-taking lock on a connection of their own
+   * (without it, on one of `db`'s pool, which several catch-ups at once can run dry).
+   */
+  readonly url?: string;
   readonly logger: Logger;
   readonly topic?: string;
   /** Consumer groups are named `${groupPrefix}${subscriber.name}`. */
@@ -54,6 +59,7 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
               batchSize,
               logger: options.logger,
               stopped: () => state.stopped,
+              ...(options.url === undefined ? {} : { url: options.url }),
             });
           }
         } finally {
