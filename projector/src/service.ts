@@ -9,7 +9,7 @@ import {
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
-import { assertCommitOrderReachable, listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
+import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kafka } from 'kafkajs';
@@ -74,8 +74,6 @@ export interface Projector {
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { logger } = options;
   // Before anything starts: a process holding another master key than the database's refuses.
-  // A database copied from another cluster holds keys no reader could pass: say so and stop.
-  await assertCommitOrderReachable(options.writeDb);
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
   let relay: Relay | undefined;
