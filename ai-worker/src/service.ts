@@ -7,6 +7,7 @@ import {
   eventsTopic,
   type Delivery,
   type EventBus,
+  type EventsTopicSettings,
 } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
@@ -40,6 +41,8 @@ export interface AiWorkerOptions {
   readonly kafka: Kafka | undefined;
   readonly topic?: string;
   readonly groupPrefix?: string;
+  /** How the events topic is created when absent (defaults: one local broker). */
+  readonly topicSettings?: Partial<EventsTopicSettings>;
   readonly secrets: Secrets;
   /** Where analysis statuses go (`ai:queue:{entryId}`). */
   readonly cache: Cache;
@@ -79,12 +82,17 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     notifications = await listenForEvents(options.writeUrl, logger);
     bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
   } else {
-    const topic = options.topic ?? eventsTopic;
-    await ensureEventsTopic(options.kafka, topic);
+    const topic = await ensureEventsTopic(options.kafka, {
+      ...options.topicSettings,
+      topic: options.topic ?? eventsTopic,
+      logger,
+    });
     bus = createKafkaBus({
       kafka: options.kafka,
+      db: options.writeDb,
+      url: options.writeUrl,
       logger,
-      topic,
+      topic: topic.name,
       ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
     });
   }

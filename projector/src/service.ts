@@ -1,4 +1,11 @@
-import { createEmbeddedBus, createKafkaBus, ensureEventsTopic, eventsTopic, type EventBus } from '@mindflow/core/bus';
+import {
+  createEmbeddedBus,
+  createKafkaBus,
+  ensureEventsTopic,
+  eventsTopic,
+  type EventBus,
+  type EventsTopicSettings,
+} from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { ProjectorRole, Secrets } from '@mindflow/core/config';
 import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
@@ -46,6 +53,8 @@ export interface ProjectorOptions {
   /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
   readonly topic?: string;
   readonly groupPrefix?: string;
+  /** How the events topic is created when absent (defaults: one local broker). */
+  readonly topicSettings?: Partial<EventsTopicSettings>;
   /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** A projection that has work and has not progressed for this long is reported not ready. */
@@ -78,15 +87,28 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   if (options.kafka === undefined) {
     bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
   } else {
-    const topic = options.topic ?? eventsTopic;
-    await ensureEventsTopic(options.kafka, topic);
+    const topic = await ensureEventsTopic(options.kafka, {
+      ...options.topicSettings,
+      topic: options.topic ?? eventsTopic,
+      logger,
+    });
     if (role !== 'projections') {
-      relay = await startRelay({ db: options.writeDb, kafka: options.kafka, notifications, logger, topic });
+      relay = await startRelay({
+        db: options.writeDb,
+        url: options.writeUrl,
+        kafka: options.kafka,
+        notifications,
+        logger,
+        topic,
+        registry: options.registry,
+      });
     }
     bus = createKafkaBus({
       kafka: options.kafka,
+      db: options.writeDb,
+      url: options.writeUrl,
       logger,
-      topic,
+      topic: topic.name,
       ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
     });
   }
