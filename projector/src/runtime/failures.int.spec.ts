@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { defaultRetention, openAuditStore } from '@mindflow/core/audit';
 import type { Delivery } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
-import { newEventId, readAll, startOfLog, type RecordedEvent } from '@mindflow/core/eventstore';
+import { readAll, startOfLog, type RecordedEvent } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase } from '@mindflow/core/testing';
@@ -15,7 +14,7 @@ import { auditTrail } from '../audit/projection.js';
 import type { ReadModelTables } from '../read-model/tables.js';
 import { writeSide } from '../database.js';
 import { createDecoder } from '../decoder.js';
-import { asDeliveries, signedInWriters } from '../testing.js';
+import { asDeliveries, deletionDelivery, signedInWriters } from '../testing.js';
 import { hostExternalProjection } from './external.js';
 import type { RuntimeServices } from './failures.js';
 import { hostProjection, type HostedProjection } from './host.js';
@@ -41,23 +40,7 @@ const services = (registry: Registry): RuntimeServices => ({
 });
 
 let position = 0;
-function delivery(): Delivery {
-  position += 1;
-  const event: RecordedEvent = {
-    eventId: newEventId(),
-    type: 'EntryDeleted',
-    schemaVersion: 1,
-    occurredAt: new Date(),
-    userId: randomUUID(),
-    data: { entryId: randomUUID() },
-    metadata: {},
-    streamId: `entry-${randomUUID()}`,
-    streamVersion: 1,
-    globalPosition: position,
-    transactionId: String(position),
-  };
-  return { event, partition: '0', offset: String(position).padStart(20, '0') };
-}
+const delivery = (): Delivery => deletionDelivery(++position);
 
 /** Records each event it applies; `fail` decides, per event, what it throws instead. */
 function recording(name: string, fail: (event: RecordedEvent) => Error | undefined) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Delivery } from '@mindflow/core/bus';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
-import { newEventId, type RecordedEvent } from '@mindflow/core/eventstore';
+import { deletionDelivery } from '../testing.js';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase } from '@mindflow/core/testing';
 import { sql } from 'kysely';
@@ -51,23 +51,7 @@ const host = hostProjection({
 });
 
 let position = 0;
-function delivery(userId: string, partition = '0'): Delivery {
-  position += 1;
-  const event: RecordedEvent = {
-    eventId: newEventId(),
-    type: 'EntryDeleted',
-    schemaVersion: 1,
-    occurredAt: new Date(),
-    userId,
-    data: { entryId: randomUUID() },
-    metadata: {},
-    streamId: `entry-${randomUUID()}`,
-    streamVersion: 1,
-    globalPosition: position,
-    transactionId: String(position),
-  };
-  return { event, partition, offset: String(position).padStart(20, '0') };
-}
+const delivery = (userId: string, partition = '0'): Delivery => deletionDelivery(++position, userId, partition);
 const count = async (userId: string) =>
   (await db.selectFrom('deletions').select('n').where('user_id', '=', userId).executeTakeFirst())?.n ?? 0;
 
