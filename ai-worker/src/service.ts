@@ -21,7 +21,7 @@ import {
   hostProjection,
   stalledCheck,
   type HostedProjection,
-} from '@mindflow/projector';
+} from '@mindflow/core/projections';
 import { sql } from 'kysely';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';

@@ -15,17 +15,21 @@ import { cacheInvalidation } from './cache/invalidation.js';
 import { searchIndexing } from './search/indexing.js';
 import { ensureSearchIndex } from '@mindflow/core/search';
 import type { Client } from '@elastic/elasticsearch';
-import { createDecoder } from './decoder.js';
+import {
+  createDecoder,
+  stalledCheck,
+  hostProjection,
+  type HostedProjection,
+  createProjectionMetrics,
+  createErasureFence,
+  type RuntimeServices,
+} from '@mindflow/core/projections';
 import { databaseProjections } from './projections.js';
 import { startPartitionMaintenance } from './analytics/maintenance.js';
 import { analyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { startRelay, type Relay, type RelayTables } from './relay.js';
-import { hostProjection, type HostedProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
-import { createErasureFence } from './runtime/erasure.js';
-import type { RuntimeServices } from './runtime/failures.js';
 
 export type WriteSide = EventStoreTables & UserKeysTables & RelayTables;
 
@@ -145,27 +149,6 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       await bus.close();
       await relay?.stop();
       await notifications.close();
-    },
-  };
-}
-
-/**
- * Not ready when a projection has events to apply and has made no progress for `stallSeconds`:
- * a stuck projection is reported, not silently left behind.
- */
-export function stalledCheck(
-  projection: Pick<HostedProjection, 'name' | 'lastPosition' | 'lastProgressAt'>,
-  head: () => Promise<number>,
-  stallSeconds: number,
-): HealthCheck {
-  return {
-    name: `projection:${projection.name}`,
-    check: async () => {
-      const behind = (await head()) - projection.lastPosition();
-      const idleSeconds = (Date.now() - projection.lastProgressAt()) / 1000;
-      if (behind > 0 && idleSeconds > stallSeconds) {
-        throw new Error(`stalled: ${behind} event(s) behind, no progress for ${Math.round(idleSeconds)} s`);
-      }
     },
   };
 }

@@ -83,3 +83,4 @@ export async function waitFor<T>(
 
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
+export { deliverUntilDone, quickRuntimeServices } from './projections.js';

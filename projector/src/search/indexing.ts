@@ -4,10 +4,13 @@ import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { applyIndexChanges, deleteUserDocuments, type IndexChange } from '@mindflow/core/search';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
-import type { RuntimeServices } from '../runtime/failures.js';
-import type { HostedProjection } from '../runtime/host.js';
-import type { RuntimeTables } from '../runtime/tables.js';
+import {
+  hostExternalProjection,
+  standaloneServices,
+  type RuntimeServices,
+  type HostedProjection,
+  type RuntimeTables,
+} from '@mindflow/core/projections';
 
 const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryDeleted', 'EntryRestored']);
 

@@ -6,7 +6,7 @@ import { currentSearchIndex } from '@mindflow/core/search';
 import { appendToStream, newEventId } from '@mindflow/core/eventstore';
 import { searchIndexForTest, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
-import { createDecoder } from '../decoder.js';
+import { createDecoder } from '@mindflow/core/projections';
 import { projectorForTest, signedInWriters } from '../testing.js';
 import { reindexSearch } from './reindex.js';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Delivery } from '@mindflow/core/bus';
-import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
-import { newEventId, type RecordedEvent } from '@mindflow/core/eventstore';
-import { createLogger } from '@mindflow/core/logging';
-import { createTestDatabase } from '@mindflow/core/testing';
+import type { Delivery } from '../bus/index.js';
+import { createEventCodec, mindflowEvents } from '../events/index.js';
+import { newEventId, type RecordedEvent } from '../eventstore/index.js';
+import { createLogger } from '../logging/index.js';
+import { createTestDatabase } from '../testing/index.js';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
