@@ -1,17 +1,9 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
-import {
-  createEmbeddedBus,
-  createKafkaBus,
-  ensureEventsTopic,
-  eventsTopic,
-  type Delivery,
-  type EventBus,
-} from '@mindflow/core/bus';
+import { openEventBus, type Delivery } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { listenForEvents, type EventNotifications } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import {
@@ -72,21 +64,7 @@ const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryRestored']);
 export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker> {
   const { logger } = options;
   const keyring = createUserKeyring(options.secrets.masterKey);
-  let bus: EventBus;
-  let notifications: EventNotifications | undefined;
-  if (options.kafka === undefined) {
-    notifications = await listenForEvents(options.writeUrl, logger);
-    bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
-  } else {
-    const topic = options.topic ?? eventsTopic;
-    await ensureEventsTopic(options.kafka, topic);
-    bus = createKafkaBus({
-      kafka: options.kafka,
-      logger,
-      topic,
-      ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
-    });
-  }
+  const bus = await openEventBus({ ...options, db: options.writeDb });
 
   const statuses = createStatusBoard(options.cache);
   const decode = createDecoder(keyring, options.writeDb);
@@ -166,7 +144,6 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
       await stopExports();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
-      await notifications?.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createEmbeddedBus, createKafkaBus, ensureEventsTopic, eventsTopic, type EventBus } from '@mindflow/core/bus';
+import { eventsTopic, openEventBus } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
@@ -69,21 +69,18 @@ export interface Projector {
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { logger } = options;
   const notifications = await listenForEvents(options.writeUrl, logger);
-  let relay: Relay | undefined;
-  let bus: EventBus;
-  if (options.kafka === undefined) {
-    bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
-  } else {
-    const topic = options.topic ?? eventsTopic;
-    await ensureEventsTopic(options.kafka, topic);
-    relay = await startRelay({ db: options.writeDb, kafka: options.kafka, notifications, logger, topic });
-    bus = createKafkaBus({
-      kafka: options.kafka,
-      logger,
-      topic,
-      ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
-    });
-  }
+  const bus = await openEventBus({ ...options, db: options.writeDb, notifications });
+  // With Kafka, the relay publishes the event store to the topic the bus consumes.
+  const relay: Relay | undefined =
+    options.kafka === undefined
+      ? undefined
+      : await startRelay({
+          db: options.writeDb,
+          kafka: options.kafka,
+          notifications,
+          logger,
+          topic: options.topic ?? eventsTopic,
+        });
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
   const analytics = await analyticsStore(options.analyticsDb);
