@@ -1,4 +1,4 @@
-import type { WriteTables } from '@mindflow/command-service';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { RuntimeTables } from '@mindflow/core/projections';
 import type { ColumnType, Kysely } from 'kysely';
 

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { attachmentStream } from '@mindflow/command-service';
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import type { UserKeyring } from '@mindflow/core/crypto';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
@@ -7,6 +6,7 @@ import type { Projection } from '@mindflow/core/projections';
 import sharp, { type OutputInfo } from 'sharp';
 import { appendDerived } from '../append.js';
 import type { WorkerDb, WorkerTables } from '../database.js';
+import { attachmentStream } from '@mindflow/core/domain';
 
 type Event = DecodedEvent<MindflowEvents>;
 

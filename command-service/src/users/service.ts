@@ -7,11 +7,11 @@ import {
   type Role,
   type UserCommand,
   type UserState,
+  userStream,
 } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
-import { userStream } from '../auth/service.js';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 
 export interface UserResult {
