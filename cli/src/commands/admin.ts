@@ -1,6 +1,6 @@
-import { createRecorder, changeRole, toRoles } from '@mindflow/command-service';
+import { createRecorder, changeRole } from '@mindflow/command-service';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import type { Role } from '@mindflow/core/domain';
+import { toRoles, type Role } from '@mindflow/core/domain';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
 import type { PlatformConfig } from '../config.js';

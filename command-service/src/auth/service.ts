@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { absentUser, decideUser, defaultSettings, type Role, userStream } from '@mindflow/core/domain';
+import { absentUser, decideUser, defaultSettings, type Role, userStream, toRoles } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
-import { toRoles } from '../users/service.js';
 import type { Recorder, RequestContext } from '../recorder.js';
 import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
 import type { AccessTokens } from '@mindflow/core/auth';

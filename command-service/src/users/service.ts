@@ -3,7 +3,7 @@ import {
   checkTheme,
   decideUser,
   evolveUser,
-  roles as allRoles,
+  toRoles,
   type Role,
   type UserCommand,
   type UserState,
@@ -189,9 +189,4 @@ export async function changeRole(
 ): Promise<UserResult> {
   const user = await lockUser(trx, userId, undefined);
   return execute(recorder, trx, user, { type: grant ? 'GrantRole' : 'RevokeRole', role }, context);
-}
-
-/** Roles as stored (the table's CHECK admits only known ones). */
-export function toRoles(stored: readonly string[]): Role[] {
-  return allRoles.filter((role) => stored.includes(role));
 }
