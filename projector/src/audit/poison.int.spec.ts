@@ -4,7 +4,7 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createDecoder } from '@mindflow/core/projections';
-import { createTestDatabase, deliverUntilDone, quickRuntimeServices } from '@mindflow/core/testing';
+import { createTestDatabase, deliverUntilDone, quickRuntimeServices, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { writeSide } from '../database.js';
 import type { ReadModelTables } from '../read-model/tables.js';
@@ -30,7 +30,11 @@ t.test('a poison event for the audit trail is dead-lettered after N tries; the n
       payload: { date: day, title: day, content: 'words' },
     });
   }
-  const events = await readAll(writeDb, startOfLog, 10_000);
+  // The reader holds back while older transactions of the cluster are in flight: wait for all three.
+  const events = await waitFor(async () => {
+    const all = await readAll(writeDb, startOfLog, 10_000);
+    return all.filter((event) => event.type === 'EntryCreated').length === 3 ? all : undefined;
+  });
   const created = events.filter((event) => event.type === 'EntryCreated');
   const poisoned = created[1];
   const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
