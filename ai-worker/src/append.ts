@@ -1,4 +1,4 @@
-import type { UserKeyring } from '@mindflow/core/crypto';
+import { enterUserFence, isUserErased, UserErasedError, type UserKeyring } from '@mindflow/core/crypto';
 import {
   createEventCodec,
   mindflowEvents,
@@ -16,6 +16,8 @@ type Derived = 'EntryAnalyzed' | 'EntryAnalysisWithdrawn' | 'InsightGenerated' |
 /**
  * Appends an event the ai-worker derived, sealed with its owner's key, inside the caller's
  * transaction. Its metadata says it was the worker (a system actor) and which event caused it.
+ * Of an erased user, nothing is appended: it throws UserErasedError (not retriable), whether the
+ * erasure committed before (the fence or the keyring say so) or while it waited (the trigger).
  */
 export async function appendDerived<T extends Derived>(
   trx: WorkerDb,
@@ -29,7 +31,13 @@ export async function appendDerived<T extends Derived>(
     readonly at: Date;
   },
 ): Promise<AppendResult> {
-  const key = await keyring.keyFor(trx, derived.userId);
+  const erased = (error: unknown) => {
+    throw isUserErased(error) && !(error instanceof UserErasedError)
+      ? new UserErasedError(derived.userId, { cause: error })
+      : error;
+  };
+  await enterUserFence(trx, derived.userId);
+  const key = await keyring.keyFor(trx, derived.userId).catch(erased);
   const correlationId = derived.cause?.metadata.correlationId ?? derived.cause?.metadata.requestId;
   const encoded = codec.encode(
     {
@@ -47,5 +55,5 @@ export async function appendDerived<T extends Derived>(
     } as Parameters<typeof codec.encode>[0],
     key,
   );
-  return appendToStream(trx, derived.streamId, 'any', [encoded]);
+  return appendToStream(trx, derived.streamId, 'any', [encoded]).catch(erased);
 }

@@ -24,7 +24,13 @@ export async function mountAiWorker(
     writeDb: engines.databases.write.db as unknown as WorkerDb,
     writeUrl: engines.databases.urls.write,
     kafka: kafka?.kafka,
-    ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),
+    ...(kafka === undefined
+      ? {}
+      : {
+          topic: kafka.config.topic,
+          groupPrefix: kafka.config.groupPrefix,
+          topicSettings: kafka.config.topicSettings,
+        }),
     secrets: options.secrets,
     cache: options.cache,
     blobs: options.blobs,

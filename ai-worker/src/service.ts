@@ -1,9 +1,10 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
-import { openEventBus, type Delivery } from '@mindflow/core/bus';
+import { openEventBus, type Delivery, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
+import { assertCommitOrderReachable } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import {
@@ -32,6 +33,8 @@ export interface AiWorkerOptions {
   readonly kafka: Kafka | undefined;
   readonly topic?: string;
   readonly groupPrefix?: string;
+  /** How the events topic is created when absent (defaults: one local broker). */
+  readonly topicSettings?: Partial<EventsTopicSettings>;
   readonly secrets: Secrets;
   /** Where analysis statuses go (`ai:queue:{entryId}`). */
   readonly cache: Cache;
@@ -63,8 +66,11 @@ const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryRestored']);
  */
 export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker> {
   const { logger } = options;
-  const keyring = createUserKeyring(options.secrets.masterKey);
-  const bus = await openEventBus({ ...options, db: options.writeDb });
+  // Before anything starts: a process holding another master key than the database's refuses.
+  // A database copied from another cluster holds keys no reader could pass: say so and stop.
+  await assertCommitOrderReachable(options.writeDb);
+  const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
+  const { bus } = await openEventBus({ ...options, db: options.writeDb });
 
   const statuses = createStatusBoard(options.cache);
   const decode = createDecoder(keyring, options.writeDb);

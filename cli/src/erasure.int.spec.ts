@@ -104,6 +104,28 @@ async function inAudit(): Promise<boolean> {
   return false;
 }
 
+/** Uploads a small PDF named after the canary (its body holds it too) to an entry. */
+async function uploadPdf(token: string, entryId: string, headers: Record<string, string> = {}, remoteAddress?: string) {
+  const boundary = `----mindflow${randomUUID()}`;
+  return app.inject({
+    method: 'POST',
+    url: `/v1/entries/${entryId}/attachments`,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      ...headers,
+    },
+    ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    payload: Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${canary}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
+      Buffer.from(`%PDF-1.7\n${canary}\n%%EOF`),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+  });
+}
+
 t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   const [eve, other] = await testWriters(app, 2);
   if (eve === undefined || other === undefined) throw new Error('writers');
@@ -117,19 +139,7 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   });
   await eve.write({ date: '2026-11-18', title: 'More', content: `The garden again, and ${canary} once more.` });
   await other.write({ date: '2026-11-18', title: 'Unrelated', content: 'Nothing to do with anyone else.' });
-  const boundary = `----mindflow${randomUUID()}`;
-  const uploaded = await app.inject({
-    method: 'POST',
-    url: `/v1/entries/${written.id}/attachments`,
-    headers: { authorization: `Bearer ${eve.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${canary}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
-      ),
-      Buffer.from(`%PDF-1.7\n${canary}\n%%EOF`),
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]),
-  });
+  const uploaded = await uploadPdf(eve.token, written.id);
   t.equal(uploaded.statusCode, 201);
   await eve.command('POST', '/v1/insights', { type: 'custom', from: '2026-11-16', to: '2026-11-22' });
   await waitFor(
@@ -205,3 +215,125 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
   t.notOk(after.found, 'not readable in the Kafka topic (its events are sealed with a key that no longer exists)');
   t.equal((await other.get('/v1/entries')).json<{ items: unknown[] }>().items.length, 1, 'the other user keeps theirs');
 });
+
+/** The user's events in the order every reader of the log gets them (readAll: commit order). */
+async function eventsInLogOrder(userId: string): Promise<string[]> {
+  const { stdout } = await run('psql', [
+    ai.platform.writeUrl,
+    '-Atc',
+    `select type from events where user_id = '${userId}' order by transaction_id, global_position`,
+  ]);
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
+t.test(
+  'erased while commands of theirs are in flight: nothing of theirs follows UserErased, nothing is left',
+  async (t) => {
+    const writers = await testWriters(app, 3);
+    // Every in-flight request carries the canary in its address and its user agent too.
+    const headers = { 'user-agent': `MindFlowTest/1.0 (${canary})` };
+    const remoteAddress = `203.0.113.9-${canary}`;
+    const statuses = new Map<number, number>();
+    let after = 0;
+    for (const [n, writer] of writers.entries()) {
+      const entries: { id: string }[] = [];
+      for (let day = 1; day <= 6; day++) {
+        entries.push(
+          await writer.write({
+            date: `2026-10-0${String(day)}`,
+            title: `Day ${canary}`,
+            content: `About ${canary}, day ${String(day)}.`,
+          }),
+        );
+      }
+      const request = (
+        method: 'POST' | 'PATCH' | 'DELETE',
+        url: string,
+        payload?: object,
+        extra: Record<string, string> = {},
+      ) =>
+        app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${writer.token}`, ...headers, ...extra },
+          remoteAddress,
+          ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+        });
+      // Commands of every kind, launched one after another all through the erasure (paced by the
+      // event loop, so some are in flight at each of its steps), with the erasure among them.
+      const kinds = (i: number) => {
+        const entry = entries[i % entries.length];
+        if (entry === undefined) throw new Error('entries');
+        switch (i % 5) {
+          case 0:
+            return request('POST', '/v1/entries', {
+              date: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}`,
+              title: `New ${canary}`,
+              content: `More ${canary}`,
+            });
+          case 1:
+            return request(
+              'PATCH',
+              `/v1/entries/${entry.id}`,
+              { content: `Changed ${canary} ${String(i)}` },
+              { 'if-match': '"1"' },
+            );
+          case 2:
+            return request('DELETE', `/v1/entries/${entry.id}`);
+          case 3:
+            return request('POST', `/v1/entries/${entry.id}/restore`);
+          default:
+            return i % 10 === 4
+              ? uploadPdf(writer.token, entry.id, headers, remoteAddress)
+              : request('POST', `/v1/entries/${entry.id}/restore`);
+        }
+      };
+      const inFlight = Array.from({ length: 10 }, (_, i) => kinds(i));
+      const erasing = request('DELETE', '/v1/me', { password: 'correct horse battery', reason: null });
+      const state = { erased: false };
+      void erasing.finally(() => (state.erased = true));
+      for (let i = 10; !state.erased && i < 400; i++) {
+        inFlight.push(kinds(i));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (let i = 0; i < 10; i++) inFlight.push(kinds(i));
+      const answers = await Promise.all(inFlight);
+      const erasure = await erasing;
+      for (const answer of answers.filter((a) => a.statusCode >= 500)) t.comment(`500: ${answer.body}`);
+      for (const answer of answers) statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
+      t.equal(erasure.statusCode, 202, `writer ${String(n)} erased`);
+      const types = await eventsInLogOrder(writer.id);
+      const erasedAt = types.indexOf('UserErased');
+      t.ok(erasedAt >= 0, 'UserErased is in the log');
+      after += types.length - erasedAt - 1;
+      t.same(types.slice(erasedAt + 1), [], `writer ${String(n)}: no event follows UserErased in log order`);
+      const position = erasure.json<{ position: number }>().position;
+      await ai.platform.settle(position);
+    }
+    t.comment(
+      `answers by status: ${JSON.stringify(Object.fromEntries(statuses))}; events after UserErased: ${String(after)}`,
+    );
+    t.notOk(statuses.has(500), 'no command failed with 500');
+    t.ok(
+      [...statuses.keys()].every((status) => [200, 201, 202, 401, 404, 409, 412].includes(status)),
+      'only meaningful answers',
+    );
+
+    await waitFor(
+      async () => ((await inPostgres()).length === 0 && !(await inAudit()) && !(await inSearch()) ? true : undefined),
+      30_000,
+      'the projections to erase',
+    ).catch(async (error: unknown) => {
+      t.comment(
+        `still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}, search: ${String(await inSearch())}`,
+      );
+      throw error;
+    });
+    t.same(await inPostgres(), [], 'in no PostgreSQL database');
+    t.notOk(await inSearch(), 'not in Elasticsearch');
+    t.notOk(await inAudit(), 'not in the audit trail, application logs or API requests');
+    t.notOk(await inRedis(), 'not in Redis');
+    t.notOk(await inBlobs(), 'not in the blob store');
+    t.notOk((await inKafka()).found, 'not readable in the Kafka topic');
+  },
+);

@@ -5,6 +5,7 @@ import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
 import { admin } from './commands/admin.js';
 import { importFile } from './commands/import.js';
+import { keys } from './commands/keys.js';
 import { analytics } from './commands/analytics.js';
 import { audit } from './commands/audit.js';
 import { migrate } from './commands/migrate.js';
@@ -177,6 +178,22 @@ dlq
   .option('--id <id...>', 'only these dead letters')
   .action(async (options) => {
     await finish(projections(loadConfig(), { kind: 'dlq-replay', projection: options.projection, ids: options.id }));
+  });
+
+const keysCommand = program.command('keys').description("operators: the master key that wraps every user's data key");
+keysCommand
+  .command('rotate')
+  .description(
+    're-wrap every data key under a new master key and retire the old one, with a progress bar; resumes when run again. Stop the services first',
+  )
+  .option('--new-key-file <file>', 'the new master key, base64 of 32 bytes (required when MINDFLOW_MASTER_KEY is set)')
+  .addOption(
+    new Option('--batch-size <n>', 'data keys per transaction')
+      .default(500)
+      .argParser((value) => Number.parseInt(value, 10)),
+  )
+  .action(async (options) => {
+    await finish(keys(loadConfig(), { kind: 'rotate', newKeyFile: options.newKeyFile, batchSize: options.batchSize }));
   });
 
 runMain(() => program.parseAsync());

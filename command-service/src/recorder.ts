@@ -1,4 +1,4 @@
-import { DataKeyDestroyed, type UserKeyring } from '@mindflow/core/crypto';
+import { enterUserFence, isUserErased, type UserKeyring } from '@mindflow/core/crypto';
 import { AppError } from '@mindflow/core/errors';
 import type { DomainEvent } from '@mindflow/core/domain';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
@@ -33,14 +33,27 @@ export interface Recorder {
 
 const codec = createEventCodec(mindflowEvents);
 
+/** What a command of an erased user gets (an access token outlives its account): it changes nothing. */
+const accountErased = (cause: unknown) => new AppError('UNAUTHENTICATED', 'this account has been deleted', { cause });
+
+/**
+ * Enters the erasure fence of the user a command acts for, first thing in its transaction (see
+ * enterUserFence): an erasure in progress is waited for, then the command is refused as
+ * UNAUTHENTICATED; an erasure that comes later waits for this transaction to end.
+ */
+export async function enterFence(trx: Kysely<WriteTables>, userId: string): Promise<void> {
+  await enterUserFence<WriteTables>(trx, userId).catch((error: unknown) => {
+    throw isUserErased(error) ? accountErased(error) : error;
+  });
+}
+
 export function createRecorder(keyring: UserKeyring): Recorder {
   return {
     record: async (trx, { streamId, expectedVersion, userId, events, context }) => {
-      const key = await keyring.keyFor(trx, userId).catch((error: unknown) => {
-        // Commands of an erased user (an access token outlives its account) change nothing.
-        if (error instanceof DataKeyDestroyed) throw new AppError('UNAUTHENTICATED', 'this account has been deleted');
-        throw error;
-      });
+      const refuseErased = (error: unknown) => {
+        throw isUserErased(error) ? accountErased(error) : error;
+      };
+      const key = await keyring.keyFor(trx, userId).catch(refuseErased);
       const metadata = {
         requestId: context.requestId,
         correlationId: context.requestId,
@@ -53,7 +66,8 @@ export function createRecorder(keyring: UserKeyring): Recorder {
       const encoded = events.map((event) =>
         codec.encode({ ...event, eventId: newEventId(), occurredAt: context.now, userId, metadata }, key),
       );
-      return appendToStream(trx, streamId, expectedVersion, encoded);
+      // The events trigger refuses an event of an erased user, whoever appends it.
+      return appendToStream(trx, streamId, expectedVersion, encoded).catch(refuseErased);
     },
   };
 }

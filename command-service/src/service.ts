@@ -1,6 +1,6 @@
 import type { BlobStore } from '@mindflow/core/blobs';
 import type { RateLimitConfig, Secrets, SecurityConfig } from '@mindflow/core/config';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
 import { AppError } from '@mindflow/core/errors';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -20,6 +20,7 @@ import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { createRecorder } from './recorder.js';
+import { createKeyVacuum } from './users/key-vacuum.js';
 
 export interface CommandServiceOptions {
   readonly db: Kysely<WriteTables>;
@@ -39,7 +40,12 @@ const hashingConcurrency = 2;
 
 /** Registers the command routes on `app` and creates the first admin when configured and absent. */
 export async function mountCommandService(app: HttpServer, options: CommandServiceOptions): Promise<void> {
-  const keyring = createUserKeyring(options.secrets.masterKey);
+  // Before any route: a process holding another master key than the database's refuses to start.
+  const keyring = await openUserKeyring(options.db, options.secrets.masterKey);
+  // An erasure whose vacuum failed, or was cut short by a stop, is vacuumed now (in the background).
+  const keyVacuum = createKeyVacuum(options.db, options.logger);
+  void keyVacuum.run();
+  app.addHook('onClose', async () => keyVacuum.stop());
   const auth: AuthDeps = {
     db: options.db,
     recorder: createRecorder(keyring),
@@ -69,6 +75,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
         hasher: auth.hasher,
         blobs: options.blobs,
         logger: options.logger,
+        keyVacuum,
       },
     });
     const attachments = {

@@ -33,16 +33,23 @@ t.test('Kafka bus (the relay publishing the event store to a topic)', async (t) 
     const notifications = await listenForEvents(store.url, logger);
     const connection = connectKafka(testEngines().kafka, logger);
     const topic = `test.events.${randomUUID()}`;
-    await ensureEventsTopic(connection.kafka, topic, 3);
+    const eventsTopicInfo = await ensureEventsTopic(connection.kafka, { topic, partitions: 3, logger });
     const relay = await startRelay({
       db: store.db,
+      url: store.url,
       kafka: connection.kafka,
       notifications,
       logger,
-      topic,
+      topic: eventsTopicInfo,
       pollMs: 200,
     });
-    const bus = createKafkaBus({ kafka: connection.kafka, logger, topic, groupPrefix: `test.${randomUUID()}.` });
+    const bus = createKafkaBus({
+      kafka: connection.kafka,
+      db: store.db,
+      logger,
+      topic,
+      groupPrefix: `test.${randomUUID()}.`,
+    });
     return {
       bus,
       db: store.db,

@@ -25,7 +25,13 @@ export async function mountProjector(
     ...projectorDatabases(engines.databases.write.db, engines.databases.read.db, engines.databases.analytics.db),
     writeUrl: engines.databases.urls.write,
     kafka: kafka?.kafka,
-    ...(kafka === undefined ? {} : { topic: kafka.config.topic, groupPrefix: kafka.config.groupPrefix }),
+    ...(kafka === undefined
+      ? {}
+      : {
+          topic: kafka.config.topic,
+          groupPrefix: kafka.config.groupPrefix,
+          topicSettings: kafka.config.topicSettings,
+        }),
     secrets: options.secrets,
     audit: options.audit,
     logger,

@@ -1,7 +1,14 @@
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { createEmbeddedBus } from '@mindflow/core/bus';
+import { randomUUID } from 'node:crypto';
+import { createEmbeddedBus, logOffset, partitionOf } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { listenForEvents } from '@mindflow/core/eventstore';
+import {
+  listenForEvents,
+  readAll,
+  startOfLog,
+  type EventStoreTables,
+  type RecordedEvent,
+} from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
@@ -9,6 +16,7 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { writeSide } from './database.js';
 import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
+import { appendDeleted } from './kafka-fixture.js';
 import { bindProjection } from './projections.js';
 import { listDeadLetters, projectionStatus, replayDeadLetters } from './operations.js';
 import { readModelProjection } from './read-model/projection.js';
@@ -103,4 +111,47 @@ t.test('a poison event lands in the dead letters while the rest flows on; status
   );
   t.same(after, [poisoned.id, healthy.id], 'the replayed event is in the read model');
   t.equal((await listDeadLetters(stores)).length, 0);
+});
+
+t.test('status counts, with Kafka partitions, each event against its own partition offset', async (t) => {
+  const store = await createTestDatabase<EventStoreTables>('write');
+  const offsetsDb = await createTestDatabase<ReadModelTables>('read');
+  t.teardown(async () => {
+    await store.drop();
+    await offsetsDb.drop();
+  });
+  const users = Array.from({ length: 6 }, () => randomUUID());
+  for (let round = 0; round < 4; round++) {
+    for (const user of users) await appendDeleted(store.db, user);
+  }
+  const events = await readAll(store.db, startOfLog, 1_000);
+  const partitions = 3;
+  const keyOf = (event: RecordedEvent) =>
+    logOffset({ transactionId: event.transactionId, position: event.globalPosition });
+  const inPartition = (p: number) => events.filter((event) => partitionOf(event.userId ?? '', partitions) === p);
+  // One partition up to date, one two events in, one never delivered.
+  const [full, partly, none] = [0, 1, 2].map(inPartition);
+  const stored = [
+    { partition: '0', event: full?.at(-1) },
+    { partition: '1', event: partly?.[1] },
+  ];
+  for (const { partition, event } of stored) {
+    if (event === undefined) continue;
+    await offsetsDb.db
+      .insertInto('projection_offsets')
+      .values({ projection: 'read-model', partition, offset: keyOf(event) })
+      .execute();
+  }
+  const expected =
+    (stored[0]?.event === undefined ? (full?.length ?? 0) : 0) +
+    Math.max(0, (partly?.length ?? 0) - (stored[1]?.event === undefined ? 0 : 2)) +
+    (none?.length ?? 0);
+  const [status] = await projectionStatus(
+    writeSide(store.db),
+    [{ name: readModelProjection.name, store: bindProjection(readModelProjection, offsetsDb.db).db }],
+    partitions,
+  );
+  t.equal(status?.behind, expected, `${expected} events not applied`);
+  const last = events.at(-1);
+  t.equal(status?.head, last === undefined ? undefined : keyOf(last), 'the head of the event store');
 });

@@ -1,8 +1,8 @@
-import { eventsTopic, openEventBus } from '@mindflow/core/bus';
+import { openEventBus, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
-import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
-import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
+import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
+import { assertCommitOrderReachable, listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kafka } from 'kafkajs';
@@ -50,6 +50,8 @@ export interface ProjectorOptions {
   /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
   readonly topic?: string;
   readonly groupPrefix?: string;
+  /** How the events topic is created when absent (defaults: one local broker). */
+  readonly topicSettings?: Partial<EventsTopicSettings>;
   /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** A projection that has work and has not progressed for this long is reported not ready. */
@@ -68,21 +70,27 @@ export interface Projector {
  */
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { logger } = options;
+  // Before anything starts: a process holding another master key than the database's refuses.
+  // A database copied from another cluster holds keys no reader could pass: say so and stop.
+  await assertCommitOrderReachable(options.writeDb);
+  const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
-  const bus = await openEventBus({ ...options, db: options.writeDb, notifications });
+  const { bus, topic } = await openEventBus({ ...options, db: options.writeDb, notifications });
   // With Kafka, the relay publishes the event store to the topic the bus consumes.
   const relay: Relay | undefined =
-    options.kafka === undefined
+    options.kafka === undefined || topic === undefined
       ? undefined
       : await startRelay({
           db: options.writeDb,
+          url: options.writeUrl,
           kafka: options.kafka,
           notifications,
           logger,
-          topic: options.topic ?? eventsTopic,
+          topic,
+          registry: options.registry,
         });
   const metrics = createProjectionMetrics(options.registry);
-  const decode = createDecoder(createUserKeyring(options.secrets.masterKey), options.writeDb);
+  const decode = createDecoder(keyring, options.writeDb);
   const analytics = await analyticsStore(options.analyticsDb);
   const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
   // One failure path and one erasure fence for every host, whatever its store.

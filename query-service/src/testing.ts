@@ -42,6 +42,8 @@ export interface QueryServiceUnderTest {
   readonly audit: AuditStore;
   /** The secrets the platform runs with: its master key opens the events' sealed fields. */
   readonly secrets: Secrets;
+  /** Stops every projection (for tests of reads that wait for them); `close` then skips it. */
+  stopProjector(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     ...(index === undefined ? {} : { search: { client: index.client, alias: index.alias } }),
   });
   const { app } = platform.commands;
+  let projectorStopped = false;
   // The query-service's own pool, as in production.
   const readSide = connectPostgres('read', platform.read.url, 5);
   const writeSide = connectPostgres('write', platform.commands.url, 5);
@@ -119,6 +122,11 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
         'search index',
       );
       await index.client.indices.refresh({ index: index.alias });
+    },
+    stopProjector: async () => {
+      if (projectorStopped) return;
+      projectorStopped = true;
+      await platform.projector.stop();
     },
     close: async () => {
       await readSide.close();

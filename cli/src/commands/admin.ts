@@ -1,5 +1,5 @@
 import { createRecorder, changeRole } from '@mindflow/command-service';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
 import { toRoles, type Role } from '@mindflow/core/domain';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
@@ -22,7 +22,7 @@ export async function admin(
     if (user === undefined) return 1;
     if (action.kind !== 'find') {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-      const recorder = createRecorder(createUserKeyring(secrets.masterKey));
+      const recorder = createRecorder(await openUserKeyring(db, secrets.masterKey));
       const context = {
         requestId: `cli-${process.pid}`,
         actorId: undefined,

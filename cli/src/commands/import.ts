@@ -1,6 +1,6 @@
 import { createRecorder, importArchive, readArchive } from '@mindflow/command-service';
 import { blobStoreFor } from '@mindflow/core/blobs';
-import { createUserKeyring } from '@mindflow/core/crypto';
+import { openUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
 import { Presets, SingleBar } from 'cli-progress';
@@ -30,30 +30,26 @@ export async function importFile(
       jwtSecret: secrets.jwtSecret,
       baseUrl: () => `http://${config.server.host}:${String(config.server.port)}`,
     });
+    const keyring = await openUserKeyring(db, secrets.masterKey);
     const archive = await readArchive(action.file);
     const bar = new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} entries' }, Presets.shades_classic);
     bar.start(archive.items.length, 0);
     try {
-      const report = await importArchive(
-        { db, recorder: createRecorder(createUserKeyring(secrets.masterKey)), blobs },
-        user.id,
-        archive,
-        {
-          dryRun: action.dryRun,
-          context: {
-            requestId: `cli-${String(process.pid)}`,
-            actorId: user.id,
-            actorRole: 'user',
-            ip: '127.0.0.1',
-            userAgent: 'mindflow-cli',
-            traceparent: undefined,
-            now: new Date(),
-          },
-          onProgress: (done) => {
-            bar.update(done);
-          },
+      const report = await importArchive({ db, recorder: createRecorder(keyring), blobs }, user.id, archive, {
+        dryRun: action.dryRun,
+        context: {
+          requestId: `cli-${String(process.pid)}`,
+          actorId: user.id,
+          actorRole: 'user',
+          ip: '127.0.0.1',
+          userAgent: 'mindflow-cli',
+          traceparent: undefined,
+          now: new Date(),
         },
-      );
+        onProgress: (done) => {
+          bar.update(done);
+        },
+      });
       bar.stop();
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

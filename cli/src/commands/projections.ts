@@ -1,7 +1,8 @@
 import { openAuditStore } from '@mindflow/core/audit';
 import { createRedisCache } from '@mindflow/core/cache';
-import { createUserKeyring } from '@mindflow/core/crypto';
-import { createLogger } from '@mindflow/core/logging';
+import { openUserKeyring } from '@mindflow/core/crypto';
+import { connectKafka, partitionCount } from '@mindflow/core/kafka';
+import { createLogger, type Logger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
@@ -62,7 +63,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
     const bound = databaseProjections(databases, await analyticsStore(databases.analyticsDb));
     const decoder = async () => {
       const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-      return createDecoder(createUserKeyring(secrets.masterKey), writeDb);
+      return createDecoder(await openUserKeyring(writeDb, secrets.masterKey), writeDb);
     };
     // Every projection with dead letters: the Postgres ones in their databases, the external
     // ones (search, audit, cache) in the read database.
@@ -98,12 +99,12 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text());
     switch (action.kind) {
       case 'status': {
-        const statuses = await projectionStatus(writeDb, stores);
+        const statuses = await projectionStatus(writeDb, stores, await busPartitions(config, logger));
         print(statuses, action.json, () =>
           statuses
             .map(
               (s) =>
-                `${s.name}: ${s.behind} event(s) behind, ${s.deadLetters} dead letter(s), ${Object.keys(s.offsets).length} partition(s)\n`,
+                `${s.name}: ${s.behind === 0 ? 'at' : `${s.behind} event(s) behind`} the event store head (${s.head ?? 'empty'}), ${s.deadLetters} dead letter(s), ${Object.keys(s.offsets).length} partition(s)\n`,
             )
             .join(''),
         );
@@ -164,6 +165,18 @@ export async function projections(config: PlatformConfig, action: Action): Promi
     }
   } finally {
     await engines.close();
+  }
+}
+
+/** The events topic's partition count with Kafka (projections store an offset per partition); undefined on the embedded bus. */
+async function busPartitions(config: PlatformConfig, logger: Logger): Promise<number | undefined> {
+  const kafka = config.engines.kafka;
+  if (kafka === undefined) return undefined;
+  const connection = connectKafka(kafka, logger);
+  try {
+    return await partitionCount(connection.kafka, kafka.topic);
+  } finally {
+    await connection.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { absentUser, decideUser, defaultSettings, type Role, userStream, toRoles
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
-import type { Recorder, RequestContext } from '../recorder.js';
+import { enterFence, type Recorder, type RequestContext } from '../recorder.js';
 import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
 import type { AccessTokens } from '@mindflow/core/auth';
 import type { LoginThrottle } from './login-throttle.js';
@@ -162,6 +162,7 @@ export async function login(
     expiresAt: new Date(context.now.getTime() + deps.refreshTokenTtlDays * 86_400_000),
   };
   const refresh = await deps.db.transaction().execute(async (trx) => {
+    await enterFence(trx, user.id);
     const issued = await issueRefreshToken(trx, user.id, family);
     await deps.recorder.record(trx, {
       streamId: userStream(user.id),

@@ -3,6 +3,7 @@ import { AppError } from '@mindflow/core/errors';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
+import { enterFence } from '../recorder.js';
 
 export interface IdempotencyScope {
   readonly userId: string;
@@ -56,8 +57,11 @@ export async function runIdempotent<T>(
   scope: IdempotencyScope | undefined,
   status: number,
   command: (trx: Transaction<WriteTables>) => Promise<T>,
+  /** The user the command acts for: their erasure fence is entered before anything else. */
+  fenceUser?: string,
 ): Promise<CommandResponse<T>> {
   return db.transaction().execute(async (trx) => {
+    if (fenceUser !== undefined) await enterFence(trx, fenceUser);
     if (scope === undefined) return { status, body: await command(trx), replayed: false };
     const claimed = await trx
       .insertInto('idempotency_keys')

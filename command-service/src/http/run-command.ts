@@ -39,8 +39,12 @@ export async function runCommand<T extends { version: number }>(
   const caller = await authorize(deps.tokens, request, options.role);
   const expectedVersion = options.ifMatch === undefined ? undefined : ifMatch(request, options.ifMatch === 'required');
   const context = requestContext(request, caller);
-  const response = await runIdempotent(deps.db, idempotencyScope(request, caller.userId), options.status, (trx) =>
-    command(trx, { caller, context, expectedVersion }),
+  const response = await runIdempotent(
+    deps.db,
+    idempotencyScope(request, caller.userId),
+    options.status,
+    (trx) => command(trx, { caller, context, expectedVersion }),
+    caller.userId,
   );
   return sendCommandResponse(reply, response);
 }

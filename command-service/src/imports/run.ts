@@ -7,7 +7,7 @@ import { recordAttachment } from '../attachments/service.js';
 import { maxAttachmentBytes, sniffType } from '../attachments/sniff.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { createEntry } from '../entries/service.js';
-import type { Recorder, RequestContext } from '../recorder.js';
+import { enterFence, type Recorder, type RequestContext } from '../recorder.js';
 import type { ImportArchive } from './read.js';
 
 export interface ImportReport {
@@ -64,6 +64,7 @@ export async function importArchive(
     const entryId = newEventId();
     try {
       await deps.db.transaction().execute(async (trx) => {
+        await enterFence(trx, userId);
         await createEntry(deps, trx, userId, entryId, item.entry as EntryInput, options.context);
         if (options.dryRun) throw new DryRun();
       });

@@ -1,5 +1,5 @@
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
-import type { UserKeyring } from '@mindflow/core/crypto';
+import { closeUserFence, type UserKeyring } from '@mindflow/core/crypto';
 import { decideUser, userStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
+import type { KeyVacuum } from './key-vacuum.js';
 
 export interface ErasureDeps {
   readonly db: Kysely<WriteTables>;
@@ -15,6 +16,8 @@ export interface ErasureDeps {
   readonly hasher: PasswordHasher;
   readonly blobs: BlobStore;
   readonly logger: Logger;
+  /** Removes the destroyed key's bytes from the key table's files once the erasure commits. */
+  readonly keyVacuum: KeyVacuum;
 }
 
 /** What was erased where, without a word of what it was. */
@@ -75,40 +78,48 @@ export async function eraseUser(
   if (!(await deps.hasher.verify(account.password_hash, input.password))) {
     throw new AppError('FORBIDDEN', 'the password does not match: the account is not deleted');
   }
-  const { position, rows } = await deps.db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom('users')
-      .select(['id', 'email', 'version'])
-      .where('id', '=', userId)
-      .where('deleted_at', 'is', null)
-      .forUpdate()
-      .executeTakeFirst();
-    if (user === undefined) throw new AppError('NOT_FOUND', 'no such user');
-    const events = decideUser({ type: 'EraseUser', reason: input.reason }, activeState(user.email));
-    const appended = await deps.recorder.record(trx, {
-      streamId: userStream(userId),
-      expectedVersion: 'any',
-      userId,
-      events,
-      context,
-    });
-    const removed = await removeRows(trx, userId);
-    await trx
-      .updateTable('users')
-      .set({
-        email: `erased+${userId}@erased.invalid`,
-        display_name: 'Erased',
-        photo_url: null,
-        password_hash: '!',
-        roles: ['user'],
-        deleted_at: context.now,
-        version: user.version + 1,
-      })
-      .where('id', '=', userId)
-      .execute();
-    await deps.keyring.destroy<WriteTables>(trx, userId);
-    return { position: appended.position, rows: removed };
-  });
+  const { position, rows } = await retryOnDeadlock(() =>
+    deps.db.transaction().execute(async (trx) => {
+      // Before any other write: every transaction that appended for this user (or entered the
+      // fence) ends first; every later one waits, then is refused. So UserErased is the user's last
+      // event in the log, in commit order too: this transaction takes its id after theirs ended.
+      await closeUserFence<WriteTables>(trx, userId);
+      const user = await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'version'])
+        .where('id', '=', userId)
+        .where('deleted_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst();
+      if (user === undefined) throw new AppError('NOT_FOUND', 'no such user');
+      const events = decideUser({ type: 'EraseUser', reason: input.reason }, activeState(user.email));
+      const appended = await deps.recorder.record(trx, {
+        streamId: userStream(userId),
+        expectedVersion: 'any',
+        userId,
+        events,
+        context,
+      });
+      const removed = await removeRows(trx, userId);
+      await trx
+        .updateTable('users')
+        .set({
+          email: `erased+${userId}@erased.invalid`,
+          display_name: 'Erased',
+          photo_url: null,
+          password_hash: '!',
+          roles: ['user'],
+          deleted_at: context.now,
+          version: user.version + 1,
+        })
+        .where('id', '=', userId)
+        .execute();
+      await deps.keyring.destroy<WriteTables>(trx, userId);
+      return { position: appended.position, rows: removed };
+    }),
+  );
+  // After the commit (VACUUM cannot run in a transaction): the deleted key leaves the table's file.
+  await deps.keyVacuum.run();
   let blobs = 0;
   for (const prefix of blobKeys.ofUser(userId)) {
     blobs += await deps.blobs.deletePrefix(prefix).catch((error: unknown) => {
@@ -132,6 +143,25 @@ export async function eraseUser(
       cache: 'keys removed',
     },
   };
+}
+
+/** PostgreSQL's deadlock_detected. */
+const deadlock = '40P01';
+
+/**
+ * Runs the erasure again when PostgreSQL broke a deadlock by aborting it: an appender that
+ * locked one of the user's rows before it reached the fence waits on the erasure while the
+ * erasure waits on that row. The appender goes on (or is refused), the erasure's retry succeeds.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+      if (code !== deadlock || attempt === attempts) throw error;
+    }
+  }
 }
 
 const activeState = (email: string) =>

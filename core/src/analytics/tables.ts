@@ -6,7 +6,13 @@ type Numeric = ColumnType<string, number, number>;
 export interface AnalyticsTables {
   analytics_storage: { only_row: boolean; strategy: AnalyticsStrategy; chosen_at: Date };
   analytics_settings: { only_row: Generated<boolean>; min_group_size: number };
-  analytics_users: { user_id: string; language: string; timezone: string };
+  analytics_users: {
+    user_id: string;
+    language: string;
+    timezone: string;
+    /** The version of the user's stream the labels reflect: an older event changes nothing. */
+    stream_version: number;
+  };
   entry_moods: {
     entry_id: string;
     user_id: string;

@@ -120,7 +120,13 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
       const keys: string[] = [];
       for (const file of files) {
         const key = file.split(path.sep).join('/');
-        if (key.startsWith(prefix) && (await stat(path.join(objects, file))).isFile()) keys.push(key);
+        if (!key.startsWith(prefix)) continue;
+        // A file deleted between readdir and stat (a concurrent delete) is no longer listed.
+        const found = await stat(path.join(objects, file)).catch((error: unknown) => {
+          if (missing(error)) return undefined;
+          throw error;
+        });
+        if (found?.isFile() === true) keys.push(key);
       }
       yield* keys.sort();
     },

@@ -17,7 +17,8 @@ export function logOffset(checkpoint: Checkpoint): string {
   return `${checkpoint.transactionId.padStart(width, '0')}:${String(checkpoint.position).padStart(width, '0')}`;
 }
 
-function checkpointOf(offset: string | undefined): Checkpoint {
+/** The checkpoint an offset stands for (the start of the log for none): logOffset's inverse. */
+export function checkpointOf(offset: string | undefined): Checkpoint {
   if (offset === undefined) return startOfLog;
   const [transactionId = '0', position = '0'] = offset.split(':');
   return { transactionId: BigInt(transactionId).toString(), position: Number(position) };

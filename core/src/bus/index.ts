@@ -1,5 +1,8 @@
 export type { Delivery, EventBus, Subscriber, Subscription, SubscribeOptions } from './types.js';
-export { createEmbeddedBus, logOffset, type EmbeddedBusOptions } from './embedded-bus.js';
-export { createKafkaBus, eventsTopic, ensureEventsTopic, type KafkaBusOptions } from './kafka-bus.js';
-export { toWire, fromWire } from './wire.js';
-export { openEventBus, type OpenEventBusOptions } from './open.js';
+export { createEmbeddedBus, logOffset, checkpointOf, type EmbeddedBusOptions } from './embedded-bus.js';
+export { createKafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+export { defaultTopicSettings, ensureEventsTopic, eventsTopic, type EventsTopic } from './topic.js';
+export type { EventsTopicSettings } from '../config/index.js';
+export { eventKey, partitionOf } from './partition.js';
+export { toWire, fromWire, toWireReference, readWire, type EventReference } from './wire.js';
+export { openEventBus, type OpenEventBusOptions, type OpenedEventBus } from './open.js';

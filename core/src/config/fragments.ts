@@ -158,6 +158,24 @@ export const kafkaEnv = {
     default: 'mindflow.',
     description: 'consumer groups are named <prefix><projection>',
   }),
+  KAFKA_EVENTS_PARTITIONS: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: 6,
+    description: 'partitions of the events topic when it is created',
+  }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 1,
+    description: 'replicas of the events topic when it is created (production: 3)',
+  }),
+  KAFKA_MIN_INSYNC_REPLICAS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 1,
+    description: 'min.insync.replicas of the events topic when it is created (production: 2)',
+  }),
 };
 
 export interface KafkaConfig {
@@ -165,6 +183,15 @@ export interface KafkaConfig {
   readonly clientId: string;
   readonly topic: string;
   readonly groupPrefix: string;
+  /** How the events topic is created when absent (it never deletes: retention.ms=-1). */
+  readonly topicSettings: EventsTopicSettings;
+}
+
+/** Partitions, replication factor and min.insync.replicas of the events topic. */
+export interface EventsTopicSettings {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
 }
 
 export function kafkaConfig(env: EnvOf<typeof kafkaEnv>): KafkaConfig | undefined {
@@ -175,6 +202,11 @@ export function kafkaConfig(env: EnvOf<typeof kafkaEnv>): KafkaConfig | undefine
         clientId: env.KAFKA_CLIENT_ID,
         topic: env.KAFKA_EVENTS_TOPIC,
         groupPrefix: env.KAFKA_GROUP_PREFIX,
+        topicSettings: {
+          partitions: env.KAFKA_EVENTS_PARTITIONS,
+          replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+          minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
+        },
       };
 }
 

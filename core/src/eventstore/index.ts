@@ -12,3 +12,4 @@ export {
   type ReaderHoldBack,
 } from './postgres-event-store.js';
 export type { EventStoreTables } from './schema.js';
+export { assertCommitOrderReachable, commitOrderReach, type CommitOrderReach } from './moved.js';

@@ -5,6 +5,8 @@ import t from 'tap';
 import { createTestDatabase } from '../testing/index.js';
 import {
   appendToStream,
+  assertCommitOrderReachable,
+  commitOrderReach,
   readAll,
   readerHoldBack,
   readStream,
@@ -206,4 +208,75 @@ t.test('an open transaction holds readers back, and readerHoldBack says by how m
     (await readEverything()).some((e) => e.streamId === stream),
     'once the old transaction ends, the event is handed out',
   );
+});
+
+t.test('each stream in version order even when its writers wrote something else before they locked it', async (t) => {
+  // A command writes its idempotency row (taking its transaction id) and only then locks the
+  // entry: a later transaction can lock first, append the next version and commit, and the
+  // earlier one appends after it with an older transaction id.
+  await sql`create table if not exists side_writes (id uuid primary key)`.execute(db);
+  const before = await readEverything();
+  const from: Checkpoint =
+    before.length === 0
+      ? startOfLog
+      : { transactionId: before.at(-1)?.transactionId ?? '0', position: before.at(-1)?.globalPosition ?? 0 };
+  const streams = Array.from({ length: 3 }, () => `entry-${randomUUID()}`);
+  const committed = new Set<string>();
+  const writing = { done: false };
+  const writing$ = Promise.all(
+    Array.from({ length: 16 }, async (_, w) => {
+      for (let i = 0; i < 12; i++) {
+        const stream = streams[randomInt(streams.length)] ?? '';
+        const events = [event('EntryUpdated', { w, i })];
+        await db.transaction().execute(async (trx) => {
+          await sql`insert into side_writes values (${randomUUID()})`.execute(trx);
+          await sleep(randomInt(15));
+          await sql`select pg_advisory_xact_lock(hashtext(${stream}))`.execute(trx);
+          await appendToStream(trx, stream, 'any', events);
+          await sleep(randomInt(5));
+        });
+        for (const e of events) committed.add(e.eventId);
+      }
+    }),
+  ).finally(() => (writing.done = true));
+
+  const seen: RecordedEvent[] = [];
+  let checkpoint = from;
+  while (!writing.done) {
+    const batch = await readAll(db, checkpoint, 23);
+    seen.push(...batch);
+    const last = batch.at(-1);
+    if (last !== undefined) checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
+    else await sleep(3);
+  }
+  await writing$;
+  seen.push(...(await readEverything(checkpoint)));
+
+  t.equal(seen.length, committed.size, 'every committed event seen once');
+  const outOfOrder: string[] = [];
+  for (const stream of streams) {
+    const versions = seen.filter((e) => e.streamId === stream).map((e) => e.streamVersion);
+    versions.forEach((v, i) => {
+      if (v !== i + 1) outOfOrder.push(`${stream}: v${String(v)} read at ${String(i + 1)}`);
+    });
+  }
+  t.same(outOfOrder.slice(0, 5), [], 'every reader gets each stream in version order');
+});
+
+t.test('a database copied from a cluster further ahead is refused at start, with the recovery named', async (t) => {
+  await t.resolves(assertCommitOrderReachable(db), 'this server has passed every stored key');
+  const copy = await createTestDatabase<EventStoreTables>('write', 2);
+  t.teardown(() => copy.drop());
+  // What a dump taken on a cluster in xid epoch 3 carries into a fresh one.
+  const ahead = String(3n * 2n ** 32n + 1234n);
+  await sql`insert into events (transaction_id, event_id, type, schema_version, stream_id, stream_version, occurred_at, data, metadata)
+            values (${ahead}::xid8, ${randomUUID()}, 'Moved', 1, 'moved-1', 1, now(), '{}', '{}')`.execute(copy.db);
+  t.same(await readAll(copy.db, startOfLog), [], 'no reader gets past it');
+  const reach = await commitOrderReach(copy.db);
+  t.equal(reach.storedKey, ahead);
+  t.equal(reach.epochNeeded, 4);
+  await t.rejects(assertCommitOrderReachable(copy.db), {
+    name: 'ConfigError',
+    message: /copied from another cluster.*pg_resetwal -e 4/,
+  });
 });

@@ -34,11 +34,13 @@ export async function appendToStream<DB extends EventStoreTables>(
     throw new StreamVersionConflict(streamId, expectedVersion, current);
   }
   if (events.length === 0) return { streamVersion: current, position: 0 };
+  const key = commitOrderKey(streamId, current);
   try {
     const rows = await db
       .insertInto('events')
       .values(
         events.map((event, i) => ({
+          transaction_id: key,
           event_id: event.eventId,
           type: event.type,
           schema_version: event.schemaVersion,
@@ -151,6 +153,26 @@ export async function readerHoldBack<DB extends EventStoreTables>(database: Kyse
   `.execute(db);
   const row = result.rows[0];
   return { events: Number(row?.events ?? 0), oldestTransactionSeconds: row?.oldest ?? 0 };
+}
+
+/**
+ * The commit-order key of events appended to a stream at version `current`: the inserting
+ * transaction's id, or the key of the stream's previous version when that is larger.
+ *
+ * Transaction ids are handed out at a transaction's first write, not at its commit. A
+ * transaction that wrote something else before it appends (its idempotency row, say) can hold
+ * an older id than the one that appended the stream's previous version and committed
+ * meanwhile; ordered by its own id, the next version would be read before the previous one.
+ * Taking the larger key keeps every stream in version order in readAll, and stays gap-free:
+ * while this transaction runs, the oldest running transaction is at or below its own id, so no
+ * reader has gone past either key yet. The previous version is committed (it is visible here,
+ * and a concurrent appender of the same version collides on the unique (stream, version)),
+ * and its position was taken before this one, so it sorts first at an equal key.
+ */
+function commitOrderKey(streamId: string, current: number) {
+  if (current === 0) return sql<string>`pg_current_xact_id()`;
+  return sql<string>`greatest(pg_current_xact_id(), (
+    select transaction_id from events where stream_id = ${streamId} and stream_version = ${current}))`;
 }
 
 async function streamVersion(db: Db, streamId: string): Promise<number> {

@@ -61,3 +61,16 @@ export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
     await admin.disconnect();
   }
 }
+
+/** How many partitions a topic has (0 when it does not exist). */
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return 0;
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    return metadata.topics[0]?.partitions.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -30,6 +30,8 @@ export interface ReadViews {
     position: ColumnType<string, never, string>;
     /** The commit-order key (transaction, position) of that event: what read-your-writes compares. */
     read_key: ColumnType<string, never, string>;
+    /** The version of the user's stream the view reflects: an older event changes nothing. */
+    stream_version: ColumnType<number, number | undefined, number>;
   };
   journal_view: {
     entry_id: string;

@@ -61,11 +61,22 @@ export async function swapSearchIndex(client: Client, alias: string, index: stri
 }
 
 /**
- * Applies changes in one bulk request with external versions (the event position): a change
- * older than what the index holds is refused by Elasticsearch and counts as done, so replays and
- * redeliveries change nothing. Throws on any other failure.
+ * Whether a write returns only once a refresh has made it visible to searches (`wait_for`:
+ * it waits for the next scheduled refresh, forcing none), or at once (`false`).
  */
-export async function applyIndexChanges(client: Client, index: string, changes: readonly IndexChange[]): Promise<void> {
+export type IndexRefresh = 'wait_for' | false;
+
+/**
+ * Applies changes in one bulk request with external versions (the event position): a change
+ * at or below what the index holds is refused by Elasticsearch and counts as done, so replays,
+ * redeliveries and older versions arriving late change nothing. Throws on any other failure.
+ */
+export async function applyIndexChanges(
+  client: Client,
+  index: string,
+  changes: readonly IndexChange[],
+  refresh: IndexRefresh = false,
+): Promise<void> {
   if (changes.length === 0) return;
   const operations = changes.flatMap((change): unknown[] =>
     change.kind === 'upsert'
@@ -87,7 +98,7 @@ export async function applyIndexChanges(client: Client, index: string, changes: 
         ]
       : [{ delete: { _index: index, _id: change.id, version: change.version, version_type: 'external' as const } }],
   );
-  const result = await client.bulk({ operations });
+  const result = await client.bulk({ operations, refresh });
   if (!result.errors) return;
   const failures = result.items
     .map((item) => Object.values(item)[0])
@@ -107,6 +118,7 @@ export async function deleteUserDocuments(
   index: string,
   userId: string,
   version: number,
+  refresh: IndexRefresh = false,
 ): Promise<void> {
   await client.indices.refresh({ index });
   let after: estypes.SortResults | undefined;
@@ -126,6 +138,7 @@ export async function deleteUserDocuments(
       client,
       index,
       hits.map((hit) => ({ kind: 'delete' as const, id: hit._id ?? '', version })),
+      refresh,
     );
     after = last.sort;
   }

@@ -10,8 +10,11 @@ export {
   ensureSearchIndex,
   swapSearchIndex,
   type IndexChange,
+  type IndexRefresh,
   type SearchDocument,
 } from './elasticsearch-index.js';
+
+export { recordSearchReadPoints, searchReadPoint, type SearchReadPoint } from './read-points.js';
 
 /** The alias the search index is read and written through. */
 export const searchAlias = 'journal_entries';

@@ -46,9 +46,9 @@ export interface SearchResult {
  */
 export interface SearchPort {
   /**
-   * Whether it searches the read model itself (PostgreSQL), so that X-Min-Position makes a
-   * search reflect a write. Elasticsearch is a projection of its own and follows within about
-   * a second (its refresh interval).
+   * Whether it searches the read model itself (PostgreSQL): X-Min-Position then waits for the
+   * read model. Elasticsearch is a projection of its own: X-Min-Position waits for its read
+   * points (search_read_points), recorded once a write is visible.
    */
   readonly readsReadModel: boolean;
   search(userId: string, request: SearchRequest): Promise<SearchResult>;

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import {
   elasticsearchConfig,
   kafkaConfig,
+  kafkaEnv,
   mongoConfig,
   readEnv,
   redisConfig,
@@ -36,6 +37,9 @@ const TestEnv = Type.Object({
   KAFKA_CLIENT_ID: Type.String({ default: 'mindflow-test' }),
   KAFKA_EVENTS_TOPIC: Type.String({ default: 'mindflow-test.events' }),
   KAFKA_GROUP_PREFIX: Type.String({ default: 'mindflow-test.' }),
+  KAFKA_EVENTS_PARTITIONS: kafkaEnv.KAFKA_EVENTS_PARTITIONS,
+  KAFKA_REPLICATION_FACTOR: kafkaEnv.KAFKA_REPLICATION_FACTOR,
+  KAFKA_MIN_INSYNC_REPLICAS: kafkaEnv.KAFKA_MIN_INSYNC_REPLICAS,
   ELASTICSEARCH_URL: required('^https?://', 'Elasticsearch URL'),
   MONGODB_URL: required('^mongodb://', 'MongoDB URL'),
   MONGODB_DATABASE: Type.String({ default: `mindflow_test` }),

@@ -4,6 +4,7 @@ import * as deadLetters from '../read/0003-dead-letters.js';
 import * as analyticsStorage from './0002-analytics-storage.js';
 import * as analystAccess from './0003-analyst-access.js';
 import * as queryAuditMoves from './0004-query-audit-moves.js';
+import * as writerVersions from './0011-writer-versions.js';
 
 /** mindflow_analytics: time series of moods, activity and insights, and their aggregates. */
 export const analyticsMigrations: Record<string, Migration> = {
@@ -13,4 +14,5 @@ export const analyticsMigrations: Record<string, Migration> = {
   '0002-analytics-storage': analyticsStorage,
   '0003-analyst-access': analystAccess,
   '0004-query-audit-moves': queryAuditMoves,
+  '0011-writer-versions': writerVersions,
 };

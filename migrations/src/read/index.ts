@@ -8,6 +8,7 @@ import * as journalSearch from './0006-journal-search.js';
 import * as readKeys from './0007-read-keys.js';
 import * as audit from './0008-audit.js';
 import * as aiViews from './0009-ai-views.js';
+import * as projectionVersions from './0011-projection-versions.js';
 
 /** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const readMigrations: Record<string, Migration> = {
   '0007-read-keys': readKeys,
   '0008-audit': audit,
   '0009-ai-views': aiViews,
+  '0011-projection-versions': projectionVersions,
 };

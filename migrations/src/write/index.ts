@@ -6,6 +6,7 @@ import * as relayCheckpoints from './0004-relay-checkpoints.js';
 import * as aiWorker from './0005-ai-worker.js';
 import * as attachmentUploads from './0006-attachment-uploads.js';
 import * as dataExports from './0007-data-exports.js';
+import * as erasureFence from './0008-erasure-fence-and-master-keys.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0005-ai-worker': aiWorker,
   '0006-attachment-uploads': attachmentUploads,
   '0007-data-exports': dataExports,
+  '0008-erasure-fence-and-master-keys': erasureFence,
 };

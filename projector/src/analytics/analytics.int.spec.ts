@@ -14,6 +14,7 @@ import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflo
 import { rebuildProjection } from '../rebuild.js';
 import { asDeliveries, signedInWriters } from '../testing.js';
 import { writeSide } from '../database.js';
+import { lateVersions } from '../late-versions.js';
 import { analyticsProjection } from './projection.js';
 import { partitionStore } from './store.js';
 import type { AnalyticsProjectionTables } from './tables.js';
@@ -370,3 +371,55 @@ t.test(
     await t.rejects(as(commands.url, 'select * from events'), { message: /permission denied/ }, 'the event store');
   },
 );
+
+t.test('events delivered out of order or twice never put an older version over a newer one', async (t) => {
+  // Straight to the projection, bypassing the bus and its offsets: the tables alone must hold.
+  const { kept, gone, inOrder, late } = await lateVersions(commands.app, writeDb, decode);
+  const projection = analyticsProjection(partitionStore);
+  const apply = async (db: Kysely<AnalyticsProjectionTables>, order: typeof inOrder) => {
+    for (const event of order) await db.transaction().execute((trx) => projection.apply(trx, [event]));
+  };
+  const tables = async (db: Kysely<AnalyticsProjectionTables>) => ({
+    entries: await rows(
+      db,
+      sql`select entry_id, version, deleted, case when deleted then null else row(day, mood, mood_score, tags, word_count)::text end as live
+          from entry_moods order by entry_id`,
+    ),
+    moods: await rows(
+      db,
+      sql`select entry_id, day::text, mood, tags, word_count, sum(sign)::int as n from mood_events
+          group by 1, 2, 3, 4, 5 having sum(sign) <> 0 order by 1, 2, 3`,
+    ),
+    activity: await rows(db, sql`select event_id, kind, metadata from user_activity_events order by event_id`),
+    summary: await summary(db),
+    // Activity is labelled with the writer's time zone as the projection knew it when it came:
+    // the counts, not the labels, are what order must not change.
+    weekly: await rows(
+      db,
+      sql`select week, user_id, sum(logins)::int, sum(entries_created)::int, sum(entries_updated)::int,
+                 sum(entries_deleted)::int, sum(profile_updated)::int from user_weekly_activity group by 1, 2 order by 1, 2`,
+    ),
+    writers: await rows(db, sql`select * from analytics_users`),
+  });
+  const ordered = await createTestDatabase<AnalyticsProjectionTables>('analytics');
+  const shuffled = await createTestDatabase<AnalyticsProjectionTables>('analytics');
+  t.teardown(async () => {
+    await ordered.drop();
+    await shuffled.drop();
+  });
+  await apply(ordered.db, inOrder);
+  await apply(shuffled.db, late);
+  const expected = await tables(ordered.db);
+  t.match(
+    expected.entries,
+    [
+      { entry_id: kept, version: 3, deleted: false, live: /angry/ },
+      { entry_id: gone, version: 3, deleted: true },
+    ].sort((a, b) => (a.entry_id < b.entry_id ? -1 : 1)),
+  );
+  t.same(await tables(shuffled.db), expected, 'the same mood series, activity and aggregates as in order');
+
+  await apply(shuffled.db, inOrder);
+  await apply(shuffled.db, late);
+  t.same(await tables(shuffled.db), expected, 'applying every event again, in either order, changes nothing');
+});

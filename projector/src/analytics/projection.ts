@@ -14,7 +14,12 @@ type Of<T extends Event['type']> = Extract<Event, { type: T }>;
 type EntryMood = Selectable<AnalyticsTables['entry_moods']>;
 type Writer = Selectable<AnalyticsTables['analytics_users']>;
 
-const unknownWriter = (userId: string): Writer => ({ user_id: userId, language: 'unknown', timezone: 'unknown' });
+const unknownWriter = (userId: string): Writer => ({
+  user_id: userId,
+  language: 'unknown',
+  timezone: 'unknown',
+  stream_version: 0,
+});
 
 const activityOf: Partial<Record<Event['type'], AnalyticsChanges['activity'][number]['kind']>> = {
   UserLoggedIn: 'login',
@@ -99,7 +104,12 @@ async function saveState(trx: Db, batch: Batch): Promise<void> {
       .onConflict((c) =>
         c
           .column('user_id')
-          .doUpdateSet((eb) => ({ language: eb.ref('excluded.language'), timezone: eb.ref('excluded.timezone') })),
+          .doUpdateSet((eb) => ({
+            language: eb.ref('excluded.language'),
+            timezone: eb.ref('excluded.timezone'),
+            stream_version: eb.ref('excluded.stream_version'),
+          }))
+          .where('analytics_users.stream_version', '<', (eb) => eb.ref('excluded.stream_version')),
       )
       .execute();
   }
@@ -147,14 +157,14 @@ function fold(batch: Batch, event: Event): void {
     });
   }
   switch (event.type) {
-    case 'UserRegistered': {
-      setWriter(batch, { user_id: userId, language: event.data.language, timezone: event.data.timezone });
-      return;
-    }
+    case 'UserRegistered':
     case 'UserProfileUpdated': {
-      const { language = writer.language, timezone = writer.timezone } = event.data.changes;
-      if (language !== writer.language || timezone !== writer.timezone)
-        setWriter(batch, { user_id: userId, language, timezone });
+      // The labels follow the user's stream; an event at or below the version they reflect is old.
+      if (event.streamVersion <= writer.stream_version) return;
+      const changes = event.type === 'UserRegistered' ? event.data : event.data.changes;
+      const { language = writer.language, timezone = writer.timezone } = changes;
+      if (event.type === 'UserRegistered' || language !== writer.language || timezone !== writer.timezone)
+        setWriter(batch, { user_id: userId, language, timezone, stream_version: event.streamVersion });
       return;
     }
     case 'EntryCreated': {

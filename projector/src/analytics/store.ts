@@ -33,9 +33,13 @@ export async function analyticsStore<DB>(db: Kysely<DB>): Promise<AnalyticsStore
 export const partitionStore: AnalyticsStore = {
   strategy: 'partitions',
   write: async (trx, changes, now) => {
-    await writeRaw(trx, changes, now, true);
+    const written = await writeRaw(trx, changes, now, true);
     await addMoodCounts(trx, changes);
-    await addActivityCounts(trx, changes);
+    // An activity row already there was counted when it was written: a redelivery adds nothing.
+    await addActivityCounts(trx, {
+      ...changes,
+      activity: changes.activity.filter((row) => !written.existing.has(row.event_id)),
+    });
     await erase(trx, changes.erased);
     for (const userId of changes.erased) {
       // One pseudonym per erased writer keeps the weekly counts of distinct people right.
@@ -59,9 +63,15 @@ export const timescaleStore: AnalyticsStore = {
 
 /**
  * Raw rows, each at most once (the unique event id); rows already past retention are not
- * written (their partition is gone or going), while the aggregates still count them.
+ * written (their partition is gone or going), while the aggregates still count them. Returns
+ * the event ids of the activity rows that were there already.
  */
-async function writeRaw(trx: Db, changes: AnalyticsChanges, now: Date, partitioned: boolean): Promise<void> {
+async function writeRaw(
+  trx: Db,
+  changes: AnalyticsChanges,
+  now: Date,
+  partitioned: boolean,
+): Promise<{ existing: Set<string> }> {
   const insert = async <T extends TimeSeries>(
     table: T,
     rows: readonly Insertable<AnalyticsProjectionTables[T]>[],
@@ -78,17 +88,26 @@ async function writeRaw(trx: Db, changes: AnalyticsChanges, now: Date, partition
     const series = trx as unknown as Kysely<Record<TimeSeries, Record<string, unknown>>>;
     const name: TimeSeries = table;
     const values: readonly Record<string, unknown>[] = kept;
+    const skipped: unknown[] = [];
     for (const chunk of chunks(values)) {
-      await series
-        .insertInto(name)
-        .values(chunk)
-        .onConflict((c) => c.doNothing())
-        .execute();
+      const added = new Set(
+        (
+          await series
+            .insertInto(name)
+            .values(chunk)
+            .onConflict((c) => c.doNothing())
+            .returning('event_id')
+            .execute()
+        ).map((row) => row.event_id),
+      );
+      for (const row of chunk) if (!added.has(row.event_id)) skipped.push(row.event_id);
     }
+    return skipped;
   };
   await insert('mood_events', changes.moods, (row) => row.day);
-  await insert('user_activity_events', changes.activity, (row) => row.time);
+  const existing = await insert('user_activity_events', changes.activity, (row) => row.time);
   await insert('journal_insights', changes.insights, (row) => row.time);
+  return { existing: new Set(existing.filter((id): id is string => typeof id === 'string')) };
 }
 
 async function erase(trx: Db, userIds: readonly string[]): Promise<void> {

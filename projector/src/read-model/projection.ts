@@ -11,7 +11,6 @@ type Db = Kysely<ReadModelTables>;
 type Event = DecodedEvent<MindflowEvents>;
 type Of<T extends Event['type']> = Extract<Event, { type: T }>;
 
-/**
 /** The read model's tables: every one has a user_id, and holds nothing else's. */
 const views = [
   'journal_view',
@@ -27,6 +26,10 @@ const views = [
  * The read model: profile, journals, entry history, mood calendar, tag counts, analyses and
  * insights, each kept current event by event. Soft-deleted entries leave the calendar and the
  * tag counts, and come back on restore. An erased user leaves every view.
+ *
+ * Each view row keeps the version of the stream it reflects (journal_view.version for the
+ * entry's stream, profile_view.stream_version for the user's): an event at or below it, a
+ * redelivery or an older version arriving late, changes nothing but the entry's history.
  */
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
@@ -114,23 +117,26 @@ async function userRegistered(db: Db, event: Of<'UserRegistered'>) {
       consent: JSON.stringify(null),
       joined_at: event.occurredAt,
       updated_at: event.occurredAt,
+      stream_version: event.streamVersion,
     })
+    .onConflict((conflict) => conflict.column('user_id').doNothing())
     .execute();
 }
 
+/** The profile row, if `event` is newer than the user-stream version it reflects. */
+const newerProfile = (db: Db, event: Event) =>
+  db.updateTable('profile_view').where('user_id', '=', userOf(event)).where('stream_version', '<', event.streamVersion);
+
 async function updateProfile(db: Db, event: Event, values: { settings?: string; consent?: string }) {
-  await db
-    .updateTable('profile_view')
-    .set({ ...values, updated_at: event.occurredAt })
-    .where('user_id', '=', userOf(event))
+  await newerProfile(db, event)
+    .set({ ...values, updated_at: event.occurredAt, stream_version: event.streamVersion })
     .execute();
 }
 
 async function profileUpdated(db: Db, event: Of<'UserProfileUpdated'>) {
   const { displayName, photoUrl, timezone, language, theme } = event.data.changes;
   const userId = userOf(event);
-  await db
-    .updateTable('profile_view')
+  const applied = await newerProfile(db, event)
     .set({
       ...(displayName === undefined ? {} : { display_name: displayName }),
       ...(photoUrl === undefined ? {} : { photo_url: photoUrl }),
@@ -138,10 +144,11 @@ async function profileUpdated(db: Db, event: Of<'UserProfileUpdated'>) {
       ...(language === undefined ? {} : { language }),
       ...(theme === undefined ? {} : { theme }),
       updated_at: event.occurredAt,
+      stream_version: event.streamVersion,
     })
-    .where('user_id', '=', userId)
-    .execute();
-  if (displayName !== undefined || photoUrl !== undefined) {
+    .returning('user_id')
+    .executeTakeFirst();
+  if (applied !== undefined && (displayName !== undefined || photoUrl !== undefined)) {
     await db
       .updateTable('journal_view')
       .set({
@@ -155,16 +162,15 @@ async function profileUpdated(db: Db, event: Of<'UserProfileUpdated'>) {
 
 async function rolesChanged(db: Db, event: Of<'RoleGranted' | 'RoleRevoked'>) {
   const role = event.data.role;
-  await db
-    .updateTable('profile_view')
+  await newerProfile(db, event)
     .set({
       roles:
         event.type === 'RoleGranted'
           ? sql<string[]>`array(select distinct unnest(roles || array[${role}]::text[]))`
           : sql<string[]>`array_remove(roles, ${role})`,
       updated_at: event.occurredAt,
+      stream_version: event.streamVersion,
     })
-    .where('user_id', '=', userOf(event))
     .execute();
 }
 
@@ -176,7 +182,7 @@ async function entryCreated(db: Db, event: Of<'EntryCreated'>) {
     .select(['display_name', 'photo_url'])
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  await db
+  const created = await db
     .insertInto('journal_view')
     .values({
       entry_id: data.entryId,
@@ -197,8 +203,11 @@ async function entryCreated(db: Db, event: Of<'EntryCreated'>) {
       created_at: event.occurredAt,
       updated_at: event.occurredAt,
     })
-    .execute();
+    .onConflict((conflict) => conflict.column('entry_id').doNothing())
+    .returning('entry_id')
+    .executeTakeFirst();
   await history(db, event, data.entryId, 'created', { ...data });
+  if (created === undefined) return; // applied before
   await countTags(db, userId, data.tags, 1);
   await placeOnCalendar(db, userId, data.entryId, data.date, data.mood);
 }
@@ -206,11 +215,9 @@ async function entryCreated(db: Db, event: Of<'EntryCreated'>) {
 async function entryUpdated(db: Db, event: Of<'EntryUpdated'>) {
   const userId = userOf(event);
   const { entryId, changes } = event.data;
-  const before = await db
-    .selectFrom('journal_view')
-    .selectAll()
-    .where('entry_id', '=', entryId)
-    .executeTakeFirstOrThrow();
+  await history(db, event, entryId, 'updated', { ...changes });
+  const before = await entryBefore(db, event);
+  if (before === undefined) return;
   await db
     .updateTable('journal_view')
     .set({
@@ -229,7 +236,6 @@ async function entryUpdated(db: Db, event: Of<'EntryUpdated'>) {
     })
     .where('entry_id', '=', entryId)
     .execute();
-  await history(db, event, entryId, 'updated', { ...changes });
   if (before.deleted_at !== null) return; // a deleted entry is in no calendar or count
   if (changes.tags !== undefined) {
     await countTags(db, userId, before.tags, -1);
@@ -251,18 +257,35 @@ async function entryDeletedOrRestored(db: Db, event: Of<'EntryDeleted' | 'EntryR
   const userId = userOf(event);
   const { entryId } = event.data;
   const deleted = event.type === 'EntryDeleted';
+  await history(db, event, entryId, deleted ? 'deleted' : 'restored', {});
+  if ((await entryBefore(db, event)) === undefined) return;
   const entry = await db
     .updateTable('journal_view')
     .set({ deleted_at: deleted ? event.occurredAt : null, version: event.streamVersion, updated_at: event.occurredAt })
     .where('entry_id', '=', entryId)
     .returning(['tags', 'entry_date', 'mood'])
     .executeTakeFirstOrThrow();
-  await history(db, event, entryId, deleted ? 'deleted' : 'restored', {});
   await countTags(db, userId, entry.tags, deleted ? -1 : 1);
   if (deleted) await db.deleteFrom('mood_calendar').where('entry_id', '=', entryId).execute();
   else await placeOnCalendar(db, userId, entryId, entry.entry_date, entry.mood);
 }
 
+/**
+ * The entry's view row as it stood before `event`, locked; undefined when the row already
+ * reflects this version or a newer one (a redelivery, or an older event arriving late). Throws
+ * when there is no row: the entry's creation has not been applied.
+ */
+async function entryBefore(db: Db, event: Of<'EntryUpdated' | 'EntryDeleted' | 'EntryRestored'>) {
+  const row = await db
+    .selectFrom('journal_view')
+    .selectAll()
+    .where('entry_id', '=', event.data.entryId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return row.version < event.streamVersion ? row : undefined;
+}
+
+/** A version of the entry in its history, once: whatever order versions arrive in, each has its row. */
 async function history(db: Db, event: Event, entryId: string, kind: string, changes: Record<string, unknown>) {
   const actor = event.metadata.actorId;
   await db
@@ -276,6 +299,7 @@ async function history(db: Db, event: Event, entryId: string, kind: string, chan
       kind,
       changes: JSON.stringify(changes),
     })
+    .onConflict((conflict) => conflict.columns(['entry_id', 'version']).doNothing())
     .execute();
 }
 

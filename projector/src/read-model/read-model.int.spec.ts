@@ -5,6 +5,7 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { lateVersions } from '../late-versions.js';
 import { asDeliveries, readModelSnapshot } from '../testing.js';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
@@ -189,4 +190,53 @@ t.test('applying every event twice changes nothing; a rebuild from scratch equal
   const fresh = host(rebuilt.db, 'read-model');
   await fresh.handle(deliveries);
   t.same(await readModelSnapshot(rebuilt.db), await readModelSnapshot(live.db), 'row by row');
+});
+
+t.test('events delivered out of order or twice never put an older version over a newer one', async (t) => {
+  // Straight to the projection, bypassing the bus and its offsets: the views alone must hold.
+  const { userId, kept, gone, inOrder, late } = await lateVersions(app, commands.db, decode);
+  const apply = async (db: Kysely<ReadModelTables>, order: typeof inOrder) => {
+    for (const event of order) await db.transaction().execute((trx) => readModelProjection.apply(trx, [event]));
+  };
+  const snapshot = async (db: Kysely<ReadModelTables>) => {
+    const rows = await readModelSnapshot(db);
+    return Object.fromEntries(
+      Object.entries(rows).map(([table, list]) => [
+        table,
+        list.filter((row) => (row as { user_id?: string }).user_id === userId),
+      ]),
+    );
+  };
+  const ordered = await createTestDatabase<ReadModelTables>('read');
+  const shuffled = await createTestDatabase<ReadModelTables>('read');
+  t.teardown(async () => {
+    await ordered.drop();
+    await shuffled.drop();
+  });
+  await apply(ordered.db, inOrder);
+  await apply(shuffled.db, late);
+
+  // Events carry changes, not whole entries: the update that came after the delete is not
+  // applied, so the deleted entry's row keeps its created fields. It is deleted, at version 3,
+  // and in no calendar or count. Everything else equals the events applied in order.
+  const apart = (views: Record<string, unknown[]>): { views: Record<string, unknown[]>; deleted: unknown } => {
+    const isGone = (view: unknown) => (view as { entry_id: string }).entry_id === gone;
+    return {
+      views: { ...views, journal_view: views.journal_view?.filter((view) => !isGone(view)) ?? [] },
+      deleted: views.journal_view?.find(isGone),
+    };
+  };
+  const expected = apart(await snapshot(ordered.db));
+  t.match(expected.views.journal_view, [
+    { entry_id: kept, version: 3, title: 'Version 3', mood: 'angry', tags: ['three'], deleted_at: null },
+  ]);
+  t.match(expected.views.profile_view, [{ display_name: 'Writer Three', timezone: 'Asia/Tokyo' }]);
+  const actual = apart(await snapshot(shuffled.db));
+  t.same(actual.views, expected.views, 'the views equal those of the events in order');
+  t.match(actual.deleted, { version: 3, deleted_at: Date }, 'the late update did not undo the delete');
+
+  const once = await snapshot(shuffled.db);
+  await apply(shuffled.db, inOrder);
+  await apply(shuffled.db, late);
+  t.same(await snapshot(shuffled.db), once, 'applying every event again, in either order, changes nothing');
 });

@@ -2,7 +2,13 @@ import type { Client } from '@elastic/elasticsearch';
 import { absentEntry, evolveEntry, type EntryState } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
-import { applyIndexChanges, deleteUserDocuments, type IndexChange } from '@mindflow/core/search';
+import {
+  applyIndexChanges,
+  deleteUserDocuments,
+  recordSearchReadPoints,
+  type IndexChange,
+  type IndexRefresh,
+} from '@mindflow/core/search';
 import type { Kysely } from 'kysely';
 import {
   hostExternalProjection,
@@ -31,48 +37,50 @@ export interface SearchIndexingOptions<W extends EventStoreTables, R extends Run
   readonly runtime?: RuntimeServices;
 }
 
-/** The entry as it stood after `version` (its stream folded up to there), and when it was created. */
-async function entryAt<W extends EventStoreTables>(
+/**
+ * The entry as its stream now stands (folded to the head), when it was created, and the head
+ * event: whichever of its events is delivered, and in whatever order, the document written is
+ * the newest, versioned by the head's position.
+ */
+async function entryNow<W extends EventStoreTables>(
   options: IndexTarget<W>,
   streamId: string,
-  version: number,
-): Promise<{ state: EntryState; createdAt: Date }> {
+): Promise<{ state: EntryState; createdAt: Date; head: RecordedEvent | undefined }> {
   const events = await readStream(options.writeDb, streamId);
   let state = absentEntry;
-  for (const event of events) {
-    if (event.streamVersion > version) break;
-    state = evolveEntry(state, await options.decode(event));
-  }
-  return { state, createdAt: events[0]?.occurredAt ?? new Date(0) };
+  for (const event of events) state = evolveEntry(state, await options.decode(event));
+  return { state, createdAt: events[0]?.occurredAt ?? new Date(0), head: events.at(-1) };
 }
 
 /**
- * Applies events to the index: for each entry they touch, the entry as of the last of them,
- * folded from its stream, indexed (or deleted when it is deleted) with that event's position as
- * external version; erasure deletes every document of the user. Older versions are refused by
- * Elasticsearch, so replays change nothing.
+ * Applies events to the index: each entry they touch, as its stream now stands, indexed (or
+ * deleted when it is deleted) with its newest event's position as external version; erasure
+ * deletes every document of the user. Elasticsearch refuses a version at or below the one it
+ * holds, so replays, redeliveries and older events arriving late change nothing.
  */
 export async function indexEvents<W extends EventStoreTables>(
   options: IndexTarget<W>,
   events: readonly RecordedEvent[],
+  refresh: IndexRefresh = false,
 ): Promise<void> {
-  const latest = new Map<string, RecordedEvent>();
+  const streams = new Map<string, string>();
   const erased = new Map<string, number>();
   for (const event of events) {
     if (event.type === 'UserErased' && event.userId !== null) erased.set(event.userId, event.globalPosition);
-    if (entryEvents.has(event.type)) latest.set(event.streamId, event);
+    if (entryEvents.has(event.type) && event.userId !== null) streams.set(event.streamId, event.userId);
   }
   const changes: IndexChange[] = [];
-  for (const [streamId, event] of latest) {
-    if (event.userId === null || erased.has(event.userId)) continue;
-    const { state, createdAt } = await entryAt(options, streamId, event.streamVersion);
+  for (const [streamId, userId] of streams) {
+    if (erased.has(userId)) continue;
+    const { state, createdAt, head } = await entryNow(options, streamId);
+    if (head === undefined) continue;
     if (state.status === 'active') {
       changes.push({
         kind: 'upsert',
-        version: event.globalPosition,
+        version: head.globalPosition,
         document: {
           id: state.entryId,
-          userId: event.userId,
+          userId,
           title: state.title,
           content: state.content,
           mood: state.mood,
@@ -83,26 +91,30 @@ export async function indexEvents<W extends EventStoreTables>(
           wordCount: state.wordCount,
           isPrivate: state.isPrivate,
           createdAt: createdAt.toISOString(),
-          updatedAt: event.occurredAt.toISOString(),
+          updatedAt: head.occurredAt.toISOString(),
         },
       });
     } else if (state.status === 'deleted') {
-      changes.push({ kind: 'delete', id: state.entryId, version: event.globalPosition });
+      changes.push({ kind: 'delete', id: state.entryId, version: head.globalPosition });
     }
   }
-  await applyIndexChanges(options.client, options.index, changes);
-  for (const [userId, position] of erased) await deleteUserDocuments(options.client, options.index, userId, position);
+  await applyIndexChanges(options.client, options.index, changes, refresh);
+  for (const [userId, position] of erased)
+    await deleteUserDocuments(options.client, options.index, userId, position, refresh);
 }
 
-/** The search projection on Elasticsearch, as a bus subscriber (offsets in the read database). */
+/**
+ * The search projection on Elasticsearch, as a bus subscriber (offsets in the read database).
+ * Its writes return once a refresh shows them (`wait_for`), and only then does it record each
+ * user's read point, so that X-Min-Position on a search waits for what it can see.
+ */
 export function searchIndexing<W extends EventStoreTables, R extends RuntimeTables>(
   options: SearchIndexingOptions<W, R>,
 ): HostedProjection {
   const runtime = options.runtime ?? standaloneServices();
-  return hostExternalProjection(options.name ?? 'search', options.readDb, runtime, (deliveries) =>
-    indexEvents(
-      options,
-      deliveries.map((delivery) => delivery.event),
-    ),
-  );
+  return hostExternalProjection(options.name ?? 'search', options.readDb, runtime, async (deliveries) => {
+    const events = deliveries.map((delivery) => delivery.event);
+    await indexEvents(options, events, 'wait_for');
+    await recordSearchReadPoints(options.readDb, events);
+  });
 }

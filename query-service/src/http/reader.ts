@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
-import { awaitReadPoint, readPoint, type ReadPoint } from './read-position.js';
+import { awaitReadPoint, readModel, type ReadPoint, type ReadSource } from './read-position.js';
 
 export interface ReadDeps {
   readonly db: ReadDb;
@@ -83,10 +83,16 @@ function isCachedAnswer(value: unknown): value is CachedAnswer<unknown> {
 }
 
 /**
- * Authenticates the caller and prepares the read; the reply says which position the answer
- * reflects (X-Position) and that only the caller may keep it (Cache-Control: private).
+ * Authenticates the caller and prepares the read of `source` (the read model unless said); the
+ * reply says which position the answer reflects (X-Position) and that only the caller may keep
+ * it (Cache-Control: private).
  */
-export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: FastifyReply): Promise<Reader> {
+export async function beginRead(
+  deps: ReadDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  source: ReadSource = readModel,
+): Promise<Reader> {
   const caller = await deps.auth.authenticate(request);
   const userId = caller.userId;
   // A deleted account reads nothing, at once, even with an access token still valid.
@@ -111,7 +117,7 @@ export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: 
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const found = await awaitReadPoint(deps.db, deps.events, userId, minPosition, deps.waitMs);
+      const found = await awaitReadPoint(deps.db, deps.events, userId, minPosition, deps.waitMs, source);
       deps.readWaits.observe({ outcome: 'reached' }, seconds());
       return found;
     } catch (error) {
@@ -123,7 +129,7 @@ export async function beginRead(deps: ReadDeps, request: FastifyRequest, reply: 
     caller,
     userId,
     point: () => {
-      point ??= (minPosition > 0 ? waitedPoint() : readPoint(deps.db, userId)).then((found) => {
+      point ??= (minPosition > 0 ? waitedPoint() : source.point(deps.db, userId)).then((found) => {
         reflect(found.position);
         return found;
       });

@@ -5,6 +5,7 @@ import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { parseSearchText, type SearchPort } from '@mindflow/core/search';
 import { Type } from '@sinclair/typebox';
 import { decodeCursor, encodeCursor, isUuid } from '../entries/cursor.js';
+import { readModel, searchIndex } from '../http/read-position.js';
 import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
 
 const strict = { additionalProperties: false };
@@ -30,6 +31,8 @@ const Tag = Type.String({ minLength: 1, maxLength: 50 });
 
 /** GET /v1/search and GET /v1/tags/suggest: the caller's entries only. */
 export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search: SearchPort }): void {
+  // What X-Min-Position waits for and X-Position speaks of: the index searched.
+  const source = deps.search.readsReadModel ? readModel : searchIndex;
   app.get(
     '/v1/search',
     {
@@ -37,7 +40,7 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
         tags: ['search'],
         summary: 'Search your entries: full text with highlights, filters and facets',
         description:
-          'q takes words, "quoted phrases", OR between two clauses and -word to exclude; accents and word forms are ignored ("cafe run" finds "Café running"). X-Min-Position is honoured on PostgreSQL search; Elasticsearch follows writes within about a second.',
+          'q takes words, "quoted phrases", OR between two clauses and -word to exclude; accents and word forms are ignored ("cafe run" finds "Café running"). With X-Min-Position, the answer waits (bounded) until the search index shows that write, else 503 with Retry-After.',
         security: bearer,
         headers: readHeaders,
         querystring: Type.Object(
@@ -81,9 +84,8 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
       },
     },
     async (request, reply) => {
-      const reader = await beginRead(deps, request, reply);
-      // X-Min-Position and X-Position speak of the read model: only when search reads it.
-      if (deps.search.readsReadModel) await reader.point();
+      const reader = await beginRead(deps, request, reply, source);
+      await reader.point();
       const { q, mood, tags, from, to, sort, cursor, limit } = request.query;
       if (from !== undefined && to !== undefined && from > to) {
         throw new AppError('VALIDATION_FAILED', 'from must not be after to', {
@@ -141,9 +143,8 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
       },
     },
     async (request, reply) => {
-      const reader = await beginRead(deps, request, reply);
-      // X-Min-Position and X-Position speak of the read model: only when search reads it.
-      if (deps.search.readsReadModel) await reader.point();
+      const reader = await beginRead(deps, request, reply, source);
+      await reader.point();
       return { items: await deps.search.suggestTags(reader.userId, request.query.prefix.trim().toLowerCase(), 10) };
     },
   );

@@ -1,5 +1,12 @@
 import type { Test } from 'tap';
-import { queryServiceForTest, testWriters, type QueryServiceUnderTest, type TestWriter } from '../testing.js';
+import { randomUUID } from 'node:crypto';
+import {
+  queryServiceForTest,
+  testReads,
+  testWriters,
+  type QueryServiceUnderTest,
+  type TestWriter,
+} from '../testing.js';
 
 interface Found {
   items: { id: string; date: string; title: string; highlights: { title?: string; content?: string } }[];
@@ -240,6 +247,37 @@ export function searchContract(t: Test, engine: 'postgres' | 'elasticsearch') {
       const response = await ana.get(`/v1/search?${query}`);
       t.equal(response.statusCode, 400, query);
       t.equal(response.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED', query);
+    }
+  });
+
+  t.test('X-Min-Position: a search right after a write finds it, every time', async (t) => {
+    let missed = 0;
+    for (let i = 0; i < 20; i++) {
+      const word = `fresh${String(i)}z${randomUUID().slice(0, 6)}`;
+      const date = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
+      const created = await ana.write({ date, title: `Just written ${word}`, content: 'words', tags: [word] });
+      const headers = { 'x-min-position': String(created.position) };
+      const searched = await ana.get(`/v1/search?q=${word}`, headers);
+      const suggested = await ana.get(`/v1/tags/suggest?prefix=${word.slice(0, -2)}`, headers);
+      const found = searched.json<Found>().items.map((item) => item.id);
+      const tags = suggested.json<{ items: string[] }>().items;
+      if (!found.includes(created.id) || !tags.includes(word)) missed += 1;
+      t.ok(Number(searched.headers['x-position']) >= created.position, 'X-Position says it reflects the write');
+    }
+    t.equal(missed, 0, 'no search or suggestion missed the write it waited for');
+  });
+
+  t.test('with the projections stopped, X-Min-Position answers 503 with Retry-After within the bound', async (t) => {
+    await platform.stopProjector();
+    const created = await ana.write({ date: '2024-06-01', title: 'Never projected', content: 'words' });
+    const headers = { 'x-min-position': String(created.position) };
+    for (const url of ['/v1/search?q=projected', '/v1/tags/suggest?prefix=ne']) {
+      const started = Date.now();
+      const response = await ana.get(url, headers);
+      const took = Date.now() - started;
+      t.equal(response.statusCode, 503, url);
+      t.equal(response.headers['retry-after'], '1', url);
+      t.ok(took >= testReads.waitMs && took < testReads.waitMs + 1_500, `${url}: answered after ${String(took)} ms`);
     }
   });
 }
