@@ -4,7 +4,6 @@ import { openEventBus, type Delivery, type EventsTopicSettings } from '@mindflow
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import { openUserKeyring } from '@mindflow/core/crypto';
-import { assertCommitOrderReachable } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import {
@@ -67,8 +66,6 @@ const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryRestored']);
 export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker> {
   const { logger } = options;
   // Before anything starts: a process holding another master key than the database's refuses.
-  // A database copied from another cluster holds keys no reader could pass: say so and stop.
-  await assertCommitOrderReachable(options.writeDb);
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const { bus } = await openEventBus({ ...options, db: options.writeDb });
 

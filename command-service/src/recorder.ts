@@ -3,7 +3,7 @@ import { AppError } from '@mindflow/core/errors';
 import type { DomainEvent } from '@mindflow/core/domain';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
 import { appendToStream, newEventId, type AppendResult, type ExpectedVersion } from '@mindflow/core/eventstore';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 
 /** Who asks, from where, and when: the metadata every event of a request carries. */
@@ -44,6 +44,24 @@ const accountErased = (cause: unknown) => new AppError('UNAUTHENTICATED', 'this 
 export async function enterFence(trx: Kysely<WriteTables>, userId: string): Promise<void> {
   await enterUserFence<WriteTables>(trx, userId).catch((error: unknown) => {
     throw isUserErased(error) ? accountErased(error) : error;
+  });
+}
+
+/**
+ * Runs `work` in a transaction that enters the user's erasure fence before anything else. Every
+ * transaction that appends for a user opens this way (or through runIdempotent, which does the
+ * same): one that locked a row first (an entry, an attachment, a refresh token) and only then met
+ * the fence in the events trigger would hold that row while it waits on an erasure that waits on
+ * the row, a deadlock PostgreSQL breaks by failing one side.
+ */
+export async function inUserTransaction<T>(
+  db: Kysely<WriteTables>,
+  userId: string,
+  work: (trx: Transaction<WriteTables>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await enterFence(trx, userId);
+    return work(trx);
   });
 }
 

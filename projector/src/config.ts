@@ -4,6 +4,8 @@ import {
   elasticsearchEnv,
   kafkaConfig,
   kafkaEnv,
+  projectorEnv,
+  ConfigError,
   redisConfig,
   redisEnv,
   readEnv,
@@ -19,6 +21,7 @@ const ProjectorEnv = Type.Object({
   ...serviceEnv(3003),
   ...securityEnv,
   ...kafkaEnv,
+  ...projectorEnv,
   ...elasticsearchEnv,
   ...redisEnv,
 });
@@ -28,12 +31,20 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   const vars = readEnv(ProjectorEnv, env);
   const { database, mongo, audit, ...base } = serviceConfig(vars, stdoutIsTerminal);
   const secrets = requireSecrets(securityConfig(vars));
+  const kafka = kafkaConfig(vars);
+  if (vars.PROJECTOR_ROLE !== 'all' && kafka === undefined) {
+    throw new ConfigError(
+      'PROJECTOR_ROLE',
+      `Environment variable PROJECTOR_ROLE=${vars.PROJECTOR_ROLE} needs KAFKA_BROKERS (without Kafka there is no relay)`,
+    );
+  }
   return Object.freeze({
     secrets,
+    role: vars.PROJECTOR_ROLE,
     ...base,
     engines: {
       database,
-      kafka: kafkaConfig(vars),
+      kafka,
       elasticsearch: elasticsearchConfig(vars),
       mongo,
       audit,

@@ -1,6 +1,7 @@
 export { loadConfig, type ProjectorConfig } from './config.js';
 export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
 export type { ReadModelTables } from './read-model/tables.js';
+export type { AnalyticsProjectionTables } from './analytics/tables.js';
 export { projectorDatabases, readModel, writeSide, analyticsModel } from './database.js';
 export { rebuildProjection } from './rebuild.js';
 export { reindexSearch } from './search/reindex.js';

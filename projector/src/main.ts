@@ -13,6 +13,7 @@ runMain(async () => {
     mount: async (app, engines, logger, readiness, audit) =>
       mountProjector(app, engines, logger, readiness, {
         secrets: config.secrets,
+        role: config.role,
         cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis.redis),
         audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
       }),

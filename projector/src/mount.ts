@@ -1,6 +1,6 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { Cache } from '@mindflow/core/cache';
-import type { Secrets } from '@mindflow/core/config';
+import type { ProjectorRole, Secrets } from '@mindflow/core/config';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -18,7 +18,13 @@ export async function mountProjector(
   engines: Engines,
   logger: Logger,
   readiness: HealthCheck[],
-  options: { secrets: Secrets; cache: Cache | undefined; audit: { store: AuditStore; sweepSeconds: number } },
+  options: {
+    secrets: Secrets;
+    cache: Cache | undefined;
+    audit: { store: AuditStore; sweepSeconds: number };
+    /** With Kafka: the relay, the projections, or both (the default). */
+    role?: ProjectorRole;
+  },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
   const projector = await startProjector({
@@ -34,6 +40,7 @@ export async function mountProjector(
         }),
     secrets: options.secrets,
     audit: options.audit,
+    ...(options.role === undefined ? {} : { role: options.role }),
     logger,
     registry: app.metrics,
     ...(options.cache === undefined ? {} : { cache: options.cache }),

@@ -1,8 +1,8 @@
 import { openEventBus, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
-import type { Secrets } from '@mindflow/core/config';
+import type { ProjectorRole, Secrets } from '@mindflow/core/config';
 import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
-import { assertCommitOrderReachable, listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
+import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kafka } from 'kafkajs';
@@ -56,6 +56,11 @@ export interface ProjectorOptions {
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** A projection that has work and has not progressed for this long is reported not ready. */
   readonly stallSeconds?: number;
+  /**
+   * With Kafka: run the relay, the projections, or both (default). Without Kafka there is no
+   * relay, and the projections always run.
+   */
+  readonly role?: ProjectorRole;
 }
 
 export interface Projector {
@@ -70,15 +75,15 @@ export interface Projector {
  */
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { logger } = options;
+  const role = options.kafka === undefined ? 'all' : (options.role ?? 'all');
   // Before anything starts: a process holding another master key than the database's refuses.
-  // A database copied from another cluster holds keys no reader could pass: say so and stop.
-  await assertCommitOrderReachable(options.writeDb);
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
   const { bus, topic } = await openEventBus({ ...options, db: options.writeDb, notifications });
-  // With Kafka, the relay publishes the event store to the topic the bus consumes.
+  // With Kafka, the relay publishes the event store to the topic the bus consumes (unless this
+  // process runs the projections alone).
   const relay: Relay | undefined =
-    options.kafka === undefined || topic === undefined
+    options.kafka === undefined || topic === undefined || role === 'projections'
       ? undefined
       : await startRelay({
           db: options.writeDb,
@@ -91,26 +96,32 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         });
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(keyring, options.writeDb);
-  const analytics = await analyticsStore(options.analyticsDb);
-  const stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
-  // One failure path and one erasure fence for every host, whatever its store.
-  const runtime: RuntimeServices = { metrics, logger, erasure: createErasureFence(options.writeDb) };
-  const projections: HostedProjection[] = databaseProjections(options, analytics).map(({ projection, db }) =>
-    hostProjection({ projection, db, decode, ...runtime }),
-  );
-  if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb, runtime));
-  if (options.search !== undefined) {
-    const { client, alias } = options.search;
-    await ensureSearchIndex(client, alias);
-    projections.push(
-      searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }),
-    );
-  }
+  const projections: HostedProjection[] = [];
+  let stopMaintenance: () => void = () => undefined;
   let stopSweeper: () => void = () => undefined;
-  if (options.audit !== undefined) {
-    const { store, sweepSeconds } = options.audit;
-    projections.push(auditTrail({ store, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }));
-    stopSweeper = startRetentionSweeper(store, sweepSeconds, logger);
+  if (role !== 'relay') {
+    const analytics = await analyticsStore(options.analyticsDb);
+    stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
+    // One failure path and one erasure fence for every host, whatever its store.
+    const runtime: RuntimeServices = { metrics, logger, erasure: createErasureFence(options.writeDb) };
+    projections.push(
+      ...databaseProjections(options, analytics).map(({ projection, db }) =>
+        hostProjection({ projection, db, decode, ...runtime }),
+      ),
+    );
+    if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb, runtime));
+    if (options.search !== undefined) {
+      const { client, alias } = options.search;
+      await ensureSearchIndex(client, alias);
+      projections.push(
+        searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }),
+      );
+    }
+    if (options.audit !== undefined) {
+      const { store, sweepSeconds } = options.audit;
+      projections.push(auditTrail({ store, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }));
+      stopSweeper = startRetentionSweeper(store, sweepSeconds, logger);
+    }
   }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
 

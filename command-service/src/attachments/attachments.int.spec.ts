@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createS3BlobStore } from '@mindflow/core/blobs';
+import { closeUserFence } from '@mindflow/core/crypto';
 import { readStream } from '@mindflow/core/eventstore';
 import { connectS3 } from '@mindflow/core/s3';
-import { testEngines } from '@mindflow/core/testing';
+import { testEngines, waitFor } from '@mindflow/core/testing';
+import { sql } from 'kysely';
 import t from 'tap';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { commandServiceForTest, testUser } from '../testing.js';
 import { maxAttachmentBytes } from './sniff.js';
 
@@ -187,4 +190,61 @@ t.test('large files: a signed PUT link straight to S3, then completion checks si
     payload: { fileName: 'x.exe', contentType: 'application/x-msdownload', size: 10 },
   });
   t.equal(tooLarge.statusCode, 400, 'only the allowed types are granted a link');
+});
+
+/**
+ * Does what an erasure of `userId` does, in its order: takes the user's fence exclusively, lets
+ * `request` start and wait on it, then locks the user's entries and attachments (which the
+ * erasure deletes). A request that locked one of them before it met the fence deadlocks here.
+ */
+async function whileErasing<T>(userId: string, request: () => Promise<T>): Promise<T> {
+  const { pending } = await db.transaction().execute(async (trx) => {
+    await closeUserFence<WriteTables>(trx, userId);
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+    const pid = rows[0]?.pid;
+    const pending = request();
+    await waitFor(
+      async () => {
+        const waiting = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))
+        `.execute(db);
+        return (waiting.rows[0]?.n ?? 0) > 0 ? true : undefined;
+      },
+      10_000,
+      'the request to wait on the fence',
+    );
+    await sql`set local lock_timeout = '5s'`.execute(trx);
+    await trx.selectFrom('journal_entries').select('id').where('user_id', '=', userId).forUpdate().execute();
+    await trx.selectFrom('attachments').select('id').where('user_id', '=', userId).forUpdate().execute();
+    // Not awaited here: the request goes on only once this transaction ends.
+    return { pending };
+  });
+  return pending;
+}
+
+t.test('an upload or a removal racing an erasure waits at the fence holding no row of the user', async (t) => {
+  const carla = await user();
+  t.teardown(() => blobs.deletePrefix(`attachments/${carla.id}/`));
+  const own = (
+    await app.inject({
+      method: 'POST',
+      url: '/v1/entries',
+      headers: { authorization: `Bearer ${carla.token}` },
+      payload: { date: '2026-11-21', title: 'Racing', content: 'an erasure' },
+    })
+  ).json<{ id: string }>();
+  const content = samples['image/png'] ?? Buffer.alloc(0);
+  // Before: the upload locked the entry, then waited on the fence in the events trigger, while
+  // the erasure waited on the entry: PostgreSQL broke the deadlock and the upload answered 500.
+  const uploaded = await whileErasing(carla.id, () => upload(carla, own.id, 'a.png', 'image/png', content));
+  t.equal(uploaded.statusCode, 201, 'the upload goes on once the fence opens');
+  const { id } = uploaded.json<{ id: string }>();
+  const removed = await whileErasing(carla.id, () =>
+    app.inject({
+      method: 'DELETE',
+      url: `/v1/entries/${own.id}/attachments/${id}`,
+      headers: { authorization: `Bearer ${carla.token}` },
+    }),
+  );
+  t.equal(removed.statusCode, 200, 'the removal goes on once the fence opens');
 });

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
 import { CommandResult } from '../http/schemas.js';
-import type { Recorder } from '../recorder.js';
+import { inUserTransaction, type Recorder } from '../recorder.js';
 import { lockEntryForAttachments, recordAttachment, removeAttachment } from './service.js';
 import { attachmentTypes, maxAttachmentBytes, sniffType } from './sniff.js';
 
@@ -101,11 +101,9 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
         storageKey,
       };
       try {
-        const { position } = await deps.db
-          .transaction()
-          .execute((trx) =>
-            recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller)),
-          );
+        const { position } = await inUserTransaction(deps.db, caller.userId, (trx) =>
+          recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller)),
+        );
         return await reply
           .status(201)
           .send({ id: attachmentId, entryId, fileName: attachment.fileName, contentType: type, size, position });
@@ -138,17 +136,9 @@ export function attachmentRemovalRoute(app: HttpServer, deps: AttachmentRouteDep
     async (request) => {
       const caller = await authorize(deps.tokens, request);
       const { id: entryId, attachmentId } = request.params;
-      const result = await deps.db
-        .transaction()
-        .execute((trx) =>
-          removeAttachment(
-            trx,
-            deps.recorder,
-            caller.userId,
-            { entryId, attachmentId },
-            requestContext(request, caller),
-          ),
-        );
+      const result = await inUserTransaction(deps.db, caller.userId, (trx) =>
+        removeAttachment(trx, deps.recorder, caller.userId, { entryId, attachmentId }, requestContext(request, caller)),
+      );
       // Once recorded: a failure here leaves an orphan object, logged, never a dangling record.
       for (const key of [
         blobKeys.attachment(caller.userId, attachmentId),

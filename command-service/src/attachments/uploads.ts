@@ -8,7 +8,7 @@ import { requestContext } from '../http/context.js';
 import { AttachmentResult, cleanName, type AttachmentRouteDeps } from './routes.js';
 import { lockEntryForAttachments, recordAttachment } from './service.js';
 import { attachmentTypes, maxAttachmentBytes, sniffType } from './sniff.js';
-import { enterFence } from '../recorder.js';
+import { inUserTransaction } from '../recorder.js';
 
 /** How long an upload link lasts. */
 export const uploadLinkSeconds = 15 * 60;
@@ -56,8 +56,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       const { fileName, contentType } = request.body;
       const uploadId = newEventId();
       const expiresAt = new Date(Date.now() + uploadLinkSeconds * 1000);
-      await deps.db.transaction().execute(async (trx) => {
-        await enterFence(trx, caller.userId);
+      await inUserTransaction(deps.db, caller.userId, async (trx) => {
         await lockEntryForAttachments(trx, caller.userId, entryId);
         await trx
           .insertInto('attachment_uploads')
@@ -135,8 +134,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
         size: info.size,
         storageKey: key,
       };
-      const { position } = await deps.db.transaction().execute(async (trx) => {
-        await enterFence(trx, caller.userId);
+      const { position } = await inUserTransaction(deps.db, caller.userId, async (trx) => {
         await trx.deleteFrom('attachment_uploads').where('id', '=', uploadId).execute();
         return recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller));
       });

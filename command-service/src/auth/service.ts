@@ -3,7 +3,7 @@ import { absentUser, decideUser, defaultSettings, type Role, userStream, toRoles
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
-import { enterFence, type Recorder, type RequestContext } from '../recorder.js';
+import { inUserTransaction, type Recorder, type RequestContext } from '../recorder.js';
 import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
 import type { AccessTokens } from '@mindflow/core/auth';
 import type { LoginThrottle } from './login-throttle.js';
@@ -143,7 +143,7 @@ export async function login(
     await deps.throttle.failed(email, context.ip);
     if (user !== undefined) {
       // An unknown email has no owner whose key could seal the attempt's address; only known accounts record it.
-      await deps.db.transaction().execute((trx) =>
+      await inUserTransaction(deps.db, user.id, (trx) =>
         deps.recorder.record(trx, {
           streamId: userStream(user.id),
           expectedVersion: 'any',
@@ -161,8 +161,7 @@ export async function login(
     id: randomUUID(),
     expiresAt: new Date(context.now.getTime() + deps.refreshTokenTtlDays * 86_400_000),
   };
-  const refresh = await deps.db.transaction().execute(async (trx) => {
-    await enterFence(trx, user.id);
+  const refresh = await inUserTransaction(deps.db, user.id, async (trx) => {
     const issued = await issueRefreshToken(trx, user.id, family);
     await deps.recorder.record(trx, {
       streamId: userStream(user.id),
@@ -182,7 +181,13 @@ export async function login(
 }
 
 export async function refresh(deps: AuthDeps, refreshToken: string, context: RequestContext): Promise<Session> {
-  const rotation = await deps.db.transaction().execute((trx) => rotateRefreshToken(trx, refreshToken, context.now));
+  // Whose token it is, unlocked, so that the rotation enters their fence before it locks the token:
+  // a refresh racing the erasure then either ends before it or is refused, never leaves a token behind.
+  const family = await familyOf(deps.db, refreshToken);
+  if (family === undefined) throw new AppError('UNAUTHENTICATED', 'unknown refresh token');
+  const rotation = await inUserTransaction(deps.db, family.user_id, (trx) =>
+    rotateRefreshToken(trx, refreshToken, context.now),
+  );
   if (rotation.outcome === 'refused') throw new AppError('UNAUTHENTICATED', rotation.reason);
   const user = await deps.db
     .selectFrom('users')
@@ -204,9 +209,10 @@ export async function refresh(deps: AuthDeps, refreshToken: string, context: Req
 
 /** Ends the login the token belongs to. Unknown tokens are fine: the client is logged out either way. */
 export async function logout(deps: AuthDeps, refreshToken: string, context: RequestContext): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
-    const family = await familyOf(trx, refreshToken);
-    if (family === undefined) return;
+  const family = await familyOf(deps.db, refreshToken);
+  if (family === undefined) return;
+  // The fence first, then the token rows: never the other way round (see inUserTransaction).
+  await inUserTransaction(deps.db, family.user_id, async (trx) => {
     await revokeFamily(trx, family.family_id, context.now);
     await deps.recorder.record(trx, {
       streamId: userStream(family.user_id),

@@ -6,7 +6,7 @@ import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
-import { enterFence, type Recorder } from '../recorder.js';
+import { inUserTransaction, type Recorder } from '../recorder.js';
 import { exportStream } from '@mindflow/core/domain';
 
 /**
@@ -40,8 +40,7 @@ export function exportRoutes(
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
       const exportId = newEventId();
-      const position = await deps.db.transaction().execute(async (trx) => {
-        await enterFence(trx, caller.userId);
+      const position = await inUserTransaction(deps.db, caller.userId, async (trx) => {
         await trx.selectFrom('users').select('id').where('id', '=', caller.userId).forUpdate().execute();
         const pending = await trx
           .selectFrom('data_exports')

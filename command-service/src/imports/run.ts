@@ -7,7 +7,7 @@ import { recordAttachment } from '../attachments/service.js';
 import { maxAttachmentBytes, sniffType } from '../attachments/sniff.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { createEntry } from '../entries/service.js';
-import { enterFence, type Recorder, type RequestContext } from '../recorder.js';
+import { inUserTransaction, type Recorder, type RequestContext } from '../recorder.js';
 import type { ImportArchive } from './read.js';
 
 export interface ImportReport {
@@ -63,8 +63,7 @@ export async function importArchive(
     }
     const entryId = newEventId();
     try {
-      await deps.db.transaction().execute(async (trx) => {
-        await enterFence(trx, userId);
+      await inUserTransaction(deps.db, userId, async (trx) => {
         await createEntry(deps, trx, userId, entryId, item.entry as EntryInput, options.context);
         if (options.dryRun) throw new DryRun();
       });
@@ -96,17 +95,15 @@ export async function importArchive(
       const storageKey = blobKeys.attachment(userId, attachmentId);
       try {
         const { size } = await deps.blobs.put(storageKey, body, { contentType: type, maxBytes: maxAttachmentBytes });
-        await deps.db
-          .transaction()
-          .execute((trx) =>
-            recordAttachment(
-              trx,
-              deps.recorder,
-              userId,
-              { attachmentId, entryId, fileName: file.name, contentType: type, size, storageKey },
-              options.context,
-            ),
-          );
+        await inUserTransaction(deps.db, userId, (trx) =>
+          recordAttachment(
+            trx,
+            deps.recorder,
+            userId,
+            { attachmentId, entryId, fileName: file.name, contentType: type, size, storageKey },
+            options.context,
+          ),
+        );
         attachments += 1;
       } catch (error) {
         await deps.blobs.delete(storageKey);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { aiEnv, enginesEnv, loggingEnv, readsEnv, securityEnv, serverEnv } from './index.js';
+import { aiEnv, enginesEnv, loggingEnv, projectorEnv, readsEnv, securityEnv, serverEnv } from './index.js';
 
 const example = new URL('../../../.env.example', import.meta.url);
 
@@ -14,6 +14,7 @@ t.test('.env.example lists every variable the config modules read, and only thos
     ...securityEnv,
     ...readsEnv,
     ...aiEnv,
+    ...projectorEnv,
   }).sort();
   t.same(documented, read);
 });

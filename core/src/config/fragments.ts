@@ -308,6 +308,21 @@ export function redisConfig(env: EnvOf<typeof redisEnv>): RedisConfig | undefine
   return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL };
 }
 
+// ── The projector ──────────────────────────────────────────────────────────────────────────
+
+/**
+ * What a projector process runs with Kafka: the relay and the projections (`all`), or one of
+ * them, so that each can be scaled, stopped or restarted on its own.
+ */
+export const projectorEnv = {
+  PROJECTOR_ROLE: Type.Union([Type.Literal('all'), Type.Literal('relay'), Type.Literal('projections')], {
+    default: 'all',
+    description: 'all | relay | projections: what a projector process runs (relay or projections alone need Kafka)',
+  }),
+};
+
+export type ProjectorRole = EnvOf<typeof projectorEnv>['PROJECTOR_ROLE'];
+
 // ── The ai-worker ──────────────────────────────────────────────────────────────────────────
 
 export const aiEnv = {

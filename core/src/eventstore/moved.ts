@@ -20,10 +20,15 @@ const epochSize = 2n ** 32n;
  * catches up, which may be never in practice. `pg_upgrade` keeps the ids and is fine.
  */
 export async function commitOrderReach<DB>(database: Kysely<DB>): Promise<CommitOrderReach> {
+  // Only the tables that exist: a database not migrated yet (a new data folder) has no keys.
+  const tables = await sql<{ name: string }>`
+    select name from unnest(array['events', 'relay_checkpoints']) as name
+    where to_regclass(quote_ident(name)) is not null`.execute(database);
+  const maxima = tables.rows.map(
+    (table) => sql`coalesce((select max(transaction_id) from ${sql.table(table.name)}), '0'::xid8)`,
+  );
   const result = await sql<{ stored: string; next: string }>`
-    select greatest(
-             coalesce((select max(transaction_id) from events), '0'::xid8),
-             coalesce((select max(transaction_id) from relay_checkpoints), '0'::xid8))::text as stored,
+    select greatest('0'::xid8, ${sql.join(maxima.length === 0 ? [sql`'0'::xid8`] : maxima)})::text as stored,
            pg_snapshot_xmax(pg_current_snapshot())::text as next`.execute(database);
   const row = result.rows[0];
   const storedKey = row?.stored ?? '0';
@@ -35,9 +40,11 @@ export async function commitOrderReach<DB>(database: Kysely<DB>): Promise<Commit
 }
 
 /**
- * Refuses to start a reader of the log on a database whose stored keys are ahead of its
- * server (see commitOrderReach), with the recovery in the message: readers would otherwise
- * wait without a word.
+ * Refuses a database whose stored keys are ahead of its server (see commitOrderReach), with the
+ * recovery in the message. Readers would otherwise wait without a word, and worse, events
+ * appended meanwhile would take keys below the copied ones: below every copied checkpoint, so
+ * skipped for good once the server's ids pass them. So every service refuses to start
+ * (`serve`), and so does every CLI command that touches the data (`requireMigrated`).
  */
 export async function assertCommitOrderReachable<DB>(database: Kysely<DB>): Promise<void> {
   const reach = await commitOrderReach(database);
@@ -46,8 +53,8 @@ export async function assertCommitOrderReachable<DB>(database: Kysely<DB>): Prom
     'WRITE_DATABASE_URL',
     `the event store holds commit-order keys up to ${reach.storedKey}, ahead of this server's next ` +
       `transaction id ${reach.nextTransactionId}: the write database was copied from another cluster ` +
-      `(dump and restore, or logical replication), and no reader could go on. Stop the server and run ` +
-      `\`pg_resetwal -e ${String(reach.epochNeeded)} <data directory>\` (as its owner), start it again, ` +
-      `then start MindFlow (docs/event-store.md, "Moving the database").`,
+      `(dump and restore, or logical replication), and no reader could go on. Start nothing else on it. ` +
+      `Stop the PostgreSQL server and run \`pg_resetwal -e ${String(reach.epochNeeded)} <data directory>\` ` +
+      `(as its owner), start it again, then start MindFlow (docs/event-store.md, "Moving the database").`,
   );
 }

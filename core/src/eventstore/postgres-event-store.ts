@@ -108,10 +108,11 @@ export async function latestUserEvent<DB extends EventStoreTables>(
  *
  * Positions come from a sequence, and sequences are not commit-ordered: a transaction can
  * take position 10, commit after position 11 is already read, and be skipped by a reader that
- * asks for "position > 11". So this reads only events whose transaction is older than the
- * oldest transaction still running (pg_snapshot_xmin): those are settled — committed or
- * rolled back — and nothing can ever appear before them. It orders by (transaction, position),
- * the order in which that boundary uncovers them.
+ * asks for "position > 11". So this reads only events whose commit-order key (their
+ * transaction's id, or more: see commitOrderKey) is below the oldest transaction still running
+ * (pg_snapshot_xmin): those are settled — committed or rolled back — and nothing can ever
+ * appear before them. It orders by (key, position), the order in which that boundary uncovers
+ * them.
  *
  * The trade-off: a long transaction anywhere on the server (one that has written something)
  * holds every reader back until it ends. `readerHoldBack` tells how far.

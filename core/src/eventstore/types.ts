@@ -26,7 +26,11 @@ export interface RecordedEvent extends NewEvent {
   readonly streamId: string;
   readonly streamVersion: number;
   readonly globalPosition: number;
-  /** The inserting transaction (xid8, as text): with globalPosition, the commit-order key. */
+  /**
+   * The commit-order key (xid8, as text; the column is `transaction_id`): the inserting
+   * transaction's id, or the key of the stream's previous version when that is larger. With
+   * globalPosition, the order readAll hands events out in.
+   */
   readonly transactionId: string;
 }
 

@@ -9,6 +9,7 @@ import {
   type AuditStore,
 } from '../audit/index.js';
 import type { ServerConfig } from '../config/index.js';
+import { assertCommitOrderReachable } from '../eventstore/index.js';
 import type { HealthCheck } from '../health/index.js';
 import { createHttpServer, type HttpServer } from '../http/index.js';
 import { createLogger, type Logger, type LoggingConfig } from '../logging/index.js';
@@ -40,7 +41,8 @@ export interface ServeOptions {
 }
 
 /**
- * Runs one service: logger, engines, HTTP server (with health, readiness, metrics, OpenAPI),
+ * Runs one service: logger, engines (a write database copied from another cluster is refused:
+ * assertCommitOrderReachable), HTTP server (with health, readiness, metrics, OpenAPI),
  * the service's own routes and workers, and a graceful shutdown on SIGINT/SIGTERM.
  */
 export async function serve(options: ServeOptions): Promise<HttpServer> {
@@ -55,6 +57,11 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
   const logger = createLogger(options.logging, options.name, shipper.stream);
   const engines = await connectEngines(options.engines, logger);
   logger.info({ engines: describeEngines(options.engines) }, 'engines');
+  // Before any service runs: a write database copied from another cluster is refused.
+  await assertCommitOrderReachable(engines.databases.write.db).catch(async (error: unknown) => {
+    await engines.close();
+    throw error;
+  });
   const audit = await openAuditStore(
     { mongo: engines.mongo, readDb: engines.databases.read.db },
     options.engines.audit?.retention ?? defaultRetention,
