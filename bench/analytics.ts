@@ -13,11 +13,10 @@ import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
+import { createProjectionMetrics, hostProjection } from '@mindflow/core/projections';
 import {
   analyticsModel,
   analyticsProjection,
-  createProjectionMetrics,
-  hostProjection,
   partitionStore,
   readModel,
   readModelProjection,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { createLocalBlobStore } from '@mindflow/core/blobs';
-import { mountCommandService, writeDatabase } from '@mindflow/command-service';
+import { mountCommandService } from '@mindflow/command-service';
 import { readEnv, securityConfig, withDatabase } from '@mindflow/core/config';
 import { appendToStream, newEventId, type EventStoreTables } from '@mindflow/core/eventstore';
 import { createHttpServer } from '@mindflow/core/http';
@@ -19,6 +19,7 @@ import { connectPostgres } from '@mindflow/core/postgres';
 import { migrateToLatest } from '@mindflow/migrations';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { writeDatabase } from '@mindflow/core/write-model';
 
 const env = readEnv(
   Type.Object({

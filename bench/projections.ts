@@ -9,7 +9,8 @@ import { readAll, startOfLog, type Checkpoint } from '@mindflow/core/eventstore'
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase } from '@mindflow/core/testing';
-import { createDecoder, readModel, rebuildProjection, readModelProjection, writeSide } from '@mindflow/projector';
+import { createDecoder } from '@mindflow/core/projections';
+import { readModel, rebuildProjection, readModelProjection, writeSide } from '@mindflow/projector';
 import { projectorForTest, signedInWriters } from '@mindflow/projector/testing';
 import { sql } from 'kysely';
 

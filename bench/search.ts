@@ -17,7 +17,8 @@ import {
 } from '@mindflow/core/search';
 import { testEngines } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
-import { createDecoder, indexEvents } from '@mindflow/projector';
+import { createDecoder } from '@mindflow/core/projections';
+import { indexEvents } from '@mindflow/projector';
 import { signedInWriters } from '@mindflow/projector/testing';
 import { keptDatabase } from './kept-database.js';
 import { sql } from 'kysely';

@@ -13,10 +13,6 @@ const codec = createEventCodec(mindflowEvents);
 
 type Derived = 'EntryAnalyzed' | 'EntryAnalysisWithdrawn' | 'InsightGenerated' | 'ThumbnailGenerated';
 
-/** Where the ai-worker's events go: one stream per entry for analyses, one per insight for its request and its answer. */
-export const analysisStream = (entryId: string) => `analysis-${entryId}`;
-export { insightStream } from '@mindflow/command-service';
-
 /**
  * Appends an event the ai-worker derived, sealed with its owner's key, inside the caller's
  * transaction. Its metadata says it was the worker (a system actor) and which event caused it.

@@ -1,5 +1,5 @@
-import type { WriteTables } from '@mindflow/command-service';
-import type { RuntimeTables } from '@mindflow/projector';
+import type { WriteTables } from '@mindflow/core/write-model';
+import type { RuntimeTables } from '@mindflow/core/projections';
 import type { ColumnType, Kysely } from 'kysely';
 
 type DateText = ColumnType<string, string, string>;

@@ -1,18 +1,9 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
-import {
-  createEmbeddedBus,
-  createKafkaBus,
-  ensureEventsTopic,
-  eventsTopic,
-  type Delivery,
-  type EventBus,
-  type EventsTopicSettings,
-} from '@mindflow/core/bus';
+import { openEventBus, type Delivery, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { Secrets } from '@mindflow/core/config';
 import { openUserKeyring } from '@mindflow/core/crypto';
-import { listenForEvents, type EventNotifications } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import {
@@ -22,7 +13,7 @@ import {
   hostProjection,
   stalledCheck,
   type HostedProjection,
-} from '@mindflow/projector';
+} from '@mindflow/core/projections';
 import { sql } from 'kysely';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -76,26 +67,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   const { logger } = options;
   // Before anything starts: a process holding another master key than the database's refuses.
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
-  let bus: EventBus;
-  let notifications: EventNotifications | undefined;
-  if (options.kafka === undefined) {
-    notifications = await listenForEvents(options.writeUrl, logger);
-    bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
-  } else {
-    const topic = await ensureEventsTopic(options.kafka, {
-      ...options.topicSettings,
-      topic: options.topic ?? eventsTopic,
-      logger,
-    });
-    bus = createKafkaBus({
-      kafka: options.kafka,
-      db: options.writeDb,
-      url: options.writeUrl,
-      logger,
-      topic: topic.name,
-      ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
-    });
-  }
+  const { bus } = await openEventBus({ ...options, db: options.writeDb });
 
   const statuses = createStatusBoard(options.cache);
   const decode = createDecoder(keyring, options.writeDb);
@@ -175,7 +147,6 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
       await stopExports();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
-      await notifications?.close();
     },
   };
 }

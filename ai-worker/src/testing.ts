@@ -1,4 +1,3 @@
-import { testSecrets } from '@mindflow/command-service/testing';
 import { createRedisCache } from '@mindflow/core/cache';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
@@ -38,13 +37,13 @@ export async function aiWorkerForTest(
   const main = connectPostgres<WorkerTables>('write', platform.writeUrl, 5);
   const pools = [main];
   const writer = options.writer ?? createLocalWriter();
-  const keyring = createUserKeyring(testSecrets.masterKey);
+  const keyring = createUserKeyring(platform.secrets.masterKey);
   const worker = await startAiWorker({
     writeDb: main.db,
     writeUrl: platform.writeUrl,
     kafka: platform.bus?.kafka,
     ...(platform.bus === undefined ? {} : { topic: platform.bus.topic, groupPrefix: platform.bus.groupPrefix }),
-    secrets: testSecrets,
+    secrets: platform.secrets,
     cache: createRedisCache(platform.redis),
     blobs: platform.blobs,
     audit: platform.audit,

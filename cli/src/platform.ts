@@ -1,5 +1,5 @@
 import { mountAiWorker } from '@mindflow/ai-worker';
-import { mountCommandService, writeDatabase } from '@mindflow/command-service';
+import { mountCommandService } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
 import { mountQueryService, searchFor } from '@mindflow/query-service';
 import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
@@ -10,6 +10,7 @@ import type { HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
 import { migrateDatabases } from './migrate.js';
+import { writeDatabase } from '@mindflow/core/write-model';
 
 /**
  * The whole platform in one process on one port: engines (embedded where not configured),

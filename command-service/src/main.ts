@@ -3,7 +3,7 @@ import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
-import { writeDatabase } from './database.js';
+import { writeDatabase } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
 
 // Runs the command-service alone, against the configured engines.

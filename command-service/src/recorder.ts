@@ -4,7 +4,7 @@ import type { DomainEvent } from '@mindflow/core/domain';
 import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
 import { appendToStream, newEventId, type AppendResult, type ExpectedVersion } from '@mindflow/core/eventstore';
 import type { Kysely, Transaction } from 'kysely';
-import type { WriteTables } from './database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 
 /** Who asks, from where, and when: the metadata every event of a request carries. */
 export interface RequestContext {

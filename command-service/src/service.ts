@@ -18,7 +18,7 @@ import { exportRoutes } from './exports/routes.js';
 import { importRoutes } from './imports/routes.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
-import type { WriteTables } from './database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { createRecorder } from './recorder.js';
 import { createKeyVacuum } from './users/key-vacuum.js';
 

@@ -7,7 +7,7 @@ import { securityConfig, type RateLimitConfig, type SecurityConfig } from '@mind
 import { createHttpServer, type HttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase } from '@mindflow/core/testing';
-import type { WriteTables } from './database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
 
 export const testSecrets = { masterKey: randomBytes(32), jwtSecret: randomBytes(32).toString('base64url') };

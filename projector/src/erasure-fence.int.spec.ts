@@ -16,13 +16,15 @@ import t from 'tap';
 import { auditTrail } from './audit/projection.js';
 import { cacheInvalidation } from './cache/invalidation.js';
 import { writeSide } from './database.js';
-import { createDecoder } from './decoder.js';
+import {
+  createDecoder,
+  createErasureFence,
+  type RuntimeServices,
+  hostProjection,
+  createProjectionMetrics,
+} from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
-import { createErasureFence } from './runtime/erasure.js';
-import type { RuntimeServices } from './runtime/failures.js';
-import { hostProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
 import { searchIndexing } from './search/indexing.js';
 import { asDeliveries, signedInWriters } from './testing.js';
 

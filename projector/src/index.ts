@@ -1,5 +1,5 @@
 export { loadConfig, type ProjectorConfig } from './config.js';
-export { startProjector, stalledCheck, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
+export { startProjector, type Projector, type ProjectorOptions, type WriteSide } from './service.js';
 export type { ReadModelTables } from './read-model/tables.js';
 export type { AnalyticsProjectionTables } from './analytics/tables.js';
 export { projectorDatabases, readModel, writeSide, analyticsModel } from './database.js';
@@ -17,17 +17,8 @@ export {
   type ProjectionStore,
   type ReplayTarget,
 } from './operations.js';
-export { createDecoder } from './decoder.js';
 export { databaseProjections, bindProjection, type BoundProjection, type ProjectionDatabases } from './projections.js';
 export { analyticsProjection } from './analytics/projection.js';
 export { readModelProjection } from './read-model/projection.js';
 export { analyticsStore, partitionStore, type AnalyticsStore } from './analytics/store.js';
 export { mountProjector } from './mount.js';
-export { hostProjection } from './runtime/host.js';
-export { createProjectionMetrics } from './runtime/metrics.js';
-export { createErasureFence, type ErasureFence } from './runtime/erasure.js';
-export { isRetriable } from './runtime/retriable.js';
-export type { RuntimeServices } from './runtime/failures.js';
-export type { Projection } from './runtime/projection.js';
-export type { RuntimeTables } from './runtime/tables.js';
-export type { HostedProjection } from './runtime/host.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaBus, ensureEventsTopic, type EventsTopic } from '@mindflow/core/bus';
+import { entryStream } from '@mindflow/core/domain';
 import {
   appendToStream,
   listenForEvents,
@@ -86,7 +87,7 @@ export async function kafkaFixture(
 export async function appendDeleted<DB extends EventStoreTables>(
   db: Kysely<DB>,
   userId: string,
-  stream: { id: string; version: number } = { id: `entry-${randomUUID()}`, version: 0 },
+  stream: { id: string; version: number } = { id: entryStream(randomUUID()), version: 0 },
   padding = 0,
 ): Promise<string> {
   const eventId = newEventId();

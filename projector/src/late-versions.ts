@@ -1,3 +1,4 @@
+import { entryStream } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import type { HttpServer } from '@mindflow/core/http';
@@ -77,7 +78,7 @@ export async function lateVersions<W extends EventStoreTables, E extends Recorde
     return list.map((event) => (event === first ? second : event === second ? first : event));
   };
   const of = (id: string, version: number) =>
-    inOrder.find((event) => event.streamId === `entry-${id}` && event.streamVersion === version);
+    inOrder.find((event) => event.streamId === entryStream(id) && event.streamVersion === version);
   const [firstChange, secondChange] = inOrder.filter((event) => event.type === 'UserProfileUpdated');
   const late = swap(
     swap(swap(inOrder, of(kept.id, 2), of(kept.id, 3)), of(gone.id, 2), of(gone.id, 3)),

@@ -15,14 +15,12 @@ import { createTestDatabase, waitFor } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { writeSide } from './database.js';
+import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { appendDeleted } from './kafka-fixture.js';
-import { createDecoder } from './decoder.js';
 import { bindProjection } from './projections.js';
 import { listDeadLetters, projectionStatus, replayDeadLetters } from './operations.js';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
-import { hostProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 const commands = await commandServiceForTest();

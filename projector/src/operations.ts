@@ -1,7 +1,7 @@
 import { checkpointOf, fromWire, logOffset, partitionOf } from '@mindflow/core/bus';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import { sql, type Kysely } from 'kysely';
-import type { HostedProjection } from './runtime/host.js';
+import type { HostedProjection } from '@mindflow/core/projections';
 import type { WriteSide } from './service.js';
 
 /** A projection as operations see it: its name and the database of its offsets and dead letters. */

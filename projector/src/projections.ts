@@ -4,8 +4,7 @@ import type { AnalyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
-import type { Projection } from './runtime/projection.js';
-import type { RuntimeTables } from './runtime/tables.js';
+import type { Projection, RuntimeTables } from '@mindflow/core/projections';
 
 export interface ProjectionDatabases {
   readonly readDb: Kysely<ReadModelTables>;

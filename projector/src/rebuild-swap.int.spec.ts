@@ -12,14 +12,16 @@ import { analyticsProjection } from './analytics/projection.js';
 import { analyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { writeSide } from './database.js';
-import { createDecoder } from './decoder.js';
+import {
+  createDecoder,
+  hostProjection,
+  createProjectionMetrics,
+  type Projection,
+  type RuntimeTables,
+} from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { rebuildProjection } from './rebuild.js';
-import { hostProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
-import type { Projection } from './runtime/projection.js';
-import type { RuntimeTables } from './runtime/tables.js';
 import { asDeliveries, signedInWriters, tablesSnapshot } from './testing.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');

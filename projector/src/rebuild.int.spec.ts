@@ -10,12 +10,10 @@ import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { writeSide } from './database.js';
-import { createDecoder } from './decoder.js';
+import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { rebuildProjection } from './rebuild.js';
-import { hostProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 

@@ -5,12 +5,16 @@ import type { Logger } from '@mindflow/core/logging';
 import { partitionsOf } from '@mindflow/core/postgres';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
-import type { ErasureFence } from './runtime/erasure.js';
-import { hostProjection } from './runtime/host.js';
-import { floorPartition, lockProjection, saveOffsets } from './runtime/offsets.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
-import type { Projection } from './runtime/projection.js';
-import type { RuntimeTables } from './runtime/tables.js';
+import {
+  type ErasureFence,
+  hostProjection,
+  floorPartition,
+  lockProjection,
+  saveOffsets,
+  createProjectionMetrics,
+  type Projection,
+  type RuntimeTables,
+} from '@mindflow/core/projections';
 import type { WriteSide } from './service.js';
 
 export interface RebuildOptions<DB extends RuntimeTables> {

@@ -1,11 +1,4 @@
-import {
-  createEmbeddedBus,
-  createKafkaBus,
-  ensureEventsTopic,
-  eventsTopic,
-  type EventBus,
-  type EventsTopicSettings,
-} from '@mindflow/core/bus';
+import { openEventBus, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
 import type { ProjectorRole, Secrets } from '@mindflow/core/config';
 import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
@@ -22,17 +15,21 @@ import { cacheInvalidation } from './cache/invalidation.js';
 import { searchIndexing } from './search/indexing.js';
 import { ensureSearchIndex } from '@mindflow/core/search';
 import type { Client } from '@elastic/elasticsearch';
-import { createDecoder } from './decoder.js';
+import {
+  createDecoder,
+  stalledCheck,
+  hostProjection,
+  type HostedProjection,
+  createProjectionMetrics,
+  createErasureFence,
+  type RuntimeServices,
+} from '@mindflow/core/projections';
 import { databaseProjections } from './projections.js';
 import { startPartitionMaintenance } from './analytics/maintenance.js';
 import { analyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { startRelay, type Relay, type RelayTables } from './relay.js';
-import { hostProjection, type HostedProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
-import { createErasureFence } from './runtime/erasure.js';
-import type { RuntimeServices } from './runtime/failures.js';
 
 export type WriteSide = EventStoreTables & UserKeysTables & RelayTables;
 
@@ -82,36 +79,21 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   // Before anything starts: a process holding another master key than the database's refuses.
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
-  let relay: Relay | undefined;
-  let bus: EventBus;
-  if (options.kafka === undefined) {
-    bus = createEmbeddedBus({ db: options.writeDb, notifications, logger });
-  } else {
-    const topic = await ensureEventsTopic(options.kafka, {
-      ...options.topicSettings,
-      topic: options.topic ?? eventsTopic,
-      logger,
-    });
-    if (role !== 'projections') {
-      relay = await startRelay({
-        db: options.writeDb,
-        url: options.writeUrl,
-        kafka: options.kafka,
-        notifications,
-        logger,
-        topic,
-        registry: options.registry,
-      });
-    }
-    bus = createKafkaBus({
-      kafka: options.kafka,
-      db: options.writeDb,
-      url: options.writeUrl,
-      logger,
-      topic: topic.name,
-      ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
-    });
-  }
+  const { bus, topic } = await openEventBus({ ...options, db: options.writeDb, notifications });
+  // With Kafka, the relay publishes the event store to the topic the bus consumes (unless this
+  // process runs the projections alone).
+  const relay: Relay | undefined =
+    options.kafka === undefined || topic === undefined || role === 'projections'
+      ? undefined
+      : await startRelay({
+          db: options.writeDb,
+          url: options.writeUrl,
+          kafka: options.kafka,
+          notifications,
+          logger,
+          topic,
+          registry: options.registry,
+        });
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(keyring, options.writeDb);
   const projections: HostedProjection[] = [];
@@ -183,27 +165,6 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       await bus.close();
       await relay?.stop();
       await notifications.close();
-    },
-  };
-}
-
-/**
- * Not ready when a projection has events to apply and has made no progress for `stallSeconds`:
- * a stuck projection is reported, not silently left behind.
- */
-export function stalledCheck(
-  projection: Pick<HostedProjection, 'name' | 'lastPosition' | 'lastProgressAt'>,
-  head: () => Promise<number>,
-  stallSeconds: number,
-): HealthCheck {
-  return {
-    name: `projection:${projection.name}`,
-    check: async () => {
-      const behind = (await head()) - projection.lastPosition();
-      const idleSeconds = (Date.now() - projection.lastProgressAt()) / 1000;
-      if (behind > 0 && idleSeconds > stallSeconds) {
-        throw new Error(`stalled: ${behind} event(s) behind, no progress for ${Math.round(idleSeconds)} s`);
-      }
     },
   };
 }

@@ -1,12 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { logOffset, type Delivery } from '@mindflow/core/bus';
-import { newEventId, readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
+import { readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
-import { createDecoder } from './decoder.js';
+import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
-import { hostProjection } from './runtime/host.js';
-import { createProjectionMetrics } from './runtime/metrics.js';
 import type { HttpServer } from '@mindflow/core/http';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
@@ -73,27 +71,6 @@ export function asDeliveries(events: readonly RecordedEvent[]): Delivery[] {
     partition: 'log',
     offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
   }));
-}
-
-/**
- * A synthetic EntryDeleted of `userId` at `position`, which is also its commit-order key and its
- * offset on `partition`: deliveries for tests of the projection runtime, in the order made.
- */
-export function deletionDelivery(position: number, userId: string = randomUUID(), partition = '0'): Delivery {
-  const event: RecordedEvent = {
-    eventId: newEventId(),
-    type: 'EntryDeleted',
-    schemaVersion: 1,
-    occurredAt: new Date(),
-    userId,
-    data: { entryId: randomUUID() },
-    metadata: {},
-    streamId: `entry-${randomUUID()}`,
-    streamVersion: 1,
-    globalPosition: position,
-    transactionId: String(position),
-  };
-  return { event, partition, offset: String(position).padStart(20, '0') };
 }
 
 export interface ProjectorUnderTest {

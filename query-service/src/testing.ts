@@ -4,7 +4,7 @@ import type { AuditStore } from '@mindflow/core/audit';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache } from '@mindflow/core/cache';
-import type { ReadsConfig } from '@mindflow/core/config';
+import type { ReadsConfig, Secrets } from '@mindflow/core/config';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { connectRedis } from '@mindflow/core/redis';
@@ -40,6 +40,8 @@ export interface QueryServiceUnderTest {
   settle(position: number): Promise<void>;
   /** The audit store the projector writes and the compliance routes read. */
   readonly audit: AuditStore;
+  /** The secrets the platform runs with: its master key opens the events' sealed fields. */
+  readonly secrets: Secrets;
   /** Stops every projection (for tests of reads that wait for them); `close` then skips it. */
   stopProjector(): Promise<void>;
   close(): Promise<void>;
@@ -110,6 +112,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     blobs: platform.commands.blobs,
     analyticsUrl: platform.analytics.url,
     audit: requireAudit(platform.audit),
+    secrets: testSecrets,
     settle: async (position) => {
       if (index === undefined) return;
       const indexing = platform.projector.projections.find((projection) => projection.name === 'search');

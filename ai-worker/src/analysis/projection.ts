@@ -1,11 +1,12 @@
 import type { UserKeyring } from '@mindflow/core/crypto';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
-import type { Projection } from '@mindflow/projector';
+import type { Projection } from '@mindflow/core/projections';
 import { sql } from 'kysely';
-import { analysisStream, appendDerived } from '../append.js';
+import { appendDerived } from '../append.js';
 import type { WorkerDb, WorkerTables } from '../database.js';
 import { analyzeText } from './analyze.js';
 import type { AnalysisStatus, StatusBoard } from './status.js';
+import { analysisStream } from '@mindflow/core/domain';
 
 type Event = DecodedEvent<MindflowEvents>;
 

@@ -5,13 +5,8 @@ import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import {
-  createDecoder,
-  readModelProjection,
-  rebuildProjection,
-  writeSide,
-  type ReadModelTables,
-} from '@mindflow/projector';
+import { createDecoder } from '@mindflow/core/projections';
+import { readModelProjection, rebuildProjection, writeSide, type ReadModelTables } from '@mindflow/projector';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { waitFor } from '@mindflow/core/testing';
 import { testWriters, type TestWriter } from '@mindflow/query-service/testing';

@@ -2,10 +2,11 @@ import type { UserKeyring } from '@mindflow/core/crypto';
 import { newEventId } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
 import { sql } from 'kysely';
-import { appendDerived, insightStream } from '../append.js';
+import { appendDerived } from '../append.js';
 import type { WorkerDb } from '../database.js';
 import type { InsightWriter } from '../providers/types.js';
 import { gatherBrief, type InsightPeriod } from './brief.js';
+import { insightStream } from '@mindflow/core/domain';
 
 export interface InsightDeps {
   readonly db: WorkerDb;

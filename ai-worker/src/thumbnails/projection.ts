@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import { attachmentStream } from '@mindflow/command-service';
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import type { UserKeyring } from '@mindflow/core/crypto';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
-import type { Projection } from '@mindflow/projector';
+import type { Projection } from '@mindflow/core/projections';
 import sharp, { type OutputInfo } from 'sharp';
 import { appendDerived } from '../append.js';
 import type { WorkerDb, WorkerTables } from '../database.js';
+import { attachmentStream } from '@mindflow/core/domain';
 
 type Event = DecodedEvent<MindflowEvents>;
 

@@ -1,11 +1,12 @@
-import { createRecorder, changeRole, toRoles, writeDatabase } from '@mindflow/command-service';
+import { createRecorder, changeRole } from '@mindflow/command-service';
 import { openUserKeyring } from '@mindflow/core/crypto';
-import type { Role } from '@mindflow/core/domain';
+import { toRoles, type Role } from '@mindflow/core/domain';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
 import type { PlatformConfig } from '../config.js';
 import { findUser } from './find-user.js';
 import { requireMigrated } from '../require-migrated.js';
+import { writeDatabase } from '@mindflow/core/write-model';
 
 /** Finds a user by email, or grants or revokes one of their roles, as an admin would over HTTP. */
 export async function admin(

@@ -1,4 +1,4 @@
-import type { WriteTables } from '@mindflow/command-service';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { Kysely } from 'kysely';
 
 /** The active user with this email (any case), or undefined after saying so on stderr. */

@@ -1,4 +1,4 @@
-import { createRecorder, importArchive, readArchive, writeDatabase } from '@mindflow/command-service';
+import { createRecorder, importArchive, readArchive } from '@mindflow/command-service';
 import { blobStoreFor } from '@mindflow/core/blobs';
 import { openUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
@@ -7,6 +7,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';
 import { findUser } from './find-user.js';
 import { requireMigrated } from '../require-migrated.js';
+import { writeDatabase } from '@mindflow/core/write-model';
 
 /**
  * `mindflow import <zip> --user <email> [--dry-run]`: what POST /v1/me/imports does, for a

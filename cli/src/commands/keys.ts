@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { writeDatabase } from '@mindflow/command-service';
 import { parseMasterKey, rotateMasterKey, RotationRefused } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, finishMasterKeyRotation, loadOrCreateSecrets, nextMasterKey } from '@mindflow/core/runtime';
+import { writeDatabase } from '@mindflow/core/write-model';
 import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';
 import { requireMigrated } from '../require-migrated.js';

@@ -6,14 +6,18 @@ import { createLogger, type Logger } from '@mindflow/core/logging';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
-  analyticsStore,
-  auditTrail,
-  cacheInvalidation,
   createDecoder,
   createProjectionMetrics,
   hostProjection,
-  searchIndexing,
   createErasureFence,
+  type HostedProjection,
+  type RuntimeServices,
+} from '@mindflow/core/projections';
+import {
+  analyticsStore,
+  auditTrail,
+  cacheInvalidation,
+  searchIndexing,
   databaseProjections,
   listDeadLetters,
   projectionStatus,
@@ -21,9 +25,7 @@ import {
   rebuildProjection,
   reindexSearch,
   replayDeadLetters,
-  type HostedProjection,
   type ProjectionStore,
-  type RuntimeServices,
   type WriteSide,
 } from '@mindflow/projector';
 import { Registry } from 'prom-client';

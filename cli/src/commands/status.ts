@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import { checkReadiness, type CheckResult } from '@mindflow/core/health';
 import { createLogger } from '@mindflow/core/logging';
 import { connectEngines, describeEngines, version, type Engines } from '@mindflow/core/runtime';
-import { writeDatabase } from '@mindflow/command-service';
 import { readerHoldBack, type ReaderHoldBack } from '@mindflow/core/eventstore';
 import { migrationStatus, schemaNames } from '@mindflow/migrations';
 import { describeAuditStore, openAuditStore, type AuditCapabilities } from '@mindflow/core/audit';
 import { analyticsStrategy, partitionMonths, timeSeries, type TimeSeries } from '@mindflow/core/analytics';
 import type { PlatformConfig } from '../config.js';
+import { writeDatabase } from '@mindflow/core/write-model';
 
 interface MigrationSummary {
   readonly database: string;

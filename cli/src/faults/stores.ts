@@ -5,14 +5,8 @@ import type { Logger } from '@mindflow/core/logging';
 import { connectMongo } from '@mindflow/core/mongo';
 import { searchAlias } from '@mindflow/core/search';
 import { createTestDatabase, testEngines } from '@mindflow/core/testing';
-import {
-  analyticsProjection,
-  analyticsStore,
-  createDecoder,
-  createProjectionMetrics,
-  hostProjection,
-  type AnalyticsProjectionTables,
-} from '@mindflow/projector';
+import { createDecoder, createProjectionMetrics, hostProjection } from '@mindflow/core/projections';
+import { analyticsProjection, analyticsStore, type AnalyticsProjectionTables } from '@mindflow/projector';
 import { asDeliveries, fromScratchSnapshot, readModelSnapshot, tablesSnapshot } from '@mindflow/projector/testing';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';

@@ -6,7 +6,7 @@ import { connectS3 } from '@mindflow/core/s3';
 import { testEngines, waitFor } from '@mindflow/core/testing';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { commandServiceForTest, testUser } from '../testing.js';
 import { maxAttachmentBytes } from './sniff.js';
 

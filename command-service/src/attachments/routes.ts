@@ -8,7 +8,7 @@ import { newEventId } from '@mindflow/core/eventstore';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
 import { CommandResult } from '../http/schemas.js';
 import { inUserTransaction, type Recorder } from '../recorder.js';

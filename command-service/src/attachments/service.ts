@@ -1,13 +1,12 @@
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 import type { AttachmentType } from './sniff.js';
+import { attachmentStream } from '@mindflow/core/domain';
 
 /** An entry holds at most this many attachments. */
 export const maxAttachmentsPerEntry = 20;
-
-export const attachmentStream = (attachmentId: string) => `attachment-${attachmentId}`;
 
 export interface StoredAttachment {
   readonly attachmentId: string;

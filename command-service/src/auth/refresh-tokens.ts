@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 
 export interface IssuedRefreshToken {
   readonly token: string;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { absentUser, decideUser, defaultSettings, type Role } from '@mindflow/core/domain';
+import { absentUser, decideUser, defaultSettings, type Role, userStream, toRoles } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
-import { toRoles } from '../users/service.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { inUserTransaction, type Recorder, type RequestContext } from '../recorder.js';
 import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
 import type { AccessTokens } from '@mindflow/core/auth';
@@ -39,8 +38,6 @@ export interface CommandResult {
   readonly version: number;
   readonly position: number;
 }
-
-export const userStream = (userId: string) => `user-${userId}`;
 
 export async function register(
   deps: AuthDeps,

@@ -1,6 +1,6 @@
 import { writingStats, type EntryState, type Mood } from '@mindflow/core/domain';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 
 type Db = Kysely<WriteTables>;
 

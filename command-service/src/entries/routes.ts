@@ -4,7 +4,7 @@ import { Mood } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { AccessTokens } from '@mindflow/core/auth';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { runCommand } from '../http/run-command.js';
 import { bearer, errorResponses } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';

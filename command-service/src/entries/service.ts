@@ -1,9 +1,9 @@
-import { decideEntry, evolveEntry, type EntryCommand, type EntryInput } from '@mindflow/core/domain';
+import { decideEntry, evolveEntry, type EntryCommand, type EntryInput, entryStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { StreamVersionConflict } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../auth/service.js';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 import { lockEntry, refreshStreaks, saveEntry } from './repository.js';
 
@@ -17,8 +17,6 @@ export interface EntryResult {
   /** The global position of the event appended (0 when the command changed nothing). */
   readonly position: number;
 }
-
-export const entryStream = (entryId: string) => `entry-${entryId}`;
 
 /** Creates an entry for the caller. A second entry for the same date is a CONFLICT. */
 export async function createEntry(

@@ -4,11 +4,10 @@ import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
 import { inUserTransaction, type Recorder } from '../recorder.js';
-
-export const exportStream = (exportId: string) => `export-${exportId}`;
+import { exportStream } from '@mindflow/core/domain';
 
 /**
  * POST /v1/me/exports: asks for a copy of everything of yours (rights of access and

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '@mindflow/core/errors';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { enterFence } from '../recorder.js';
 
 export interface IdempotencyScope {

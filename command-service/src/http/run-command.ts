@@ -2,7 +2,7 @@ import type { Role } from '@mindflow/core/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { authorize, type AccessClaims, type AccessTokens } from '@mindflow/core/auth';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { RequestContext } from '../recorder.js';
 import { ifMatch, sendCommandResponse } from './command-reply.js';
 import { requestContext } from './context.js';

@@ -10,7 +10,7 @@ import type { BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
 import type { Recorder } from '../recorder.js';
 import { readArchive } from './read.js';

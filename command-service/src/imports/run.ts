@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { recordAttachment } from '../attachments/service.js';
 import { maxAttachmentBytes, sniffType } from '../attachments/sniff.js';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { createEntry } from '../entries/service.js';
 import { inUserTransaction, type Recorder, type RequestContext } from '../recorder.js';
 import type { ImportArchive } from './read.js';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { AccessTokens } from '@mindflow/core/auth';
 import { authorize } from '@mindflow/core/auth';
-import { decideInsightRequest, localDate } from '@mindflow/core/domain';
+import { decideInsightRequest, localDate, insightStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { InsightKind, IsoDate } from '@mindflow/core/events';
@@ -9,7 +9,7 @@ import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { runCommand } from '../http/run-command.js';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
@@ -23,8 +23,6 @@ export interface InsightRouteDeps {
   readonly tokens: AccessTokens;
   readonly redis: Redis | undefined;
 }
-
-export const insightStream = (insightId: string) => `insight-${insightId}`;
 
 export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
   const limiter =

@@ -1,12 +1,11 @@
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { closeUserFence, type UserKeyring } from '@mindflow/core/crypto';
-import { decideUser } from '@mindflow/core/domain';
+import { decideUser, userStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
 import { sql, type Kysely } from 'kysely';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { userStream } from '../auth/service.js';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 import type { KeyVacuum } from './key-vacuum.js';
 

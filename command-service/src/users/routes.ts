@@ -3,7 +3,7 @@ import { Consent, Language, Role, Settings, Theme } from '@mindflow/core/events'
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { AccessTokens } from '@mindflow/core/auth';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import { authorize } from '@mindflow/core/auth';
 import { runCommand } from '../http/run-command.js';
 import { bearer, errorResponses } from '@mindflow/core/http';
@@ -11,7 +11,8 @@ import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
 import { requestContext } from '../http/context.js';
 import { eraseUser, type ErasureDeps } from './erasure.js';
-import { changeRole, recordConsent, toRoles, updateProfile, updateSettings } from './service.js';
+import { changeRole, recordConsent, updateProfile, updateSettings } from './service.js';
+import { toRoles } from '@mindflow/core/domain';
 
 const strict = { additionalProperties: false } as const;
 const errors = errorResponses(400, 401, 403, 404, 409, 412, 422);

@@ -3,15 +3,15 @@ import {
   checkTheme,
   decideUser,
   evolveUser,
-  roles as allRoles,
+  toRoles,
   type Role,
   type UserCommand,
   type UserState,
+  userStream,
 } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
-import { userStream } from '../auth/service.js';
-import type { WriteTables } from '../database.js';
+import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 
 export interface UserResult {
@@ -189,9 +189,4 @@ export async function changeRole(
 ): Promise<UserResult> {
   const user = await lockUser(trx, userId, undefined);
   return execute(recorder, trx, user, { type: grant ? 'GrantRole' : 'RevokeRole', role }, context);
-}
-
-/** Roles as stored (the table's CHECK admits only known ones). */
-export function toRoles(stored: readonly string[]): Role[] {
-  return allRoles.filter((role) => stored.includes(role));
 }

@@ -4,3 +4,4 @@ export * from './streaks.js';
 export { ruleViolation, type DomainEvent } from './rules.js';
 export * from './mood.js';
 export { decideInsightRequest, maxInsightDays, type InsightRequest } from './insight.js';
+export * from './streams.js';

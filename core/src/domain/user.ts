@@ -8,6 +8,11 @@ export type Language = (typeof languages)[number];
 export type Theme = (typeof themes)[number];
 export type Role = (typeof roles)[number];
 
+/** Roles as the users table stores them (its CHECK admits only known ones), in their canonical order. */
+export function toRoles(stored: readonly string[]): Role[] {
+  return roles.filter((role) => stored.includes(role));
+}
+
 const emailPattern = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const minPasswordLength = 12;
 

@@ -87,3 +87,4 @@ export async function waitFor<T>(
 
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
+export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';

@@ -3,7 +3,7 @@ import { moodScores, type Mood } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { Kysely, Selectable } from 'kysely';
 import { createAnalystViews } from '@mindflow/migrations';
-import type { Projection } from '../runtime/projection.js';
+import type { Projection } from '@mindflow/core/projections';
 import { noChanges, type AnalyticsChanges } from './changes.js';
 import type { AnalyticsStore } from './store.js';
 import type { AnalyticsProjectionTables } from './tables.js';

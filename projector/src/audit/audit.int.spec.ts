@@ -16,7 +16,7 @@ import { connectMongo } from '@mindflow/core/mongo';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase, testEngines, uniqueName } from '@mindflow/core/testing';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { createDecoder } from '../decoder.js';
+import { createDecoder } from '@mindflow/core/projections';
 import { projectorDatabases } from '../database.js';
 import type { ReadModelTables } from '../read-model/tables.js';
 import { asDeliveries } from '../testing.js';

@@ -3,10 +3,13 @@ import { defaultSettings } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
-import type { RuntimeServices } from '../runtime/failures.js';
-import type { HostedProjection } from '../runtime/host.js';
-import type { RuntimeTables } from '../runtime/tables.js';
+import {
+  hostExternalProjection,
+  standaloneServices,
+  type RuntimeServices,
+  type HostedProjection,
+  type RuntimeTables,
+} from '@mindflow/core/projections';
 import { auditRecordOf, entryFactFields, isAudited, profileFactFields, type Facts } from './records.js';
 
 export interface AuditTrailOptions<W extends EventStoreTables, R extends RuntimeTables> {

@@ -2,10 +2,13 @@ import { logOffset } from '@mindflow/core/bus';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { RecordedEvent } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
-import type { RuntimeServices } from '../runtime/failures.js';
-import type { HostedProjection } from '../runtime/host.js';
-import type { RuntimeTables } from '../runtime/tables.js';
+import {
+  hostExternalProjection,
+  standaloneServices,
+  type RuntimeServices,
+  type HostedProjection,
+  type RuntimeTables,
+} from '@mindflow/core/projections';
 
 /**
  * What an event makes stale: the cached answers built from what it changes. The user's mark

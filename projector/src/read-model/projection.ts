@@ -2,7 +2,7 @@ import { logOffset } from '@mindflow/core/bus';
 import { defaultSettings, writingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../runtime/projection.js';
+import type { Projection } from '@mindflow/core/projections';
 import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
 import { analysisWithdrawn, entryAnalyzed, insightGenerated, insightRequested } from './ai-views.js';
 import type { ReadModelTables } from './tables.js';

@@ -10,9 +10,7 @@ import { asDeliveries, readModelSnapshot } from '../testing.js';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { createDecoder } from '../decoder.js';
-import { hostProjection } from '../runtime/host.js';
-import { createProjectionMetrics } from '../runtime/metrics.js';
+import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { readModelProjection } from './projection.js';
 import type { ReadModelTables } from './tables.js';
 

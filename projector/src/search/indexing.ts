@@ -10,10 +10,13 @@ import {
   type IndexRefresh,
 } from '@mindflow/core/search';
 import type { Kysely } from 'kysely';
-import { hostExternalProjection, standaloneServices } from '../runtime/external.js';
-import type { RuntimeServices } from '../runtime/failures.js';
-import type { HostedProjection } from '../runtime/host.js';
-import type { RuntimeTables } from '../runtime/tables.js';
+import {
+  hostExternalProjection,
+  standaloneServices,
+  type RuntimeServices,
+  type HostedProjection,
+  type RuntimeTables,
+} from '@mindflow/core/projections';
 
 const entryEvents = new Set(['EntryCreated', 'EntryUpdated', 'EntryDeleted', 'EntryRestored']);
 

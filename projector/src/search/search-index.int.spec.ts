@@ -6,7 +6,7 @@ import { currentSearchIndex } from '@mindflow/core/search';
 import { appendToStream, newEventId, readAll, startOfLog } from '@mindflow/core/eventstore';
 import { searchIndexForTest, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
-import { createDecoder } from '../decoder.js';
+import { createDecoder } from '@mindflow/core/projections';
 import { projectorForTest, signedInWriters } from '../testing.js';
 import { lateVersions } from '../late-versions.js';
 import { indexEvents } from './indexing.js';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Delivery } from '@mindflow/core/bus';
-import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
-import { deletionDelivery } from '../testing.js';
-import { createLogger } from '@mindflow/core/logging';
-import { createTestDatabase } from '@mindflow/core/testing';
+import type { Delivery } from '../bus/index.js';
+import { createEventCodec, mindflowEvents } from '../events/index.js';
+import { createLogger } from '../logging/index.js';
+import { createTestDatabase, deletionDelivery } from '../testing/index.js';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';

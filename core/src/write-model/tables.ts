@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
-import type { UserKeysTables } from '@mindflow/core/crypto';
-import type { EventStoreTables } from '@mindflow/core/eventstore';
+import type { UserKeysTables } from '../crypto/index.js';
+import type { EventStoreTables } from '../eventstore/index.js';
 
 // The write tables (migrations/src/write/0003-write-tables.ts) as Kysely sees them.
 

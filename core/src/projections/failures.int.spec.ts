@@ -1,24 +1,12 @@
-import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { defaultRetention, openAuditStore } from '@mindflow/core/audit';
-import type { Delivery } from '@mindflow/core/bus';
-import { createUserKeyring } from '@mindflow/core/crypto';
-import { createEventCodec, mindflowEvents } from '@mindflow/core/events';
-import { readAll, startOfLog, type RecordedEvent } from '@mindflow/core/eventstore';
-import { createLogger } from '@mindflow/core/logging';
-import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase } from '@mindflow/core/testing';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { auditTrail } from '../audit/projection.js';
-import type { ReadModelTables } from '../read-model/tables.js';
-import { writeSide } from '../database.js';
-import { createDecoder } from '../decoder.js';
-import { asDeliveries, deletionDelivery, signedInWriters } from '../testing.js';
+import type { Delivery } from '../bus/index.js';
+import { createEventCodec, mindflowEvents } from '../events/index.js';
+import type { RecordedEvent } from '../eventstore/index.js';
+import { createTestDatabase, deletionDelivery, deliverUntilDone, quickRuntimeServices } from '../testing/index.js';
 import { hostExternalProjection } from './external.js';
-import type { RuntimeServices } from './failures.js';
-import { hostProjection, type HostedProjection } from './host.js';
-import { createProjectionMetrics } from './metrics.js';
+import { hostProjection } from './host.js';
 import type { Projection } from './projection.js';
 import type { RuntimeTables } from './tables.js';
 
@@ -31,13 +19,6 @@ await sql`create table seen (projection text not null, event_id uuid not null, p
   db,
 );
 const codec = createEventCodec(mindflowEvents);
-const logger = createLogger({ level: 'silent', pretty: false }, 'test');
-const services = (registry: Registry): RuntimeServices => ({
-  metrics: createProjectionMetrics(registry),
-  logger,
-  maxAttempts: 3,
-  backoffMs: () => 1,
-});
 
 let position = 0;
 const delivery = (): Delivery => deletionDelivery(++position);
@@ -69,26 +50,12 @@ function hosts(name: string, fail: (event: RecordedEvent) => Error | undefined, 
       projection,
       db,
       decode: async (event) => codec.decode(event, undefined),
-      ...services(registry),
+      ...quickRuntimeServices(registry),
     }),
-    hostExternalProjection(`${name}-external`, db, services(registry), (deliveries) =>
+    hostExternalProjection(`${name}-external`, db, quickRuntimeServices(registry), (deliveries) =>
       external.record(deliveries.map((one) => one.event)),
     ),
   ].map((host) => ({ host, record }));
-}
-
-/** Delivers the batch again until it goes through (as the bus does); the failed deliveries. */
-async function deliverUntilDone(host: HostedProjection, batch: readonly Delivery[], limit = 200): Promise<number> {
-  let failures = 0;
-  for (; failures < limit; failures++) {
-    try {
-      await host.handle(batch);
-      return failures;
-    } catch {
-      // delivered again below
-    }
-  }
-  return failures;
 }
 
 const seen = async (name: string) =>
@@ -143,47 +110,4 @@ t.test('an engine away (a retriable error) is waited out however long, never dea
     }
   }
   t.match(await registry.metrics(), /mindflow_projection_retries_total\{projection="outage-net-pg"\} \d+/);
-});
-
-t.test('a poison event for the audit trail is dead-lettered after N tries; the next events apply', async (t) => {
-  const commands = await commandServiceForTest();
-  const read = await createTestDatabase<ReadModelTables>('read');
-  const auditSide = connectPostgres('read', read.url, 2);
-  t.teardown(async () => {
-    await auditSide.close();
-    await read.drop();
-    await commands.close();
-  });
-  const writeDb = writeSide(commands.db);
-  const [writer] = await signedInWriters(commands.app, 1);
-  for (const day of ['2026-04-01', '2026-04-02', '2026-04-03']) {
-    await commands.app.inject({
-      method: 'POST',
-      url: '/v1/entries',
-      headers: { authorization: `Bearer ${writer?.token ?? ''}` },
-      payload: { date: day, title: day, content: 'words' },
-    });
-  }
-  const events = await readAll(writeDb, startOfLog, 10_000);
-  const created = events.filter((event) => event.type === 'EntryCreated');
-  const poisoned = created[1];
-  const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
-  const audit = await openAuditStore({ mongo: undefined, readDb: auditSide.db }, defaultRetention);
-  const trail = auditTrail({
-    store: audit,
-    writeDb,
-    readDb: read.db,
-    decode: async (event) => {
-      if (event.eventId === poisoned?.eventId) throw new Error('this record cannot be written');
-      return decode(event);
-    },
-    runtime: services(new Registry()),
-  });
-  const failures = await deliverUntilDone(trail, asDeliveries(events), 20);
-  t.equal(failures, 2, 'two failed deliveries, then given up on');
-  const dead = await read.db.selectFrom('dead_letters').selectAll().execute();
-  t.match(dead, [{ projection: 'audit', event_id: poisoned?.eventId, attempts: 3, error: /cannot be written/ }]);
-  const recorded = new Set((await audit.list({}, 1_000)).map((record) => record.eventId));
-  t.ok(recorded.has(created[0]?.eventId ?? '') && recorded.has(created[2]?.eventId ?? ''), 'the events around it');
-  t.notOk(recorded.has(poisoned?.eventId ?? ''));
 });

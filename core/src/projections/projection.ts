@@ -1,4 +1,4 @@
-import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
+import type { DecodedEvent, MindflowEvents } from '../events/index.js';
 import type { Kysely } from 'kysely';
 
 /**

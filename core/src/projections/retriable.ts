@@ -1,4 +1,4 @@
-import { InfrastructureError } from '@mindflow/core/errors';
+import { InfrastructureError } from '../errors/index.js';
 
 /** Socket and DNS failures of Node and undici: the peer is away, not the request wrong. */
 const networkCodes = new Set([

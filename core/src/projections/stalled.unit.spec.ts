@@ -1,5 +1,5 @@
 import t from 'tap';
-import { stalledCheck } from './service.js';
+import { stalledCheck } from './stalled.js';
 
 const projection = (lastPosition: number, idleSeconds: number) => ({
   name: 'read-model',

@@ -1,5 +1,5 @@
-import { logOffset } from '@mindflow/core/bus';
-import type { EventStoreTables, RecordedEvent } from '@mindflow/core/eventstore';
+import { logOffset } from '../bus/index.js';
+import type { EventStoreTables, RecordedEvent } from '../eventstore/index.js';
 import { sql, type Kysely } from 'kysely';
 
 /**

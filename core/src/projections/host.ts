@@ -1,6 +1,6 @@
-import type { Delivery, Subscriber } from '@mindflow/core/bus';
-import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
-import type { RecordedEvent } from '@mindflow/core/eventstore';
+import type { Delivery, Subscriber } from '../bus/index.js';
+import type { DecodedEvent, MindflowEvents } from '../events/index.js';
+import type { RecordedEvent } from '../eventstore/index.js';
 import { sql, type Kysely } from 'kysely';
 import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from './failures.js';
 import { appliedUpTo, lockProjection, readOffsets, saveOffsets } from './offsets.js';

@@ -1,5 +1,5 @@
-import type { Delivery } from '@mindflow/core/bus';
-import { createLogger } from '@mindflow/core/logging';
+import type { Delivery } from '../bus/index.js';
+import { createLogger } from '../logging/index.js';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from './failures.js';

@@ -1,6 +1,6 @@
-import type { UserKeyring, UserKeysTables } from '@mindflow/core/crypto';
-import { createEventCodec, mindflowEvents, type DecodedEvent, type MindflowEvents } from '@mindflow/core/events';
-import type { RecordedEvent } from '@mindflow/core/eventstore';
+import type { UserKeyring, UserKeysTables } from '../crypto/index.js';
+import { createEventCodec, mindflowEvents, type DecodedEvent, type MindflowEvents } from '../events/index.js';
+import type { RecordedEvent } from '../eventstore/index.js';
 import type { Kysely } from 'kysely';
 
 /**

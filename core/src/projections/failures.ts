@@ -1,6 +1,6 @@
-import { toWire } from '@mindflow/core/bus';
-import type { RecordedEvent } from '@mindflow/core/eventstore';
-import type { Logger } from '@mindflow/core/logging';
+import { toWire } from '../bus/index.js';
+import type { RecordedEvent } from '../eventstore/index.js';
+import type { Logger } from '../logging/index.js';
 import type { Kysely } from 'kysely';
 import type { ErasureFence } from './erasure.js';
 import type { ProjectionMetrics } from './metrics.js';

@@ -1,0 +1,18 @@
+export { hostProjection, type HostOptions, type HostedProjection } from './host.js';
+export { hostExternalProjection, standaloneServices } from './external.js';
+export {
+  deadLetter,
+  failurePolicy,
+  ProjectionRetry,
+  type FailurePolicy,
+  type RuntimeServices,
+  type Verdict,
+} from './failures.js';
+export { isRetriable } from './retriable.js';
+export { createErasureFence, type ErasureFence } from './erasure.js';
+export { appliedUpTo, floorPartition, lockProjection, readOffsets, saveOffsets } from './offsets.js';
+export { createProjectionMetrics, type ProjectionMetrics } from './metrics.js';
+export type { Projection } from './projection.js';
+export type { RuntimeTables } from './tables.js';
+export { createDecoder } from './decoder.js';
+export { stalledCheck } from './stalled.js';
