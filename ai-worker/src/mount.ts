@@ -30,6 +30,7 @@ export async function mountAiWorker(
           topic: kafka.config.topic,
           groupPrefix: kafka.config.groupPrefix,
           topicSettings: kafka.config.topicSettings,
+          consumerTimeouts: kafka.config.consumerTimeouts,
         }),
     secrets: options.secrets,
     cache: options.cache,
@@ -41,5 +42,6 @@ export async function mountAiWorker(
     registry: app.metrics,
   });
   readiness.push(...worker.readiness);
+  app.liveness.push(worker.liveness);
   return () => worker.stop();
 }

@@ -2,7 +2,7 @@ import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
 import { openEventBus, type Delivery, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
-import type { Secrets } from '@mindflow/core/config';
+import type { ConsumerTimeouts, Secrets } from '@mindflow/core/config';
 import { openUserKeyring } from '@mindflow/core/crypto';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
@@ -34,6 +34,8 @@ export interface AiWorkerOptions {
   readonly groupPrefix?: string;
   /** How the events topic is created when absent (defaults: one local broker). */
   readonly topicSettings?: Partial<EventsTopicSettings>;
+  /** Group membership timings of its consumers (see createKafkaBus). */
+  readonly consumerTimeouts?: ConsumerTimeouts;
   readonly secrets: Secrets;
   /** Where analysis statuses go (`ai:queue:{entryId}`). */
   readonly cache: Cache;
@@ -54,6 +56,8 @@ export interface AiWorker {
   /** The thumbnail consumer. */
   readonly thumbnails: HostedProjection;
   readonly readiness: readonly HealthCheck[];
+  /** For /healthz: fails while one of its consumers cannot run (see EventBus.liveness). */
+  readonly liveness: HealthCheck;
   stop(): Promise<void>;
 }
 
@@ -141,6 +145,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     consumer,
     thumbnails,
     // Not ready when a consumer has events to apply and has made no progress for a minute.
+    liveness: bus.liveness,
     readiness: [consumer, thumbnails].map((hostedConsumer) => stalledCheck(hostedConsumer, head, 60)),
     stop: async () => {
       await stopScheduler();

@@ -5,8 +5,7 @@ import type { RecordedEvent } from '@mindflow/core/eventstore';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { recordingSubscriber } from './bus.contract.js';
-import { appendDeleted, kafkaFixture, type KafkaFixture } from './kafka-fixture.js';
-import { startRelay } from './relay.js';
+import { appendDeleted, kafkaFixture, relayOn as relayOnFixture, type KafkaFixture } from './kafka-fixture.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 const users = Array.from({ length: 6 }, () => randomUUID());
@@ -17,20 +16,7 @@ async function append(fixture: KafkaFixture, count: number): Promise<string[]> {
   return ids;
 }
 
-async function relayOn(t: Test, fixture: KafkaFixture) {
-  const relay = await startRelay({
-    db: fixture.store.db,
-    url: fixture.store.url,
-    kafka: fixture.kafka,
-    notifications: fixture.notifications,
-    logger,
-    topic: fixture.topic,
-    batchSize: 7,
-    pollMs: 100,
-  });
-  t.teardown(() => relay.stop());
-  return relay;
-}
+const relayOn = (t: Test, fixture: KafkaFixture) => relayOnFixture(t, fixture, logger, { batchSize: 7 });
 
 /** Every event once, each user's in commit order. */
 function checkDelivered(t: Test, applied: readonly RecordedEvent[], ids: readonly string[]) {

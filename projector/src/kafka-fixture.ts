@@ -16,7 +16,7 @@ import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Test } from 'tap';
 import { recordingSubscriber } from './bus.contract.js';
-import type { RelayTables } from './relay.js';
+import { startRelay, type Relay, type RelayOptions, type RelayTables } from './relay.js';
 
 /** A write database, its notifications and a Kafka topic of the test's own, removed at teardown. */
 export interface KafkaFixture {
@@ -103,4 +103,25 @@ export async function appendDeleted<DB extends EventStoreTables>(
     },
   ]);
   return eventId;
+}
+
+/** A relay publishing the fixture's event store to its topic (polling every 100 ms), stopped at teardown. */
+export async function relayOn(
+  t: Test,
+  fixture: KafkaFixture,
+  logger: Logger,
+  options: Partial<RelayOptions<EventStoreTables & RelayTables>> = {},
+): Promise<Relay> {
+  const relay = await startRelay({
+    db: fixture.store.db,
+    url: fixture.store.url,
+    kafka: fixture.kafka,
+    notifications: fixture.notifications,
+    logger,
+    topic: fixture.topic,
+    pollMs: 100,
+    ...options,
+  });
+  t.teardown(() => relay.stop());
+  return relay;
 }

@@ -37,6 +37,7 @@ export async function mountProjector(
           topic: kafka.config.topic,
           groupPrefix: kafka.config.groupPrefix,
           topicSettings: kafka.config.topicSettings,
+          consumerTimeouts: kafka.config.consumerTimeouts,
         }),
     secrets: options.secrets,
     audit: options.audit,
@@ -49,5 +50,6 @@ export async function mountProjector(
       : { search: { client: engines.elasticsearch.client, alias: searchAlias } }),
   });
   readiness.push(...projector.readiness);
+  app.liveness.push(projector.liveness);
   return () => projector.stop();
 }

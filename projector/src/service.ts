@@ -1,10 +1,11 @@
 import { openEventBus, type EventsTopicSettings } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
-import type { ProjectorRole, Secrets } from '@mindflow/core/config';
+import type { ConsumerTimeouts, ProjectorRole, Secrets } from '@mindflow/core/config';
 import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
 import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
+import { startInBackground, type Background } from '@mindflow/core/runtime';
 import type { Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -52,6 +53,8 @@ export interface ProjectorOptions {
   readonly groupPrefix?: string;
   /** How the events topic is created when absent (defaults: one local broker). */
   readonly topicSettings?: Partial<EventsTopicSettings>;
+  /** Group membership timings of the projections' consumers (see createKafkaBus). */
+  readonly consumerTimeouts?: ConsumerTimeouts;
   /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** A projection that has work and has not progressed for this long is reported not ready. */
@@ -66,6 +69,8 @@ export interface ProjectorOptions {
 export interface Projector {
   readonly projections: readonly HostedProjection[];
   readonly readiness: readonly HealthCheck[];
+  /** For /healthz: fails while one of its consumers cannot run (see EventBus.liveness). */
+  readonly liveness: HealthCheck;
   stop(): Promise<void>;
 }
 
@@ -79,21 +84,40 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   // Before anything starts: a process holding another master key than the database's refuses.
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
-  const { bus, topic } = await openEventBus({ ...options, db: options.writeDb, notifications });
+  const { bus, topic } = await openEventBus({
+    db: options.writeDb,
+    writeUrl: options.writeUrl,
+    kafka: options.kafka,
+    logger,
+    notifications,
+    registry: options.registry,
+    ...(options.topic === undefined ? {} : { topic: options.topic }),
+    ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
+    ...(options.topicSettings === undefined ? {} : { topicSettings: options.topicSettings }),
+    ...(options.consumerTimeouts === undefined ? {} : { consumerTimeouts: options.consumerTimeouts }),
+  });
   // With Kafka, the relay publishes the event store to the topic the bus consumes (unless this
-  // process runs the projections alone).
-  const relay: Relay | undefined =
-    options.kafka === undefined || topic === undefined || role === 'projections'
+  // process runs the projections alone). It starts in the background, like the consumers: the
+  // process serves HTTP at once, whether Kafka answers or not.
+  const kafka = options.kafka;
+  const relay: Background<Relay> | undefined =
+    kafka === undefined || topic === undefined || role === 'projections'
       ? undefined
-      : await startRelay({
-          db: options.writeDb,
-          url: options.writeUrl,
-          kafka: options.kafka,
-          notifications,
+      : startInBackground(
+          'relay',
+          async () =>
+            startRelay({
+              db: options.writeDb,
+              url: options.writeUrl,
+              kafka,
+              notifications,
+              logger,
+              topic: await topic(),
+              registry: options.registry,
+            }),
+          (started) => started.stop(),
           logger,
-          topic,
-          registry: options.registry,
-        });
+        );
   const metrics = createProjectionMetrics(options.registry);
   const decode = createDecoder(keyring, options.writeDb);
   const projections: HostedProjection[] = [];
@@ -157,6 +181,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   return {
     projections,
     readiness,
+    liveness: bus.liveness,
     stop: async () => {
       clearInterval(monitor);
       stopMaintenance();

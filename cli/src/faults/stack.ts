@@ -54,8 +54,11 @@ export interface FaultStack {
   readonly groupPrefix: string;
   readonly mongoDatabase: string;
   readonly masterKey: Buffer;
-  /** Starts a service as a child process on a port of its own; `name` tells two of one service apart. */
-  start(service: Service, name?: string): Promise<ServiceProcess>;
+  /**
+   * Starts a service as a child process on a port of its own; `name` tells two of one service
+   * apart; `env` overrides the stack's environment (e.g. KAFKA_BROKERS pointing nowhere).
+   */
+  start(service: Service, name?: string, env?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
   url(process: ServiceProcess): string;
   /** Every process started so far. */
   processes(): readonly ServiceProcess[];
@@ -117,7 +120,11 @@ export async function faultStack(): Promise<FaultStack> {
   const started: ServiceProcess[] = [];
   const state = { closing: false };
 
-  const start = async (service: Service, name: string = service): Promise<ServiceProcess> => {
+  const start = async (
+    service: Service,
+    name: string = service,
+    overrides: NodeJS.ProcessEnv = {},
+  ): Promise<ServiceProcess> => {
     const port = await freePort();
     let child: ChildProcess | undefined;
     let startedAt = 0;
@@ -130,7 +137,7 @@ export async function faultStack(): Promise<FaultStack> {
         process.execPath,
         ['--import=tsx', '--conditions=mindflow-source', path.join(root, mains[service])],
         {
-          env: env(service, port),
+          env: { ...env(service, port), ...overrides },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

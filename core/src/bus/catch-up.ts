@@ -18,6 +18,8 @@ export interface CatchUpOptions<DB extends EventStoreTables> {
   readonly batchSize: number;
   readonly logger: Logger;
   readonly stopped: () => boolean;
+  /** Called after each batch applied (a catch-up that progresses is a consumer that runs). */
+  readonly progressed?: () => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function catchUpFromStore<DB extends EventStoreTables>(options: Cat
           continue;
         }
         failures = 0;
+        options.progressed?.();
         delivered += events.length;
         checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
       }

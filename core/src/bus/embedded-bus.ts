@@ -79,6 +79,8 @@ export function createEmbeddedBus<DB extends EventStoreTables>(options: Embedded
       subscriptions.add(subscription);
       return subscription;
     },
+    // Each subscriber's loop retries whatever fails, in this process: nothing a restart would mend.
+    liveness: { name: 'event bus consumers', check: async () => undefined },
     async close() {
       await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
     },

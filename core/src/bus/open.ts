@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
-import type { EventsTopicSettings } from '../config/index.js';
+import type { Registry } from 'prom-client';
+import type { ConsumerTimeouts, EventsTopicSettings } from '../config/index.js';
 import { listenForEvents, type EventNotifications, type EventStoreTables } from '../eventstore/index.js';
 import type { Logger } from '../logging/index.js';
 import { createEmbeddedBus } from './embedded-bus.js';
@@ -23,6 +24,10 @@ export interface OpenEventBusOptions<DB extends EventStoreTables> {
   readonly groupPrefix?: string;
   /** How the events topic is created when absent (defaults: one local broker). */
   readonly topicSettings?: Partial<EventsTopicSettings>;
+  /** With Kafka: group membership timings of every consumer (see createKafkaBus). */
+  readonly consumerTimeouts?: ConsumerTimeouts;
+  /** With Kafka: where consumer restarts are counted. */
+  readonly registry?: Registry;
   readonly logger: Logger;
   /**
    * Commit notifications the caller already listens for (and closes itself). Without them,
@@ -33,14 +38,19 @@ export interface OpenEventBusOptions<DB extends EventStoreTables> {
 
 export interface OpenedEventBus {
   readonly bus: EventBus;
-  /** With Kafka: the events topic as it is on the brokers (what a relay publishes to). */
-  readonly topic: EventsTopic | undefined;
+  /**
+   * With Kafka: the events topic as it is on the brokers (what a relay publishes to), created
+   * if missing on the first call; a call after a failure (Kafka out of reach) tries again.
+   */
+  readonly topic: (() => Promise<EventsTopic>) | undefined;
 }
 
 /**
  * The event bus every process that hosts projections subscribes to: Kafka when it is
  * configured (the events topic created if missing; a new group catches up from the event
- * store), else the event store itself (catch-up reads woken by LISTEN/NOTIFY).
+ * store), else the event store itself (catch-up reads woken by LISTEN/NOTIFY). With Kafka it
+ * returns without waiting for the brokers: consumers start (and the topic is ensured) in the
+ * background, so a process serves HTTP while Kafka is away or its groups rebalance.
  *
  * @example
  *   const { bus } = await openEventBus({ db: writeDb, writeUrl, kafka, logger });
@@ -62,6 +72,7 @@ export async function openEventBus<DB extends EventStoreTables>(
     return {
       bus: {
         subscribe: (subscriber, subscribeOptions) => bus.subscribe(subscriber, subscribeOptions),
+        liveness: bus.liveness,
         close: async () => {
           await bus.close();
           await notifications.close();
@@ -70,18 +81,26 @@ export async function openEventBus<DB extends EventStoreTables>(
       topic: undefined,
     };
   }
-  const topic = await ensureEventsTopic(options.kafka, {
-    ...options.topicSettings,
-    topic: options.topic ?? eventsTopic,
-    logger,
-  });
+  const name = options.topic ?? eventsTopic;
+  let ensured: Promise<EventsTopic> | undefined;
+  const kafka = options.kafka;
+  const topic = () => {
+    ensured ??= ensureEventsTopic(kafka, { ...options.topicSettings, topic: name, logger }).catch((error: unknown) => {
+      ensured = undefined;
+      throw error;
+    });
+    return ensured;
+  };
   const bus = createKafkaBus({
-    kafka: options.kafka,
+    kafka,
     db: options.db,
     url: options.writeUrl,
     logger,
-    topic: topic.name,
+    topic: name,
+    ensureTopic: topic,
     ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
+    ...(options.consumerTimeouts === undefined ? {} : { timeouts: options.consumerTimeouts }),
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
   });
   return { bus, topic };
 }

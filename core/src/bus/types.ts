@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../eventstore/index.js';
+import type { HealthCheck } from '../health/index.js';
 
 /**
  * One event as a bus delivers it. `partition` and `offset` say where it stands on the bus:
@@ -40,5 +41,10 @@ export interface Subscription {
  */
 export interface EventBus {
   subscribe(subscriber: Subscriber, options?: SubscribeOptions): Promise<Subscription>;
+  /**
+   * For /healthz: fails, naming the subscribers, while one of them cannot run and a process
+   * restart may help (never while an engine is merely out of reach).
+   */
+  readonly liveness: HealthCheck;
   close(): Promise<void>;
 }

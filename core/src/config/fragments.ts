@@ -176,6 +176,26 @@ export const kafkaEnv = {
     default: 1,
     description: 'min.insync.replicas of the events topic when it is created (production: 2)',
   }),
+  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 1_800_000,
+    default: 10_000,
+    description:
+      "how long a consumer may go without a heartbeat before Kafka drops it from its group (within the broker's group.min/max.session.timeout.ms: 6 s to 30 min by default)",
+  }),
+  KAFKA_HEARTBEAT_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 3_000,
+    description:
+      'how often a consumer heartbeats, also while a batch is being handled (at most a third of the session timeout)',
+  }),
+  KAFKA_REBALANCE_TIMEOUT_MS: Type.Integer({
+    minimum: 1_000,
+    maximum: 1_800_000,
+    default: 30_000,
+    description: 'how long a rebalance waits for every member to rejoin (at least the session timeout)',
+  }),
 };
 
 export interface KafkaConfig {
@@ -185,6 +205,20 @@ export interface KafkaConfig {
   readonly groupPrefix: string;
   /** How the events topic is created when absent (it never deletes: retention.ms=-1). */
   readonly topicSettings: EventsTopicSettings;
+  /** How every consumer group member keeps its place in its group. */
+  readonly consumerTimeouts: ConsumerTimeouts;
+}
+
+/**
+ * A consumer's group membership timings, in milliseconds. A member killed without leaving its
+ * group holds its partitions until `sessionTimeoutMs` passes (a restarted process's new member
+ * waits that long for them); a live member heartbeats every `heartbeatIntervalMs`, also while it
+ * handles a batch; a rebalance waits up to `rebalanceTimeoutMs` for every live member to rejoin.
+ */
+export interface ConsumerTimeouts {
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
 }
 
 /** Partitions, replication factor and min.insync.replicas of the events topic. */
@@ -195,6 +229,18 @@ export interface EventsTopicSettings {
 }
 
 export function kafkaConfig(env: EnvOf<typeof kafkaEnv>): KafkaConfig | undefined {
+  if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {
+    throw new ConfigError(
+      'KAFKA_HEARTBEAT_INTERVAL_MS',
+      `KAFKA_HEARTBEAT_INTERVAL_MS (${env.KAFKA_HEARTBEAT_INTERVAL_MS}) must be at most a third of KAFKA_SESSION_TIMEOUT_MS (${env.KAFKA_SESSION_TIMEOUT_MS}), so that one lost heartbeat does not drop a consumer from its group`,
+    );
+  }
+  if (env.KAFKA_REBALANCE_TIMEOUT_MS < env.KAFKA_SESSION_TIMEOUT_MS) {
+    throw new ConfigError(
+      'KAFKA_REBALANCE_TIMEOUT_MS',
+      `KAFKA_REBALANCE_TIMEOUT_MS (${env.KAFKA_REBALANCE_TIMEOUT_MS}) must be at least KAFKA_SESSION_TIMEOUT_MS (${env.KAFKA_SESSION_TIMEOUT_MS})`,
+    );
+  }
   return env.KAFKA_BROKERS === undefined
     ? undefined
     : {
@@ -206,6 +252,11 @@ export function kafkaConfig(env: EnvOf<typeof kafkaEnv>): KafkaConfig | undefine
           partitions: env.KAFKA_EVENTS_PARTITIONS,
           replicationFactor: env.KAFKA_REPLICATION_FACTOR,
           minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
+        },
+        consumerTimeouts: {
+          sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+          heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
+          rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
         },
       };
 }

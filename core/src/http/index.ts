@@ -1,5 +1,6 @@
-// The Fastify augmentation (app.metrics) travels with this module's types.
+// The Fastify augmentations (app.metrics, app.liveness) travel with this module's types.
 import './metrics.js';
+import './operations-routes.js';
 
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 export { errorBody, ErrorBodySchema } from './error-handler.js';

@@ -2,6 +2,16 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { checkReadiness, type HealthCheck } from '../health/index.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * What /healthz checks: whether the process itself still works (a consumer that cannot run),
+     * never an engine. Cheap, in-memory checks; workers add theirs when they start.
+     */
+    liveness: HealthCheck[];
+  }
+}
+
 const CheckSchema = Type.Object({
   name: Type.String(),
   ok: Type.Boolean(),
@@ -13,17 +23,26 @@ const ReadinessSchema = Type.Object({
   checks: Type.Array(CheckSchema),
 });
 
-/** /healthz: the process answers. /readyz: every dependency answers (503 naming those that do not). */
+/**
+ * /healthz (liveness): the process answers and every check in `app.liveness` passes (503 naming
+ * those that fail: a supervisor should restart the process). /readyz: every dependency answers
+ * (503 naming those that do not).
+ */
 export function installOperationsRoutes(app: FastifyInstance, checks: readonly HealthCheck[]): void {
+  const liveness: HealthCheck[] = [];
+  app.decorate('liveness', liveness);
   app.get(
     '/healthz',
     {
       schema: {
         tags: ['operations'],
-        response: { 200: Type.Object({ ok: Type.Literal(true) }) },
+        response: { 200: ReadinessSchema, 503: ReadinessSchema },
       },
     },
-    async () => ({ ok: true as const }),
+    async (_request, reply) => {
+      const report = await checkReadiness(liveness, 1_000);
+      return reply.status(report.ok ? 200 : 503).send(report);
+    },
   );
   app.get(
     '/readyz',

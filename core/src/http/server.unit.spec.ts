@@ -93,7 +93,7 @@ t.test('/healthz answers; /readyz is 503 naming the dependency that does not ans
   const unreachable = connectPostgres('postgres:write', 'postgres://nobody:x@127.0.0.1:1/none', 1);
   t.teardown(() => unreachable.close());
   const app = await server([{ name: 'always', check: async () => undefined }, unreachable.health]);
-  t.same((await app.inject({ method: 'GET', url: '/healthz' })).json(), { ok: true });
+  t.same((await app.inject({ method: 'GET', url: '/healthz' })).json(), { ok: true, checks: [] });
   const ready = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(ready.statusCode, 503);
   const report = ready.json<{ ok: boolean; checks: { name: string; ok: boolean; error?: string }[] }>();
@@ -102,6 +102,27 @@ t.test('/healthz answers; /readyz is 503 naming the dependency that does not ans
     { name: 'always', ok: true },
     { name: 'postgres:write', ok: false, error: /ECONNREFUSED|connect/ },
   ]);
+});
+
+t.test('/healthz is 503 naming a liveness check that fails, and 200 again once it passes', async (t) => {
+  const app = await server();
+  let problem: string | undefined = 'search: its consumer stopped and is not restarted';
+  app.liveness.push({
+    name: 'event bus consumers',
+    check: async () => {
+      if (problem !== undefined) throw new Error(problem);
+    },
+  });
+  const down = await app.inject({ method: 'GET', url: '/healthz' });
+  t.equal(down.statusCode, 503);
+  t.match(down.json(), {
+    ok: false,
+    checks: [{ name: 'event bus consumers', ok: false, error: /search: its consumer stopped/ }],
+  });
+  problem = undefined;
+  const up = await app.inject({ method: 'GET', url: '/healthz' });
+  t.equal(up.statusCode, 200);
+  t.match(up.json(), { ok: true, checks: [{ name: 'event bus consumers', ok: true }] });
 });
 
 t.test('/metrics serves Prometheus text with request durations by route', async (t) => {

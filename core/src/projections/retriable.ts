@@ -34,8 +34,14 @@ function retriablePostgres(code: string): boolean {
   );
 }
 
-/** Error names of the engines' clients that mean "not reachable now" (Elasticsearch, MongoDB, ioredis, AWS SDK). */
+/** Error names of the engines' clients that mean "not reachable now" (Elasticsearch, MongoDB, ioredis, AWS SDK, kafkajs). */
 const transientNames = new Set([
+  // kafkajs (its KafkaJSNumberOfRetriesExceeded carries one of these as its cause)
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
   // @elastic/elasticsearch
   'ConnectionError',
   'TimeoutError',
@@ -106,7 +112,7 @@ function retriableItself(error: object): boolean | undefined {
  * Whether an error is an infrastructure failure that may pass if tried again: a connection
  * refused or reset, a timeout, PostgreSQL SQLSTATE classes 08 and 53, 57P0x, 57014, 40001 and
  * 40P01, Elasticsearch 429/5xx and connection errors, MongoDB network errors and time-outs,
- * Redis connection errors, S3 5xx and network errors. The cause chain (and the errors of an
+ * Redis connection errors, S3 5xx and network errors, Kafka brokers out of reach. The cause chain (and the errors of an
  * AggregateError) are searched too. Anything else (a bug, a bad event, a constraint) is not.
  */
 export function isRetriable(error: unknown, depth = 0): boolean {

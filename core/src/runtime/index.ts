@@ -5,3 +5,4 @@ export { finishMasterKeyRotation, loadOrCreateSecrets, nextMasterKey } from './s
 export { serve, type ServeOptions } from './serve.js';
 export { onShutdown } from './shutdown.js';
 export { version } from './version.js';
+export { startInBackground, type Background } from './background.js';
