@@ -21,6 +21,11 @@ async function server(readiness: Parameters<typeof createHttpServer>[0]['readine
     },
     async (request) => ({ title: request.body.title, count: request.body.count }),
   );
+  app.get(
+    '/v1/things/:name',
+    { schema: { params: Type.Object({ name: Type.String() }), querystring: Type.Object({ prefix: Type.String() }) } },
+    async (request) => ({ name: request.params.name, prefix: request.query.prefix }),
+  );
   app.get('/v1/conflict', async () => {
     throw new AppError('CONFLICT', 'an entry already exists for 2026-11-22');
   });
@@ -48,6 +53,42 @@ t.test('a NUL character anywhere in the body is a 400 naming where, not a databa
   const response = await app.inject({ method: 'POST', url: '/v1/things', payload: { title: 'a\u0000b', count: 1 } });
   t.equal(response.statusCode, 400);
   t.match(response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/title' }] } });
+});
+
+t.test('valid JSON that is not text (a lone surrogate) is a 400 naming where, in a value or a key', async (t) => {
+  const app = await server();
+  for (const [payload, path] of [
+    ['{"title":"x\\ud800y","count":1}', '/title'],
+    ['{"title":"ok","count":1,"\\udc00":1}', '/\udc00'],
+  ] as const) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/things',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    t.equal(response.statusCode, 400, payload);
+    t.match(response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path }] } });
+  }
+  const pair = await app.inject({
+    method: 'POST',
+    url: '/v1/things',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"title":"\\ud83d\\ude00","count":1}',
+  });
+  t.equal(pair.statusCode, 200, 'a surrogate pair is a character');
+});
+
+t.test('U+0000 in the query string or the path is a 400 too, never a database error', async (t) => {
+  const app = await server();
+  const query = await app.inject({ method: 'GET', url: '/v1/things/a?prefix=x%00' });
+  t.equal(query.statusCode, 400);
+  t.match(query.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: 'querystring/prefix' }] } });
+  const param = await app.inject({ method: 'GET', url: '/v1/things/a%00b?prefix=x' });
+  t.equal(param.statusCode, 400);
+  t.match(param.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: 'params/name' }] } });
+  const fine = await app.inject({ method: 'GET', url: '/v1/things/a?prefix=%C3%A9' });
+  t.same(fine.json(), { name: 'a', prefix: 'é' });
 });
 
 t.test('malformed JSON and an unsupported media type get their own codes, never a 500', async (t) => {
