@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthCheck } from '../health/index.js';
 import type { Logger } from '../logging/index.js';
 import { installGracefulClose } from './close.js';
+import { jsonDepthExceeds, maxJsonDepth } from './json-depth.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOperationsRoutes } from './operations-routes.js';
@@ -65,6 +66,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
+  // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepthExceeds(text)) {
+      done(new AppError('MALFORMED_REQUEST', `JSON nests deeper than ${maxJsonDepth} levels`), undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
   // Valid JSON or URL encoding is not always text: U+0000 and lone surrogates reach no store.
   // Refused at the door (body, query string, path), rather than failing deep down or, worse,
   // in a projection after the command was acknowledged.

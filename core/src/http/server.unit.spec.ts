@@ -91,6 +91,33 @@ t.test('U+0000 in the query string or the path is a 400 too, never a database er
   t.same(fine.json(), { name: 'a', prefix: 'é' });
 });
 
+t.test('JSON nested deeper than any request needs is a 400, not a stack overflow', async (t) => {
+  const app = await server();
+  for (const depth of [65, 60_000]) {
+    for (const [open, close] of [
+      ['[', ']'],
+      ['{"a":', '}'],
+    ] as const) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/things',
+        headers: { 'content-type': 'application/json' },
+        payload: open.repeat(depth) + '1' + close.repeat(depth),
+      });
+      t.equal(response.statusCode, 400, `${open} nested ${depth} deep`);
+      t.equal(response.json<{ error: { code: string } }>().error.code, 'MALFORMED_REQUEST');
+    }
+  }
+  const brackets = await app.inject({
+    method: 'POST',
+    url: '/v1/things',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ title: '[[[[{{{{'.repeat(100), count: 1 }),
+  });
+  t.equal(brackets.statusCode, 400, 'brackets inside a string are text, not depth');
+  t.equal(brackets.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED');
+});
+
 t.test('malformed JSON and an unsupported media type get their own codes, never a 500', async (t) => {
   const app = await server();
   const malformed = await app.inject({
