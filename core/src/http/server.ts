@@ -11,6 +11,7 @@ import { jsonDepthExceeds, maxJsonDepth } from './json-depth.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOperationsRoutes } from './operations-routes.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { findBadText } from '../domain/text.js';
 import { AppError } from '../errors/index.js';
 
@@ -30,6 +31,8 @@ export interface HttpServerOptions {
   /** What /readyz checks. */
   readonly readiness: readonly HealthCheck[];
   readonly bodyLimit?: number;
+  /** The bearer token /metrics requires; without it, /metrics answers loopback only. */
+  readonly metricsToken?: string;
   /** How long requests in flight get to finish once the server closes, before their connections are cut (5 s). */
   readonly drainMs?: number;
 }
@@ -66,6 +69,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
+  await installSecurityHeaders(app);
   // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
@@ -107,10 +111,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  installMetrics(app);
+  installMetrics(app, options.metricsToken);
   installOperationsRoutes(app, options.readiness);
   return app;
 }

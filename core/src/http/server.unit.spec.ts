@@ -118,6 +118,47 @@ t.test('JSON nested deeper than any request needs is a 400, not a stack overflow
   t.equal(brackets.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED');
 });
 
+t.test('every answer carries the browser security headers; nothing may frame a page', async (t) => {
+  const app = await server();
+  for (const url of ['/healthz', '/v1/conflict', '/v1/crash', '/nowhere', '/docs/']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.headers['x-content-type-options'], 'nosniff', url);
+    t.equal(response.headers['referrer-policy'], 'no-referrer', url);
+    t.match(response.headers['content-security-policy'], /default-src 'self'/, url);
+    if (!url.startsWith('/docs')) t.match(response.headers['content-security-policy'], /frame-ancestors 'none'/, url);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200, 'the API docs still load');
+});
+
+t.test('/metrics: loopback only without a token; with one, only for its bearer, from anywhere', async (t) => {
+  const open = await server();
+  t.equal((await open.inject({ method: 'GET', url: '/metrics' })).statusCode, 200, 'loopback');
+  const outside = await open.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3' });
+  t.equal(outside.statusCode, 401, 'another address');
+  t.notMatch(outside.body, 'http_request_duration_seconds');
+  const guarded = await createHttpServer({
+    logger,
+    title: 't',
+    version: '0',
+    readiness: [],
+    metricsToken: 'x'.repeat(32),
+  });
+  for (const [authorization, status] of [
+    [undefined, 401],
+    ['Bearer wrong', 401],
+    [`Bearer ${'x'.repeat(31)}`, 401],
+    [`Bearer ${'x'.repeat(32)}`, 200],
+  ] as const) {
+    const response = await guarded.inject({
+      method: 'GET',
+      url: '/metrics',
+      remoteAddress: '10.1.2.3',
+      headers: authorization === undefined ? {} : { authorization },
+    });
+    t.equal(response.statusCode, status, authorization ?? 'no token');
+  }
+});
+
 t.test('malformed JSON and an unsupported media type get their own codes, never a 500', async (t) => {
   const app = await server();
   const malformed = await app.inject({
