@@ -136,6 +136,8 @@ t.test(
           timeZone: 'UTC',
           text: `${'x'.repeat(300)}\n${'y'.repeat(10_001)}`,
         },
+        // Valid JSON (JSON.stringify writes it as "\ud800"), but not text any store accepts.
+        { uuid: 'A5', creationDate: '2026-10-05T08:00:00Z', timeZone: 'UTC', text: 'Half a pair\nhere: \ud800.' },
       ],
     };
     const zip = await zipOf({ 'Journal.json': JSON.stringify(journal), [`photos/${md5}.jpeg`]: photo });
@@ -148,7 +150,8 @@ t.test(
         { date: '2026-10-03', title: 'Short one' },
       ],
     });
-    t.equal(dry.rejected.length, 2, 'no date, and content past 10,000 characters');
+    t.equal(dry.rejected.length, 3, 'no date, content past 10,000 characters, and a lone surrogate');
+    t.match(dry.rejected.find((item) => item.source.endsWith('#A5'))?.reason, /well-formed Unicode/);
     t.ok(dry.rejected.every((item) => item.reason.length > 0));
 
     const imported = await importZip(cleo, zip, false);

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -28,4 +29,16 @@ blobStoreContract(t, store);
 
 t.test('local: refused and finished uploads leave no temporary files', async (t) => {
   t.same(await readdir(path.join(root, 'tmp')).catch(() => []), []);
+});
+
+t.test('local: blobs are readable by the platform user only (0600 files in 0700 folders)', async (t) => {
+  const key = 'exports/0193b000-0000-7000-8000-00000000e001/export.zip';
+  await store.put(key, Readable.from([Buffer.from('private words')]), { contentType: 'application/zip' });
+  const mode = async (file: string) => (await stat(file)).mode & 0o777;
+  for (const file of [path.join(root, 'objects', key), path.join(root, 'meta', `${key}.json`)]) {
+    t.equal(await mode(file), 0o600, file);
+    for (let folder = path.dirname(file); folder !== root; folder = path.dirname(folder)) {
+      t.equal(await mode(folder), 0o700, folder);
+    }
+  }
 });

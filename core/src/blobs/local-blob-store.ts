@@ -30,6 +30,10 @@ export interface LocalBlobStore extends BlobStore {
   verify(method: string, key: string, query: Readonly<Record<string, string | undefined>>): BlobGrant | undefined;
 }
 
+/** Blobs are private writing: readable by the platform's user only (0600 files in 0700 folders). */
+const privateFile = 0o600;
+const privateFolder = { recursive: true, mode: 0o700 } as const;
+
 /**
  * The blob port on a local folder, for embedded mode: `objects/<key>` with its content type in
  * `meta/<key>.json`. Writes go to a temporary file renamed into place, so a failed or refused
@@ -61,14 +65,14 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
     adapter: 'local',
     async put(key, body, putOptions) {
       const target = objectPath(key);
-      await mkdir(temporary, { recursive: true });
+      await mkdir(temporary, privateFolder);
       const scratch = path.join(temporary, randomUUID());
       const limit = byteLimit(putOptions.maxBytes);
       try {
-        await pipeline(body, limit, createWriteStream(scratch));
-        await mkdir(path.dirname(target), { recursive: true });
-        await mkdir(path.dirname(metaPath(key)), { recursive: true });
-        await writeFile(metaPath(key), JSON.stringify({ contentType: putOptions.contentType }));
+        await pipeline(body, limit, createWriteStream(scratch, { mode: privateFile }));
+        await mkdir(path.dirname(target), privateFolder);
+        await mkdir(path.dirname(metaPath(key)), privateFolder);
+        await writeFile(metaPath(key), JSON.stringify({ contentType: putOptions.contentType }), { mode: privateFile });
         await rename(scratch, target);
       } finally {
         await rm(scratch, { force: true });

@@ -22,15 +22,27 @@ export const serverEnv = (defaultPort: number) => ({
     default: '127.0.0.1',
     description: 'interface to listen on; 0.0.0.0 in containers',
   }),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: '/metrics answers only with `Authorization: Bearer <this>`; unset, only requests from loopback',
+    }),
+  ),
 });
 
 export interface ServerConfig {
   readonly port: number;
   readonly host: string;
+  /** What a Prometheus scrape must send as its bearer token; unset, only loopback may scrape. */
+  readonly metricsToken?: string;
 }
 
 export function serverConfig(env: EnvOf<ReturnType<typeof serverEnv>>): ServerConfig {
-  return { port: env.PORT, host: env.HOST };
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    ...(env.METRICS_TOKEN === undefined ? {} : { metricsToken: env.METRICS_TOKEN }),
+  };
 }
 
 export const loggingEnv = {

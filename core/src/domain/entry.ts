@@ -2,6 +2,7 @@ import { AppError } from '../errors/index.js';
 import type { EventData } from '../events/definition.js';
 import type { MindflowEvents } from '../events/index.js';
 import { ruleViolation, type DomainEvent } from './rules.js';
+import { textProblem } from './text.js';
 
 export const moods = ['ecstatic', 'happy', 'neutral', 'sad', 'anxious', 'angry'] as const;
 export type Mood = (typeof moods)[number];
@@ -130,6 +131,7 @@ export function measure(markdown: string): { wordCount: number; readingTime: num
 
 /** Tags as stored: trimmed, lowercased, unique, each 1–50 characters, at most 20. */
 export function normalizeTags(tags: readonly string[]): string[] {
+  tags.forEach((tag, i) => checkText(`tags/${i}`, tag));
   const normalized = [...new Set(tags.map((tag) => tag.trim().toLowerCase()))];
   normalized.forEach((tag, i) => {
     if (tag.length === 0 || tag.length > limits.tag)
@@ -165,8 +167,15 @@ function checkDate(date: string): string {
   return date;
 }
 
+/** `value` if it is text (no U+0000, no lone surrogate); else the field's rule violation. */
+function checkText(field: string, value: string): string {
+  const problem = textProblem(value);
+  if (problem !== undefined) throw ruleViolation(field, problem);
+  return value;
+}
+
 function checkTitle(title: string): string {
-  const trimmed = title.trim();
+  const trimmed = checkText('title', title).trim();
   if (trimmed.length === 0 || trimmed.length > limits.title) {
     throw ruleViolation('title', `must be 1–${limits.title} characters`);
   }
@@ -174,6 +183,7 @@ function checkTitle(title: string): string {
 }
 
 function checkContent(content: string): string {
+  checkText('content', content);
   if (content.length > limits.content) throw ruleViolation('content', `must be at most ${limits.content} characters`);
   return content;
 }
@@ -186,7 +196,7 @@ function checkMood(mood: string | null): Mood | null {
 
 function checkOptionalText(field: string, value: string | null, max: number): string | null {
   if (value === null) return null;
-  const trimmed = value.trim();
+  const trimmed = checkText(field, value).trim();
   if (trimmed.length > max) throw ruleViolation(field, `must be at most ${max} characters`);
   return trimmed.length === 0 ? null : trimmed;
 }

@@ -75,12 +75,24 @@ t.test('every field rule names the field', async (t) => {
     [{ tags: ['x'.repeat(51)] }, 'tags/0'],
     [{ tags: Array.from({ length: 21 }, (_, i) => `tag${i}`) }, 'tags'],
     [{ location: 'x'.repeat(201) }, 'location'],
+    // Valid JSON, not text: a lone surrogate (also from an import's entries.json) and U+0000.
+    [{ title: 'x\ud800y' }, 'title'],
+    [{ content: 'ok \udc00' }, 'content'],
+    [{ content: 'a\u0000b' }, 'content'],
+    [{ tags: ['fine', '\ud83d'] }, 'tags/1'],
+    [{ location: '\udfff' }, 'location'],
+    [{ weather: 'sun\ud800' }, 'weather'],
   ];
   for (const [entry, path] of cases) given().when(create(entry)).thenFails(t, { code: 'VALIDATION_FAILED', path });
   t.same(
     decideEntry(create({ title: 'x'.repeat(200), content: 'x'.repeat(10_000) }), absentEntry).length,
     1,
     'the limits themselves pass',
+  );
+  t.same(
+    decideEntry(create({ title: 'ok 😀', content: 'a pair is text: \ud83d\ude00' }), absentEntry).length,
+    1,
+    'a surrogate pair is one character, and fine',
   );
 });
 

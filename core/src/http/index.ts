@@ -6,3 +6,4 @@ export { createHttpServer, type HttpServer, type HttpServerOptions } from './ser
 export { errorBody, ErrorBodySchema } from './error-handler.js';
 export { installRateLimits, type RateLimitOptions } from './rate-limits.js';
 export { bearer, errorResponses } from './schemas.js';
+export { spreadsheetCsv } from './csv.js';

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/index.js';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 declare module 'fastify' {
@@ -8,8 +10,12 @@ declare module 'fastify' {
   }
 }
 
-/** Process metrics and a request-duration histogram by route, served at /metrics. */
-export function installMetrics(app: FastifyInstance): void {
+/**
+ * Process metrics and a request-duration histogram by route, served at /metrics: to a scraper
+ * that sends `token` as its bearer token, or, without a token configured, to loopback only.
+ * Route names, lag and error counts tell an outsider too much to serve them to anyone.
+ */
+export function installMetrics(app: FastifyInstance, token?: string): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -30,7 +36,32 @@ export function installMetrics(app: FastifyInstance): void {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  const allowed = token === undefined ? fromLoopback : bearing(token);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!allowed(request)) {
+      throw new AppError(
+        'UNAUTHENTICATED',
+        token === undefined
+          ? 'metrics are served to loopback only (set METRICS_TOKEN)'
+          : 'a valid metrics token is required',
+      );
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
 }
+
+function fromLoopback(request: FastifyRequest): boolean {
+  const address = request.socket.remoteAddress ?? '';
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** Whether a request's bearer token is `token`, compared in constant time (as digests). */
+function bearing(token: string): (request: FastifyRequest) => boolean {
+  const expected = digest(token);
+  return (request) => {
+    const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    return given !== undefined && timingSafeEqual(digest(given), expected);
+  };
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();

@@ -7,24 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthCheck } from '../health/index.js';
 import type { Logger } from '../logging/index.js';
 import { installGracefulClose } from './close.js';
+import { jsonDepthExceeds, maxJsonDepth } from './json-depth.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installOperationsRoutes } from './operations-routes.js';
+import { installSecurityHeaders } from './security-headers.js';
+import { findBadText } from '../domain/text.js';
 import { AppError } from '../errors/index.js';
-
-/** The JSON pointer of the first string (or key) in `value` holding U+0000, if any. */
-function nulPath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  // Parsed JSON only: a streamed body (an upload) is not walked.
-  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    if (key.includes('\u0000')) return path;
-    const found = nulPath(inner, `${path}/${key}`);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 export type HttpServer = FastifyInstance<
   RawServerDefault,
@@ -42,6 +31,8 @@ export interface HttpServerOptions {
   /** What /readyz checks. */
   readonly readiness: readonly HealthCheck[];
   readonly bodyLimit?: number;
+  /** The bearer token /metrics requires; without it, /metrics answers loopback only. */
+  readonly metricsToken?: string;
   /** How long requests in flight get to finish once the server closes, before their connections are cut (5 s). */
   readonly drainMs?: number;
 }
@@ -78,13 +69,33 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
-  // PostgreSQL text and JSON cannot hold U+0000; refuse it at the door rather than fail deep down.
+  await installSecurityHeaders(app);
+  // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepthExceeds(text)) {
+      done(new AppError('MALFORMED_REQUEST', `JSON nests deeper than ${maxJsonDepth} levels`), undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+  // Valid JSON or URL encoding is not always text: U+0000 and lone surrogates reach no store.
+  // Refused at the door (body, query string, path), rather than failing deep down or, worse,
+  // in a projection after the command was acknowledged.
   app.addHook('preValidation', async (request) => {
-    const path = nulPath(request.body, '');
-    if (path !== undefined) {
-      throw new AppError('VALIDATION_FAILED', 'text must not contain the NUL character', {
-        details: [{ path: path === '' ? '/' : path, message: 'must not contain U+0000' }],
-      });
+    for (const [where, value] of [
+      ['body', request.body],
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const) {
+      const bad = findBadText(value);
+      if (bad !== undefined) {
+        throw new AppError('VALIDATION_FAILED', `${where}: text ${bad.problem}`, {
+          details: [{ path: where === 'body' ? bad.path : `${where}${bad.path}`, message: bad.problem }],
+        });
+      }
     }
   });
   app.addSchema(ErrorBodySchema);
@@ -100,10 +111,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  installMetrics(app);
+  installMetrics(app, options.metricsToken);
   installOperationsRoutes(app, options.readiness);
   return app;
 }

@@ -21,6 +21,11 @@ async function server(readiness: Parameters<typeof createHttpServer>[0]['readine
     },
     async (request) => ({ title: request.body.title, count: request.body.count }),
   );
+  app.get(
+    '/v1/things/:name',
+    { schema: { params: Type.Object({ name: Type.String() }), querystring: Type.Object({ prefix: Type.String() }) } },
+    async (request) => ({ name: request.params.name, prefix: request.query.prefix }),
+  );
   app.get('/v1/conflict', async () => {
     throw new AppError('CONFLICT', 'an entry already exists for 2026-11-22');
   });
@@ -48,6 +53,110 @@ t.test('a NUL character anywhere in the body is a 400 naming where, not a databa
   const response = await app.inject({ method: 'POST', url: '/v1/things', payload: { title: 'a\u0000b', count: 1 } });
   t.equal(response.statusCode, 400);
   t.match(response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/title' }] } });
+});
+
+t.test('valid JSON that is not text (a lone surrogate) is a 400 naming where, in a value or a key', async (t) => {
+  const app = await server();
+  for (const [payload, path] of [
+    ['{"title":"x\\ud800y","count":1}', '/title'],
+    ['{"title":"ok","count":1,"\\udc00":1}', '/\udc00'],
+  ] as const) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/things',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    t.equal(response.statusCode, 400, payload);
+    t.match(response.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path }] } });
+  }
+  const pair = await app.inject({
+    method: 'POST',
+    url: '/v1/things',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"title":"\\ud83d\\ude00","count":1}',
+  });
+  t.equal(pair.statusCode, 200, 'a surrogate pair is a character');
+});
+
+t.test('U+0000 in the query string or the path is a 400 too, never a database error', async (t) => {
+  const app = await server();
+  const query = await app.inject({ method: 'GET', url: '/v1/things/a?prefix=x%00' });
+  t.equal(query.statusCode, 400);
+  t.match(query.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: 'querystring/prefix' }] } });
+  const param = await app.inject({ method: 'GET', url: '/v1/things/a%00b?prefix=x' });
+  t.equal(param.statusCode, 400);
+  t.match(param.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: 'params/name' }] } });
+  const fine = await app.inject({ method: 'GET', url: '/v1/things/a?prefix=%C3%A9' });
+  t.same(fine.json(), { name: 'a', prefix: 'é' });
+});
+
+t.test('JSON nested deeper than any request needs is a 400, not a stack overflow', async (t) => {
+  const app = await server();
+  for (const depth of [65, 60_000]) {
+    for (const [open, close] of [
+      ['[', ']'],
+      ['{"a":', '}'],
+    ] as const) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/things',
+        headers: { 'content-type': 'application/json' },
+        payload: open.repeat(depth) + '1' + close.repeat(depth),
+      });
+      t.equal(response.statusCode, 400, `${open} nested ${depth} deep`);
+      t.equal(response.json<{ error: { code: string } }>().error.code, 'MALFORMED_REQUEST');
+    }
+  }
+  const brackets = await app.inject({
+    method: 'POST',
+    url: '/v1/things',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ title: '[[[[{{{{'.repeat(100), count: 1 }),
+  });
+  t.equal(brackets.statusCode, 400, 'brackets inside a string are text, not depth');
+  t.equal(brackets.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED');
+});
+
+t.test('every answer carries the browser security headers; nothing may frame a page', async (t) => {
+  const app = await server();
+  for (const url of ['/healthz', '/v1/conflict', '/v1/crash', '/nowhere', '/docs/']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.headers['x-content-type-options'], 'nosniff', url);
+    t.equal(response.headers['referrer-policy'], 'no-referrer', url);
+    t.match(response.headers['content-security-policy'], /default-src 'self'/, url);
+    if (!url.startsWith('/docs')) t.match(response.headers['content-security-policy'], /frame-ancestors 'none'/, url);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200, 'the API docs still load');
+});
+
+t.test('/metrics: loopback only without a token; with one, only for its bearer, from anywhere', async (t) => {
+  const open = await server();
+  t.equal((await open.inject({ method: 'GET', url: '/metrics' })).statusCode, 200, 'loopback');
+  const outside = await open.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3' });
+  t.equal(outside.statusCode, 401, 'another address');
+  t.notMatch(outside.body, 'http_request_duration_seconds');
+  const guarded = await createHttpServer({
+    logger,
+    title: 't',
+    version: '0',
+    readiness: [],
+    metricsToken: 'x'.repeat(32),
+  });
+  for (const [authorization, status] of [
+    [undefined, 401],
+    ['Bearer wrong', 401],
+    [`Bearer ${'x'.repeat(31)}`, 401],
+    [`Bearer ${'x'.repeat(32)}`, 200],
+  ] as const) {
+    const response = await guarded.inject({
+      method: 'GET',
+      url: '/metrics',
+      remoteAddress: '10.1.2.3',
+      headers: authorization === undefined ? {} : { authorization },
+    });
+    t.equal(response.statusCode, status, authorization ?? 'no token');
+  }
 });
 
 t.test('malformed JSON and an unsupported media type get their own codes, never a 500', async (t) => {

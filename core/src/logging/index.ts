@@ -16,6 +16,7 @@ export function createLogger(config: LoggingConfig, name: string, extra?: Destin
   const options: LoggerOptions = {
     name,
     level: config.level,
+    serializers: { err: safeError, error: safeError },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken'],
       censor: '[redacted]',
@@ -41,4 +42,27 @@ export function createLogger(config: LoggingConfig, name: string, extra?: Destin
       { stream: extra, level: 'trace' },
     ]),
   );
+}
+
+/**
+ * Fields of a database error that quote the data it was given: PostgreSQL's `detail` ("Failing
+ * row contains (…)"), `where` ("JSON data, line 1: …", the statement's parameters) and
+ * `internalQuery`. Rows hold decrypted text in the read model, so these never reach a log line.
+ */
+const quotingFields = ['detail', 'where', 'internalQuery', 'parameters'] as const;
+
+/** pino's error serializer (with causes), minus the fields that quote data. */
+function safeError(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  return withoutQuotes(pino.stdSerializers.errWithCause(value));
+}
+
+function withoutQuotes(serialized: Record<string, unknown>): Record<string, unknown> {
+  const copy = Object.fromEntries(
+    Object.entries(serialized).filter(([field]) => !(quotingFields as readonly string[]).includes(field)),
+  );
+  if (typeof copy.cause === 'object' && copy.cause !== null) {
+    copy.cause = withoutQuotes(copy.cause as Record<string, unknown>);
+  }
+  return copy;
 }

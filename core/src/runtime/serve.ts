@@ -73,6 +73,7 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     title: options.title,
     version,
     readiness,
+    ...(options.server.metricsToken === undefined ? {} : { metricsToken: options.server.metricsToken }),
   });
   const requests = installRequestLog(app, {
     store: audit,

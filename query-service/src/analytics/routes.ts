@@ -1,10 +1,9 @@
 import type { RequestAuth } from '@mindflow/core/auth';
 import type { AuditStore } from '@mindflow/core/audit';
 import { AppError } from '@mindflow/core/errors';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import { bearer, errorResponses, spreadsheetCsv, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordQuery } from '../http/audited.js';
 import { activityWeekly, insightsSummary, moodDaily, type AnalyticsDb, type ReportQuery } from './reports.js';
@@ -150,7 +149,7 @@ function respond(request: FastifyRequest, reply: FastifyReply, items: Record<str
       ),
     ),
   );
-  return reply.type('text/csv; charset=utf-8').send(stringify(rows, { header: true }));
+  return reply.type('text/csv; charset=utf-8').send(spreadsheetCsv(rows, { header: true }));
 }
 
 function wantsCsv(accept: string | undefined): boolean {

