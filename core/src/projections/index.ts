@@ -3,6 +3,7 @@ export { hostExternalProjection, standaloneServices } from './external.js';
 export {
   deadLetter,
   failurePolicy,
+  maxOutageBackoffMs,
   ProjectionRetry,
   type FailurePolicy,
   type RuntimeServices,
