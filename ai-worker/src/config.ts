@@ -4,6 +4,8 @@ import {
   aiSettings,
   kafkaConfig,
   kafkaEnv,
+  projectionLagEnv,
+  projectionLagLimits,
   redisConfig,
   redisEnv,
   readEnv,
@@ -17,7 +19,15 @@ import {
   type Env,
 } from '@mindflow/core/config';
 
-const AiWorkerEnv = Type.Object({ ...serviceEnv(3004), ...securityEnv, ...kafkaEnv, ...redisEnv, ...s3Env, ...aiEnv });
+const AiWorkerEnv = Type.Object({
+  ...serviceEnv(3004),
+  ...securityEnv,
+  ...kafkaEnv,
+  ...redisEnv,
+  ...s3Env,
+  ...aiEnv,
+  ...projectionLagEnv,
+});
 
 /** The ai-worker's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
@@ -27,6 +37,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     ...base,
     secrets: requireSecrets(securityConfig(vars)),
     ai: aiSettings(vars),
+    readyLag: projectionLagLimits(vars),
     engines: { database, mongo, audit, kafka: kafkaConfig(vars), redis: redisConfig(vars), s3: s3Config(vars) },
   });
 }

@@ -18,6 +18,7 @@ runMain(async () => {
         // Statuses must reach the query-service: alone, the worker needs Redis for that.
         cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
         ai: config.ai,
+        readyLag: config.readyLag,
         audit,
         // Without S3, the folder under MINDFLOW_DATA_DIR (the services that hand out links serve it).
         blobs: await openBlobStore(app, engines.s3, {

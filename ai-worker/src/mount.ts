@@ -1,7 +1,7 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
 import type { Cache } from '@mindflow/core/cache';
-import type { AiSettings, Secrets } from '@mindflow/core/config';
+import type { AiSettings, ProjectionLagLimits, Secrets } from '@mindflow/core/config';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -16,7 +16,15 @@ export async function mountAiWorker(
   engines: Engines,
   logger: Logger,
   readiness: HealthCheck[],
-  options: { secrets: Secrets; cache: Cache; ai: AiSettings; blobs: BlobStore; audit: AuditStore },
+  options: {
+    secrets: Secrets;
+    cache: Cache;
+    ai: AiSettings;
+    blobs: BlobStore;
+    audit: AuditStore;
+    /** How far behind a consumer may be and the process stay ready (PROJECTION_READY_MAX_LAG_*). */
+    readyLag?: ProjectionLagLimits;
+  },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
   const worker = await startAiWorker({
@@ -40,6 +48,7 @@ export async function mountAiWorker(
     insightIntervalSeconds: options.ai.insightIntervalSeconds,
     logger,
     registry: app.metrics,
+    ...(options.readyLag === undefined ? {} : { readyLag: options.readyLag }),
   });
   readiness.push(...worker.readiness);
   app.liveness.push(worker.liveness);

@@ -11,10 +11,10 @@ import {
   createErasureFence,
   createProjectionMetrics,
   hostProjection,
-  stalledCheck,
+  watchLag,
   type HostedProjection,
+  type LagLimits,
 } from '@mindflow/core/projections';
-import { sql } from 'kysely';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { analysisProjection, type Outcomes } from './analysis/projection.js';
@@ -48,6 +48,8 @@ export interface AiWorkerOptions {
   readonly insightIntervalSeconds: number | undefined;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** How far behind (stored offsets against the event store head) a consumer may be and stay ready. */
+  readonly readyLag?: LagLimits;
 }
 
 export interface AiWorker {
@@ -71,7 +73,7 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   const { logger } = options;
   // Before anything starts: a process holding another master key than the database's refuses.
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
-  const { bus } = await openEventBus({ ...options, db: options.writeDb });
+  const { bus, topic } = await openEventBus({ ...options, db: options.writeDb });
 
   const statuses = createStatusBoard(options.cache);
   const decode = createDecoder(keyring, options.writeDb);
@@ -131,12 +133,14 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
     options.audit === undefined || options.insightIntervalSeconds === undefined
       ? () => Promise.resolve()
       : startExportRunner({ db: options.writeDb, keyring, blobs: options.blobs, audit: options.audit }, logger);
-  const head = async () => {
-    const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
-      options.writeDb,
-    );
-    return Number(row.rows[0]?.head ?? 0);
-  };
+  const lag = watchLag({
+    writeDb: options.writeDb,
+    projections: [consumer, thumbnails],
+    partitions: topic === undefined ? undefined : async () => (await topic()).partitions,
+    metrics,
+    logger,
+    ...(options.readyLag === undefined ? {} : { limits: options.readyLag }),
+  });
   logger.info(
     { writer: options.writer.name, bus: options.kafka === undefined ? 'embedded' : 'kafka' },
     'ai-worker started',
@@ -144,10 +148,11 @@ export async function startAiWorker(options: AiWorkerOptions): Promise<AiWorker>
   return {
     consumer,
     thumbnails,
-    // Not ready when a consumer has events to apply and has made no progress for a minute.
     liveness: bus.liveness,
-    readiness: [consumer, thumbnails].map((hostedConsumer) => stalledCheck(hostedConsumer, head, 60)),
+    // Not ready when a consumer is too far behind the event store head.
+    readiness: lag.readiness,
     stop: async () => {
+      lag.stop();
       await stopScheduler();
       await stopExports();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));

@@ -6,6 +6,8 @@ import {
   enginesEnv,
   loggingConfig,
   loggingEnv,
+  projectionLagEnv,
+  projectionLagLimits,
   readEnv,
   readsConfig,
   readsEnv,
@@ -23,6 +25,7 @@ const PlatformEnv = Type.Object({
   ...securityEnv,
   ...readsEnv,
   ...aiEnv,
+  ...projectionLagEnv,
 });
 
 /**
@@ -38,6 +41,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     security: securityConfig(vars),
     reads: readsConfig(vars),
     ai: aiSettings(vars),
+    readyLag: projectionLagLimits(vars),
   });
 }
 

@@ -60,6 +60,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         secrets,
         cache,
         audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
+        readyLag: config.readyLag,
       });
       const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, {
         secrets,
@@ -67,6 +68,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         audit: auditStore,
         ai: config.ai,
         blobs,
+        readyLag: config.readyLag,
       });
       return async () => {
         await stopAiWorker();

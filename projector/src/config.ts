@@ -5,6 +5,8 @@ import {
   kafkaConfig,
   kafkaEnv,
   projectorEnv,
+  projectionLagEnv,
+  projectionLagLimits,
   ConfigError,
   redisConfig,
   redisEnv,
@@ -22,6 +24,7 @@ const ProjectorEnv = Type.Object({
   ...securityEnv,
   ...kafkaEnv,
   ...projectorEnv,
+  ...projectionLagEnv,
   ...elasticsearchEnv,
   ...redisEnv,
 });
@@ -41,6 +44,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   return Object.freeze({
     secrets,
     role: vars.PROJECTOR_ROLE,
+    readyLag: projectionLagLimits(vars),
     ...base,
     engines: {
       database,

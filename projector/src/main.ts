@@ -14,6 +14,7 @@ runMain(async () => {
       mountProjector(app, engines, logger, readiness, {
         secrets: config.secrets,
         role: config.role,
+        readyLag: config.readyLag,
         cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis.redis),
         audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
       }),

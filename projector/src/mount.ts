@@ -1,6 +1,6 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { Cache } from '@mindflow/core/cache';
-import type { ProjectorRole, Secrets } from '@mindflow/core/config';
+import type { ProjectionLagLimits, ProjectorRole, Secrets } from '@mindflow/core/config';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -24,6 +24,8 @@ export async function mountProjector(
     audit: { store: AuditStore; sweepSeconds: number };
     /** With Kafka: the relay, the projections, or both (the default). */
     role?: ProjectorRole;
+    /** How far behind a projection may be and the process stay ready (PROJECTION_READY_MAX_LAG_*). */
+    readyLag?: ProjectionLagLimits;
   },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
@@ -42,6 +44,7 @@ export async function mountProjector(
     secrets: options.secrets,
     audit: options.audit,
     ...(options.role === undefined ? {} : { role: options.role }),
+    ...(options.readyLag === undefined ? {} : { readyLag: options.readyLag }),
     logger,
     registry: app.metrics,
     ...(options.cache === undefined ? {} : { cache: options.cache }),

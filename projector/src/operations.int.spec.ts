@@ -146,12 +146,32 @@ t.test('status counts, with Kafka partitions, each event against its own partiti
     (stored[0]?.event === undefined ? (full?.length ?? 0) : 0) +
     Math.max(0, (partly?.length ?? 0) - (stored[1]?.event === undefined ? 0 : 2)) +
     (none?.length ?? 0);
-  const [status] = await projectionStatus(
-    writeSide(store.db),
-    [{ name: readModelProjection.name, store: bindProjection(readModelProjection, offsetsDb.db).db }],
-    partitions,
-  );
+  const target = [{ name: readModelProjection.name, store: bindProjection(readModelProjection, offsetsDb.db).db }];
+  const [status] = await projectionStatus(writeSide(store.db), target, partitions);
   t.equal(status?.behind, expected, `${expected} events not applied`);
+  t.equal(status?.more, false, 'counted to the end');
   const last = events.at(-1);
   t.equal(status?.head, last === undefined ? undefined : keyOf(last), 'the head of the event store');
+
+  // Bounded: a count that reaches its limit says there may be more.
+  const [bounded] = await projectionStatus(writeSide(store.db), target, partitions, 3);
+  t.ok(bounded !== undefined && bounded.more && bounded.behind >= 1 && bounded.behind <= expected, 'a bounded count');
+
+  // The floor row (a rebuild's swap) counts for every partition.
+  const middle = events[Math.floor(events.length / 2)];
+  if (middle === undefined) throw new Error('no events');
+  await offsetsDb.db
+    .insertInto('projection_offsets')
+    .values({ projection: 'read-model', partition: 'log', offset: keyOf(middle) })
+    .execute();
+  const pending = (p: number, own: RecordedEvent | undefined) => {
+    const from = own === undefined || keyOf(middle) > keyOf(own) ? keyOf(middle) : keyOf(own);
+    return inPartition(p).filter((event) => keyOf(event) > from).length;
+  };
+  const [floored] = await projectionStatus(writeSide(store.db), target, partitions);
+  t.equal(
+    floored?.behind,
+    pending(0, stored[0]?.event) + pending(1, stored[1]?.event) + pending(2, undefined),
+    'each partition from its offset or the floor, whichever is further',
+  );
 });

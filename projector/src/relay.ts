@@ -78,7 +78,14 @@ export async function startRelay<DB extends EventStoreTables & RelayTables>(opti
   let maxBytes = options.maxBatchBytes ?? Math.max(1_024, topic.maxMessageBytes - framingMargin);
   // Events the broker refused as too large although they seemed to fit: sent as references.
   const refused = new Set<string>();
-  const producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // A publish fails within about a second while Kafka is away (a few quick tries inside the
+  // client); the loop below waits and tries again, at most maxRelayBackoffMs apart, so that Kafka's
+  // return is noticed within a few seconds however long it was away (relayBackoffMs).
+  const producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
+  });
   await producer.connect();
   const abort = new AbortController();
   const stopped = () => abort.signal.aborted;
@@ -162,7 +169,7 @@ export async function startRelay<DB extends EventStoreTables & RelayTables>(opti
         }
         failures += 1;
         metrics.failures.inc();
-        const backoff = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
+        const backoff = relayBackoffMs(failures);
         logger.error({ err: error, backoffMs: backoff }, 'relay: publishing failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, backoff));
         checkpoint = await load().catch(() => checkpoint);
@@ -201,6 +208,17 @@ export async function startRelay<DB extends EventStoreTables & RelayTables>(opti
       await producer.disconnect();
     },
   };
+}
+
+/** The longest wait between two publish attempts while Kafka is away. */
+export const maxRelayBackoffMs = 2_000;
+
+/**
+ * The wait after the `failures`-th failed publish in a row: 200 ms doubling, at most
+ * maxRelayBackoffMs, so a relay notices Kafka's return within about two seconds.
+ */
+export function relayBackoffMs(failures: number): number {
+  return Math.min(maxRelayBackoffMs, 100 * 2 ** Math.min(failures, 8));
 }
 
 /** A message for the event: keyed by user, on the partition of that key, with the headers consumers may route on. */

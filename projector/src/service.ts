@@ -7,7 +7,7 @@ import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import { startInBackground, type Background } from '@mindflow/core/runtime';
 import type { Kafka } from 'kafkajs';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { AuditStore } from '@mindflow/core/audit';
 import { auditTrail } from './audit/projection.js';
@@ -18,8 +18,9 @@ import { ensureSearchIndex } from '@mindflow/core/search';
 import type { Client } from '@elastic/elasticsearch';
 import {
   createDecoder,
-  stalledCheck,
   hostProjection,
+  watchLag,
+  type LagLimits,
   type HostedProjection,
   createProjectionMetrics,
   createErasureFence,
@@ -57,8 +58,8 @@ export interface ProjectorOptions {
   readonly consumerTimeouts?: ConsumerTimeouts;
   /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
-  /** A projection that has work and has not progressed for this long is reported not ready. */
-  readonly stallSeconds?: number;
+  /** How far behind (stored offsets against the event store head) a projection may be and stay ready. */
+  readonly readyLag?: LagLimits;
   /**
    * With Kafka: run the relay, the projections, or both (default). Without Kafka there is no
    * relay, and the projections always run.
@@ -76,7 +77,7 @@ export interface Projector {
 
 /**
  * The projector: the relay (with Kafka) and every projection, each a subscriber of the bus,
- * with lag metrics and a readiness check that fails when a projection is stuck.
+ * with lag metrics and a readiness check per projection that fails when it is too far behind.
  */
 export async function startProjector(options: ProjectorOptions): Promise<Projector> {
   const { logger } = options;
@@ -149,41 +150,22 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));
 
-  // Lag in events: the newest position in the store minus the newest one applied.
-  let head = 0;
-  const measure = async () => {
-    const row = await sql<{ head: string | null }>`select max(global_position) as head from events`.execute(
-      options.writeDb,
-    );
-    head = Number(row.rows[0]?.head ?? 0);
-    for (const projection of projections) {
-      metrics.lagEvents.set({ projection: projection.name }, Math.max(0, head - projection.lastPosition()));
-    }
-  };
-  const monitor = setInterval(
-    () => void measure().catch((error: unknown) => logger.warn({ err: error }, 'lag measure failed')),
-    5_000,
-  );
-  await measure();
-
-  const stallSeconds = options.stallSeconds ?? 60;
-  const readiness = projections.map((projection) =>
-    stalledCheck(
-      projection,
-      async () => {
-        await measure();
-        return head;
-      },
-      stallSeconds,
-    ),
-  );
+  // Lag from the stored offsets against the event store head: metrics, and readiness.
+  const lag = watchLag({
+    writeDb: options.writeDb,
+    projections,
+    partitions: topic === undefined ? undefined : async () => (await topic()).partitions,
+    metrics,
+    logger,
+    ...(options.readyLag === undefined ? {} : { limits: options.readyLag }),
+  });
 
   return {
     projections,
-    readiness,
+    readiness: lag.readiness,
     liveness: bus.liveness,
     stop: async () => {
-      clearInterval(monitor);
+      lag.stop();
       stopMaintenance();
       stopSweeper();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));

@@ -104,7 +104,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
           statuses
             .map(
               (s) =>
-                `${s.name}: ${s.behind === 0 ? 'at' : `${s.behind} event(s) behind`} the event store head (${s.head ?? 'empty'}), ${s.deadLetters} dead letter(s), ${Object.keys(s.offsets).length} partition(s)\n`,
+                `${s.name}: ${s.behind === 0 && !s.more ? 'at' : `${s.behind}${s.more ? '+' : ''} event(s) behind`} the event store head (${s.head ?? 'empty'}), ${s.deadLetters} dead letter(s), ${Object.keys(s.offsets).length} partition(s)\n`,
             )
             .join(''),
         );

@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
-import { aiEnv, enginesEnv, loggingEnv, projectorEnv, readsEnv, securityEnv, serverEnv } from './index.js';
+import {
+  aiEnv,
+  enginesEnv,
+  loggingEnv,
+  projectionLagEnv,
+  projectorEnv,
+  readsEnv,
+  securityEnv,
+  serverEnv,
+} from './index.js';
 
 const example = new URL('../../../.env.example', import.meta.url);
 
@@ -15,6 +24,7 @@ t.test('.env.example lists every variable the config modules read, and only thos
     ...readsEnv,
     ...aiEnv,
     ...projectorEnv,
+    ...projectionLagEnv,
   }).sort();
   t.same(documented, read);
 });

@@ -386,6 +386,33 @@ export const projectorEnv = {
 
 export type ProjectorRole = EnvOf<typeof projectorEnv>['PROJECTOR_ROLE'];
 
+/**
+ * When a process hosting projections (the projector, the ai-worker, the platform) stops being
+ * ready: a projection more events or seconds behind the event store head than these, measured
+ * from its stored offsets.
+ */
+export const projectionLagEnv = {
+  PROJECTION_READY_MAX_LAG_EVENTS: Type.Integer({
+    minimum: 0,
+    default: 1000,
+    description: 'a projection more events behind the event store head than this is not ready',
+  }),
+  PROJECTION_READY_MAX_LAG_SECONDS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 30,
+    description: 'a projection whose oldest event not applied has waited longer (s) is not ready',
+  }),
+};
+
+export interface ProjectionLagLimits {
+  readonly maxEvents: number;
+  readonly maxSeconds: number;
+}
+
+export function projectionLagLimits(env: EnvOf<typeof projectionLagEnv>): ProjectionLagLimits {
+  return { maxEvents: env.PROJECTION_READY_MAX_LAG_EVENTS, maxSeconds: env.PROJECTION_READY_MAX_LAG_SECONDS };
+}
+
 // ── The ai-worker ──────────────────────────────────────────────────────────────────────────
 
 export const aiEnv = {

@@ -1,7 +1,8 @@
 /** Something a process depends on, and a cheap way to see that it answers. */
 export interface HealthCheck {
   readonly name: string;
-  check(): Promise<void>;
+  /** Throws when it does not answer; what it resolves to, if a string, is reported as the result's detail. */
+  check(): Promise<unknown>;
 }
 
 export interface CheckResult {
@@ -9,6 +10,8 @@ export interface CheckResult {
   readonly ok: boolean;
   readonly latencyMs: number;
   readonly error?: string;
+  /** What the check reported when it passed (e.g. a projection's lag). */
+  readonly detail?: string;
 }
 
 export interface ReadinessReport {
@@ -29,8 +32,13 @@ async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckRes
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    await Promise.race([check.check(), timeout]);
-    return { name: check.name, ok: true, latencyMs: elapsed(started) };
+    const detail = await Promise.race([check.check(), timeout]);
+    return {
+      name: check.name,
+      ok: true,
+      latencyMs: elapsed(started),
+      ...(typeof detail === 'string' ? { detail } : {}),
+    };
   } catch (error) {
     return {
       name: check.name,

@@ -17,6 +17,7 @@ const CheckSchema = Type.Object({
   ok: Type.Boolean(),
   latencyMs: Type.Number(),
   error: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String()),
 });
 const ReadinessSchema = Type.Object({
   ok: Type.Boolean(),

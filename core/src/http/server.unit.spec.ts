@@ -201,7 +201,11 @@ t.test('unknown routes are a JSON 404', async (t) => {
 t.test('/healthz answers; /readyz is 503 naming the dependency that does not answer', async (t) => {
   const unreachable = connectPostgres('postgres:write', 'postgres://nobody:x@127.0.0.1:1/none', 1);
   t.teardown(() => unreachable.close());
-  const app = await server([{ name: 'always', check: async () => undefined }, unreachable.health]);
+  const app = await server([
+    { name: 'always', check: async () => undefined },
+    { name: 'projection:read-model', check: async () => '0 event(s) behind' },
+    unreachable.health,
+  ]);
   t.same((await app.inject({ method: 'GET', url: '/healthz' })).json(), { ok: true, checks: [] });
   const ready = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(ready.statusCode, 503);
@@ -209,6 +213,7 @@ t.test('/healthz answers; /readyz is 503 naming the dependency that does not ans
   t.equal(report.ok, false);
   t.match(report.checks, [
     { name: 'always', ok: true },
+    { name: 'projection:read-model', ok: true, detail: '0 event(s) behind' },
     { name: 'postgres:write', ok: false, error: /ECONNREFUSED|connect/ },
   ]);
 });

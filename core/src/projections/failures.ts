@@ -45,6 +45,12 @@ export interface FailurePolicy {
 }
 
 /**
+ * The longest wait between two tries while an engine is away (a retriable failure), so that a
+ * store catches up within a few seconds of its engine's return, however long it was away.
+ */
+export const maxOutageBackoffMs = 2_000;
+
+/**
  * The one failure path of every host. Tries are counted per event and kept until the event's
  * outcome commits, so k bad events in a batch cost about k × maxAttempts deliveries.
  */
@@ -52,6 +58,8 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
   const { metrics, logger } = services;
   const maxAttempts = services.maxAttempts ?? 5;
   const backoff = services.backoffMs ?? ((attempt: number) => Math.min(10_000, 100 * 2 ** attempt));
+  // An engine away is asked again at least every maxOutageBackoffMs: its return is noticed in time.
+  const outageBackoff = services.backoffMs ?? ((attempt: number) => Math.min(maxOutageBackoffMs, 100 * 2 ** attempt));
   const tries = new Map<string, number>();
   let outages = 0;
   const isOutage = (error: unknown) => {
@@ -80,8 +88,8 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
       for (const eventId of eventIds) tries.delete(eventId);
     },
     async retryLater(verdict, error) {
-      const attempt = verdict.kind === 'outage' ? outages : verdict.tries;
-      await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
+      const wait = verdict.kind === 'outage' ? outageBackoff(outages) : backoff(verdict.tries);
+      await new Promise((resolve) => setTimeout(resolve, wait));
       throw new ProjectionRetry(`${name}: delivery failed (${verdict.kind})`, { cause: error });
     },
   };

@@ -15,7 +15,11 @@ export interface HostOptions<DB extends RuntimeTables> extends RuntimeServices {
 }
 
 export interface HostedProjection extends Subscriber {
-  /** The global position of the last event applied (for lag), 0 before any. */
+  /**
+   * The global position of the newest event this host (in this process) applied, 0 before any.
+   * Not a measure of lag: another process may have applied what this one skipped (measureLag
+   * reads the stored offsets).
+   */
   lastPosition(): number;
   /** When it last applied something or found nothing to do (ms since epoch). */
   lastProgressAt(): number;
@@ -133,10 +137,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     }
     failures.settle(outcome.settled);
     lastProgressAt = Date.now();
-    if (outcome.newest !== undefined) {
-      lastPosition = Math.max(lastPosition, outcome.newest.globalPosition);
-      metrics.lagSeconds.set({ projection: name }, (Date.now() - outcome.newest.occurredAt.getTime()) / 1000);
-    }
+    if (outcome.newest !== undefined) lastPosition = Math.max(lastPosition, outcome.newest.globalPosition);
     metrics.applied.inc({ projection: name }, outcome.count);
     metrics.lastProgress.set({ projection: name }, lastProgressAt / 1000);
     if (outcome.failed !== undefined) await failures.retryLater(outcome.failed.verdict, outcome.failed.error);

@@ -3,6 +3,7 @@ export { hostExternalProjection, standaloneServices } from './external.js';
 export {
   deadLetter,
   failurePolicy,
+  maxOutageBackoffMs,
   ProjectionRetry,
   type FailurePolicy,
   type RuntimeServices,
@@ -15,4 +16,12 @@ export { createProjectionMetrics, type ProjectionMetrics } from './metrics.js';
 export type { Projection } from './projection.js';
 export type { RuntimeTables } from './tables.js';
 export { createDecoder } from './decoder.js';
-export { stalledCheck } from './stalled.js';
+export { defaultLagLimit, eventStoreHead, measureLag, type LagSource, type ProjectionLag } from './lag.js';
+export {
+  defaultLagLimits,
+  overLimits,
+  watchLag,
+  type LagLimits,
+  type LagWatch,
+  type LagWatchOptions,
+} from './lag-watch.js';

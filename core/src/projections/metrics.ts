@@ -63,13 +63,13 @@ function newProjectionMetrics(registry: Registry): ProjectionMetrics {
     }),
     lagEvents: new Gauge({
       name: 'mindflow_projection_lag_events',
-      help: 'events committed but not yet applied',
+      help: 'events committed but not yet applied, from the stored offsets',
       labelNames: ['projection'],
       registers,
     }),
     lagSeconds: new Gauge({
       name: 'mindflow_projection_lag_seconds',
-      help: 'age of the last event applied when it was applied',
+      help: 'how long the oldest event not yet applied has waited in the event store',
       labelNames: ['projection'],
       registers,
     }),
