@@ -42,6 +42,7 @@ t.test('register refuses bad input with the field named, and a taken email whate
   t.equal(again.response.statusCode, 409);
   const cases: [Record<string, unknown>, string][] = [
     [{ password: 'short' }, 'password'],
+    [{ password: 'Qwerty123456' }, 'password'],
     [{ email: 'not-an-email' }, 'email'],
     [{ timezone: 'Mars/Olympus' }, 'timezone'],
     [{ consent: { ...consent, dataProcessing: false } }, 'consent.dataProcessing'],
