@@ -14,7 +14,7 @@ runMain(async () => {
       mountProjector(app, engines, logger, readiness, {
         secrets: config.secrets,
         role: config.role,
-        cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis.redis),
+        cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis),
         audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
       }),
   });

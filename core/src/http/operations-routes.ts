@@ -9,11 +9,15 @@ const CheckSchema = Type.Object({
   error: Type.Optional(Type.String()),
 });
 const ReadinessSchema = Type.Object({
-  ok: Type.Boolean(),
+  ok: Type.Boolean({ description: 'false (and 503) when a dependency the process cannot serve without fails' }),
+  degraded: Type.Array(Type.String(), { description: 'failing dependencies the process serves without' }),
   checks: Type.Array(CheckSchema),
 });
 
-/** /healthz: the process answers. /readyz: every dependency answers (503 naming those that do not). */
+/**
+ * /healthz: the process answers. /readyz: 200 while every dependency the process cannot serve
+ * without answers (else 503); `degraded` names the failing ones it serves without.
+ */
 export function installOperationsRoutes(app: FastifyInstance, checks: readonly HealthCheck[]): void {
   app.get(
     '/healthz',

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { createLogger, type Logger } from '../logging/index.js';
 import { Type } from '@sinclair/typebox';
 import {
   elasticsearchConfig,
+  elasticsearchEnv,
   kafkaConfig,
   kafkaEnv,
   mongoConfig,
+  mongoEnv,
   readEnv,
   redisConfig,
+  redisEnv,
   s3Config,
   s3Env,
   type DatabaseUrls,
@@ -41,9 +45,12 @@ const TestEnv = Type.Object({
   KAFKA_REPLICATION_FACTOR: kafkaEnv.KAFKA_REPLICATION_FACTOR,
   KAFKA_MIN_INSYNC_REPLICAS: kafkaEnv.KAFKA_MIN_INSYNC_REPLICAS,
   ELASTICSEARCH_URL: required('^https?://', 'Elasticsearch URL'),
+  ELASTICSEARCH_TIMEOUT_MS: elasticsearchEnv.ELASTICSEARCH_TIMEOUT_MS,
   MONGODB_URL: required('^mongodb://', 'MongoDB URL'),
   MONGODB_DATABASE: Type.String({ default: `mindflow_test` }),
+  MONGODB_TIMEOUT_MS: mongoEnv.MONGODB_TIMEOUT_MS,
   REDIS_URL: required('^rediss?://', 'Redis URL'),
+  REDIS_TIMEOUT_MS: redisEnv.REDIS_TIMEOUT_MS,
   ...s3Env,
   S3_ENDPOINT: required('^https?://', 'S3 endpoint'),
 });
@@ -87,4 +94,10 @@ export async function waitFor<T>(
 
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
+export { refusedPort, silentServer, timed, type SilentServer, type Timed } from './dead-ends.js';
 export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';
+
+/** A logger that writes nothing: for the engine clients tests connect themselves. */
+export function silentLogger(): Logger {
+  return createLogger({ level: 'silent', pretty: false }, 'test');
+}
