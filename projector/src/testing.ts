@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { defaultRetention, openAuditStore, type AuditRetention, type AuditStore } from '@mindflow/core/audit';
+import type { Breaker } from '@mindflow/core/breaker';
 import { connectMongo } from '@mindflow/core/mongo';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
 import { projectorDatabases } from './database.js';
@@ -80,6 +81,8 @@ export interface ProjectorUnderTest {
   readonly projector: Projector;
   /** The audit store the audit projection writes, when asked for. */
   readonly audit: AuditStore | undefined;
+  /** MongoDB's breaker, when the audit store is there (request handlers read through it). */
+  readonly auditBreaker: Breaker | undefined;
   /** With Kafka: the connection, the test's topic and its consumer-group prefix. */
   readonly bus: { readonly kafka: Kafka; readonly topic: string; readonly groupPrefix: string } | undefined;
   close(): Promise<void>;
@@ -111,7 +114,7 @@ export async function projectorForTest(options: {
   const groupPrefix = `test.${randomUUID()}.`;
   const mongo =
     options.audit === 'mongodb'
-      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') })
+      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') }, options.logger)
       : undefined;
   const audit =
     options.audit === undefined
@@ -136,6 +139,7 @@ export async function projectorForTest(options: {
     analytics,
     projector,
     audit,
+    auditBreaker: mongo?.breaker,
     bus: kafka === undefined ? undefined : { kafka: kafka.kafka, topic, groupPrefix },
     close: async () => {
       await projector.stop();

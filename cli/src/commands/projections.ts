@@ -91,8 +91,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         config.engines.audit.retention,
       );
       hosted.push(auditTrail({ store: audit, writeDb, readDb, decode, runtime }));
-      if (engines.redis !== undefined)
-        hosted.push(cacheInvalidation(createRedisCache(engines.redis.redis), readDb, runtime));
+      if (engines.redis !== undefined) hosted.push(cacheInvalidation(createRedisCache(engines.redis), readDb, runtime));
       return hosted;
     };
     const print = (value: unknown, json: boolean, text: () => string) =>

@@ -8,7 +8,7 @@ import type { AnalyticsProjectionTables, ReadModelTables, WriteSide } from '@min
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { connectMongo } from '@mindflow/core/mongo';
-import { createTestDatabase, testEngines, waitFor, type TestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, silentLogger, testEngines, waitFor, type TestDatabase } from '@mindflow/core/testing';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -220,7 +220,7 @@ export async function faultStack(): Promise<FaultStack> {
       const kafka = connectKafka(engines.kafka, logger);
       await deleteTopic(kafka.kafka, topic).catch(() => undefined);
       await kafka.close();
-      const mongo = connectMongo({ ...engines.mongo, database: mongoDatabase });
+      const mongo = connectMongo({ ...engines.mongo, database: mongoDatabase }, silentLogger());
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();
       await Promise.all([write.drop(), read.drop(), analytics.drop()]);
