@@ -72,9 +72,12 @@ export const auditRebuildName = `${auditProjectionName}:rebuild`;
  * It reads the log up to its head at the start (what follows is the live trail's), so it ends
  * however fast events come. It runs under a name of its own (its offsets and dead letters); an
  * engine away is waited out, an event that keeps failing is dead-lettered. At the end, in one
- * transaction under the trail's lock, the trail's offsets move up to where the rebuild stands
- * (never back), the trail's dead letters the rebuild got past are resolved, and those that
- * failed again become the trail's.
+ * transaction, the trail's offsets move up to where the rebuild stands (never back), the
+ * trail's dead letters the rebuild got past are resolved, and those that failed again become the
+ * trail's. The trail's lock serialises that step with another rebuild's; the live trail takes
+ * none (its appends are idempotent and its offsets only move forward), so an event it
+ * dead-letters at that very moment, though the rebuild recorded it, stays listed (replaying it
+ * adds nothing).
  */
 export async function rebuildAudit<R extends RuntimeTables>(
   options: AuditRebuildOptions<R>,
