@@ -189,7 +189,9 @@ export async function projectorForTest(options: {
   const topic = `test.events.${randomUUID()}`;
   const groupPrefix = `test.${randomUUID()}.`;
   const auditSide =
-    options.audit === undefined ? undefined : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger);
+    options.audit === undefined
+      ? undefined
+      : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger);
   const audit = auditSide?.store;
   const projector = await startProjector({
     ...projectorDatabases(write.db, readSide.db, analyticsSide.db),

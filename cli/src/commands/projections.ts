@@ -90,8 +90,7 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         hosted.push(searchIndexing({ client, index: searchAlias, writeDb, readDb, decode, runtime }));
       }
       hosted.push(auditTrail({ store: await auditStore(), writeDb, readDb, decode, runtime }));
-      if (engines.redis !== undefined)
-        hosted.push(cacheInvalidation(createRedisCache(engines.redis), readDb, runtime));
+      if (engines.redis !== undefined) hosted.push(cacheInvalidation(createRedisCache(engines.redis), readDb, runtime));
       return hosted;
     };
     const print = (value: unknown, json: boolean, text: () => string) =>
