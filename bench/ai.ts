@@ -9,7 +9,6 @@
 import { performance } from 'node:perf_hooks';
 import { Type } from '@sinclair/typebox';
 import { testSecrets } from '@mindflow/command-service/testing';
-import { createRedisCache } from '@mindflow/core/cache';
 import { readEnv } from '@mindflow/core/config';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
@@ -125,7 +124,7 @@ try {
     writeUrl: platform.writeUrl,
     kafka: undefined,
     secrets: testSecrets,
-    cache: createRedisCache(platform.redis),
+    cache: platform.cache,
     blobs: platform.blobs,
     audit: undefined,
     writer: createLocalWriter(),

@@ -103,7 +103,7 @@ console.log(`read model: ${String(env.BENCH_USERS)} writers, ${rows.rows[0]?.n ?
 // ── the servers: bare Fastify, reads with the Redis cache, reads without a cache ────────────
 const secret = 'bench-secret-bench-secret-bench-secret';
 const tokens = createAccessTokens(secret, 3_600);
-const redis = connectRedis(engines.redis);
+const redis = connectRedis(engines.redis, logger);
 const reads = {
   waitMs: 2_000,
   rateLimits: { windowSeconds: 60, perIp: 100_000_000, perUser: 100_000_000, perStaff: 100_000_000 },
@@ -120,7 +120,8 @@ async function readServer(cache: Cache) {
     audit: openPostgresAuditStore(db as Kysely<AuditTables>, { retention: defaultRetention }),
     cache,
     search: createPostgresSearch(db),
-    redis: redis.redis,
+    auditBreaker: undefined,
+    redis,
     tokens,
     reads,
     logger,
@@ -131,7 +132,7 @@ async function readServer(cache: Cache) {
 const bare = Fastify();
 bare.get('/bare', async () => ({ items: [], nextCursor: null }));
 await bare.listen({ port: 0, host: '127.0.0.1' });
-const cachedApp = await readServer(createRedisCache(redis.redis));
+const cachedApp = await readServer(createRedisCache(redis));
 const uncachedApp = await readServer(createNoCache());
 const portOf = (app: { server: { address(): unknown } }) => (app.server.address() as { port: number }).port;
 

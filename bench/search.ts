@@ -15,7 +15,7 @@ import {
   parseSearchText,
   type SearchPort,
 } from '@mindflow/core/search';
-import { testEngines } from '@mindflow/core/testing';
+import { silentLogger, testEngines } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
 import { createDecoder } from '@mindflow/core/projections';
 import { indexEvents } from '@mindflow/projector';
@@ -32,7 +32,8 @@ const env = readEnv(
   process.env,
 );
 const engines = testEngines();
-const es = connectElasticsearch(engines.elasticsearch);
+// Latency is measured here, not bounded: a generous timeout.
+const es = connectElasticsearch({ ...engines.elasticsearch, timeoutMs: 30_000 }, silentLogger());
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -238,7 +239,7 @@ for (const size of env.BENCH_SIZES.split(',').map(Number)) {
   const alias = await seedElasticsearch(size);
   const postgres = await seedPostgres(size);
   const engines = {
-    Elasticsearch: createElasticsearchSearch(es.client, alias),
+    Elasticsearch: createElasticsearchSearch(es, alias),
     PostgreSQL: createPostgresSearch(postgres.db),
   };
   for (const [engine, search] of Object.entries(engines)) {

@@ -16,7 +16,7 @@ runMain(async () => {
       await mountAiWorker(app, engines, logger, readiness, {
         secrets: config.secrets,
         // Statuses must reach the query-service: alone, the worker needs Redis for that.
-        cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis.redis),
+        cache: engines.redis === undefined ? createMemoryCache() : createRedisCache(engines.redis),
         ai: config.ai,
         readyLag: config.readyLag,
         audit,

@@ -1,4 +1,3 @@
-import { createRedisCache } from '@mindflow/core/cache';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
@@ -44,7 +43,7 @@ export async function aiWorkerForTest(
     kafka: platform.bus?.kafka,
     ...(platform.bus === undefined ? {} : { topic: platform.bus.topic, groupPrefix: platform.bus.groupPrefix }),
     secrets: platform.secrets,
-    cache: createRedisCache(platform.redis),
+    cache: platform.cache,
     blobs: platform.blobs,
     audit: platform.audit,
     writer,

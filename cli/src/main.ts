@@ -157,8 +157,10 @@ projectionsCommand
   });
 projectionsCommand
   .command('rebuild')
-  .description('rebuild a projection from the event store into a shadow copy, then swap it in (writes go on)')
-  .argument('<name>', 'the projection, e.g. read-model')
+  .description(
+    'rebuild a projection from the event store into a shadow copy, then swap it in; audit: add the missing records in place (writes go on)',
+  )
+  .argument('<name>', 'the projection: read-model, analytics, search or audit')
   .action(async (name) => {
     await finish(projections(loadConfig(), { kind: 'rebuild', name }));
   });

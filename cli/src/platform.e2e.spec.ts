@@ -208,6 +208,19 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   const verified = spawnSync(process.execPath, [...nodeArgs, 'audit', 'verify'], { env, encoding: 'utf8' });
   t.equal(verified.status, 0, verified.stdout);
   t.match(JSON.parse(verified.stdout), { ok: true, chains: 1 });
+  // Rebuilt in place beside the live trail: it adds only what the trail lacks, and the chain
+  // still verifies.
+  const rebuilt = spawnSync(process.execPath, [...nodeArgs, 'projections', 'rebuild', 'audit'], {
+    env,
+    encoding: 'utf8',
+  });
+  t.equal(rebuilt.status, 0, rebuilt.stderr);
+  t.match(
+    rebuilt.stdout,
+    /audit: \d+ events in [\d.]+ s, \d+ missing record\(s\) appended in place, \d+ dead letter\(s\) resolved, 0 failed again/,
+  );
+  const reverified = spawnSync(process.execPath, [...nodeArgs, 'audit', 'verify'], { env, encoding: 'utf8' });
+  t.match(JSON.parse(reverified.stdout), { ok: true, chains: 1 });
 
   // Every request and log line went to the read database's api_requests and application_logs,
   // sanitized: no password, token or journal text.

@@ -23,6 +23,8 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
     name: 'mindflow',
     title: 'MindFlow',
     ...config,
+    // It cannot serve without the read model; without any other engine it serves less (/readyz says which).
+    notReadyWithout: ['postgres:write', 'postgres:read'],
     callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
     mount: async (app, engines, logger, readiness, auditStore) => {
       await migrateDatabases(engines.databases, logger);
@@ -34,13 +36,13 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       await mountCommandService(app, {
         blobs,
         db: writeDatabase(engines.databases.write.db),
-        redis: engines.redis?.redis,
+        redis: engines.redis,
         secrets,
         security: config.security,
         rateLimits: config.reads.rateLimits,
         logger,
       });
-      const redis = engines.redis?.redis;
+      const redis = engines.redis;
       // One cache for the projector's invalidations and the reads they keep honest.
       const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
       await mountQueryService(app, {
@@ -49,6 +51,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,
         audit: auditStore,
+        auditBreaker: engines.mongo?.breaker,
         cache,
         search: await searchFor(engines),
         redis,

@@ -24,7 +24,7 @@ runMain(async () => {
       await mountCommandService(app, {
         blobs,
         db: writeDatabase(engines.databases.write.db),
-        redis: engines.redis?.redis,
+        redis: engines.redis,
         secrets: config.secrets,
         security: config.security,
         rateLimits: config.rateLimits,

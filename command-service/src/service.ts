@@ -4,7 +4,7 @@ import { openUserKeyring } from '@mindflow/core/crypto';
 import { AppError } from '@mindflow/core/errors';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@mindflow/core/redis';
 import type { Kysely } from 'kysely';
 import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
 import { createLoginThrottle } from './auth/login-throttle.js';
@@ -24,7 +24,8 @@ import { createKeyVacuum } from './users/key-vacuum.js';
 
 export interface CommandServiceOptions {
   readonly db: Kysely<WriteTables>;
-  readonly redis: Redis | undefined;
+  /** Rate limits and the login throttle: in process without it, and while it is away. */
+  readonly redis: RedisConnection | undefined;
   readonly secrets: Secrets;
   readonly security: SecurityConfig;
   readonly rateLimits: RateLimitConfig;

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalBlobStore, localBlobRoutes, type BlobStore } from '@mindflow/core/blobs';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { securityConfig, type RateLimitConfig, type SecurityConfig } from '@mindflow/core/config';
+import { securityConfig, type RateLimitConfig, type RedisConfig, type SecurityConfig } from '@mindflow/core/config';
 import { createHttpServer, type HttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
+import { connectRedis } from '@mindflow/core/redis';
 import { createTestDatabase } from '@mindflow/core/testing';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
@@ -17,7 +18,11 @@ export async function commandServiceForTest(
   security: Partial<SecurityConfig> = {},
   // Tests and benchmarks send thousands of requests from one address.
   rateLimits: RateLimitConfig = { windowSeconds: 60, perIp: 1_000_000, perUser: 1_000_000, perStaff: 1_000_000 },
-  options: { readonly blobs?: BlobStore } = {},
+  options: {
+    readonly blobs?: BlobStore;
+    /** Rate limits and the login throttle in this Redis (e.g. one that is down); default: in process. */
+    readonly redis?: RedisConfig;
+  } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -30,10 +35,11 @@ export async function commandServiceForTest(
     await localBlobRoutes(app, local);
     blobs = local;
   }
+  const redis = options.redis === undefined ? undefined : connectRedis(options.redis, logger);
   await mountCommandService(app, {
     blobs,
     db: store.db,
-    redis: undefined,
+    redis,
     secrets: testSecrets,
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     rateLimits,
@@ -44,7 +50,8 @@ export async function commandServiceForTest(
     db: store.db,
     url: store.url,
     blobs,
-    close: async () => Promise.all([app.close(), store.drop(), rm(blobRoot, { recursive: true, force: true })]),
+    close: async () =>
+      Promise.all([app.close(), store.drop(), rm(blobRoot, { recursive: true, force: true }), redis?.close()]),
   };
 }
 

@@ -7,6 +7,7 @@ export { rebuildProjection } from './rebuild.js';
 export { reindexSearch } from './search/reindex.js';
 export { indexEvents, searchIndexing } from './search/indexing.js';
 export { auditTrail } from './audit/projection.js';
+export { rebuildAudit, type AuditRebuildResult } from './audit/rebuild.js';
 export { cacheInvalidation } from './cache/invalidation.js';
 export {
   projectionStatus,

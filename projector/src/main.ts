@@ -15,7 +15,7 @@ runMain(async () => {
         secrets: config.secrets,
         role: config.role,
         readyLag: config.readyLag,
-        cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis.redis),
+        cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis),
         audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
       }),
   });

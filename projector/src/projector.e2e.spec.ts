@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cacheKeys, createRedisCache } from '@mindflow/core/cache';
 import { createLogger } from '@mindflow/core/logging';
 import { connectRedis } from '@mindflow/core/redis';
-import { testEngines, waitFor } from '@mindflow/core/testing';
+import { silentLogger, testEngines, waitFor } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { projectorForTest, signedInWriters } from './testing.js';
@@ -12,8 +12,8 @@ const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 for (const via of ['Kafka', 'the embedded bus'] as const) {
   t.test(`commands reach the read model through the projector, via ${via}`, async (t) => {
     const registry = new Registry();
-    const redis = connectRedis(testEngines().redis);
-    const cache = createRedisCache(redis.redis);
+    const redis = connectRedis(testEngines().redis, silentLogger());
+    const cache = createRedisCache(redis);
     const { commands, read, projector, close } = await projectorForTest({
       kafka: via === 'Kafka',
       logger,

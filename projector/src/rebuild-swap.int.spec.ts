@@ -1,8 +1,5 @@
-import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
-import { createEmbeddedBus, type Delivery } from '@mindflow/core/bus';
-import { createUserKeyring } from '@mindflow/core/crypto';
-import { moods } from '@mindflow/core/domain';
-import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
+import type { Delivery } from '@mindflow/core/bus';
+import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase, waitFor } from '@mindflow/core/testing';
 import type { Kysely } from 'kysely';
@@ -11,9 +8,7 @@ import t, { type Test } from 'tap';
 import { analyticsProjection } from './analytics/projection.js';
 import { analyticsStore } from './analytics/store.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
-import { writeSide } from './database.js';
 import {
-  createDecoder,
   hostProjection,
   createProjectionMetrics,
   type Projection,
@@ -22,73 +17,11 @@ import {
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { rebuildProjection } from './rebuild.js';
-import { asDeliveries, signedInWriters, tablesSnapshot } from './testing.js';
+import { asDeliveries, commandsWithBus, commandLoad, tablesSnapshot } from './testing.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
-const commands = await commandServiceForTest();
-const writeDb = writeSide(commands.db);
-const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
-const notifications = await listenForEvents(commands.url, logger);
-const bus = createEmbeddedBus({ db: commands.db, notifications, logger, pollMs: 50 });
-t.teardown(async () => {
-  await bus.close();
-  await notifications.close();
-  await commands.close();
-});
-
-/** Updates, deletes, restores and logins through the command routes until `running()` turns false. */
-async function commandLoad(running: () => boolean, sent: { n: number }): Promise<number> {
-  const writers = await signedInWriters(commands.app, 4);
-  const entries: { id: string; token: string; version: number; deleted: boolean }[] = [];
-  for (const writer of writers) {
-    for (let day = 0; day < 6; day++) {
-      const created = await commands.app.inject({
-        method: 'POST',
-        url: '/v1/entries',
-        headers: { authorization: `Bearer ${writer.token}` },
-        payload: {
-          date: `2026-03-${String(10 + day).padStart(2, '0')}`,
-          title: 't',
-          content: 'some words',
-          mood: moods[day % moods.length],
-          tags: ['a'],
-        },
-      });
-      if (created.statusCode === 201)
-        entries.push({ ...created.json<{ id: string; version: number }>(), token: writer.token, deleted: false });
-    }
-  }
-  for (let step = 0; running(); step++) {
-    const entry = entries[step % entries.length];
-    if (entry === undefined) break;
-    const auth = { authorization: `Bearer ${entry.token}` };
-    const roll = step % 5;
-    if (roll === 0 || roll === 1) {
-      const updated = await commands.app.inject({
-        method: 'PATCH',
-        url: `/v1/entries/${entry.id}`,
-        headers: { ...auth, 'if-match': `"${entry.version}"` },
-        payload: { mood: moods[step % moods.length], content: `words ${step}` },
-      });
-      if (updated.statusCode === 200) entry.version = updated.json<{ version: number }>().version;
-    } else if (roll === 2) {
-      const url = entry.deleted ? `/v1/entries/${entry.id}/restore` : `/v1/entries/${entry.id}`;
-      const done = await commands.app.inject({ method: entry.deleted ? 'POST' : 'DELETE', url, headers: auth });
-      if (done.statusCode === 200)
-        Object.assign(entry, { version: done.json<{ version: number }>().version, deleted: !entry.deleted });
-    } else {
-      const writer = writers[step % writers.length];
-      if (writer !== undefined)
-        await commands.app.inject({
-          method: 'POST',
-          url: '/v1/auth/login',
-          payload: writer.email === '' ? {} : { email: writer.email, password: writer.password },
-        });
-    }
-    sent.n += 1;
-  }
-  return sent.n;
-}
+const { commands, writeDb, decode, bus, close } = await commandsWithBus(logger);
+t.teardown(close);
 
 /**
  * Rebuilds `projection` several times while its live host consumes the bus and, besides,
@@ -113,7 +46,7 @@ async function rebuildUnderLoad<DB extends RuntimeTables>(
   const state = { on: true };
   const running = () => state.on;
   const sent = { n: 0 };
-  const load = commandLoad(running, sent);
+  const load = commandLoad(commands.app, running, sent);
   const redeliver = (async () => {
     let redeliveries = 0;
     while (running()) {

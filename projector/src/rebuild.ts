@@ -1,4 +1,4 @@
-import { logOffset } from '@mindflow/core/bus';
+import { logOffset, type Delivery } from '@mindflow/core/bus';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readAll, startOfLog, type Checkpoint, type RecordedEvent } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
@@ -33,6 +33,15 @@ export interface RebuildOptions<DB extends RuntimeTables> {
 
 const runtimeTables = ['projection_offsets', 'dead_letters'];
 
+/** Events as the embedded bus delivers them: partition `log`, offsets in commit order. */
+export function logDeliveries(events: readonly RecordedEvent[]): Delivery[] {
+  return events.map((event) => ({
+    event,
+    partition: floorPartition,
+    offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+  }));
+}
+
 /**
  * Rebuilds a projection from the event store (not the bus) into a shadow copy of its tables,
  * while the live projection and the commands go on. Once caught up, one transaction waits for
@@ -60,12 +69,6 @@ export async function rebuildProjection<DB extends RuntimeTables>(
   const batchSize = options.batchSize ?? 2_000;
   let checkpoint: Checkpoint = startOfLog;
   let done = 0;
-  const deliver = (events: readonly RecordedEvent[]) =>
-    events.map((event) => ({
-      event,
-      partition: 'log',
-      offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
-    }));
 
   // Bulk: batch after batch into the shadow tables, on one connection whose search path
   // starts with the shadow schema; the live model untouched.
@@ -85,7 +88,7 @@ export async function rebuildProjection<DB extends RuntimeTables>(
         const events = await readAll(writeDb, checkpoint, batchSize);
         const last = events.at(-1);
         if (last === undefined) break;
-        await host.handle(deliver(events));
+        await host.handle(logDeliveries(events));
         checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
         done += events.length;
         options.onProgress?.(done, Math.max(total, done));

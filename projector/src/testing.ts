@@ -1,8 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { logOffset, type Delivery } from '@mindflow/core/bus';
-import { readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
+import { listenForEvents, readAll, startOfLog, type EventStoreTables } from '@mindflow/core/eventstore';
+import { createEmbeddedBus, type EventBus } from '@mindflow/core/bus';
 import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
+import { moods } from '@mindflow/core/domain';
 import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
 import type { HttpServer } from '@mindflow/core/http';
@@ -10,15 +11,17 @@ import { sql, type Kysely } from 'kysely';
 import type { ReadModelTables } from './read-model/tables.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { defaultRetention, openAuditStore, type AuditRetention, type AuditStore } from '@mindflow/core/audit';
+import type { Breaker } from '@mindflow/core/breaker';
 import { connectMongo } from '@mindflow/core/mongo';
+import { logDeliveries } from './rebuild.js';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
-import { projectorDatabases } from './database.js';
+import { projectorDatabases, writeSide } from './database.js';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, silentLogger, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 
 /** Every row of every read-model table, in a stable order: two models compare equal row by row. */
@@ -64,14 +67,88 @@ export async function signedInWriters(
   return writers;
 }
 
-/** Events as the embedded bus delivers them. */
-export function asDeliveries(events: readonly RecordedEvent[]): Delivery[] {
-  return events.map((event) => ({
-    event,
-    partition: 'log',
-    offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
-  }));
+/**
+ * Updates, deletes, restores and logins of four writers through the command routes until
+ * `running()` turns false; counts the commands sent in `sent.n` as it goes.
+ */
+export async function commandLoad(app: HttpServer, running: () => boolean, sent: { n: number }): Promise<number> {
+  const writers = await signedInWriters(app, 4);
+  const entries: { id: string; token: string; version: number; deleted: boolean }[] = [];
+  for (const writer of writers) {
+    for (let day = 0; day < 6; day++) {
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: { authorization: `Bearer ${writer.token}` },
+        payload: {
+          date: `2026-03-${String(10 + day).padStart(2, '0')}`,
+          title: 't',
+          content: 'some words',
+          mood: moods[day % moods.length],
+          tags: ['a'],
+        },
+      });
+      if (created.statusCode === 201)
+        entries.push({ ...created.json<{ id: string; version: number }>(), token: writer.token, deleted: false });
+    }
+  }
+  for (let step = 0; running(); step++) {
+    const entry = entries[step % entries.length];
+    if (entry === undefined) break;
+    const auth = { authorization: `Bearer ${entry.token}` };
+    const roll = step % 5;
+    if (roll === 0 || roll === 1) {
+      const updated = await app.inject({
+        method: 'PATCH',
+        url: `/v1/entries/${entry.id}`,
+        headers: { ...auth, 'if-match': `"${entry.version}"` },
+        payload: { mood: moods[step % moods.length], content: `words ${step}` },
+      });
+      if (updated.statusCode === 200) entry.version = updated.json<{ version: number }>().version;
+    } else if (roll === 2) {
+      const url = entry.deleted ? `/v1/entries/${entry.id}/restore` : `/v1/entries/${entry.id}`;
+      const done = await app.inject({ method: entry.deleted ? 'POST' : 'DELETE', url, headers: auth });
+      if (done.statusCode === 200)
+        Object.assign(entry, { version: done.json<{ version: number }>().version, deleted: !entry.deleted });
+    } else {
+      const writer = writers[step % writers.length];
+      if (writer !== undefined)
+        await app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: writer.email === '' ? {} : { email: writer.email, password: writer.password },
+        });
+    }
+    sent.n += 1;
+  }
+  return sent.n;
 }
+
+/**
+ * A command service on a fresh write database, its write side, a decoder under the test master
+ * key and the embedded bus over its log: what a test hosting projections beside commands needs.
+ */
+export async function commandsWithBus(logger: Logger) {
+  const commands = await commandServiceForTest();
+  const writeDb = writeSide(commands.db);
+  const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
+  const notifications = await listenForEvents(commands.url, logger);
+  const bus: EventBus = createEmbeddedBus({ db: commands.db, notifications, logger, pollMs: 50 });
+  return {
+    commands,
+    writeDb,
+    decode,
+    bus,
+    close: async () => {
+      await bus.close();
+      await notifications.close();
+      await commands.close();
+    },
+  };
+}
+
+/** Events as the embedded bus delivers them. */
+export const asDeliveries = logDeliveries;
 
 export interface ProjectorUnderTest {
   readonly commands: Awaited<ReturnType<typeof commandServiceForTest>>;
@@ -80,6 +157,8 @@ export interface ProjectorUnderTest {
   readonly projector: Projector;
   /** The audit store the audit projection writes, when asked for. */
   readonly audit: AuditStore | undefined;
+  /** MongoDB's breaker, when the audit store is there (request handlers read through it). */
+  readonly auditBreaker: Breaker | undefined;
   /** With Kafka: the connection, the test's topic and its consumer-group prefix. */
   readonly bus: { readonly kafka: Kafka; readonly topic: string; readonly groupPrefix: string } | undefined;
   close(): Promise<void>;
@@ -109,14 +188,11 @@ export async function projectorForTest(options: {
   const kafka = options.kafka ? connectKafka(testEngines().kafka, options.logger) : undefined;
   const topic = `test.events.${randomUUID()}`;
   const groupPrefix = `test.${randomUUID()}.`;
-  const mongo =
-    options.audit === 'mongodb'
-      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') })
-      : undefined;
-  const audit =
+  const auditSide =
     options.audit === undefined
       ? undefined
-      : await openAuditStore({ mongo, readDb: readSide.db }, options.auditRetention ?? defaultRetention);
+      : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger);
+  const audit = auditSide?.store;
   const projector = await startProjector({
     ...projectorDatabases(write.db, readSide.db, analyticsSide.db),
     writeUrl: commands.url,
@@ -136,13 +212,11 @@ export async function projectorForTest(options: {
     analytics,
     projector,
     audit,
+    auditBreaker: auditSide?.breaker,
     bus: kafka === undefined ? undefined : { kafka: kafka.kafka, topic, groupPrefix },
     close: async () => {
       await projector.stop();
-      if (mongo !== undefined) {
-        await mongo.db.dropDatabase();
-        await mongo.close();
-      }
+      await auditSide?.close();
       await write.close();
       await readSide.close();
       await analyticsSide.close();
@@ -153,6 +227,42 @@ export async function projectorForTest(options: {
       await read.drop();
       await analytics.drop();
       await commands.close();
+    },
+  };
+}
+
+/**
+ * An audit store for a test: on the read database at `readUrl`, or in a MongoDB database of its
+ * own. `open` makes another client of the same store (as another process would); `close` closes
+ * the connections and drops the MongoDB database.
+ */
+export async function auditStoreForTest(
+  adapter: 'postgres' | 'mongodb',
+  readUrl: string,
+  retention: AuditRetention = defaultRetention,
+  logger: Logger = silentLogger(),
+): Promise<{
+  store: AuditStore;
+  open: () => Promise<AuditStore>;
+  close: () => Promise<void>;
+  /** The MongoDB client's breaker, with MongoDB. */
+  breaker: Breaker | undefined;
+}> {
+  const read = connectPostgres('read', readUrl, 3);
+  const mongo =
+    adapter === 'mongodb'
+      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') }, logger)
+      : undefined;
+  const open = () => openAuditStore({ mongo, readDb: read.db }, retention);
+  return {
+    store: await open(),
+    open,
+    breaker: mongo?.breaker,
+    close: async () => {
+      await read.close();
+      if (mongo === undefined) return;
+      await mongo.db.dropDatabase();
+      await mongo.close();
     },
   };
 }

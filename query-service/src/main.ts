@@ -15,9 +15,11 @@ runMain(async () => {
     name: 'query-service',
     title: 'MindFlow query service',
     ...config,
+    // It cannot serve without the read model; without any other engine it serves less (/readyz says which).
+    notReadyWithout: ['postgres:write', 'postgres:read'],
     callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
     mount: async (app, engines, logger, _readiness, audit) => {
-      const redis = engines.redis?.redis;
+      const redis = engines.redis;
       await mountQueryService(app, {
         // Without S3, the folder under MINDFLOW_DATA_DIR, its links served here.
         blobs: await openBlobStore(app, engines.s3, {
@@ -29,6 +31,7 @@ runMain(async () => {
         events: engines.databases.write.db,
         analytics: engines.databases.analytics.db,
         audit,
+        auditBreaker: engines.mongo?.breaker,
         // Without Redis, no cache: the projector runs in another process and could not say what went stale.
         cache: redis === undefined ? createNoCache() : createRedisCache(redis),
         search: await searchFor(engines),

@@ -5,13 +5,14 @@ import type { Cache } from '@mindflow/core/cache';
 import type { ReadsConfig } from '@mindflow/core/config';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
-import type { Redis } from 'ioredis';
+import type { Breaker } from '@mindflow/core/breaker';
+import type { RedisConnection } from '@mindflow/core/redis';
 import type { Kysely } from 'kysely';
 import { Counter, Histogram } from 'prom-client';
 import { analyticsDatabase, eventStoreDatabase, readDatabase } from './database.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { auditRoutes } from './audit/routes.js';
-import type { AuditStore } from '@mindflow/core/audit';
+import { guardedAuditStore, type AuditStore } from '@mindflow/core/audit';
 import { entryReadRoutes } from './entries/routes.js';
 import { analysisRoutes } from './entries/analysis.js';
 import { attachmentReadRoutes } from './entries/attachments.js';
@@ -35,10 +36,12 @@ export interface QueryServiceOptions {
   readonly search: SearchPort;
   /** The audit trail: compliance reads it, and analytics and compliance queries are recorded in it. */
   readonly audit: AuditStore;
+  /** MongoDB's breaker when the audit store is there: its reads then fail fast while it is down. */
+  readonly auditBreaker: Breaker | undefined;
   /** Where attachments are: downloads are signed links to it. */
   readonly blobs: BlobStore;
-  /** Rate-limit counters; in-process without it. */
-  readonly redis: Redis | undefined;
+  /** Rate-limit counters; in-process without it, and while it is away. */
+  readonly redis: RedisConnection | undefined;
   readonly tokens: AccessTokens;
   readonly reads: ReadsConfig;
   readonly logger: Logger;
@@ -72,6 +75,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
       registers: [app.metrics],
     }),
   };
+  const audit = guardedAuditStore(options.audit, options.auditBreaker);
   await app.register(async (scope) => {
     await installRateLimits(scope, {
       limits: options.reads.rateLimits,
@@ -90,10 +94,10 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     searchRoutes(scope, { ...deps, search: options.search });
     analyticsRoutes(scope, {
       analytics: analyticsDatabase(options.analytics),
-      audit: options.audit,
+      audit,
       auth: deps.auth,
       logger: options.logger,
     });
-    auditRoutes(scope, { audit: options.audit, auth: deps.auth, logger: options.logger });
+    auditRoutes(scope, { audit, auth: deps.auth, logger: options.logger });
   });
 }

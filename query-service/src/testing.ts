@@ -3,8 +3,8 @@ import type { BlobStore } from '@mindflow/core/blobs';
 import type { AuditStore } from '@mindflow/core/audit';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
-import { createRedisCache } from '@mindflow/core/cache';
-import type { ReadsConfig, Secrets } from '@mindflow/core/config';
+import { createRedisCache, type Cache } from '@mindflow/core/cache';
+import type { ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { connectRedis } from '@mindflow/core/redis';
@@ -23,7 +23,10 @@ export const testReads: ReadsConfig = {
 
 export interface QueryServiceUnderTest {
   readonly app: HttpServer;
+  /** The test Redis (the projector's cache, and the read routes' unless the test gave its own). */
   readonly redis: Redis;
+  /** The cache the projector invalidates, in the test Redis. */
+  readonly cache: Cache;
   /** The write database, for tests that hold it up. */
   readonly writeUrl: string;
   /** The Elasticsearch index behind search, when the test asked for it. */
@@ -62,6 +65,11 @@ export interface QueryServiceTestOptions {
   readonly audit?: 'postgres' | 'mongodb';
   /** The bus: Kafka (a topic of the test's own) instead of the embedded one. */
   readonly kafka?: boolean;
+  /**
+   * The Redis the read routes use (cache and rate limits), e.g. one that is down; the projector
+   * keeps the test Redis. Default: the test Redis.
+   */
+  readonly readsRedis?: RedisConfig;
 }
 
 /**
@@ -71,8 +79,9 @@ export interface QueryServiceTestOptions {
  */
 export async function queryServiceForTest(options: QueryServiceTestOptions = {}): Promise<QueryServiceUnderTest> {
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
-  const redis = connectRedis(testEngines().redis);
-  const cache = createRedisCache(redis.redis);
+  const redis = connectRedis(testEngines().redis, logger);
+  const cache = createRedisCache(redis);
+  const readsRedis = options.readsRedis === undefined ? redis : connectRedis(options.readsRedis, logger);
   const index = options.search === 'elasticsearch' ? searchIndexForTest() : undefined;
   const platform = await projectorForTest({
     kafka: options.kafka ?? false,
@@ -93,10 +102,13 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     events: writeSide.db,
     analytics: analyticsSide.db,
     audit: requireAudit(platform.audit),
+    auditBreaker: platform.auditBreaker,
     search:
-      index === undefined ? createPostgresSearch(readSide.db) : createElasticsearchSearch(index.client, index.alias),
-    cache,
-    redis: redis.redis,
+      index === undefined
+        ? createPostgresSearch(readSide.db)
+        : createElasticsearchSearch(index.connection, index.alias),
+    cache: readsRedis === redis ? cache : createRedisCache(readsRedis),
+    redis: readsRedis,
     tokens: createAccessTokens(testSecrets.jwtSecret, 900),
     reads: { ...testReads, ...options.reads },
     logger,
@@ -105,6 +117,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
   return {
     app,
     redis: redis.redis,
+    cache,
     writeUrl: platform.commands.url,
     readUrl: platform.read.url,
     bus: platform.bus,
@@ -135,6 +148,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
       await index?.close();
       await platform.close();
       await redis.close();
+      if (readsRedis !== redis) await readsRedis.close();
     },
   };
 }

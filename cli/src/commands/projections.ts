@@ -22,6 +22,7 @@ import {
   listDeadLetters,
   projectionStatus,
   projectorDatabases,
+  rebuildAudit,
   rebuildProjection,
   reindexSearch,
   replayDeadLetters,
@@ -72,6 +73,8 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       ...bound.map(({ projection, db }) => ({ name: projection.name, store: db })),
       ...(readStore === undefined ? [] : ['search', 'audit', 'cache'].map((name) => ({ name, store: readStore }))),
     ];
+    const auditStore = () =>
+      openAuditStore({ mongo: engines.mongo, readDb: engines.databases.read.db }, config.engines.audit.retention);
     // Hosts that apply a dead letter again through the path deliveries take.
     const hosts = async (): Promise<HostedProjection[]> => {
       const decode = await decoder();
@@ -86,13 +89,8 @@ export async function projections(config: PlatformConfig, action: Action): Promi
         const client = engines.elasticsearch.client;
         hosted.push(searchIndexing({ client, index: searchAlias, writeDb, readDb, decode, runtime }));
       }
-      const audit = await openAuditStore(
-        { mongo: engines.mongo, readDb: engines.databases.read.db },
-        config.engines.audit.retention,
-      );
-      hosted.push(auditTrail({ store: audit, writeDb, readDb, decode, runtime }));
-      if (engines.redis !== undefined)
-        hosted.push(cacheInvalidation(createRedisCache(engines.redis.redis), readDb, runtime));
+      hosted.push(auditTrail({ store: await auditStore(), writeDb, readDb, decode, runtime }));
+      if (engines.redis !== undefined) hosted.push(cacheInvalidation(createRedisCache(engines.redis), readDb, runtime));
       return hosted;
     };
     const print = (value: unknown, json: boolean, text: () => string) =>
@@ -126,18 +124,30 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       }
       case 'rebuild': {
         if (action.name === 'search') return await reindex(engines, writeDb, await decoder());
+        if (action.name === 'audit') {
+          const progress = progressBar();
+          const result = await rebuildAudit({
+            store: await auditStore(),
+            writeDb,
+            readDb: databases.readDb,
+            decode: await decoder(),
+            erasure: createErasureFence(writeDb),
+            logger,
+            onProgress: progress.update,
+          });
+          progress.stop();
+          process.stdout.write(
+            `audit: ${result.events} events in ${result.seconds.toFixed(1)} s, ${result.appended} missing record(s) appended in place, ${result.resolved} dead letter(s) resolved, ${result.deadLetters} failed again\n`,
+          );
+          return result.deadLetters > 0 ? 1 : 0;
+        }
         const target = bound.find((candidate) => candidate.projection.name === action.name);
         if (target === undefined) {
-          const known = [...bound.map((candidate) => candidate.projection.name), 'search'];
+          const known = [...bound.map((candidate) => candidate.projection.name), 'search', 'audit'];
           process.stderr.write(`no projection ${action.name} (known: ${known.join(', ')})\n`);
           return 1;
         }
-        const bar = new SingleBar(
-          { format: ' {bar} {percentage}% | {value}/{total} events | {rate}/s | ETA {eta_formatted}', etaBuffer: 20 },
-          Presets.shades_classic,
-        );
-        const started = performance.now();
-        bar.start(1, 0, { rate: 0 });
+        const progress = progressBar();
         const result = await rebuildProjection({
           projection: target.projection,
           writeDb,
@@ -145,12 +155,9 @@ export async function projections(config: PlatformConfig, action: Action): Promi
           decode: await decoder(),
           erasure: createErasureFence(writeDb),
           logger,
-          onProgress: (done, total) => {
-            bar.setTotal(total);
-            bar.update(done, { rate: Math.round(done / ((performance.now() - started) / 1000)) });
-          },
+          onProgress: progress.update,
         });
-        bar.stop();
+        progress.stop();
         process.stdout.write(`${action.name}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in\n`);
         return 0;
       }
@@ -166,6 +173,23 @@ export async function projections(config: PlatformConfig, action: Action): Promi
   } finally {
     await engines.close();
   }
+}
+
+/** The progress bar of a rebuild: events done of the total counted at its start, with the rate. */
+function progressBar(): { update: (done: number, total: number) => void; stop: () => void } {
+  const bar = new SingleBar(
+    { format: ' {bar} {percentage}% | {value}/{total} events | {rate}/s | ETA {eta_formatted}', etaBuffer: 20 },
+    Presets.shades_classic,
+  );
+  const started = performance.now();
+  bar.start(1, 0, { rate: 0 });
+  return {
+    update: (done, total) => {
+      bar.setTotal(total);
+      bar.update(done, { rate: Math.round(done / ((performance.now() - started) / 1000)) });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 /** The events topic's partition count with Kafka (projections store an offset per partition); undefined on the embedded bus. */

@@ -8,7 +8,7 @@ import type { AnalyticsProjectionTables, ReadModelTables, WriteSide } from '@min
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { connectMongo } from '@mindflow/core/mongo';
-import { createTestDatabase, testEngines, waitFor, type TestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, silentLogger, testEngines, waitFor, type TestDatabase } from '@mindflow/core/testing';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -20,11 +20,13 @@ export type Service = 'command-service' | 'query-service' | 'relay' | 'projectio
 /** The engines a fault test may stop: every one but the write database's PostgreSQL. */
 export type Engine = 'kafka' | 'elasticsearch' | 'ferretdb' | 'redis';
 
+// The built services (npm test builds them first), as production runs them: a restart's
+// time is the service's own, not a TypeScript loader's.
 const mains: Record<Service, string> = {
-  'command-service': 'command-service/src/main.ts',
-  'query-service': 'query-service/src/main.ts',
-  relay: 'projector/src/main.ts',
-  projections: 'projector/src/main.ts',
+  'command-service': 'command-service/dist/main.js',
+  'query-service': 'query-service/dist/main.js',
+  relay: 'projector/dist/main.js',
+  projections: 'projector/dist/main.js',
 };
 
 /** One child process of the stack, restarted on exit as a supervisor would (each exit is counted). */
@@ -133,14 +135,10 @@ export async function faultStack(): Promise<FaultStack> {
     const expected = new WeakSet<ChildProcess>();
     const launch = () => {
       startedAt = performance.now();
-      const current = spawn(
-        process.execPath,
-        ['--import=tsx', '--conditions=mindflow-source', path.join(root, mains[service])],
-        {
-          env: { ...env(service, port), ...overrides },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const current = spawn(process.execPath, [path.join(root, mains[service])], {
+        env: { ...env(service, port), ...overrides },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const keep = (chunk: Buffer) => {
         lines.push(
           ...chunk
@@ -220,7 +218,7 @@ export async function faultStack(): Promise<FaultStack> {
       const kafka = connectKafka(engines.kafka, logger);
       await deleteTopic(kafka.kafka, topic).catch(() => undefined);
       await kafka.close();
-      const mongo = connectMongo({ ...engines.mongo, database: mongoDatabase });
+      const mongo = connectMongo({ ...engines.mongo, database: mongoDatabase }, silentLogger());
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();
       await Promise.all([write.drop(), read.drop(), analytics.drop()]);

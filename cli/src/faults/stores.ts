@@ -4,7 +4,7 @@ import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
 import { connectMongo } from '@mindflow/core/mongo';
 import { searchAlias } from '@mindflow/core/search';
-import { createTestDatabase, testEngines } from '@mindflow/core/testing';
+import { createTestDatabase, silentLogger, testEngines } from '@mindflow/core/testing';
 import { createDecoder, createProjectionMetrics, hostProjection } from '@mindflow/core/projections';
 import { analyticsProjection, analyticsStore, type AnalyticsProjectionTables } from '@mindflow/projector';
 import { asDeliveries, fromScratchSnapshot, readModelSnapshot, tablesSnapshot } from '@mindflow/projector/testing';
@@ -74,7 +74,7 @@ async function searchDocuments(ids: readonly string[]): Promise<Map<string, { ve
 }
 
 async function auditRecords(stack: FaultStack): Promise<{ eventId: string; requestId: string | null }[]> {
-  const mongo = connectMongo({ ...testEngines().mongo, database: stack.mongoDatabase });
+  const mongo = connectMongo({ ...testEngines().mongo, database: stack.mongoDatabase }, silentLogger());
   try {
     const docs = await mongo.db
       .collection<{ eventId: string; requestId: string | null }>('audit_logs')

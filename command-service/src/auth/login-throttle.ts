@@ -1,11 +1,11 @@
+import { createCounters } from '@mindflow/core/counters';
 import { AppError } from '@mindflow/core/errors';
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisConnection } from '@mindflow/core/redis';
 
 /** Failed logins allowed per window before the account, or the address, must wait. */
 const limits = {
-  account: { points: 5, duration: 15 * 60, blockDuration: 15 * 60 },
-  ip: { points: 20, duration: 15 * 60, blockDuration: 15 * 60 },
+  account: { points: 5, windowSeconds: 15 * 60 },
+  ip: { points: 20, windowSeconds: 15 * 60 },
 } as const;
 
 export interface LoginThrottle {
@@ -15,21 +15,20 @@ export interface LoginThrottle {
   succeeded(email: string): Promise<void>;
 }
 
-/** Counts failed logins per account and per IP, in Redis when given, in process otherwise. */
-export function createLoginThrottle(redis: Redis | undefined): LoginThrottle {
-  const limiter = (keyPrefix: string, options: (typeof limits)[keyof typeof limits]): RateLimiterAbstract =>
-    redis === undefined
-      ? new RateLimiterMemory({ keyPrefix, ...options })
-      : new RateLimiterRedis({ storeClient: redis, keyPrefix, ...options });
-  const account = limiter('login:account', limits.account);
-  const ip = limiter('login:ip', limits.ip);
-  const blocked = (result: RateLimiterRes | null, max: number) =>
-    result !== null && result.consumedPoints > max ? Math.ceil(result.msBeforeNext / 1000) : 0;
+/**
+ * Counts failed logins per account and per IP: in Redis when given, in process otherwise and
+ * while Redis is away (the throttle stays enforced, per instance: docs/security.md).
+ */
+export function createLoginThrottle(redis: RedisConnection | undefined): LoginThrottle {
+  const account = createCounters({ redis, keyPrefix: 'login:account', windowSeconds: limits.account.windowSeconds });
+  const ip = createCounters({ redis, keyPrefix: 'login:ip', windowSeconds: limits.ip.windowSeconds });
+  const blocked = (state: { count: number; msBeforeReset: number } | undefined, max: number) =>
+    state !== undefined && state.count >= max ? Math.max(1, Math.ceil(state.msBeforeReset / 1000)) : 0;
 
   return {
     check: async (email, address) => {
       const [byAccount, byIp] = await Promise.all([account.get(email), ip.get(address)]);
-      const wait = Math.max(blocked(byAccount, limits.account.points - 1), blocked(byIp, limits.ip.points - 1));
+      const wait = Math.max(blocked(byAccount, limits.account.points), blocked(byIp, limits.ip.points));
       if (wait > 0) {
         throw new AppError('RATE_LIMITED', `too many failed logins: try again in ${wait} s`, {
           headers: { 'retry-after': String(wait) },
@@ -37,7 +36,7 @@ export function createLoginThrottle(redis: Redis | undefined): LoginThrottle {
       }
     },
     failed: async (email, address) => {
-      await Promise.all([account.penalty(email, 1), ip.penalty(address, 1)]);
+      await Promise.all([account.add(email), ip.add(address)]);
     },
     succeeded: async (email) => {
       await account.delete(email);

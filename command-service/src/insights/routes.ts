@@ -6,29 +6,31 @@ import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { InsightKind, IsoDate } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
-import type { Redis } from 'ioredis';
+import { createCounters } from '@mindflow/core/counters';
+import type { RedisConnection } from '@mindflow/core/redis';
 import type { Kysely } from 'kysely';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { runCommand } from '../http/run-command.js';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
 
 /** On-demand insights a user may ask for: each is a model call when one is configured. */
-export const insightRequestLimit = { points: 10, duration: 3_600 } as const;
+export const insightRequestLimit = { points: 10, windowSeconds: 3_600 } as const;
 
 export interface InsightRouteDeps {
   readonly db: Kysely<WriteTables>;
   readonly recorder: Recorder;
   readonly tokens: AccessTokens;
-  readonly redis: Redis | undefined;
+  /** The counters' home: in process without it, and while it is away. */
+  readonly redis: RedisConnection | undefined;
 }
 
 export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
-  const limiter =
-    deps.redis === undefined
-      ? new RateLimiterMemory({ keyPrefix: 'ratelimit:insights', ...insightRequestLimit })
-      : new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: 'ratelimit:insights', ...insightRequestLimit });
+  const requests = createCounters({
+    redis: deps.redis,
+    keyPrefix: 'ratelimit:insights',
+    windowSeconds: insightRequestLimit.windowSeconds,
+  });
 
   app.post(
     '/v1/insights',
@@ -46,13 +48,13 @@ export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
     },
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
-      await limiter.consume(caller.userId).catch((rejection: unknown) => {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const wait = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      const asked = await requests.add(caller.userId);
+      if (asked.count > insightRequestLimit.points) {
+        const wait = Math.max(1, Math.ceil(asked.msBeforeReset / 1000));
         throw new AppError('RATE_LIMITED', `too many insight requests: try again in ${String(wait)} s`, {
           headers: { 'retry-after': String(wait) },
         });
-      });
+      }
       return runCommand(deps, request, reply, { status: 202 }, async (trx, call) => {
         const userId = call.caller.userId;
         const user = await trx

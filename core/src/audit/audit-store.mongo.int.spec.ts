@@ -1,14 +1,14 @@
 import t from 'tap';
 import { ensureAuditIndexes } from '@mindflow/migrations';
 import { connectMongo } from '../mongo/index.js';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { auditStoreContract } from './audit-store.contract.js';
 import { openMongoAuditStore } from './mongo-audit-store.js';
 
 // FerretDB writes some 1,500 records a second: seeding the 100,000-record export takes a while.
 t.setTimeout(600_000);
 
-const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit').replace('-', '_') });
+const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit').replace('-', '_') }, silentLogger());
 const logs = mongo.db.collection('audit_logs');
 
 auditStoreContract(t, {

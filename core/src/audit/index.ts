@@ -6,6 +6,7 @@ export { verifyChains, type VerifyReport, type BrokenLink, type ChainProblem } f
 export { openMongoAuditStore } from './mongo-audit-store.js';
 export { openPostgresAuditStore, type AuditTables } from './postgres-audit-store.js';
 export { openAuditStore, describeAuditStore } from './open.js';
+export { guardedAuditStore } from './guarded.js';
 export { exportLines, recordView, type ExportFormat } from './export.js';
 export { sanitizeForLog, sanitizeQuery, sanitizeRecord, sanitizePath, keptStringFields, redacted } from './sanitize.js';
 export { installRequestLog, defaultSkipPaths, type RequestLog, type RequestLogOptions } from './request-log.js';

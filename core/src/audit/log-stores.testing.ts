@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { connectMongo } from '../mongo/index.js';
 import { createTestDatabase } from '../testing/database.js';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { openMongoAuditStore } from './mongo-audit-store.js';
 import { defaultRetention } from './options.js';
 import { openPostgresAuditStore, type AuditTables } from './postgres-audit-store.js';
@@ -21,7 +21,10 @@ export const logStoreAdapters: readonly { readonly name: string; open(): Promise
   {
     name: 'mongodb',
     open: async () => {
-      const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit_logs').replace('-', '_') });
+      const mongo = connectMongo(
+        { ...testEngines().mongo, database: uniqueName('audit_logs').replace('-', '_') },
+        silentLogger(),
+      );
       const store = await openMongoAuditStore(mongo.db, { retention: defaultRetention });
       return {
         store,

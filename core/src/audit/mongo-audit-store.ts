@@ -29,6 +29,7 @@ type HoldDoc = Omit<LegalHold, 'userId'> & { _id: string };
 
 const duplicateKey = 11000;
 const insertSlice = 100;
+const lookupSlice = 50;
 const isDuplicate = (error: unknown) => error instanceof MongoServerError && error.code === duplicateKey;
 
 function toRecord(doc: RecordDoc): AuditRecord {
@@ -83,8 +84,22 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
   const backend: ChainBackend = {
     isStored: async (eventId) => (await logs.findOne({ eventId }, { projection: { _id: 1 } })) !== null,
     async storedEventIds(eventIds) {
-      const docs = await logs.find({ eventId: { $in: [...eventIds] } }, { projection: { eventId: 1 } }).toArray();
-      return new Set(docs.map((doc) => doc.eventId));
+      if (ferret === undefined) {
+        const docs = await logs.find({ eventId: { $in: [...eventIds] } }, { projection: { eventId: 1 } }).toArray();
+        return new Set(docs.map((doc) => doc.eventId));
+      }
+      // One lookup per id: FerretDB pushes equality down to its index, not $in (which scans
+      // every record, so a replay would slow down as the trail grows).
+      const stored = new Set<string>();
+      for (let start = 0; start < eventIds.length; start += lookupSlice) {
+        const docs = await Promise.all(
+          eventIds
+            .slice(start, start + lookupSlice)
+            .map((eventId) => logs.findOne({ eventId }, { projection: { eventId: 1 } })),
+        );
+        for (const doc of docs) if (doc !== null) stored.add(doc.eventId);
+      }
+      return stored;
     },
     async salts(userIds, fresh) {
       // One lookup per subject: FerretDB pushes equality down, not $in.
@@ -199,6 +214,7 @@ export async function openMongoAuditStore(db: Db, options: AuditStoreOptions): P
   const appender = chainAppender(backend, retentionOf(retention.auditLogs));
   return {
     capabilities,
+    retention,
     append: (records) => appender.append(records),
     async list(filter, limit, cursor) {
       const where = cursor === undefined ? query(filter) : { $and: [query(filter), after(cursor)] };

@@ -290,6 +290,7 @@ export function openPostgresAuditStore(db: Kysely<AuditTables>, options: AuditSt
   const expiry = (time: Date, seconds: number) => new Date(time.getTime() + seconds * 1000);
   return {
     capabilities: { adapter: 'postgres', ttl: false, textIndex: true, server: 'PostgreSQL' },
+    retention,
     append: (records) => appender.append(records),
     async list(filter, limit, cursor) {
       let query = db.selectFrom('audit_logs').selectAll().where(where(filter));

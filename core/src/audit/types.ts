@@ -1,3 +1,5 @@
+import type { AuditRetention } from './options.js';
+
 /** What an audit record says happened. */
 export const auditActions = [
   'ACCOUNT_CREATE',
@@ -161,6 +163,8 @@ export type LogCollection = 'application_logs' | 'api_requests';
  */
 export interface AuditStore {
   readonly capabilities: AuditCapabilities;
+  /** How long each kind of record is kept, in seconds. */
+  readonly retention: AuditRetention;
   /**
    * Appends records to their chains; a record whose eventId is already stored is skipped, so
    * redeliveries and replays leave exactly one record per event. Safe with concurrent writers.

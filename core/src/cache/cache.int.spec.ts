@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { connectRedis } from '../redis/index.js';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { createMemoryCache, createNoCache, createRedisCache, type Cache } from './index.js';
 
 // One contract, every adapter.
@@ -66,8 +66,8 @@ t.test('in-process cache', async (t) => {
 
 t.test('Redis cache', async (t) => {
   cacheContract(t, async () => {
-    const connection = connectRedis(testEngines().redis);
-    return { cache: createRedisCache(connection.redis), close: connection.close };
+    const connection = connectRedis(testEngines().redis, silentLogger());
+    return { cache: createRedisCache(connection), close: connection.close };
   });
 });
 

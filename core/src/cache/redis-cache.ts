@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/index.js';
 import type { Cache } from './types.js';
 
 // Atomic "keep the greater string" (values are JSON strings, compared byte by byte): two
@@ -11,34 +11,40 @@ end
 return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 `;
 
-/** The cache in Redis: JSON values with TTLs; prefix deletion by SCAN (never KEYS). */
-export function createRedisCache(redis: Redis): Cache {
+/**
+ * The cache in Redis: JSON values with TTLs; prefix deletion by SCAN (never KEYS). Every command
+ * goes through the connection's breaker: with Redis away it fails within the timeout, and at
+ * once while the breaker is open, with a retriable EngineUnavailableError (readers skip the
+ * cache; the invalidation projection waits and tries again).
+ */
+export function createRedisCache(connection: Pick<RedisConnection, 'redis' | 'breaker'>): Cache {
+  const { redis, breaker } = connection;
   return {
     get: async <T>(key: string) => {
-      const json = await redis.get(key);
+      const json = await breaker.run(() => redis.get(key));
       return json === null ? undefined : (JSON.parse(json) as T);
     },
     getMany: async (keys) => {
       if (keys.length === 0) return [];
-      const values = await redis.mget(...keys);
+      const values = await breaker.run(() => redis.mget(...keys));
       return values.map((json) => (json === null ? undefined : (JSON.parse(json) as unknown)));
     },
     raise: async (key, value, ttlSeconds) => {
-      await redis.eval(raiseScript, 1, key, JSON.stringify(value), ttlSeconds);
+      await breaker.run(() => redis.eval(raiseScript, 1, key, JSON.stringify(value), ttlSeconds));
     },
     set: async (key, value, ttlSeconds) => {
-      await redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);
+      await breaker.run(() => redis.set(key, JSON.stringify(value), 'EX', ttlSeconds));
     },
     delete: async (...keys) => {
-      if (keys.length > 0) await redis.del(...keys);
+      if (keys.length > 0) await breaker.run(() => redis.del(...keys));
     },
     deletePrefix: async (prefix) => {
       const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        const [next, keys] = await breaker.run(() => redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
         cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
+        if (keys.length > 0) await breaker.run(() => redis.del(...keys));
       } while (cursor !== '0');
     },
   };

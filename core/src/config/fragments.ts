@@ -280,14 +280,24 @@ export const elasticsearchEnv = {
       description: 'Elasticsearch URL; unset: PostgreSQL full-text search',
     }),
   ),
+  ELASTICSEARCH_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 800,
+    description: 'ms a search may take before it fails (503) and counts against the circuit breaker',
+  }),
 };
 
 export interface ElasticsearchConfig {
   readonly url: string;
+  /** How long a request-serving call (search, the health check) may take; see core/src/breaker. */
+  readonly timeoutMs: number;
 }
 
 export function elasticsearchConfig(env: EnvOf<typeof elasticsearchEnv>): ElasticsearchConfig | undefined {
-  return env.ELASTICSEARCH_URL === undefined ? undefined : { url: env.ELASTICSEARCH_URL };
+  return env.ELASTICSEARCH_URL === undefined
+    ? undefined
+    : { url: env.ELASTICSEARCH_URL, timeoutMs: env.ELASTICSEARCH_TIMEOUT_MS };
 }
 
 export const mongoEnv = {
@@ -302,15 +312,25 @@ export const mongoEnv = {
     default: 'mindflow_logs',
     description: 'MongoDB database',
   }),
+  MONGODB_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 2000,
+    description: 'ms a compliance read may take before it fails (503) and counts against the circuit breaker',
+  }),
 };
 
 export interface MongoConfig {
   readonly url: string;
   readonly database: string;
+  /** How long a request-serving call (compliance reads, the health check) may take; see core/src/breaker. */
+  readonly timeoutMs: number;
 }
 
 export function mongoConfig(env: EnvOf<typeof mongoEnv>): MongoConfig | undefined {
-  return env.MONGODB_URL === undefined ? undefined : { url: env.MONGODB_URL, database: env.MONGODB_DATABASE };
+  return env.MONGODB_URL === undefined
+    ? undefined
+    : { url: env.MONGODB_URL, database: env.MONGODB_DATABASE, timeoutMs: env.MONGODB_TIMEOUT_MS };
 }
 
 export const auditEnv = {
@@ -361,14 +381,22 @@ export const redisEnv = {
       description: 'Redis URL for cache, sessions, rate limits; unset: in-process',
     }),
   ),
+  REDIS_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 250,
+    description: 'ms a Redis command may take before the cache is skipped or counters fall back in-process',
+  }),
 };
 
 export interface RedisConfig {
   readonly url: string;
+  /** How long a command may take; see core/src/breaker and docs/security.md. */
+  readonly timeoutMs: number;
 }
 
 export function redisConfig(env: EnvOf<typeof redisEnv>): RedisConfig | undefined {
-  return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL };
+  return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL, timeoutMs: env.REDIS_TIMEOUT_MS };
 }
 
 // ── The projector ──────────────────────────────────────────────────────────────────────────

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { connectElasticsearch } from './index.js';
 
 t.test('@elastic/elasticsearch against the real server: the journal analyzer folds accents and stems', async (t) => {
-  const { client, health, close } = connectElasticsearch(testEngines().elasticsearch);
+  const { client, health, close } = connectElasticsearch(testEngines().elasticsearch, silentLogger());
   const index = uniqueName('smoke');
   t.teardown(async () => {
     await client.indices.delete({ index }, { ignore: [404] });

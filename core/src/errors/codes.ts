@@ -61,6 +61,11 @@ export const errorCodes = {
     status: 503,
     description: 'A dependency is unreachable or a projection is behind; retry later.',
   },
+  ENGINE_UNAVAILABLE: {
+    status: 503,
+    description:
+      'An engine the route needs (search, the audit store) did not answer in time or its circuit breaker is open; retry after `Retry-After` seconds.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,6 +1,11 @@
-/** Something a process depends on, and a cheap way to see that it answers. */
+/**
+ * Something a process depends on, and a cheap way to see that it answers. When it does not,
+ * the process is not ready (`not-ready`, the default: send it no traffic), or still serves with
+ * less (`degraded`: /readyz stays 200 and names it in `degraded`).
+ */
 export interface HealthCheck {
   readonly name: string;
+  readonly impact?: 'not-ready' | 'degraded';
   /** Throws when it does not answer; what it resolves to, if a string, is reported as the result's detail. */
   check(): Promise<unknown>;
 }
@@ -15,14 +20,26 @@ export interface CheckResult {
 }
 
 export interface ReadinessReport {
+  /** False when a `not-ready` check failed. */
   readonly ok: boolean;
+  /** The `degraded` checks that failed: what the process serves without. */
+  readonly degraded: readonly string[];
   readonly checks: readonly CheckResult[];
 }
 
 /** Runs every check at once, each bounded by `timeoutMs`; never throws. */
 export async function checkReadiness(checks: readonly HealthCheck[], timeoutMs = 2_000): Promise<ReadinessReport> {
   const results = await Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
-  return { ok: results.every((result) => result.ok), checks: results };
+  const failed = (impact: HealthCheck['impact']) =>
+    checks
+      .filter((check, i) => results[i]?.ok === false && (check.impact ?? 'not-ready') === impact)
+      .map((check) => check.name);
+  return { ok: failed('not-ready').length === 0, degraded: failed('degraded'), checks: results };
+}
+
+/** The same check with another impact. */
+export function withImpact(check: HealthCheck, impact: NonNullable<HealthCheck['impact']>): HealthCheck {
+  return { name: check.name, impact, check: () => check.check() };
 }
 
 async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckResult> {

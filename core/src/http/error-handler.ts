@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { EngineUnavailableError } from '../breaker/index.js';
 import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
 
 export const ErrorBodySchema = Type.Object(
@@ -37,8 +38,9 @@ function codeForStatus(status: number): ErrorCode {
 
 /**
  * One place turns every error into `{ error: { code, message, details? } }`: our AppErrors,
- * schema validation failures, Fastify's parser errors and anything unexpected (a 500 whose
- * message reveals nothing; the log has the rest). Also answers unknown routes.
+ * an engine that did not answer (503 ENGINE_UNAVAILABLE with Retry-After), schema validation
+ * failures, Fastify's parser errors and anything unexpected (a 500 whose message reveals
+ * nothing; the log has the rest). Also answers unknown routes.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
@@ -48,6 +50,18 @@ export function installErrorHandling(app: FastifyInstance): void {
         .status(error.status)
         .headers(error.headers)
         .send(errorBody(error.code, error.message, error.details));
+    }
+    if (error instanceof EngineUnavailableError) {
+      request.log.warn({ err: error }, error.message);
+      return reply
+        .status(errorCodes.ENGINE_UNAVAILABLE.status)
+        .header('retry-after', String(error.retryAfterSeconds))
+        .send(
+          errorBody(
+            'ENGINE_UNAVAILABLE',
+            `${error.engine} is unavailable; retry in ${String(error.retryAfterSeconds)} s`,
+          ),
+        );
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation !== undefined) {

@@ -20,14 +20,16 @@ const CheckSchema = Type.Object({
   detail: Type.Optional(Type.String()),
 });
 const ReadinessSchema = Type.Object({
-  ok: Type.Boolean(),
+  ok: Type.Boolean({ description: 'false (and 503) when a dependency the process cannot serve without fails' }),
+  degraded: Type.Array(Type.String(), { description: 'failing dependencies the process serves without' }),
   checks: Type.Array(CheckSchema),
 });
 
 /**
  * /healthz (liveness): the process answers and every check in `app.liveness` passes (503 naming
- * those that fail: a supervisor should restart the process). /readyz: every dependency answers
- * (503 naming those that do not).
+ * those that fail: a supervisor should restart the process). /readyz: 200 while every dependency
+ * the process cannot serve without answers (else 503); `degraded` names the failing ones it
+ * serves without.
  */
 export function installOperationsRoutes(app: FastifyInstance, checks: readonly HealthCheck[]): void {
   const liveness: HealthCheck[] = [];

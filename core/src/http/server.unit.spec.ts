@@ -239,6 +239,26 @@ t.test('/healthz is 503 naming a liveness check that fails, and 200 again once i
   t.match(up.json(), { ok: true, checks: [{ name: 'event bus consumers', ok: true }] });
 });
 
+t.test('/readyz stays 200 while only a degraded dependency fails, and names it', async (t) => {
+  const app = await server([
+    { name: 'postgres:write', check: async () => undefined },
+    {
+      name: 'redis',
+      impact: 'degraded',
+      check: async () => {
+        throw new Error('redis is unavailable: circuit open');
+      },
+    },
+  ]);
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(ready.statusCode, 200);
+  t.match(ready.json(), {
+    ok: true,
+    degraded: ['redis'],
+    checks: [{ name: 'postgres:write', ok: true }, { ok: false }],
+  });
+});
+
 t.test('/metrics serves Prometheus text with request durations by route', async (t) => {
   const app = await server();
   await app.inject({ method: 'GET', url: '/v1/conflict' });

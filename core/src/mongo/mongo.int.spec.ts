@@ -1,10 +1,10 @@
 import t from 'tap';
 import { MongoServerError } from 'mongodb';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { connectMongo } from './index.js';
 
 t.test('mongodb driver against the real MongoDB-protocol server: insert, unique index, find', async (t) => {
-  const { db, health, close } = connectMongo(testEngines().mongo);
+  const { db, health, close } = connectMongo(testEngines().mongo, silentLogger());
   const collection = db.collection<{ eventId: string; action: string; at: Date }>(uniqueName('smoke'));
   t.teardown(async () => {
     await collection.drop().catch(() => undefined);

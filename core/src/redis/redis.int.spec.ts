@@ -1,9 +1,9 @@
 import t from 'tap';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { connectRedis } from './index.js';
 
 t.test('ioredis against the real Redis: set with TTL, get, atomic counters, pipelines', async (t) => {
-  const { redis, health, close } = connectRedis(testEngines().redis);
+  const { redis, health, close } = connectRedis(testEngines().redis, silentLogger());
   const key = uniqueName('smoke');
   t.teardown(async () => {
     await redis.del(key, `${key}:count`);

@@ -1,3 +1,4 @@
+import type { Breaker } from '../breaker/index.js';
 import type { EnginesConfig } from '../config/index.js';
 import { connectElasticsearch, type ElasticsearchConnection } from '../elasticsearch/index.js';
 import type { HealthCheck } from '../health/index.js';
@@ -20,6 +21,8 @@ export interface Engines {
   readonly s3: S3Connection | undefined;
   /** Every dependency, for /readyz and `mindflow status`. */
   readonly checks: readonly HealthCheck[];
+  /** The circuit breakers in front of Redis, Elasticsearch and MongoDB (those configured). */
+  readonly breakers: readonly Breaker[];
   close(): Promise<void>;
 }
 
@@ -30,9 +33,9 @@ export interface Engines {
 export async function connectEngines(config: EngineSelection, logger: Logger): Promise<Engines> {
   const databases = await connectDatabases(config.database, logger);
   const kafka = config.kafka && connectKafka(config.kafka, logger);
-  const elasticsearch = config.elasticsearch && connectElasticsearch(config.elasticsearch);
-  const mongo = config.mongo && connectMongo(config.mongo);
-  const redis = config.redis && connectRedis(config.redis);
+  const elasticsearch = config.elasticsearch && connectElasticsearch(config.elasticsearch, logger);
+  const mongo = config.mongo && connectMongo(config.mongo, logger);
+  const redis = config.redis && connectRedis(config.redis, logger);
   const s3 = config.s3 && connectS3(config.s3);
   const others = [kafka, elasticsearch, mongo, redis, s3].filter((engine) => engine !== undefined);
   return {
@@ -43,6 +46,7 @@ export async function connectEngines(config: EngineSelection, logger: Logger): P
     redis,
     s3,
     checks: [databases.write.health, databases.read.health, databases.analytics.health, ...others.map((e) => e.health)],
+    breakers: [redis, elasticsearch, mongo].flatMap((engine) => (engine === undefined ? [] : [engine.breaker])),
     close: async () => {
       await Promise.allSettled(others.map((engine) => engine.close()));
       await databases.close();

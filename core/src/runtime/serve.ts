@@ -10,7 +10,8 @@ import {
 } from '../audit/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { assertCommitOrderReachable } from '../eventstore/index.js';
-import type { HealthCheck } from '../health/index.js';
+import { installBreakerMetrics } from '../breaker/index.js';
+import { withImpact, type HealthCheck } from '../health/index.js';
 import { createHttpServer, type HttpServer } from '../http/index.js';
 import { createLogger, type Logger, type LoggingConfig } from '../logging/index.js';
 import { connectEngines, type EngineSelection, type Engines } from './engines.js';
@@ -26,6 +27,11 @@ export interface ServeOptions {
   readonly server: ServerConfig;
   readonly logging: LoggingConfig;
   readonly engines: EngineSelection;
+  /**
+   * The engines' checks that make the process not ready when they fail (default: the write
+   * database). Every other engine only degrades it: /readyz stays 200 and names it.
+   */
+  readonly notReadyWithout?: readonly string[];
   /** Who sent a request, for the API request log: the verified caller's id. */
   readonly callerOf?: (request: FastifyRequest) => Promise<string | null>;
   /** Registers the service's routes and starts its workers; returns what to stop on shutdown. */
@@ -67,7 +73,10 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     options.engines.audit?.retention ?? defaultRetention,
   );
   logger.info({ audit: describeAuditStore(audit) }, 'audit store');
-  const readiness: HealthCheck[] = [...engines.checks];
+  const notReadyWithout = new Set(options.notReadyWithout ?? [engines.databases.write.health.name]);
+  const readiness: HealthCheck[] = engines.checks.map((check) =>
+    withImpact(check, notReadyWithout.has(check.name) ? 'not-ready' : 'degraded'),
+  );
   const app = await createHttpServer({
     logger,
     title: options.title,
@@ -81,6 +90,7 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     logger,
     ...(options.callerOf === undefined ? {} : { userOf: options.callerOf }),
   });
+  installBreakerMetrics(app.metrics, engines.breakers);
   new Gauge({
     name: 'mindflow_audit_dropped_total',
     help: 'Log lines and API request records not stored (the audit store failed or the buffer was full)',

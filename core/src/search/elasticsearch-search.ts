@@ -1,5 +1,5 @@
-import { errors, type Client, type estypes } from '@elastic/elasticsearch';
-import { AppError } from '../errors/index.js';
+import type { Client, estypes } from '@elastic/elasticsearch';
+import type { ElasticsearchConnection } from '../elasticsearch/index.js';
 import type { SearchClause, SearchText } from './query.js';
 import { facetTagCount, highlightTags, type SearchPort, type SearchRequest, type SearchResult } from './types.js';
 import type { SearchDocument } from './elasticsearch-index.js';
@@ -47,70 +47,65 @@ interface Buckets {
   buckets: { key: string; doc_count: number }[];
 }
 
-/** An Elasticsearch that cannot answer is a 503 the client may retry, not a 500. */
-async function answering<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const unavailable =
-      error instanceof errors.ConnectionError ||
-      error instanceof errors.TimeoutError ||
-      (error instanceof errors.ResponseError && ((error.statusCode ?? 500) >= 500 || error.statusCode === 429));
-    if (unavailable)
-      throw new AppError('UNAVAILABLE', 'search is unavailable; retry shortly', {
-        cause: error,
-        headers: { 'retry-after': '5' },
-      });
-    throw error;
-  }
-}
+type Guarded = Pick<ElasticsearchConnection, 'client' | 'breaker' | 'requestOptions'>;
 
-/** Search on Elasticsearch, through the alias over the versioned journal_entries indices. */
-export function createElasticsearchSearch(client: Client, alias: string): SearchPort {
+/**
+ * Search on Elasticsearch, through the alias over the versioned journal_entries indices. Each
+ * call goes through the connection's breaker with its short timeout and no retries: an
+ * Elasticsearch that does not answer is a 503 ENGINE_UNAVAILABLE with Retry-After within the
+ * timeout, and at once while the breaker is open.
+ */
+export function createElasticsearchSearch(connection: Guarded, alias: string): SearchPort {
+  const { client, breaker, requestOptions } = connection;
   return {
     readsReadModel: false,
-    search: (userId, request) => answering(() => searchEntries(client, alias, userId, request)),
-    suggestTags: (userId, prefix, limit) => answering(() => suggest(client, alias, userId, prefix, limit)),
+    search: (userId, request) => breaker.run(() => searchEntries(client, requestOptions, alias, userId, request)),
+    suggestTags: (userId, prefix, limit) =>
+      breaker.run(() => suggest(client, requestOptions, alias, userId, prefix, limit)),
   };
 }
 
 async function searchEntries(
   client: Client,
+  options: Guarded['requestOptions'],
   alias: string,
   userId: string,
   request: SearchRequest,
 ): Promise<SearchResult> {
   const text = request.text === undefined ? {} : textQuery(request.text);
   const byDate: estypes.SortCombinations[] = [{ date: 'desc' }, { id: 'desc' }];
-  const result = await client.search<SearchDocument, Record<'mood' | 'tags', Buckets>>({
-    index: alias,
-    from: request.offset,
-    size: request.limit,
-    ...(request.sort === 'date' && request.after !== undefined
-      ? { search_after: [Date.parse(`${request.after.date}T00:00:00Z`), request.after.id] }
-      : {}),
-    track_total_hits: true,
-    _source: ['id', 'date', 'title', 'mood', 'tags'],
-    query: { bool: { filter: filters(userId, request), ...text } },
-    sort: request.sort === 'relevance' && request.text !== undefined ? ['_score', ...byDate] : byDate,
-    aggs: {
-      mood: { terms: { field: 'mood', size: 10 } },
-      tags: { terms: { field: 'tags', size: facetTagCount, order: [{ _count: 'desc' }, { _key: 'asc' }] } },
-    },
-    ...(request.text === undefined
-      ? {}
-      : {
-          highlight: {
-            encoder: 'html',
-            pre_tags: [highlightTags.pre],
-            post_tags: [highlightTags.post],
-            fields: {
-              title: { number_of_fragments: 0 },
-              content: { fragment_size: 150, number_of_fragments: 3 },
+  const result = await client.search<SearchDocument, Record<'mood' | 'tags', Buckets>>(
+    {
+      index: alias,
+      from: request.offset,
+      size: request.limit,
+      ...(request.sort === 'date' && request.after !== undefined
+        ? { search_after: [Date.parse(`${request.after.date}T00:00:00Z`), request.after.id] }
+        : {}),
+      track_total_hits: true,
+      _source: ['id', 'date', 'title', 'mood', 'tags'],
+      query: { bool: { filter: filters(userId, request), ...text } },
+      sort: request.sort === 'relevance' && request.text !== undefined ? ['_score', ...byDate] : byDate,
+      aggs: {
+        mood: { terms: { field: 'mood', size: 10 } },
+        tags: { terms: { field: 'tags', size: facetTagCount, order: [{ _count: 'desc' }, { _key: 'asc' }] } },
+      },
+      ...(request.text === undefined
+        ? {}
+        : {
+            highlight: {
+              encoder: 'html',
+              pre_tags: [highlightTags.pre],
+              post_tags: [highlightTags.post],
+              fields: {
+                title: { number_of_fragments: 0 },
+                content: { fragment_size: 150, number_of_fragments: 3 },
+              },
             },
-          },
-        }),
-  });
+          }),
+    },
+    options,
+  );
   const total = result.hits.total;
   const facet = (name: 'mood' | 'tags') =>
     Object.fromEntries((result.aggregations?.[name].buckets ?? []).map((bucket) => [bucket.key, bucket.doc_count]));
@@ -133,19 +128,29 @@ async function searchEntries(
   };
 }
 
-async function suggest(client: Client, alias: string, userId: string, prefix: string, limit: number) {
-  const result = await client.search({
-    index: alias,
-    _source: false,
-    suggest: {
-      tags: {
-        prefix,
-        completion: { field: 'tagSuggest', size: 50, skip_duplicates: true, contexts: { userId: [userId] } },
+async function suggest(
+  client: Client,
+  options: Guarded['requestOptions'],
+  alias: string,
+  userId: string,
+  prefix: string,
+  limit: number,
+) {
+  const result = await client.search(
+    {
+      index: alias,
+      _source: false,
+      suggest: {
+        tags: {
+          prefix,
+          completion: { field: 'tagSuggest', size: 50, skip_duplicates: true, contexts: { userId: [userId] } },
+        },
       },
     },
-  });
-  const options =
+    options,
+  );
+  const found =
     result.suggest?.tags?.flatMap((entry) => (Array.isArray(entry.options) ? entry.options : [entry.options])) ?? [];
-  const texts = options.map((option) => option.text);
+  const texts = found.map((option) => option.text);
   return [...new Set(texts)].sort().slice(0, limit);
 }

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { createLogger, type Logger } from '../logging/index.js';
 import { Type } from '@sinclair/typebox';
 import {
   elasticsearchConfig,
+  elasticsearchEnv,
   kafkaConfig,
   kafkaEnv,
   mongoConfig,
+  mongoEnv,
   readEnv,
   redisConfig,
+  redisEnv,
   s3Config,
   s3Env,
   type DatabaseUrls,
@@ -44,9 +48,12 @@ const TestEnv = Type.Object({
   KAFKA_HEARTBEAT_INTERVAL_MS: kafkaEnv.KAFKA_HEARTBEAT_INTERVAL_MS,
   KAFKA_REBALANCE_TIMEOUT_MS: kafkaEnv.KAFKA_REBALANCE_TIMEOUT_MS,
   ELASTICSEARCH_URL: required('^https?://', 'Elasticsearch URL'),
+  ELASTICSEARCH_TIMEOUT_MS: elasticsearchEnv.ELASTICSEARCH_TIMEOUT_MS,
   MONGODB_URL: required('^mongodb://', 'MongoDB URL'),
   MONGODB_DATABASE: Type.String({ default: `mindflow_test` }),
+  MONGODB_TIMEOUT_MS: mongoEnv.MONGODB_TIMEOUT_MS,
   REDIS_URL: required('^rediss?://', 'Redis URL'),
+  REDIS_TIMEOUT_MS: redisEnv.REDIS_TIMEOUT_MS,
   ...s3Env,
   S3_ENDPOINT: required('^https?://', 'S3 endpoint'),
 });
@@ -90,5 +97,11 @@ export async function waitFor<T>(
 
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
+export { refusedPort, silentServer, timed, type SilentServer, type Timed } from './dead-ends.js';
 export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+/** A logger that writes nothing: for the engine clients tests connect themselves. */
+export function silentLogger(): Logger {
+  return createLogger({ level: 'silent', pretty: false }, 'test');
+}

@@ -1,17 +1,19 @@
 import { connectElasticsearch } from '../elasticsearch/index.js';
-import { testEngines, uniqueName } from './index.js';
+import { silentLogger, testEngines, uniqueName } from './index.js';
 
 /**
  * An Elasticsearch search alias of a test's own on the test server: its versioned indices and
  * its template are deleted by `close`.
  */
 export function searchIndexForTest() {
-  const connection = connectElasticsearch(testEngines().elasticsearch);
+  const connection = connectElasticsearch(testEngines().elasticsearch, silentLogger());
   const alias = uniqueName('journal_entries')
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_');
   return {
     client: connection.client,
+    /** The connection searches go through (its breaker and short timeout). */
+    connection,
     alias,
     close: async () => {
       await connection.client.indices.delete({ index: `${alias}_v*` }, { ignore: [404] });

@@ -14,7 +14,7 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { newEventId, readAll, startOfLog, type RecordedEvent } from '@mindflow/core/eventstore';
 import { connectMongo } from '@mindflow/core/mongo';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines, uniqueName } from '@mindflow/core/testing';
+import { createTestDatabase, silentLogger, testEngines, uniqueName } from '@mindflow/core/testing';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createDecoder } from '@mindflow/core/projections';
 import { projectorDatabases } from '../database.js';
@@ -97,7 +97,10 @@ const adapters: Record<string, () => Promise<{ store: AuditStore; close(): Promi
     };
   },
   mongodb: async () => {
-    const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit_trail').replace('-', '_') });
+    const mongo = connectMongo(
+      { ...testEngines().mongo, database: uniqueName('audit_trail').replace('-', '_') },
+      silentLogger(),
+    );
     return {
       store: await openMongoAuditStore(mongo.db, { retention: defaultRetention }),
       close: async () => {

@@ -1,5 +1,6 @@
 import type { AuditAction, AuditStore, DataCategory } from '@mindflow/core/audit';
 import type { AccessClaims } from '@mindflow/core/auth';
+import { EngineUnavailableError } from '@mindflow/core/breaker';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
@@ -34,6 +35,8 @@ export async function recordQuery(
       },
     ]);
   } catch (error) {
+    // The audit store is down (or its breaker open): 503 ENGINE_UNAVAILABLE with Retry-After.
+    if (error instanceof EngineUnavailableError) throw error;
     deps.logger.error({ err: error }, 'a query could not be audited');
     throw new AppError('UNAVAILABLE', 'the query could not be audited, so it is not answered; try again');
   }

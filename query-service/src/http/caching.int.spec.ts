@@ -1,11 +1,11 @@
-import { cacheKeys, createRedisCache } from '@mindflow/core/cache';
+import { cacheKeys } from '@mindflow/core/cache';
 import { uniqueName } from '@mindflow/core/testing';
 import t from 'tap';
 import { queryServiceForTest, testWriters } from '../testing.js';
 
 const platform = await queryServiceForTest();
 t.teardown(platform.close);
-const cache = createRedisCache(platform.redis);
+const cache = platform.cache;
 const at = (position: number) => ({ 'x-min-position': String(position) });
 const [writer] = await testWriters(platform.app, 1);
 if (writer === undefined) throw new Error('writer');

@@ -15,5 +15,5 @@ import {
 export async function searchFor(engines: Pick<Engines, 'elasticsearch' | 'databases'>): Promise<SearchPort> {
   if (engines.elasticsearch === undefined) return createPostgresSearch(engines.databases.read.db);
   await ensureSearchIndex(engines.elasticsearch.client, searchAlias);
-  return createElasticsearchSearch(engines.elasticsearch.client, searchAlias);
+  return createElasticsearchSearch(engines.elasticsearch, searchAlias);
 }

@@ -1,0 +1,65 @@
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { connectElasticsearch } from '../elasticsearch/index.js';
+import { createHttpServer } from '../http/index.js';
+import { connectMongo } from '../mongo/index.js';
+import { createElasticsearchSearch } from '../search/index.js';
+import { refusedPort, silentLogger, silentServer, timed } from '../testing/index.js';
+import { EngineUnavailableError, installBreakerMetrics } from './index.js';
+
+const request = { text: undefined, moods: [], tags: [], sort: 'date', offset: 0, limit: 10 } as const;
+
+t.test('Elasticsearch silent: search fails within its timeout, then at once while the breaker is open', async (t) => {
+  const server = await silentServer();
+  t.teardown(server.close);
+  const es = connectElasticsearch({ url: `http://127.0.0.1:${String(server.port)}`, timeoutMs: 300 }, silentLogger());
+  t.teardown(es.close);
+  const search = createElasticsearchSearch(es, 'journal_entries');
+  const tries = [];
+  for (let i = 0; i < 5; i++) {
+    const { value, ms } = await timed(() => search.search('u', request).catch((error: unknown) => error), 5_000);
+    tries.push(ms);
+    t.type(value, EngineUnavailableError);
+  }
+  t.comment(`search answers: ${tries.join(', ')} ms`);
+  t.ok(
+    tries.every((ms) => ms < 1_000),
+    'each within a second',
+  );
+  t.equal(es.breaker.state(), 'open', 'three failures in a row opened it');
+  t.ok((tries.at(-1) ?? Infinity) < 50, 'and then it fails at once');
+  const registry = new Registry();
+  installBreakerMetrics(registry, [es.breaker]);
+  t.match(await registry.metrics(), /mindflow_engine_breaker_state\{engine="elasticsearch"\} 2/);
+});
+
+t.test('a route that meets an engine away answers 503 ENGINE_UNAVAILABLE with Retry-After', async (t) => {
+  const app = await createHttpServer({ logger: silentLogger(), title: 't', version: '0', readiness: [] });
+  t.teardown(() => app.close());
+  app.get('/down', async () => {
+    throw new EngineUnavailableError('elasticsearch', 'circuit open', 4);
+  });
+  const response = await app.inject({ method: 'GET', url: '/down' });
+  t.equal(response.statusCode, 503);
+  t.equal(response.headers['retry-after'], '4');
+  t.equal(response.json<{ error: { code: string } }>().error.code, 'ENGINE_UNAVAILABLE');
+});
+
+t.test('MongoDB refused: compliance reads fail at once once the breaker is open', async (t) => {
+  const mongo = connectMongo(
+    { url: `mongodb://127.0.0.1:${String(await refusedPort())}/`, database: 'nowhere', timeoutMs: 300 },
+    silentLogger(),
+  );
+  t.teardown(mongo.close);
+  // A compliance read as the audit store runs it, guarded as request handlers use it.
+  const list = () => mongo.breaker.run(() => mongo.db.collection('audit_logs').find({}).limit(1).toArray());
+  const tries = [];
+  for (let i = 0; i < 5; i++) {
+    const { value, ms } = await timed(() => list().catch((error: unknown) => error), 5_000);
+    tries.push(ms);
+    t.type(value, EngineUnavailableError);
+  }
+  t.comment(`audit reads: ${tries.join(', ')} ms`);
+  t.equal(mongo.breaker.state(), 'open');
+  t.ok((tries.at(-1) ?? Infinity) < 50, 'at once while open');
+});

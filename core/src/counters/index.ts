@@ -1,0 +1,66 @@
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
+import type { RedisConnection } from '../redis/index.js';
+
+/** A key's count in its current window. */
+export interface CounterState {
+  readonly count: number;
+  /** Milliseconds until the window ends and the count starts again from 0. */
+  readonly msBeforeReset: number;
+}
+
+/**
+ * Counts per key in fixed windows: rate limits and throttles. Kept in Redis (shared by every
+ * instance) when it is given and answers; else, and while Redis is away (a failed or slow
+ * command, an open breaker), in this process. Never fails for Redis's sake: limits stay
+ * enforced, per instance, while Redis is down (docs/security.md).
+ */
+export interface Counters {
+  /** Adds `points` (default 1) to `key`'s count; the new state. */
+  add(key: string, points?: number): Promise<CounterState>;
+  /** The key's state; undefined when nothing was counted in its window. */
+  get(key: string): Promise<CounterState | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+export interface CountersOptions {
+  readonly redis: Pick<RedisConnection, 'redis' | 'breaker'> | undefined;
+  /** Keys are `${keyPrefix}:${key}` in Redis. */
+  readonly keyPrefix: string;
+  readonly windowSeconds: number;
+}
+
+/** Counters in Redis through its breaker, falling back to in-process ones (see Counters). */
+export function createCounters(options: CountersOptions): Counters {
+  const settings = { keyPrefix: options.keyPrefix, duration: options.windowSeconds, points: Number.MAX_SAFE_INTEGER };
+  const local = new RateLimiterMemory(settings);
+  const connection = options.redis;
+  const remote = connection && new RateLimiterRedis({ ...settings, storeClient: connection.redis });
+  const use = async <T>(call: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> => {
+    if (connection === undefined || remote === undefined) return call(local);
+    try {
+      return await connection.breaker.run(() => call(remote));
+    } catch {
+      // Redis is away (the breaker has logged it): this process keeps the count meanwhile.
+      return call(local);
+    }
+  };
+  const state = (result: RateLimiterRes): CounterState => ({
+    count: result.consumedPoints,
+    msBeforeReset: Math.max(0, result.msBeforeNext),
+  });
+  return {
+    add: async (key, points = 1) => state(await use((limiter) => limiter.penalty(key, points))),
+    get: async (key) => {
+      const result = await use((limiter) => limiter.get(key));
+      return result === null ? undefined : state(result);
+    },
+    delete: async (key) => {
+      await use((limiter) => limiter.delete(key));
+    },
+  };
+}
