@@ -74,6 +74,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
         recorder: auth.recorder,
         keyring,
         hasher: auth.hasher,
+        throttle: auth.throttle,
         blobs: options.blobs,
         logger: options.logger,
         keyVacuum,

@@ -42,6 +42,7 @@ t.test('register refuses bad input with the field named, and a taken email whate
   t.equal(again.response.statusCode, 409);
   const cases: [Record<string, unknown>, string][] = [
     [{ password: 'short' }, 'password'],
+    [{ password: 'Qwerty123456' }, 'password'],
     [{ email: 'not-an-email' }, 'email'],
     [{ timezone: 'Mars/Olympus' }, 'timezone'],
     [{ consent: { ...consent, dataProcessing: false } }, 'consent.dataProcessing'],
@@ -83,13 +84,26 @@ t.test('login gives tokens; a wrong password is a 401 recorded as LoginFailed', 
   );
 });
 
-t.test('repeated failures block the account with 429 and Retry-After, even for the right password', async (t) => {
+t.test('five failures from one address block that address for that account; the owner elsewhere gets in', async (t) => {
   const { email } = await registered();
-  for (let i = 0; i < 5; i++) t.equal((await login(email, `wrong password ${i}`, `198.51.100.${i}`)).statusCode, 401);
-  const blocked = await login(email, password, '198.51.100.99');
-  t.equal(blocked.statusCode, 429);
+  const guesser = '198.51.100.7';
+  for (let i = 0; i < 5; i++) t.equal((await login(email, `wrong password ${i}`, guesser)).statusCode, 401);
+  const blocked = await login(email, password, guesser);
+  t.equal(blocked.statusCode, 429, 'even the right password waits, from the guessing address');
   t.ok(Number(blocked.headers['retry-after']) > 0, `Retry-After: ${String(blocked.headers['retry-after'])}`);
   t.equal(blocked.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+  t.equal(
+    (await login(email, password, '192.0.2.77')).statusCode,
+    200,
+    'the owner, from another address, is not refused',
+  );
+});
+
+t.test('many addresses guessing one account: each that failed waits, a new address still gets in', async (t) => {
+  const { email } = await registered();
+  for (let i = 0; i < 50; i++) await login(email, `wrong password ${i}`, `198.51.101.${i}`);
+  t.equal((await login(email, password, '198.51.101.3')).statusCode, 429, 'an address that guessed');
+  t.equal((await login(email, password, '192.0.2.78')).statusCode, 200, 'an address that never failed');
 });
 
 t.test('one address failing on many accounts is blocked too', async (t) => {

@@ -2,44 +2,66 @@ import { createCounters } from '@mindflow/core/counters';
 import { AppError } from '@mindflow/core/errors';
 import type { RedisConnection } from '@mindflow/core/redis';
 
-/** Failed logins allowed per window before the account, or the address, must wait. */
+/**
+ * Failed logins allowed per window (OWASP's authentication guidance: throttle the pair, not the
+ * account alone, so that a stranger cannot lock the owner out):
+ * - `pair`: one address guessing one account's password;
+ * - `ip`: one address trying many accounts (credential stuffing);
+ * - `account`: many addresses guessing one account. Past it, an address that has already
+ *   failed on the account waits; an address that has not (the owner, elsewhere) still gets in.
+ */
 const limits = {
-  account: { points: 5, windowSeconds: 15 * 60 },
+  pair: { points: 5, windowSeconds: 15 * 60 },
   ip: { points: 20, windowSeconds: 15 * 60 },
+  account: { points: 50, windowSeconds: 15 * 60 },
 } as const;
 
 export interface LoginThrottle {
-  /** Throws RATE_LIMITED (429, Retry-After) while the account or the address is blocked. */
+  /** Throws RATE_LIMITED (429, Retry-After) while this address may not try this account's password. */
   check(email: string, ip: string): Promise<void>;
   failed(email: string, ip: string): Promise<void>;
-  succeeded(email: string): Promise<void>;
+  succeeded(email: string, ip: string): Promise<void>;
 }
 
 /**
- * Counts failed logins per account and per IP: in Redis when given, in process otherwise and
- * while Redis is away (the throttle stays enforced, per instance: docs/security.md).
+ * Counts failed password checks (logins, and the password-confirmed account operations) per
+ * account and address, per address and per account: in Redis when given, in process otherwise
+ * and while Redis is away (the throttle stays enforced, per instance: docs/security.md).
  */
 export function createLoginThrottle(redis: RedisConnection | undefined): LoginThrottle {
-  const account = createCounters({ redis, keyPrefix: 'login:account', windowSeconds: limits.account.windowSeconds });
-  const ip = createCounters({ redis, keyPrefix: 'login:ip', windowSeconds: limits.ip.windowSeconds });
-  const blocked = (state: { count: number; msBeforeReset: number } | undefined, max: number) =>
+  const counters = (name: keyof typeof limits) =>
+    createCounters({ redis, keyPrefix: `login:${name}`, windowSeconds: limits[name].windowSeconds });
+  const pair = counters('pair');
+  const ip = counters('ip');
+  const account = counters('account');
+  const pairKey = (email: string, address: string) => `${email}|${address}`;
+  const wait = (state: { count: number; msBeforeReset: number } | undefined, max: number) =>
     state !== undefined && state.count >= max ? Math.max(1, Math.ceil(state.msBeforeReset / 1000)) : 0;
 
   return {
     check: async (email, address) => {
-      const [byAccount, byIp] = await Promise.all([account.get(email), ip.get(address)]);
-      const wait = Math.max(blocked(byAccount, limits.account.points), blocked(byIp, limits.ip.points));
-      if (wait > 0) {
-        throw new AppError('RATE_LIMITED', `too many failed logins: try again in ${wait} s`, {
-          headers: { 'retry-after': String(wait) },
+      const [byPair, byIp, byAccount] = await Promise.all([
+        pair.get(pairKey(email, address)),
+        ip.get(address),
+        account.get(email),
+      ]);
+      const failedHere = (byPair?.count ?? 0) > 0;
+      const seconds = Math.max(
+        wait(byPair, limits.pair.points),
+        wait(byIp, limits.ip.points),
+        failedHere ? wait(byAccount, limits.account.points) : 0,
+      );
+      if (seconds > 0) {
+        throw new AppError('RATE_LIMITED', `too many failed attempts: try again in ${seconds} s`, {
+          headers: { 'retry-after': String(seconds) },
         });
       }
     },
     failed: async (email, address) => {
-      await Promise.all([account.add(email), ip.add(address)]);
+      await Promise.all([pair.add(pairKey(email, address)), ip.add(address), account.add(email)]);
     },
-    succeeded: async (email) => {
-      await account.delete(email);
+    succeeded: async (email, address) => {
+      await pair.delete(pairKey(email, address));
     },
   };
 }

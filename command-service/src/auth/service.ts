@@ -155,7 +155,7 @@ export async function login(
     }
     throw new AppError('UNAUTHENTICATED', 'the email or the password is wrong');
   }
-  await deps.throttle.succeeded(email);
+  await deps.throttle.succeeded(email, context.ip);
   const roles = toRoles(user.roles);
   const family = {
     id: randomUUID(),

@@ -4,6 +4,7 @@ import { decideUser, userStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
 import { sql, type Kysely } from 'kysely';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
@@ -14,6 +15,8 @@ export interface ErasureDeps {
   readonly recorder: Recorder;
   readonly keyring: UserKeyring;
   readonly hasher: PasswordHasher;
+  /** The login throttle: a wrong password here counts as a failed login. */
+  readonly throttle: LoginThrottle;
   readonly blobs: BlobStore;
   readonly logger: Logger;
   /** Removes the destroyed key's bytes from the key table's files once the erasure commits. */
@@ -70,14 +73,19 @@ export async function eraseUser(
 ): Promise<ErasureReceipt> {
   const account = await deps.db
     .selectFrom('users')
-    .select('password_hash')
+    .select(['password_hash', 'email'])
     .where('id', '=', userId)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (account === undefined) throw new AppError('NOT_FOUND', 'no such user');
+  // Throttled like a login: a stolen access token must not become a password oracle.
+  const email = account.email.trim().toLowerCase();
+  await deps.throttle.check(email, context.ip);
   if (!(await deps.hasher.verify(account.password_hash, input.password))) {
+    await deps.throttle.failed(email, context.ip);
     throw new AppError('FORBIDDEN', 'the password does not match: the account is not deleted');
   }
+  await deps.throttle.succeeded(email, context.ip);
   const { position, rows } = await retryOnDeadlock(() =>
     deps.db.transaction().execute(async (trx) => {
       // Before any other write: every transaction that appended for this user (or entered the

@@ -78,7 +78,7 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
             blobs: Type.Integer(),
             projections: Type.Record(Type.String(), Type.String()),
           }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 401, 403, 404, 429),
         },
       },
     },

@@ -159,3 +159,23 @@ t.test('admins grant and revoke roles; nobody else may', async (t) => {
   const roles = (await readStream(db, `user-${ana.id}`)).map((e) => e.type).filter((type) => type.startsWith('Role'));
   t.same(roles, ['RoleGranted', 'RoleRevoked']);
 });
+
+t.test('DELETE /v1/me checks the password under the login throttle: guesses with a stolen token run out', async (t) => {
+  const ana = await user();
+  const remoteAddress = '198.51.100.40';
+  const erase = (secret: string) =>
+    app.inject({ method: 'DELETE', url: '/v1/me', headers: ana.headers, payload: { password: secret }, remoteAddress });
+  for (let i = 0; i < 5; i++) t.equal((await erase(`guess number ${i}`)).statusCode, 403);
+  const blocked = await erase(password);
+  t.equal(blocked.statusCode, 429, 'the sixth try waits, even with the right password');
+  t.equal(blocked.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+  const login = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: ana.email, password },
+    remoteAddress,
+  });
+  t.equal(login.statusCode, 429, 'one budget with logins from that address');
+  const row = await db.selectFrom('users').select('deleted_at').where('id', '=', ana.id).executeTakeFirstOrThrow();
+  t.equal(row.deleted_at, null, 'the account is still there');
+});

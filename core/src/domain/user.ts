@@ -1,4 +1,5 @@
 import { AppError } from '../errors/index.js';
+import { isCommonPassword } from './common-passwords.js';
 import { ruleViolation, type DomainEvent } from './rules.js';
 
 export const languages = ['en', 'pt'] as const;
@@ -24,13 +25,16 @@ export function normalizeEmail(email: string): string {
   return normalized;
 }
 
-/** A password must be at least 12 characters and not the email. */
+/** A password must be at least 12 characters, not the email, and not a common (breached) password. */
 export function checkPassword(password: string, email: string): void {
   if ([...new Intl.Segmenter().segment(password)].length < minPasswordLength) {
     throw ruleViolation('password', `must be at least ${minPasswordLength} characters`);
   }
   if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
     throw ruleViolation('password', 'must not be the email address');
+  }
+  if (isCommonPassword(password)) {
+    throw ruleViolation('password', 'is on a list of breached passwords: choose another');
   }
 }
 

@@ -29,6 +29,10 @@ t.test('passwords: at least 12 characters, and not the email', async (t) => {
     details: [{ path: 'password' }],
   });
   t.doesNotThrow(() => checkPassword('correct horse battery', 'ana@example.com'));
+  // Long enough, but on every attacker's list (whatever the case).
+  for (const common of ['qwerty123456', '1q2w3e4r5t6y', 'QAZWSXEDCRFV', 'password1234']) {
+    t.throws(() => checkPassword(common, 'ana@example.com'), violation('password'), common);
+  }
   t.doesNotThrow(
     () => checkPassword('🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑', 'ana@example.com'),
     'counted in characters, not bytes',

@@ -16,7 +16,7 @@ export function createLogger(config: LoggingConfig, name: string, extra?: Destin
   const options: LoggerOptions = {
     name,
     level: config.level,
-    serializers: { err: safeError, error: safeError },
+    serializers: { err: safeError, error: safeError, req: requestLine },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken'],
       censor: '[redacted]',
@@ -65,4 +65,18 @@ function withoutQuotes(serialized: Record<string, unknown>): Record<string, unkn
     copy.cause = withoutQuotes(copy.cause as Record<string, unknown>);
   }
   return copy;
+}
+
+/**
+ * A request as log lines show it: method, path and id, never the query string. Query strings
+ * carry bearer credentials (blob-link signatures), search words and e-mail addresses.
+ */
+function requestLine(request: unknown): unknown {
+  if (typeof request !== 'object' || request === null) return request;
+  const { method, url, id } = request as { method?: unknown; url?: unknown; id?: unknown };
+  return {
+    method,
+    url: typeof url === 'string' ? url.replace(/[?#].*$/s, '') : url,
+    ...(id === undefined ? {} : { id }),
+  };
 }

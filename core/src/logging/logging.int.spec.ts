@@ -52,3 +52,25 @@ t.test('a database error that quotes its data is logged without the data, with w
     }
   }
 });
+
+t.test('a request line carries the path, never the query string (signatures, search words, e-mails)', async (t) => {
+  const { createHttpServer } = await import('../http/index.js');
+  const lines: string[] = [];
+  const capture = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', pretty: false }, 'test', capture);
+  const app = await createHttpServer({ logger, title: 't', version: '0', readiness: [] });
+  app.get('/v1/blobs/*', async () => ({ ok: true }));
+  await app.inject({
+    method: 'GET',
+    url: '/v1/blobs/attachments/a.png?expires=1&signature=sig-canary&q=word-canary&email=ana%40example.com',
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  const logged = lines.join('');
+  t.match(logged, '/v1/blobs/attachments/a.png', 'the path is there');
+  t.notMatch(logged, /canary|example\.com|signature|expires/, 'nothing from the query string');
+});
