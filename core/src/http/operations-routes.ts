@@ -19,6 +19,10 @@ const CheckSchema = Type.Object({
   error: Type.Optional(Type.String()),
   detail: Type.Optional(Type.String()),
 });
+const LivenessSchema = Type.Object({
+  ok: Type.Boolean({ description: 'false (and 503) when a liveness check fails: restart the process' }),
+  checks: Type.Array(CheckSchema),
+});
 const ReadinessSchema = Type.Object({
   ok: Type.Boolean({ description: 'false (and 503) when a dependency the process cannot serve without fails' }),
   degraded: Type.Array(Type.String(), { description: 'failing dependencies the process serves without' }),
@@ -39,12 +43,12 @@ export function installOperationsRoutes(app: FastifyInstance, checks: readonly H
     {
       schema: {
         tags: ['operations'],
-        response: { 200: ReadinessSchema, 503: ReadinessSchema },
+        response: { 200: LivenessSchema, 503: LivenessSchema },
       },
     },
     async (_request, reply) => {
-      const report = await checkReadiness(liveness, 1_000);
-      return reply.status(report.ok ? 200 : 503).send(report);
+      const { ok, checks: results } = await checkReadiness(liveness, 1_000);
+      return reply.status(ok ? 200 : 503).send({ ok, checks: results });
     },
   );
   app.get(
