@@ -13,6 +13,8 @@ import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
 import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.js';
 import { attachmentUploadRoutes } from './attachments/uploads.js';
+import { defaultUploadSettings, type UploadSettings } from './attachments/settings.js';
+import { createUploadSweeper } from './attachments/upload-sweeper.js';
 import { entryRoutes } from './entries/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { importRoutes } from './imports/routes.js';
@@ -31,6 +33,8 @@ export interface CommandServiceOptions {
   readonly logger: Logger;
   /** Where attachments are stored. */
   readonly blobs: BlobStore;
+  /** Upload links, time limits and sweeping (defaultUploadSettings for what is not given). */
+  readonly uploads?: Partial<UploadSettings>;
   /** Where the rate-limit counters live in Redis (default `ratelimit:commands:`). */
   readonly rateLimitPrefix?: string;
 }
@@ -46,6 +50,11 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
   const keyVacuum = createKeyVacuum(options.db, options.logger);
   void keyVacuum.run();
   app.addHook('onClose', async () => keyVacuum.stop());
+  const uploads: UploadSettings = { ...defaultUploadSettings, ...options.uploads };
+  // Expired upload links: what they wrote, and the uploads never completed, are removed.
+  const uploadSweeper = createUploadSweeper(options, uploads);
+  uploadSweeper.start();
+  app.addHook('onClose', async () => uploadSweeper.stop());
   const auth: AuthDeps = {
     db: options.db,
     recorder: createRecorder(keyring),
@@ -84,6 +93,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
       tokens: auth.tokens,
       blobs: options.blobs,
       logger: options.logger,
+      uploads,
     };
     await attachmentRoutes(scope, attachments);
     attachmentRemovalRoute(scope, attachments);

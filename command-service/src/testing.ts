@@ -9,6 +9,7 @@ import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase } from '@mindflow/core/testing';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
+import type { UploadSettings } from './attachments/settings.js';
 
 export const testSecrets = { masterKey: randomBytes(32), jwtSecret: randomBytes(32).toString('base64url') };
 
@@ -17,7 +18,7 @@ export async function commandServiceForTest(
   security: Partial<SecurityConfig> = {},
   // Tests and benchmarks send thousands of requests from one address.
   rateLimits: RateLimitConfig = { windowSeconds: 60, perIp: 1_000_000, perUser: 1_000_000, perStaff: 1_000_000 },
-  options: { readonly blobs?: BlobStore } = {},
+  options: { readonly blobs?: BlobStore; readonly uploads?: Partial<UploadSettings> } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -38,6 +39,7 @@ export async function commandServiceForTest(
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     rateLimits,
     logger,
+    ...(options.uploads === undefined ? {} : { uploads: options.uploads }),
   });
   return {
     app,
