@@ -99,7 +99,13 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     attachmentRemovalRoute(scope, attachments);
     attachmentUploadRoutes(scope, attachments);
     exportRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
-    importRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, blobs: options.blobs });
+    importRoutes(scope, {
+      db: options.db,
+      recorder: auth.recorder,
+      tokens: auth.tokens,
+      blobs: options.blobs,
+      uploads,
+    });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

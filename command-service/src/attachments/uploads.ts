@@ -9,7 +9,6 @@ import { AttachmentResult, cleanName, type AttachmentRouteDeps } from './routes.
 import { lockEntryForAttachments, recordAttachment } from './service.js';
 import { attachmentTypes, maxAttachmentBytes, sniffType, type AttachmentType } from './sniff.js';
 import { inUserTransaction } from '../recorder.js';
-import type { UploadSettings } from './settings.js';
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
@@ -21,10 +20,7 @@ const Params = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additional
  * records it, or deletes it. So the link can never replace bytes once checked; what it writes
  * after completion, or an upload never completed, is swept once the link expires.
  */
-export function attachmentUploadRoutes(
-  app: HttpServer,
-  deps: AttachmentRouteDeps & { readonly uploads: Pick<UploadSettings, 'linkSeconds'> },
-): void {
+export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDeps): void {
   app.post(
     '/v1/entries/:id/attachments/uploads',
     {

@@ -8,7 +8,13 @@ import { Type } from '@sinclair/typebox';
 import { authorize, type AccessTokens } from '@mindflow/core/auth';
 import type { BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import {
+  bearer,
+  errorResponses,
+  withinUploadDeadline,
+  type HttpServer,
+  type UploadDeadline,
+} from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
@@ -42,6 +48,7 @@ export function importRoutes(
     readonly recorder: Recorder;
     readonly tokens: AccessTokens;
     readonly blobs: BlobStore;
+    readonly uploads: UploadDeadline;
   },
 ): void {
   app.post(
@@ -55,18 +62,20 @@ export function importRoutes(
         security: bearer,
         consumes: ['multipart/form-data'],
         querystring: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),
-        response: { 200: Report, 201: Report, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: Report, 201: Report, ...errorResponses(400, 401, 408, 413, 415) },
       },
     },
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the ZIP as multipart/form-data');
-      const part = await request.file({ limits: { fileSize: maxImportBytes, files: 1 } });
-      if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
       const spool = path.join(tmpdir(), `mindflow-import-${randomUUID()}.zip`);
       try {
-        await pipeline(part.file, createWriteStream(spool));
-        if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'an import is at most 500 MB');
+        await withinUploadDeadline(request, reply, deps.uploads, async () => {
+          const part = await request.file({ limits: { fileSize: maxImportBytes, files: 1 } });
+          if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+          await pipeline(part.file, createWriteStream(spool, { mode: 0o600 }));
+          if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'an import is at most 500 MB');
+        });
         const archive = await readArchive(spool).catch((error: unknown) => {
           throw new AppError('UNSUPPORTED_MEDIA_TYPE', `not an archive this can import: ${String(error)}`);
         });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors/index.js';
 import type { HttpServer } from '../http/index.js';
+import { defaultUploadDeadline, withinUploadDeadline } from '../http/upload-deadline.js';
 import type { LocalBlobStore } from './local-blob-store.js';
 
 const refused = () => new AppError('FORBIDDEN', 'this link is not valid: it was altered, or it has expired');
@@ -49,7 +50,10 @@ export async function localBlobRoutes(app: HttpServer, store: LocalBlobStore): P
       if (request.headers['content-length'] !== String(grant.size)) {
         throw new AppError('FORBIDDEN', `this link takes a body of exactly ${String(grant.size)} bytes`);
       }
-      await store.put(key, request.raw, { contentType: grant.contentType, maxBytes: grant.size });
+      // A body that stops short of its Content-Length is answered 408, never left hanging.
+      await withinUploadDeadline(request, reply, defaultUploadDeadline, () =>
+        store.put(key, request.raw, { contentType: grant.contentType, maxBytes: grant.size }),
+      );
       return reply.status(200).send();
     });
   });

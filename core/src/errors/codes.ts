@@ -28,6 +28,10 @@ export const errorCodes = {
     status: 405,
     description: 'The route exists but not with this method.',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    description: 'The body stopped arriving, or took too long (docs/security.md); nothing was stored.',
+  },
   CONFLICT: {
     status: 409,
     description: 'The operation conflicts with the current state (e.g. a second entry for a date).',
