@@ -18,6 +18,7 @@ import { createUploadSweeper } from './attachments/upload-sweeper.js';
 import { entryRoutes } from './entries/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { importRoutes } from './imports/routes.js';
+import { defaultImportLimits, type ImportLimits } from './imports/read.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -35,6 +36,8 @@ export interface CommandServiceOptions {
   readonly blobs: BlobStore;
   /** Upload links, time limits and sweeping (defaultUploadSettings for what is not given). */
   readonly uploads?: Partial<UploadSettings>;
+  /** What an import archive may hold (defaultImportLimits for what is not given). */
+  readonly imports?: Partial<ImportLimits>;
   /** Where the rate-limit counters live in Redis (default `ratelimit:commands:`). */
   readonly rateLimitPrefix?: string;
 }
@@ -105,6 +108,8 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
       tokens: auth.tokens,
       blobs: options.blobs,
       uploads,
+      limits: { ...defaultImportLimits, ...options.imports },
+      logger: options.logger,
     });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });

@@ -10,6 +10,7 @@ import { createTestDatabase } from '@mindflow/core/testing';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
 import type { UploadSettings } from './attachments/settings.js';
+import type { ImportLimits } from './imports/read.js';
 
 export const testSecrets = { masterKey: randomBytes(32), jwtSecret: randomBytes(32).toString('base64url') };
 
@@ -18,7 +19,11 @@ export async function commandServiceForTest(
   security: Partial<SecurityConfig> = {},
   // Tests and benchmarks send thousands of requests from one address.
   rateLimits: RateLimitConfig = { windowSeconds: 60, perIp: 1_000_000, perUser: 1_000_000, perStaff: 1_000_000 },
-  options: { readonly blobs?: BlobStore; readonly uploads?: Partial<UploadSettings> } = {},
+  options: {
+    readonly blobs?: BlobStore;
+    readonly uploads?: Partial<UploadSettings>;
+    readonly imports?: Partial<ImportLimits>;
+  } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -40,6 +45,7 @@ export async function commandServiceForTest(
     rateLimits,
     logger,
     ...(options.uploads === undefined ? {} : { uploads: options.uploads }),
+    ...(options.imports === undefined ? {} : { imports: options.imports }),
   });
   return {
     app,

@@ -44,6 +44,10 @@ export const errorCodes = {
     status: 413,
     description: 'The body or upload exceeds its limit.',
   },
+  ARCHIVE_LIMIT_EXCEEDED: {
+    status: 413,
+    description: "An import's unpacked size, compression ratio or file count passes its caps; nothing was stored.",
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     description: 'The content type is not accepted here.',
