@@ -13,9 +13,12 @@ import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
 import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.js';
 import { attachmentUploadRoutes } from './attachments/uploads.js';
+import { defaultUploadSettings, type UploadSettings } from './attachments/settings.js';
+import { createUploadSweeper } from './attachments/upload-sweeper.js';
 import { entryRoutes } from './entries/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { importRoutes } from './imports/routes.js';
+import { defaultImportLimits, type ImportLimits } from './imports/read.js';
 import { insightRoutes } from './insights/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -32,6 +35,10 @@ export interface CommandServiceOptions {
   readonly logger: Logger;
   /** Where attachments are stored. */
   readonly blobs: BlobStore;
+  /** Upload links, time limits and sweeping (defaultUploadSettings for what is not given). */
+  readonly uploads?: Partial<UploadSettings>;
+  /** What an import archive may hold (defaultImportLimits for what is not given). */
+  readonly imports?: Partial<ImportLimits>;
   /** Where the rate-limit counters live in Redis (default `ratelimit:commands:`). */
   readonly rateLimitPrefix?: string;
 }
@@ -47,6 +54,11 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
   const keyVacuum = createKeyVacuum(options.db, options.logger);
   void keyVacuum.run();
   app.addHook('onClose', async () => keyVacuum.stop());
+  const uploads: UploadSettings = { ...defaultUploadSettings, ...options.uploads };
+  // Expired upload links: what they wrote, and the uploads never completed, are removed.
+  const uploadSweeper = createUploadSweeper(options, uploads);
+  uploadSweeper.start();
+  app.addHook('onClose', async () => uploadSweeper.stop());
   const auth: AuthDeps = {
     db: options.db,
     recorder: createRecorder(keyring),
@@ -86,12 +98,21 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
       tokens: auth.tokens,
       blobs: options.blobs,
       logger: options.logger,
+      uploads,
     };
     await attachmentRoutes(scope, attachments);
     attachmentRemovalRoute(scope, attachments);
     attachmentUploadRoutes(scope, attachments);
     exportRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
-    importRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, blobs: options.blobs });
+    importRoutes(scope, {
+      db: options.db,
+      recorder: auth.recorder,
+      tokens: auth.tokens,
+      blobs: options.blobs,
+      uploads,
+      limits: { ...defaultImportLimits, ...options.imports },
+      logger: options.logger,
+    });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);

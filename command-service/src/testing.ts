@@ -10,6 +10,8 @@ import { connectRedis } from '@mindflow/core/redis';
 import { createTestDatabase } from '@mindflow/core/testing';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
+import type { UploadSettings } from './attachments/settings.js';
+import type { ImportLimits } from './imports/read.js';
 
 export const testSecrets = { masterKey: randomBytes(32), jwtSecret: randomBytes(32).toString('base64url') };
 
@@ -22,6 +24,8 @@ export async function commandServiceForTest(
     readonly blobs?: BlobStore;
     /** Rate limits and the login throttle in this Redis (e.g. one that is down); default: in process. */
     readonly redis?: RedisConfig;
+    readonly uploads?: Partial<UploadSettings>;
+    readonly imports?: Partial<ImportLimits>;
   } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
@@ -44,6 +48,8 @@ export async function commandServiceForTest(
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     rateLimits,
     logger,
+    ...(options.uploads === undefined ? {} : { uploads: options.uploads }),
+    ...(options.imports === undefined ? {} : { imports: options.imports }),
   });
   return {
     app,

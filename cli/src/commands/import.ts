@@ -35,7 +35,7 @@ export async function importFile(
     const bar = new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} entries' }, Presets.shades_classic);
     bar.start(archive.items.length, 0);
     try {
-      const report = await importArchive({ db, recorder: createRecorder(keyring), blobs }, user.id, archive, {
+      const report = await importArchive({ db, recorder: createRecorder(keyring), blobs, logger }, user.id, archive, {
         dryRun: action.dryRun,
         context: {
           requestId: `cli-${String(process.pid)}`,

@@ -173,15 +173,17 @@ t.test('large files: a signed PUT link straight to S3, then completion checks si
   t.equal(refused.statusCode, 415);
   t.equal(await blobs.head(`attachments/${ana.id}/${disguised.uploadId}`), undefined, 'the object is deleted');
 
-  // Declared small, sent more than 50 MB.
+  // Declared small, sent more: the link refuses the body, nothing is stored.
   const big = await grant('image/png', 1_000);
-  await put(
+  const oversized = await put(
     big.url,
     'image/png',
     Buffer.concat([samples['image/png'] ?? Buffer.alloc(0), Buffer.alloc(maxAttachmentBytes, 2)]),
   );
-  t.equal((await complete(big.uploadId)).statusCode, 413);
-  t.equal(await blobs.head(`attachments/${ana.id}/${big.uploadId}`), undefined, 'the object is deleted');
+  t.equal(oversized.status, 403, 'a body larger than declared is refused by the link');
+  t.equal((await put(big.url, 'image/png', Buffer.alloc(999, 2))).status, 403, 'and a smaller one');
+  t.equal((await complete(big.uploadId)).statusCode, 409, 'nothing was stored');
+  t.equal(await blobs.head(`attachments/${ana.id}/${big.uploadId}`), undefined);
 
   const tooLarge = await app.inject({
     method: 'POST',
@@ -191,6 +193,91 @@ t.test('large files: a signed PUT link straight to S3, then completion checks si
   });
   t.equal(tooLarge.statusCode, 400, 'only the allowed types are granted a link');
 });
+
+t.test('after completion, the upload link can no longer change the checked file', async (t) => {
+  const png = samples['image/png'] ?? Buffer.alloc(0);
+  const { uploadId, url } = (
+    await app.inject({
+      method: 'POST',
+      url: `/v1/entries/${entry.id}/attachments/uploads`,
+      headers: { authorization: `Bearer ${ana.token}` },
+      payload: { fileName: 'photo.png', contentType: 'image/png', size: png.length },
+    })
+  ).json<{ uploadId: string; url: string }>();
+  const put = (body: Buffer) => fetch(url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body });
+  t.equal((await put(png)).status, 200);
+  const done = await app.inject({
+    method: 'POST',
+    url: `/v1/entries/${entry.id}/attachments/uploads/${uploadId}/complete`,
+    headers: { authorization: `Bearer ${ana.token}` },
+  });
+  t.equal(done.statusCode, 201);
+  // The same link, the same type and size, other bytes: HTML where a PNG was checked.
+  const html = Buffer.alloc(png.length, 0x20);
+  html.write('<html><script>alert(1)</script>');
+  await put(html);
+  const kept = await blobs.get(`attachments/${ana.id}/${uploadId}`);
+  t.ok(kept);
+  const bytes: Buffer[] = [];
+  for await (const chunk of kept ?? []) bytes.push(chunk as Buffer);
+  t.ok(Buffer.concat(bytes).equals(png), 'the recorded file still holds the checked bytes');
+  await blobs.deletePrefix(`uploads/${ana.id}/`);
+});
+
+t.test(
+  'an upload never completed, and what a link writes after completion, are swept once the link expires',
+  async (t) => {
+    // Links of 2 s, swept every 200 ms once expired.
+    const brief = await commandServiceForTest({}, undefined, {
+      blobs,
+      uploads: { linkSeconds: 2, sweepEveryMs: 200, sweepGraceSeconds: 0 },
+    });
+    t.teardown(() => brief.close());
+    const dana = await testUser(brief.app);
+    t.teardown(() => blobs.deletePrefix(`uploads/${dana.id}/`));
+    const own = (
+      await brief.app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: { authorization: `Bearer ${dana.token}` },
+        payload: { date: '2026-11-22', title: 'Abandoned', content: 'uploads' },
+      })
+    ).json<{ id: string }>();
+    const pdf = samples['application/pdf'] ?? Buffer.alloc(0);
+    const grant = async () =>
+      (
+        await brief.app.inject({
+          method: 'POST',
+          url: `/v1/entries/${own.id}/attachments/uploads`,
+          headers: { authorization: `Bearer ${dana.token}` },
+          payload: { fileName: 'a.pdf', contentType: 'application/pdf', size: pdf.length },
+        })
+      ).json<{ uploadId: string; url: string }>();
+    const put = (url: string) =>
+      fetch(url, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: pdf });
+    const abandoned = await grant();
+    const completed = await grant();
+    t.equal((await put(abandoned.url)).status, 200);
+    t.equal((await put(completed.url)).status, 200);
+    const done = await brief.app.inject({
+      method: 'POST',
+      url: `/v1/entries/${own.id}/attachments/uploads/${completed.uploadId}/complete`,
+      headers: { authorization: `Bearer ${dana.token}` },
+    });
+    t.equal(done.statusCode, 201);
+    t.equal((await put(completed.url)).status, 200, 'the link writes to staging again');
+    const staged = async () => {
+      const keys: string[] = [];
+      for await (const key of blobs.list(`uploads/${dana.id}/`)) keys.push(key);
+      return keys;
+    };
+    t.equal((await staged()).length, 2);
+    await waitFor(async () => ((await staged()).length === 0 ? true : undefined), 15_000, 'the staged objects to go');
+    const rows = await brief.db.selectFrom('attachment_uploads').select('id').where('user_id', '=', dana.id).execute();
+    t.same(rows, [], 'and their rows');
+    t.ok(await blobs.head(`attachments/${dana.id}/${completed.uploadId}`), 'the completed attachment stays');
+  },
+);
 
 /**
  * Does what an erasure of `userId` does, in its order: takes the user's fence exclusively, lets

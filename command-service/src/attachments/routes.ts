@@ -5,7 +5,7 @@ import { authorize } from '@mindflow/core/auth';
 import { BlobTooLarge, blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import { bearer, errorResponses, withinUploadDeadline, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -14,6 +14,7 @@ import { CommandResult } from '../http/schemas.js';
 import { inUserTransaction, type Recorder } from '../recorder.js';
 import { lockEntryForAttachments, recordAttachment, removeAttachment } from './service.js';
 import { attachmentTypes, maxAttachmentBytes, sniffType } from './sniff.js';
+import type { UploadSettings } from './settings.js';
 
 export interface AttachmentRouteDeps {
   readonly db: Kysely<WriteTables>;
@@ -21,6 +22,7 @@ export interface AttachmentRouteDeps {
   readonly tokens: AccessTokens;
   readonly blobs: BlobStore;
   readonly logger: Logger;
+  readonly uploads: UploadSettings;
 }
 
 export const AttachmentResult = Type.Object({
@@ -59,60 +61,65 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
         security: bearer,
         consumes: ['multipart/form-data'],
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
-        response: { 201: AttachmentResult, ...errorResponses(400, 401, 404, 409, 413, 415) },
+        response: { 201: AttachmentResult, ...errorResponses(400, 401, 404, 408, 409, 413, 415) },
       },
     },
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
       const entryId = request.params.id;
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
-      const part = await request.file();
-      if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
-      // Refuse early what would be refused anyway, before a byte is stored.
-      await lockEntryForAttachments(deps.db, caller.userId, entryId).catch((error: unknown) => {
-        part.file.resume();
-        throw error;
-      });
-      const { type, body } = await sniffType(part.file);
-      if (type === undefined) {
-        part.file.resume();
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', `only ${attachmentTypes.join(', ')}, told by the file's content`);
-      }
-      const attachmentId = newEventId();
-      const storageKey = blobKeys.attachment(caller.userId, attachmentId);
-      const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'an attachment is at most 50 MB');
-      let size: number;
-      try {
-        size = (await deps.blobs.put(storageKey, body, { contentType: type, maxBytes: maxAttachmentBytes })).size;
-      } catch (error) {
-        if (error instanceof BlobTooLarge || part.file.truncated || isFileTooLarge(error)) throw tooLarge();
-        throw error;
-      }
-      if (part.file.truncated) {
-        await deps.blobs.delete(storageKey);
-        throw tooLarge();
-      }
-      const attachment = {
-        attachmentId,
-        entryId,
-        fileName: cleanName(part.filename),
-        contentType: type,
-        size,
-        storageKey,
-      };
-      try {
-        const { position } = await inUserTransaction(deps.db, caller.userId, (trx) =>
-          recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller)),
-        );
-        return await reply
-          .status(201)
-          .send({ id: attachmentId, entryId, fileName: attachment.fileName, contentType: type, size, position });
-      } catch (error) {
-        await deps.blobs.delete(storageKey).catch((cleanup: unknown) => {
-          deps.logger.error({ err: cleanup, storageKey }, 'an unrecorded attachment could not be removed');
+      return withinUploadDeadline(request, reply, deps.uploads, async () => {
+        const part = await request.file();
+        if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+        // Refuse early what would be refused anyway, before a byte is stored.
+        await lockEntryForAttachments(deps.db, caller.userId, entryId).catch((error: unknown) => {
+          part.file.resume();
+          throw error;
         });
-        throw error;
-      }
+        const { type, body } = await sniffType(part.file);
+        if (type === undefined) {
+          part.file.resume();
+          throw new AppError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `only ${attachmentTypes.join(', ')}, told by the file's content`,
+          );
+        }
+        const attachmentId = newEventId();
+        const storageKey = blobKeys.attachment(caller.userId, attachmentId);
+        const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'an attachment is at most 50 MB');
+        let size: number;
+        try {
+          size = (await deps.blobs.put(storageKey, body, { contentType: type, maxBytes: maxAttachmentBytes })).size;
+        } catch (error) {
+          if (error instanceof BlobTooLarge || part.file.truncated || isFileTooLarge(error)) throw tooLarge();
+          throw error;
+        }
+        if (part.file.truncated) {
+          await deps.blobs.delete(storageKey);
+          throw tooLarge();
+        }
+        const attachment = {
+          attachmentId,
+          entryId,
+          fileName: cleanName(part.filename),
+          contentType: type,
+          size,
+          storageKey,
+        };
+        try {
+          const { position } = await inUserTransaction(deps.db, caller.userId, (trx) =>
+            recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller)),
+          );
+          return await reply
+            .status(201)
+            .send({ id: attachmentId, entryId, fileName: attachment.fileName, contentType: type, size, position });
+        } catch (error) {
+          await deps.blobs.delete(storageKey).catch((cleanup: unknown) => {
+            deps.logger.error({ err: cleanup, storageKey }, 'an unrecorded attachment could not be removed');
+          });
+          throw error;
+        }
+      });
     },
   );
 }

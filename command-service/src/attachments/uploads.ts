@@ -1,24 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import { authorize } from '@mindflow/core/auth';
-import { blobKeys } from '@mindflow/core/blobs';
+import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { requestContext } from '../http/context.js';
 import { AttachmentResult, cleanName, type AttachmentRouteDeps } from './routes.js';
 import { lockEntryForAttachments, recordAttachment } from './service.js';
-import { attachmentTypes, maxAttachmentBytes, sniffType } from './sniff.js';
+import { attachmentTypes, maxAttachmentBytes, sniffType, type AttachmentType } from './sniff.js';
 import { inUserTransaction } from '../recorder.js';
-
-/** How long an upload link lasts. */
-export const uploadLinkSeconds = 15 * 60;
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 /**
  * Large files skip the service: POST …/attachments/uploads grants a signed PUT link straight
- * to the blob store; POST …/uploads/{uploadId}/complete then checks what arrived (size, and
- * type by its bytes, which must be the type declared) and records it, or deletes it.
+ * to the blob store, for the declared type and exact size, to a staging key. POST
+ * …/uploads/{uploadId}/complete moves the object to its attachment key (where no link writes),
+ * then checks it there (size, and type by its bytes, which must be the type declared) and
+ * records it, or deletes it. So the link can never replace bytes once checked; what it writes
+ * after completion, or an upload never completed, is swept once the link expires.
  */
 export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDeps): void {
   app.post(
@@ -28,7 +28,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
         tags: ['entries'],
         summary: 'Get a signed link to upload a large attachment directly to storage',
         description:
-          'Declare the file (name, type, size up to 50 MB); PUT it to the link before it expires, then call …/uploads/{uploadId}/complete. Nothing is recorded until then.',
+          'Declare the file (name, type, exact size up to 50 MB); PUT it to the link before it expires (a body of another size is refused), then call …/uploads/{uploadId}/complete. Nothing is recorded until then; an upload not completed is removed once its link expires.',
         security: bearer,
         params: Params,
         body: Type.Object(
@@ -42,7 +42,9 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
         response: {
           201: Type.Object({
             uploadId: Type.String({ format: 'uuid' }),
-            url: Type.String({ description: 'PUT the file here, with the Content-Type header below' }),
+            url: Type.String({
+              description: 'PUT the file here, with the Content-Type header below and exactly the size declared',
+            }),
             headers: Type.Object({ 'content-type': Type.String() }),
             expiresAt: Type.String({ format: 'date-time' }),
           }),
@@ -53,9 +55,9 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
       const entryId = request.params.id;
-      const { fileName, contentType } = request.body;
+      const { fileName, contentType, size } = request.body;
       const uploadId = newEventId();
-      const expiresAt = new Date(Date.now() + uploadLinkSeconds * 1000);
+      const expiresAt = new Date(Date.now() + deps.uploads.linkSeconds * 1000);
       await inUserTransaction(deps.db, caller.userId, async (trx) => {
         await lockEntryForAttachments(trx, caller.userId, entryId);
         await trx
@@ -66,13 +68,15 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
             entry_id: entryId,
             file_name: cleanName(fileName),
             content_type: contentType,
+            size_bytes: size,
             expires_at: expiresAt,
           })
           .execute();
       });
-      const url = await deps.blobs.presignPut(blobKeys.attachment(caller.userId, uploadId), {
-        expiresInSeconds: uploadLinkSeconds,
+      const url = await deps.blobs.presignPut(blobKeys.staging(caller.userId, uploadId), {
+        expiresInSeconds: deps.uploads.linkSeconds,
         contentType,
+        size,
       });
       return reply
         .status(201)
@@ -99,48 +103,86 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
       const { id: entryId, uploadId } = request.params;
-      const upload = await deps.db
-        .selectFrom('attachment_uploads')
-        .selectAll()
-        .where('id', '=', uploadId)
-        .where('user_id', '=', caller.userId)
-        .where('entry_id', '=', entryId)
-        .executeTakeFirst();
-      if (upload === undefined) throw new AppError('NOT_FOUND', 'no such upload');
-      const key = blobKeys.attachment(caller.userId, uploadId);
-      const info = await deps.blobs.head(key);
-      if (info === undefined) throw new AppError('CONFLICT', 'nothing has been uploaded to the link yet');
-      const refuse = async (error: AppError) => {
-        await deps.blobs.delete(key);
-        await deps.db.deleteFrom('attachment_uploads').where('id', '=', uploadId).execute();
-        return error;
-      };
-      if (info.size > maxAttachmentBytes)
-        throw await refuse(new AppError('PAYLOAD_TOO_LARGE', 'an attachment is at most 50 MB'));
-      const stored = await deps.blobs.get(key);
-      if (stored === undefined) throw new AppError('CONFLICT', 'nothing has been uploaded to the link yet');
-      const { type, body } = await sniffType(stored);
-      body.destroy();
-      if (type === undefined || type !== upload.content_type) {
-        throw await refuse(
-          new AppError('UNSUPPORTED_MEDIA_TYPE', `the file is not the ${upload.content_type} it was declared as`),
-        );
-      }
-      const attachment = {
-        attachmentId: uploadId,
-        entryId,
-        fileName: upload.file_name,
-        contentType: type,
-        size: info.size,
-        storageKey: key,
-      };
-      const { position } = await inUserTransaction(deps.db, caller.userId, async (trx) => {
-        await trx.deleteFrom('attachment_uploads').where('id', '=', uploadId).execute();
-        return recordAttachment(trx, deps.recorder, caller.userId, attachment, requestContext(request, caller));
+      // In the user's fence, the upload row locked: two completions never interleave.
+      const outcome = await inUserTransaction(deps.db, caller.userId, async (trx) => {
+        const upload = await trx
+          .selectFrom('attachment_uploads')
+          .selectAll()
+          .where('id', '=', uploadId)
+          .where('user_id', '=', caller.userId)
+          .where('entry_id', '=', entryId)
+          .where('completed_at', 'is', null)
+          .forUpdate()
+          .executeTakeFirst();
+        if (upload === undefined) throw new AppError('NOT_FOUND', 'no such upload');
+        const key = blobKeys.attachment(caller.userId, uploadId);
+        // Moved first, checked after: the bytes checked are the bytes kept, whatever the link
+        // writes to the staging key meanwhile.
+        const info = await deps.blobs.move(blobKeys.staging(caller.userId, uploadId), key);
+        if (info === undefined) throw new AppError('CONFLICT', 'nothing has been uploaded to the link yet');
+        const checked = await checkUpload(deps.blobs, key, info.size, upload);
+        if (checked instanceof AppError) {
+          // Deleted; the link may be used again until it expires.
+          await deps.blobs.delete(key);
+          return { refused: checked, attachment: undefined, position: undefined };
+        }
+        const attachment = {
+          attachmentId: uploadId,
+          entryId,
+          fileName: upload.file_name,
+          contentType: checked,
+          size: info.size,
+          storageKey: key,
+        };
+        // The row stays until the link expires: the sweeper then removes what it wrote since.
+        await trx
+          .updateTable('attachment_uploads')
+          .set({ completed_at: new Date() })
+          .where('id', '=', uploadId)
+          .execute();
+        const { position } = await recordAttachment(
+          trx,
+          deps.recorder,
+          caller.userId,
+          attachment,
+          requestContext(request, caller),
+        ).catch(async (error: unknown) => {
+          await deps.blobs.delete(key);
+          throw error;
+        });
+        return { refused: undefined, attachment, position };
       });
-      return reply
-        .status(201)
-        .send({ id: uploadId, entryId, fileName: upload.file_name, contentType: type, size: info.size, position });
+      if (outcome.refused !== undefined) throw outcome.refused;
+      const { attachment, position } = outcome;
+      return reply.status(201).send({
+        id: uploadId,
+        entryId,
+        fileName: attachment.fileName,
+        contentType: attachment.contentType,
+        size: attachment.size,
+        position,
+      });
     },
   );
+}
+
+/** The type of the object at `key`, or why it cannot be the upload it was declared as. */
+async function checkUpload(
+  blobs: BlobStore,
+  key: string,
+  size: number,
+  declared: { readonly size_bytes: string | null; readonly content_type: string },
+): Promise<AttachmentType | AppError> {
+  const declaredSize = declared.size_bytes === null ? undefined : Number(declared.size_bytes);
+  if (size > maxAttachmentBytes || (declaredSize !== undefined && size > declaredSize))
+    return new AppError('PAYLOAD_TOO_LARGE', 'the file is larger than declared, or than 50 MB');
+  if (declaredSize !== undefined && size !== declaredSize)
+    return new AppError('VALIDATION_FAILED', 'the file is not the size it was declared as');
+  const stored = await blobs.get(key);
+  if (stored === undefined) return new AppError('CONFLICT', 'nothing has been uploaded to the link yet');
+  const { type, body } = await sniffType(stored);
+  body.destroy();
+  if (type === undefined || type !== declared.content_type)
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', `the file is not the ${declared.content_type} it was declared as`);
+  return type;
 }

@@ -8,12 +8,19 @@ import { Type } from '@sinclair/typebox';
 import { authorize, type AccessTokens } from '@mindflow/core/auth';
 import type { BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import {
+  bearer,
+  errorResponses,
+  withinUploadDeadline,
+  type HttpServer,
+  type UploadDeadline,
+} from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
 import type { Recorder } from '../recorder.js';
-import { readArchive } from './read.js';
+import type { Logger } from '@mindflow/core/logging';
+import { readArchive, type ImportLimits } from './read.js';
 import { importArchive } from './run.js';
 
 /** The largest archive an import takes. */
@@ -42,6 +49,9 @@ export function importRoutes(
     readonly recorder: Recorder;
     readonly tokens: AccessTokens;
     readonly blobs: BlobStore;
+    readonly uploads: UploadDeadline;
+    readonly limits: ImportLimits;
+    readonly logger: Logger;
   },
 ): void {
   app.post(
@@ -51,25 +61,25 @@ export function importRoutes(
         tags: ['me'],
         summary: 'Import a MindFlow export or a Day One export (ZIP); importing twice creates nothing new',
         description:
-          'multipart/form-data with one part, the ZIP (at most 500 MB, spooled to disk). With ?dryRun=true nothing is written (200); otherwise 201. The report lists what was, or would be, created, skipped or rejected, and why.',
+          'multipart/form-data with one part, the ZIP (at most 500 MB, spooled to disk). An archive past its caps (unpacked size, compression ratio, file count, JSON size: docs/security.md) is refused with 413 ARCHIVE_LIMIT_EXCEEDED before anything is stored. With ?dryRun=true nothing is written (200); otherwise 201. The report lists what was, or would be, created, skipped or rejected, and why, in words.',
         security: bearer,
         consumes: ['multipart/form-data'],
         querystring: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),
-        response: { 200: Report, 201: Report, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: Report, 201: Report, ...errorResponses(400, 401, 408, 413, 415) },
       },
     },
     async (request, reply) => {
       const caller = await authorize(deps.tokens, request);
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the ZIP as multipart/form-data');
-      const part = await request.file({ limits: { fileSize: maxImportBytes, files: 1 } });
-      if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
       const spool = path.join(tmpdir(), `mindflow-import-${randomUUID()}.zip`);
       try {
-        await pipeline(part.file, createWriteStream(spool));
-        if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'an import is at most 500 MB');
-        const archive = await readArchive(spool).catch((error: unknown) => {
-          throw new AppError('UNSUPPORTED_MEDIA_TYPE', `not an archive this can import: ${String(error)}`);
+        await withinUploadDeadline(request, reply, deps.uploads, async () => {
+          const part = await request.file({ limits: { fileSize: maxImportBytes, files: 1 } });
+          if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+          await pipeline(part.file, createWriteStream(spool, { mode: 0o600 }));
+          if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'an import is at most 500 MB');
         });
+        const archive = await readArchive(spool, deps.limits);
         try {
           const report = await importArchive(deps, caller.userId, archive, {
             dryRun: request.query.dryRun,

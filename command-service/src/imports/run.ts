@@ -1,4 +1,6 @@
 import { blobKeys, BlobTooLarge, type BlobStore } from '@mindflow/core/blobs';
+import { AppError } from '@mindflow/core/errors';
+import type { Logger } from '@mindflow/core/logging';
 import { newEventId } from '@mindflow/core/eventstore';
 import type { EntryInput } from '@mindflow/core/domain';
 import type { Kysely } from 'kysely';
@@ -22,6 +24,17 @@ export interface ImportReport {
 class DryRun extends Error {}
 
 /**
+ * Why an entry or a file was not imported, in words for its owner: the rule it broke (an
+ * AppError's message is written for clients), never an internal error's text, which is logged.
+ */
+function reasonFor(error: unknown, what: 'entry' | 'file', logger: Logger): string {
+  if (error instanceof BlobTooLarge) return 'larger than 50 MB';
+  if (error instanceof AppError && error.status < 500) return error.message;
+  logger.error({ err: error }, `an imported ${what} could not be stored`);
+  return `the ${what} could not be stored; importing again later may work`;
+}
+
+/**
  * Imports an archive's entries for the user, each in its own transaction through the same
  * command as POST /v1/entries (same rules, same events). Idempotent: an entry whose date the
  * user already has is skipped, so importing twice creates nothing new. A dry run decides every
@@ -29,7 +42,12 @@ class DryRun extends Error {}
  * rejected, and why.
  */
 export async function importArchive(
-  deps: { readonly db: Kysely<WriteTables>; readonly recorder: Recorder; readonly blobs: BlobStore },
+  deps: {
+    readonly db: Kysely<WriteTables>;
+    readonly recorder: Recorder;
+    readonly blobs: BlobStore;
+    readonly logger: Logger;
+  },
   userId: string,
   archive: ImportArchive,
   options: {
@@ -69,7 +87,7 @@ export async function importArchive(
       });
     } catch (error) {
       if (!(error instanceof DryRun)) {
-        report.rejected.push({ source: item.source, reason: error instanceof Error ? error.message : String(error) });
+        report.rejected.push({ source: item.source, reason: reasonFor(error, 'entry', deps.logger) });
         continue;
       }
     }
@@ -106,10 +124,10 @@ export async function importArchive(
         );
         attachments += 1;
       } catch (error) {
-        await deps.blobs.delete(storageKey);
-        const reason =
-          error instanceof BlobTooLarge ? 'larger than 50 MB' : error instanceof Error ? error.message : String(error);
-        report.rejected.push({ source: `${item.source} ${file.path}`, reason });
+        await deps.blobs.delete(storageKey).catch((cleanup: unknown) => {
+          deps.logger.error({ err: cleanup, storageKey }, 'an unrecorded imported file could not be removed');
+        });
+        report.rejected.push({ source: `${item.source} ${file.path}`, reason: reasonFor(error, 'file', deps.logger) });
       }
     }
     report.created.push({ source: item.source, date, title: item.entry.title, attachments });

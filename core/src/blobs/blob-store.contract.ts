@@ -122,7 +122,7 @@ export function blobStoreContract(t: Test, store: BlobStore): void {
 
   t.test('a presigned PUT stores the body with the type it was granted, and nothing else', async (t) => {
     const key = `${prefix}uploads/scan.pdf`;
-    const url = await store.presignPut(key, { expiresInSeconds: 60, contentType: 'application/pdf' });
+    const url = await store.presignPut(key, { expiresInSeconds: 60, contentType: 'application/pdf', size: 13 });
     const wrongType = await fetch(url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: 'x' });
     t.equal(wrongType.status, 403, 'another content type');
     t.equal(await store.head(key), undefined);
@@ -137,10 +137,39 @@ export function blobStoreContract(t: Test, store: BlobStore): void {
     const brief = await store.presignPut(`${prefix}uploads/late.pdf`, {
       expiresInSeconds: 1,
       contentType: 'application/pdf',
+      size: 4,
     });
     await sleep(2_100);
     const late = await fetch(brief, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: 'late' });
     t.equal(late.status, 403, 'an expired upload link');
     t.equal(await store.head(`${prefix}uploads/late.pdf`), undefined);
+  });
+
+  t.test('a presigned PUT takes the size it was granted for, and no other', async (t) => {
+    const key = `${prefix}sized/photo.png`;
+    const url = await store.presignPut(key, { expiresInSeconds: 60, contentType: 'image/png', size: 10 });
+    const put = (bytes: number) =>
+      fetch(url, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.alloc(bytes, 1) });
+    t.equal((await put(11)).status, 403, 'one byte more');
+    t.equal((await put(9)).status, 403, 'one byte less');
+    t.equal(await store.head(key), undefined, 'nothing stored');
+    t.equal((await put(10)).status, 200, 'the size granted');
+    t.same(await store.head(key), { size: 10, contentType: 'image/png' });
+  });
+
+  t.test('move: the object changes key, and a link to the old key can no longer change it', async (t) => {
+    const from = `${prefix}moving/staged`;
+    const to = `${prefix}moving/final`;
+    const url = await store.presignPut(from, { expiresInSeconds: 60, contentType: 'image/gif', size: 6 });
+    const put = (text: string) => fetch(url, { method: 'PUT', headers: { 'content-type': 'image/gif' }, body: text });
+    t.equal((await put('GIF89a')).status, 200);
+    t.same(await store.move(from, to), { size: 6, contentType: 'image/gif' });
+    t.equal(await store.head(from), undefined, 'nothing left at the old key');
+    t.equal((await put('<html>')).status, 200, 'the link still writes, to its own key');
+    const moved = await store.get(to);
+    t.ok(moved);
+    if (moved !== undefined) t.equal(await sha256Of(moved), createHash('sha256').update('GIF89a').digest('hex'));
+    t.equal(await store.move(`${prefix}moving/never-there`, `${prefix}moving/other`), undefined, 'nothing to move');
+    t.equal(await store.head(`${prefix}moving/other`), undefined);
   });
 }

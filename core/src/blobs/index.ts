@@ -9,3 +9,4 @@ export {
 export { localBlobRoutes } from './routes.js';
 export { blobStoreFor, openBlobStore } from './open.js';
 export { blobKeys } from './keys.js';
+export { byteLimit } from './limit.js';

@@ -22,6 +22,8 @@ export interface BlobGrant {
   readonly expires: number;
   readonly contentType: string;
   readonly fileName: string;
+  /** The exact byte count a PUT must carry (0 for a GET). */
+  readonly size: number;
 }
 
 export interface LocalBlobStore extends BlobStore {
@@ -48,13 +50,18 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
   const metaPath = (key: string) => path.join(meta, `${checkKey(key)}.json`);
   const sign = (grant: BlobGrant) =>
     createHmac('sha256', options.secret)
-      .update([grant.method, grant.key, String(grant.expires), grant.contentType, grant.fileName].join('\n'))
+      .update(
+        [grant.method, grant.key, String(grant.expires), grant.contentType, grant.fileName, String(grant.size)].join(
+          '\n',
+        ),
+      )
       .digest('base64url');
   const signedUrl = (grant: BlobGrant) => {
     const url = new URL(`/v1/blobs/${grant.key}`, options.baseUrl());
     url.searchParams.set('expires', String(grant.expires));
     if (grant.contentType !== '') url.searchParams.set('type', grant.contentType);
     if (grant.fileName !== '') url.searchParams.set('name', grant.fileName);
+    if (grant.method === 'PUT') url.searchParams.set('size', String(grant.size));
     url.searchParams.set('signature', sign(grant));
     return url.toString();
   };
@@ -99,6 +106,21 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
         throw error;
       }
     },
+    async move(from, to) {
+      const source = objectPath(from);
+      const target = objectPath(to);
+      await mkdir(path.dirname(target), privateFolder);
+      await mkdir(path.dirname(metaPath(to)), privateFolder);
+      // The object moves in one rename: a write to `from` after it starts a new file.
+      try {
+        await rename(source, target);
+      } catch (error) {
+        if (missing(error)) return undefined;
+        throw error;
+      }
+      await rename(metaPath(from), metaPath(to));
+      return this.head(to);
+    },
     async delete(key) {
       await rm(objectPath(key), { force: true });
       await rm(metaPath(key), { force: true });
@@ -142,6 +164,7 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
           expires: expiry(presign.expiresInSeconds),
           contentType: '',
           fileName: presign.fileName ?? '',
+          size: 0,
         }),
       ),
     presignPut: (key, presign) =>
@@ -152,6 +175,7 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
           expires: expiry(presign.expiresInSeconds),
           contentType: presign.contentType,
           fileName: '',
+          size: presign.size,
         }),
       ),
     verify(method, key, query) {
@@ -164,7 +188,16 @@ export function createLocalBlobStore(options: LocalBlobOptions): LocalBlobStore 
       } catch {
         return undefined;
       }
-      const grant: BlobGrant = { method, key, expires, contentType: query.type ?? '', fileName: query.name ?? '' };
+      const size = method === 'PUT' ? Number(query.size) : 0;
+      if (!Number.isSafeInteger(size) || size < 0) return undefined;
+      const grant: BlobGrant = {
+        method,
+        key,
+        expires,
+        contentType: query.type ?? '',
+        fileName: query.name ?? '',
+        size,
+      };
       const expected = Buffer.from(sign(grant));
       const given = Buffer.from(signature);
       return given.length === expected.length && timingSafeEqual(given, expected) ? grant : undefined;

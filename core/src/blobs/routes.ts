@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors/index.js';
 import type { HttpServer } from '../http/index.js';
+import { defaultUploadDeadline, withinUploadDeadline } from '../http/upload-deadline.js';
 import type { LocalBlobStore } from './local-blob-store.js';
-
-/** The largest body a signed PUT may carry (attachments are at most 50 MB). */
-const maxPutBytes = 50 * 1024 * 1024;
 
 const refused = () => new AppError('FORBIDDEN', 'this link is not valid: it was altered, or it has expired');
 
@@ -18,6 +16,7 @@ export async function localBlobRoutes(app: HttpServer, store: LocalBlobStore): P
     signature: Type.Optional(Type.String()),
     type: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
+    size: Type.Optional(Type.String()),
   });
   await app.register(async (scope) => {
     // Bodies go to the store as streams, whatever their type.
@@ -47,7 +46,14 @@ export async function localBlobRoutes(app: HttpServer, store: LocalBlobStore): P
       if (request.headers['content-type'] !== grant.contentType) {
         throw new AppError('FORBIDDEN', `this link takes Content-Type ${grant.contentType} only`);
       }
-      await store.put(key, request.raw, { contentType: grant.contentType, maxBytes: maxPutBytes });
+      // As S3 does with a signed Content-Length: the body is the size granted, or it is refused.
+      if (request.headers['content-length'] !== String(grant.size)) {
+        throw new AppError('FORBIDDEN', `this link takes a body of exactly ${String(grant.size)} bytes`);
+      }
+      // A body that stops short of its Content-Length is answered 408, never left hanging.
+      await withinUploadDeadline(request, reply, defaultUploadDeadline, () =>
+        store.put(key, request.raw, { contentType: grant.contentType, maxBytes: grant.size }),
+      );
       return reply.status(200).send();
     });
   });

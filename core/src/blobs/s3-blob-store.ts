@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -62,6 +63,20 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
         throw error;
       }
     },
+    async move(from, to) {
+      // A server-side copy reads one version of the object: a PUT to `from` during or after it
+      // makes a new object there, never a change to `to`.
+      try {
+        await client.send(
+          new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${checkKey(from)}`, Key: checkKey(to) }),
+        );
+      } catch (error) {
+        if (isMissing(error) || (error as { name?: unknown }).name === 'NoSuchKey') return undefined;
+        throw error;
+      }
+      await this.delete(from);
+      return this.head(to);
+    },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
     },
@@ -103,11 +118,16 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     presignPut: (key, options) =>
       getSignedUrl(
         client,
-        new PutObjectCommand({ Bucket: bucket, Key: checkKey(key), ContentType: options.contentType }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: checkKey(key),
+          ContentType: options.contentType,
+          ContentLength: options.size,
+        }),
         {
           expiresIn: options.expiresInSeconds,
-          // The upload must carry the Content-Type it was granted for.
-          signableHeaders: new Set(['content-type']),
+          // The upload must carry the Content-Type and the Content-Length it was granted for.
+          signableHeaders: new Set(['content-type', 'content-length']),
         },
       ),
   };

@@ -22,6 +22,8 @@ export interface PresignPutOptions {
   readonly expiresInSeconds: number;
   /** The Content-Type the upload must carry. */
   readonly contentType: string;
+  /** The exact number of bytes the upload must carry (its Content-Length); any other is refused. */
+  readonly size: number;
 }
 
 /**
@@ -36,6 +38,11 @@ export interface BlobStore {
   /** The object's bytes, or undefined when there is none. */
   get(key: string): Promise<Readable | undefined>;
   head(key: string): Promise<BlobInfo | undefined>;
+  /**
+   * Moves the object at `from` to `to` (replacing what was there) and says what arrived; undefined
+   * when there is nothing at `from`. What a link to `from` writes afterwards never reaches `to`.
+   */
+  move(from: string, to: string): Promise<BlobInfo | undefined>;
   /** Removes the object; a missing one is fine. */
   delete(key: string): Promise<void>;
   /** Removes every object under `prefix`; how many there were. */
@@ -44,7 +51,7 @@ export interface BlobStore {
   list(prefix: string): AsyncIterable<string>;
   /** A URL anyone holding it may GET the object with, until it expires. */
   presignGet(key: string, options: PresignGetOptions): Promise<string>;
-  /** A URL anyone holding it may PUT the object with, until it expires. */
+  /** A URL anyone holding it may PUT the object with, until it expires: that type and that size only. */
   presignPut(key: string, options: PresignPutOptions): Promise<string>;
 }
 

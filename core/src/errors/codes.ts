@@ -28,6 +28,10 @@ export const errorCodes = {
     status: 405,
     description: 'The route exists but not with this method.',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    description: 'The body stopped arriving, or took too long (docs/security.md); nothing was stored.',
+  },
   CONFLICT: {
     status: 409,
     description: 'The operation conflicts with the current state (e.g. a second entry for a date).',
@@ -39,6 +43,10 @@ export const errorCodes = {
   PAYLOAD_TOO_LARGE: {
     status: 413,
     description: 'The body or upload exceeds its limit.',
+  },
+  ARCHIVE_LIMIT_EXCEEDED: {
+    status: 413,
+    description: "An import's unpacked size, compression ratio or file count passes its caps; nothing was stored.",
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

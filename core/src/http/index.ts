@@ -7,3 +7,4 @@ export { errorBody, ErrorBodySchema } from './error-handler.js';
 export { installRateLimits, type RateLimitOptions } from './rate-limits.js';
 export { bearer, errorResponses } from './schemas.js';
 export { spreadsheetCsv } from './csv.js';
+export { defaultUploadDeadline, withinUploadDeadline, type UploadDeadline } from './upload-deadline.js';

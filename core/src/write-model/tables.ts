@@ -85,6 +85,10 @@ export interface AttachmentUploadsTable {
   content_type: string;
   expires_at: Date;
   created_at: CreatedAt;
+  /** The exact size the link takes (null on links granted before sizes were kept). */
+  size_bytes: ColumnType<string | null, number | undefined, never>;
+  /** Set when the upload was recorded; the row stays until its link expires. */
+  completed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface DataExportsTable {

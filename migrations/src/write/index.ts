@@ -7,6 +7,7 @@ import * as aiWorker from './0005-ai-worker.js';
 import * as attachmentUploads from './0006-attachment-uploads.js';
 import * as dataExports from './0007-data-exports.js';
 import * as erasureFence from './0008-erasure-fence-and-master-keys.js';
+import * as uploadStaging from './0009-attachment-upload-staging.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0006-attachment-uploads': attachmentUploads,
   '0007-data-exports': dataExports,
   '0008-erasure-fence-and-master-keys': erasureFence,
+  '0009-attachment-upload-staging': uploadStaging,
 };
