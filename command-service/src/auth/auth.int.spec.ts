@@ -36,10 +36,24 @@ t.test('register: 201 with id, version and position; the events are in the user 
   );
 });
 
-t.test('register refuses bad input with the field named, and a taken email whatever its case', async (t) => {
-  const { email } = await registered();
+t.test('register refuses bad input with the field named, and answers a taken email like a new one', async (t) => {
+  const { email, response: first } = await registered();
+  // A taken email (whatever its case) is answered like a new one: no account enumeration.
   const again = await registered(email.toUpperCase());
-  t.equal(again.response.statusCode, 409);
+  t.equal(again.response.statusCode, 201);
+  t.same(Object.keys(again.response.json()).sort(), Object.keys(first.json()).sort(), 'the same shape');
+  t.not(again.id, first.json<{ id: string }>().id, 'an id nobody has');
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
+    .execute();
+  t.equal(rows.length, 1, 'nothing stored');
+  t.equal(
+    (await login(email, 'another long secret', '192.0.2.5')).statusCode,
+    401,
+    'and the second password is nobody’s',
+  );
   const cases: [Record<string, unknown>, string][] = [
     [{ password: 'short' }, 'password'],
     [{ password: 'Qwerty123456' }, 'password'],

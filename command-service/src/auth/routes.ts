@@ -5,7 +5,7 @@ import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { sendCommandResponse } from '../http/command-reply.js';
 import { requestContext } from '../http/context.js';
 import { anonymous, idempotencyScope } from '../http/idempotency.js';
-import { login, logout, refresh, register, type AuthDeps } from './service.js';
+import { EmailTaken, login, logout, refresh, register, registrationLookalike, type AuthDeps } from './service.js';
 
 const SessionTokens = {
   accessToken: Type.String(),
@@ -49,7 +49,14 @@ export function authRoutes(app: HttpServer, deps: AuthDeps): void {
       // The password stays out of the stored fingerprint: a fast hash of it would be guessable.
       const { password, ...fingerprint } = request.body;
       const scope = idempotencyScope(request, anonymous, fingerprint);
-      return sendCommandResponse(reply, await register(deps, request.body, requestContext(request), ['user'], scope));
+      const answer = await register(deps, request.body, requestContext(request), ['user'], scope).catch(
+        (error: unknown) => {
+          // No account enumeration: a taken email is answered like a new one (docs/security.md).
+          if (error instanceof EmailTaken) return registrationLookalike(deps.db);
+          throw error;
+        },
+      );
+      return sendCommandResponse(reply, answer);
     },
   );
 

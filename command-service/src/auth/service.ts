@@ -39,6 +39,27 @@ export interface CommandResult {
   readonly position: number;
 }
 
+/** Registration refused because an account has the email (a 409 where the caller may know it). */
+export class EmailTaken extends AppError {
+  constructor(cause: unknown) {
+    super('CONFLICT', 'an account with this email already exists', { cause });
+  }
+}
+
+/**
+ * What POST /v1/auth/register answers when the email is taken: the same status and shape as a
+ * registration (an id nobody has, version 2, the log's head), so the answer does not tell a
+ * stranger that the account exists. The password was hashed all the same, so the time taken
+ * does not tell either. Nothing is stored.
+ */
+export async function registrationLookalike(db: Kysely<WriteTables>): Promise<CommandResponse<CommandResult>> {
+  const head = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('global_position').as('head'))
+    .executeTakeFirst();
+  return { status: 201, body: { id: randomUUID(), version: 2, position: Number(head?.head ?? 0) }, replayed: false };
+}
+
 export async function register(
   deps: AuthDeps,
   input: Registration,
@@ -67,9 +88,7 @@ export async function register(
       })
       .execute()
       .catch((error: unknown) => {
-        throw isUniqueViolation(error, 'users_email_unique')
-          ? new AppError('CONFLICT', 'an account with this email already exists', { cause: error })
-          : error;
+        throw isUniqueViolation(error, 'users_email_unique') ? new EmailTaken(error) : error;
       });
     await trx
       .insertInto('user_settings')

@@ -62,6 +62,25 @@ const seen = async (name: string) =>
   (await db.selectFrom('seen').select('event_id').where('projection', '=', name).execute()).map((row) => row.event_id);
 const letters = (name: string) => db.selectFrom('dead_letters').selectAll().where('projection', '=', name).execute();
 
+t.test('data the store refuses (SQLSTATE class 22) is dead-lettered at its first try, on every host', async (t) => {
+  // A real driver error: jsonb refuses a lone surrogate.
+  const refused: unknown = await sql`select ${'{"content":"x\\ud800y"}'}::jsonb`.execute(db).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  t.match(refused, { code: '22P02' }, 'PostgreSQL refused the text');
+  const batch = Array.from({ length: 6 }, () => delivery());
+  const bad = batch[2]?.event.eventId;
+  const poison = (event: RecordedEvent) =>
+    event.eventId === bad ? new Error('applying failed', { cause: refused }) : undefined;
+  for (const { host } of hosts('bad-data', poison, new Registry())) {
+    const failures = await deliverUntilDone(host, batch);
+    t.equal(failures, 0, `${host.name}: the batch went through at its first delivery, no back-off`);
+    t.match(await letters(host.name), [{ event_id: bad, attempts: 1 }], `${host.name}: dead-lettered after one try`);
+    t.equal((await seen(host.name)).length, 5, `${host.name}: the others applied`);
+  }
+});
+
 t.test('k bad events in a batch cost about k × N deliveries, on every host', async (t) => {
   const batch = Array.from({ length: 8 }, () => delivery());
   const bad = new Set([1, 3, 6].map((index) => batch[index]?.event.eventId ?? ''));

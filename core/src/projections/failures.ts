@@ -4,7 +4,7 @@ import type { Logger } from '../logging/index.js';
 import type { Kysely } from 'kysely';
 import type { ErasureFence } from './erasure.js';
 import type { ProjectionMetrics } from './metrics.js';
-import { isRetriable } from './retriable.js';
+import { isBadData, isRetriable } from './retriable.js';
 import type { RuntimeTables } from './tables.js';
 
 /** What every host of a projection is given besides the projection itself. */
@@ -21,7 +21,8 @@ export interface RuntimeServices {
 
 /**
  * What to do about a failed event: wait out an outage (retriable: never counted, never
- * dead-lettered), try again later (counted), or dead-letter it and go on.
+ * dead-lettered), try again later (counted), or dead-letter it and go on (after N tries, or at
+ * once for data the store refuses: isBadData).
  */
 export type Verdict = { readonly kind: 'outage' } | { readonly kind: 'retry' | 'dead-letter'; readonly tries: number };
 
@@ -77,7 +78,9 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
       metrics.errors.inc({ projection: name });
       const count = (tries.get(event.eventId) ?? 0) + 1;
       tries.set(event.eventId, count);
-      if (count < maxAttempts) {
+      // Data the store refuses fails the same way every time: trying again would only hold
+      // back the events behind it (other users' too) for the back-offs of N tries.
+      if (count < maxAttempts && !isBadData(error)) {
         logger.warn({ err: error, projection: name, eventId: event.eventId, attempt: count }, 'projection: retrying');
         return { kind: 'retry', tries: count };
       }

@@ -122,3 +122,15 @@ export function isRetriable(error: unknown, depth = 0): boolean {
   if (error instanceof AggregateError && error.errors.some((inner) => isRetriable(inner, depth + 1))) return true;
   return isRetriable(field(error, 'cause'), depth + 1);
 }
+
+/**
+ * Whether an error says the data itself cannot be stored, so that no retry can succeed:
+ * PostgreSQL's SQLSTATE class 22 (data exception: text the type refuses, a number out of
+ * range, JSON that is not valid). The cause chain is searched too.
+ */
+export function isBadData(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 8) return false;
+  const code = field(error, 'code');
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && field(error, 'severity') !== undefined) return true;
+  return isBadData(field(error, 'cause'), depth + 1);
+}
