@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { logOffset, type Delivery } from '@mindflow/core/bus';
-import { readAll, startOfLog, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
+import { type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
 import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
@@ -18,7 +18,7 @@ import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, type TestDatabase, testEngines, uniqueName } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 
 /** Every row of every read-model table, in a stable order: two models compare equal row by row. */
@@ -174,7 +174,7 @@ export async function fromScratchSnapshot<DB extends UserKeysTables & EventStore
       metrics: createProjectionMetrics(new Registry()),
       logger,
     });
-    await host.handle(asDeliveries(await readAll(writeDb, startOfLog, 10_000_000)));
+    await host.handle(asDeliveries(await readWholeLog(writeDb)));
     return await readModelSnapshot(scratch.db);
   } finally {
     await scratch.drop();

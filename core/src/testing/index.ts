@@ -88,3 +88,4 @@ export async function waitFor<T>(
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
 export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';
+export { readWholeLog } from './event-log.js';
