@@ -4,11 +4,10 @@ import { defaultRetention, openAuditStore } from '@mindflow/core/audit';
 import { logOffset } from '@mindflow/core/bus';
 import { cacheKeys, createMemoryCache } from '@mindflow/core/cache';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { ensureSearchIndex } from '@mindflow/core/search';
-import { createTestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog } from '@mindflow/core/testing';
 import { searchIndexForTest } from '@mindflow/core/testing';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
@@ -52,7 +51,7 @@ const created = await commands.app.inject({
   headers: auth,
   payload: { date: '2026-02-01', title: 'the canary title', content: 'words', mood: 'happy' },
 });
-const entryCreated = (await readAll(writeDb, startOfLog, 10_000)).find((event) => event.type === 'EntryCreated');
+const entryCreated = (await readWholeLog(writeDb)).find((event) => event.type === 'EntryCreated');
 const decoder = createDecoder(keyring, writeDb);
 const opened = entryCreated === undefined ? undefined : await decoder(entryCreated);
 const erased = await commands.app.inject({
@@ -66,7 +65,7 @@ t.test('a decoder that cached a key forgets it as soon as it sees UserErased', a
   t.equal(created.statusCode, 201);
   t.equal(erased.statusCode, 202);
   t.match(opened?.data, { title: 'the canary title' }, 'opened while the key existed');
-  const erasure = (await readAll(writeDb, startOfLog, 10_000)).find((event) => event.type === 'UserErased');
+  const erasure = (await readWholeLog(writeDb)).find((event) => event.type === 'UserErased');
   if (entryCreated === undefined || erasure === undefined) return t.fail('no events');
   await decoder(erasure);
   const after = await decoder(entryCreated);
@@ -86,7 +85,7 @@ t.test('an event appended after UserErased is ignored by the read model, search,
              jsonb_set(data, '{entryId}', to_jsonb(${entryId}::text)), metadata
       from events where event_id = ${entryCreated.eventId}::uuid`.execute(trx);
   });
-  const events = await readAll(writeDb, startOfLog, 10_000);
+  const events = await readWholeLog(writeDb);
   t.equal(events.at(-1)?.eventId, smuggled, 'the event follows UserErased in the log');
 
   const registry = new Registry();

@@ -2,16 +2,10 @@ import { commandServiceForTest, testSecrets } from '@mindflow/command-service/te
 import { randomUUID } from 'node:crypto';
 import { createEmbeddedBus, logOffset, partitionOf } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import {
-  listenForEvents,
-  readAll,
-  startOfLog,
-  type EventStoreTables,
-  type RecordedEvent,
-} from '@mindflow/core/eventstore';
+import { listenForEvents, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, waitFor } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { writeSide } from './database.js';
@@ -124,7 +118,7 @@ t.test('status counts, with Kafka partitions, each event against its own partiti
   for (let round = 0; round < 4; round++) {
     for (const user of users) await appendDeleted(store.db, user);
   }
-  const events = await readAll(store.db, startOfLog, 1_000);
+  const events = await readWholeLog(store.db);
   const partitions = 3;
   const keyOf = (event: RecordedEvent) =>
     logOffset({ transactionId: event.transactionId, position: event.globalPosition });

@@ -1,7 +1,7 @@
 import type { Delivery } from '@mindflow/core/bus';
 import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
-import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, waitFor } from '@mindflow/core/testing';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
@@ -87,7 +87,7 @@ async function rebuildUnderLoad<DB extends RuntimeTables>(
     metrics: createProjectionMetrics(new Registry()),
     logger,
   });
-  await fresh.handle(asDeliveries(await readAll(writeDb, startOfLog, 1_000_000)));
+  await fresh.handle(asDeliveries(await readWholeLog(writeDb)));
   t.ok(during >= 40, `${during} commands ran during the rebuilds`);
   const tables = projection.tables;
   const [got, want] = [await tablesSnapshot(live, tables), await tablesSnapshot(scratch, tables)];

@@ -1,10 +1,10 @@
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createEmbeddedBus, logOffset } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
+import { listenForEvents } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, waitFor } from '@mindflow/core/testing';
 import { fromScratchSnapshot, readModelSnapshot, signedInWriters } from './testing.js';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
@@ -82,10 +82,10 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
   t.ok(progress.length > 2, 'progress was reported along the way');
 
   // Drain, then compare with a model built from scratch in another database.
-  const head = (await readAll(commands.db, startOfLog, 1_000_000)).length;
+  const head = (await readWholeLog(commands.db)).length;
   await waitFor(
     async () => {
-      const all = await readAll(commands.db, startOfLog, 1_000_000);
+      const all = await readWholeLog(commands.db);
       const last = all.at(-1);
       const stored = (await live.offsets()).get('log');
       return last !== undefined &&

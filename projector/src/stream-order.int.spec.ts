@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logOffset } from '@mindflow/core/bus';
-import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
-import { waitFor } from '@mindflow/core/testing';
+import { readWholeLog, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { fromScratchSnapshot, projectorForTest, readModelSnapshot, signedInWriters } from './testing.js';
 
@@ -45,7 +44,7 @@ t.test(
       }
     }
 
-    const events = await readAll(db, startOfLog, 100_000);
+    const events = await readWholeLog(db);
     for (const id of entryIds) {
       const versions = events.filter((event) => event.streamId === `entry-${id}`).map((event) => event.streamVersion);
       t.same(

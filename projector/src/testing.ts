@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { listenForEvents, readAll, startOfLog, type EventStoreTables } from '@mindflow/core/eventstore';
+import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import { createEmbeddedBus, type EventBus } from '@mindflow/core/bus';
 import { createUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
 import { moods } from '@mindflow/core/domain';
@@ -21,7 +21,14 @@ import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, silentLogger, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
+import {
+  createTestDatabase,
+  readWholeLog,
+  silentLogger,
+  testEngines,
+  uniqueName,
+  type TestDatabase,
+} from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 
 /** Every row of every read-model table, in a stable order: two models compare equal row by row. */
@@ -284,7 +291,7 @@ export async function fromScratchSnapshot<DB extends UserKeysTables & EventStore
       metrics: createProjectionMetrics(new Registry()),
       logger,
     });
-    await host.handle(asDeliveries(await readAll(writeDb, startOfLog, 10_000_000)));
+    await host.handle(asDeliveries(await readWholeLog(writeDb)));
     return await readModelSnapshot(scratch.db);
   } finally {
     await scratch.drop();

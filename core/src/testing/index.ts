@@ -99,6 +99,7 @@ export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
 export { refusedPort, silentServer, timed, type SilentServer, type Timed } from './dead-ends.js';
 export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';
+export { readWholeLog } from './event-log.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /** A logger that writes nothing: for the engine clients tests connect themselves. */

@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { moods } from '@mindflow/core/domain';
-import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
-import { createTestDatabase, type TestDatabase } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, type TestDatabase } from '@mindflow/core/testing';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -96,7 +95,7 @@ async function project(db: Kysely<AnalyticsProjectionTables>) {
     metrics: createProjectionMetrics(new Registry()),
     logger,
   });
-  const deliveries = asDeliveries(await readAll(writeDb, startOfLog, 1_000_000));
+  const deliveries = asDeliveries(await readWholeLog(writeDb));
   let redelivered = 0;
   for (let start = 0; start < deliveries.length;) {
     const size = 1 + Math.floor(random() * 40);

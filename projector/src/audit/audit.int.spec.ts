@@ -11,10 +11,10 @@ import {
   type AuditTables,
 } from '@mindflow/core/audit';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { newEventId, readAll, startOfLog, type RecordedEvent } from '@mindflow/core/eventstore';
+import { newEventId, type RecordedEvent } from '@mindflow/core/eventstore';
 import { connectMongo } from '@mindflow/core/mongo';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, silentLogger, testEngines, uniqueName } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, silentLogger, testEngines, uniqueName } from '@mindflow/core/testing';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createDecoder } from '@mindflow/core/projections';
 import { projectorDatabases } from '../database.js';
@@ -127,7 +127,7 @@ for (const [adapter, open] of Object.entries(adapters)) {
     const decode = createDecoder(createUserKeyring(testSecrets.masterKey), writeDb);
     const trail = () => auditTrail({ store, writeDb, readDb: read.db, decode });
     const { userId, entryId } = await activity(commands.app);
-    const events = await readAll(writeDb, startOfLog, 10_000);
+    const events = await readWholeLog(writeDb);
 
     const live = trail();
     await live.handle(asDeliveries(events.slice(0, 4)));

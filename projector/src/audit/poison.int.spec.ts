@@ -1,10 +1,15 @@
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { defaultRetention, openAuditStore } from '@mindflow/core/audit';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { readAll, startOfLog } from '@mindflow/core/eventstore';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createDecoder } from '@mindflow/core/projections';
-import { createTestDatabase, deliverUntilDone, quickRuntimeServices, waitFor } from '@mindflow/core/testing';
+import {
+  createTestDatabase,
+  deliverUntilDone,
+  quickRuntimeServices,
+  readWholeLog,
+  waitFor,
+} from '@mindflow/core/testing';
 import t from 'tap';
 import { writeSide } from '../database.js';
 import type { ReadModelTables } from '../read-model/tables.js';
@@ -32,7 +37,7 @@ t.test('a poison event for the audit trail is dead-lettered after N tries; the n
   }
   // The reader holds back while older transactions of the cluster are in flight: wait for all three.
   const events = await waitFor(async () => {
-    const all = await readAll(writeDb, startOfLog, 10_000);
+    const all = await readWholeLog(writeDb);
     return all.filter((event) => event.type === 'EntryCreated').length === 3 ? all : undefined;
   });
   const created = events.filter((event) => event.type === 'EntryCreated');

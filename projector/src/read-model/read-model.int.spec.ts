@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createEmbeddedBus } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { listenForEvents, readAll, startOfLog } from '@mindflow/core/eventstore';
+import { listenForEvents } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
-import { createTestDatabase, waitFor } from '@mindflow/core/testing';
+import { createTestDatabase, readWholeLog, waitFor } from '@mindflow/core/testing';
 import { lateVersions } from '../late-versions.js';
 import { asDeliveries, readModelSnapshot } from '../testing.js';
 import type { Kysely } from 'kysely';
@@ -180,7 +180,7 @@ t.test('updates, deletes and restores move the calendar, tag counts, history and
 
 t.test('applying every event twice changes nothing; a rebuild from scratch equals the live model', async (t) => {
   const before = await readModelSnapshot(live.db);
-  const all = await readAll(commands.db, startOfLog, 100_000);
+  const all = await readWholeLog(commands.db);
   const deliveries = asDeliveries(all);
   await liveHost.handle(deliveries);
   t.same(await readModelSnapshot(live.db), before, 'a redelivery of everything is absorbed');

@@ -3,8 +3,8 @@ import { testSecrets } from '@mindflow/command-service/testing';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
 import { currentSearchIndex } from '@mindflow/core/search';
-import { appendToStream, newEventId, readAll, startOfLog } from '@mindflow/core/eventstore';
-import { searchIndexForTest, waitFor } from '@mindflow/core/testing';
+import { appendToStream, newEventId } from '@mindflow/core/eventstore';
+import { readWholeLog, searchIndexForTest, waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { createDecoder } from '@mindflow/core/projections';
 import { projectorForTest, signedInWriters } from '../testing.js';
@@ -119,10 +119,7 @@ t.test('a full reindex while writing loses nothing and swaps the alias to a new 
   await search.client.indices.create({ index: scratch });
   t.teardown(() => search.client.indices.delete({ index: scratch }, { ignore: [404] }));
   const decode = createDecoder(createUserKeyring(testSecrets.masterKey), db);
-  await indexEvents(
-    { client: search.client, index: scratch, writeDb: db, decode },
-    await readAll(db, startOfLog, 1_000_000),
-  );
+  await indexEvents({ client: search.client, index: scratch, writeDb: db, decode }, await readWholeLog(db));
   const documents = async (index: string) => {
     await search.client.indices.refresh({ index });
     const found = await search.client.search({ index, size: 10_000, version: true, sort: [{ id: 'asc' }] });
