@@ -1,7 +1,7 @@
 import { chainOf, verifyChains, type AuditRecord, type AuditStore } from '@mindflow/core/audit';
 import { logOffset } from '@mindflow/core/bus';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
-import { readAll, startOfLog, type RecordedEvent } from '@mindflow/core/eventstore';
+import type { RecordedEvent } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import {
   appliedUpTo,
@@ -12,7 +12,13 @@ import {
   type RuntimeServices,
   type RuntimeTables,
 } from '@mindflow/core/projections';
-import { createTestDatabase, deliverUntilDone, quickRuntimeServices, waitFor } from '@mindflow/core/testing';
+import {
+  createTestDatabase,
+  deliverUntilDone,
+  quickRuntimeServices,
+  readWholeLog,
+  waitFor,
+} from '@mindflow/core/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import t from 'tap';
 import { asDeliveries, commandsWithBus, auditStoreForTest, commandLoad, signedInWriters } from '../testing.js';
@@ -24,7 +30,7 @@ const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 const { commands, writeDb, decode, bus, close } = await commandsWithBus(logger);
 t.teardown(close);
 
-const everything = () => readAll(writeDb, startOfLog, 1_000_000);
+const everything = () => readWholeLog(writeDb);
 const runtime = (): RuntimeServices => ({ ...quickRuntimeServices(), erasure: createErasureFence(writeDb) });
 const audited = (event: RecordedEvent) => isAudited(event.type as DecodedEvent<MindflowEvents>['type']);
 
