@@ -5,7 +5,14 @@ import { createUserKeyring } from '@mindflow/core/crypto';
 import { listenForEvents, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, readWholeLog, waitFor } from '@mindflow/core/testing';
+import {
+  createTestDatabase,
+  deliverUntilDone,
+  quickRuntimeServices,
+  readWholeLog,
+  waitFor,
+} from '@mindflow/core/testing';
+import { entryStream } from '@mindflow/core/domain';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { writeSide } from './database.js';
@@ -14,6 +21,8 @@ import { appendDeleted } from './kafka-fixture.js';
 import { bindProjection } from './projections.js';
 import { listDeadLetters, projectionStatus, replayDeadLetters } from './operations.js';
 import { readModelProjection } from './read-model/projection.js';
+import { rebuildProjection } from './rebuild.js';
+import { asDeliveries, signedInWriters } from './testing.js';
 import type { ReadModelTables } from './read-model/tables.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -169,3 +178,58 @@ t.test('status counts, with Kafka partitions, each event against its own partiti
     'each partition from its offset or the floor, whichever is further',
   );
 });
+
+t.test(
+  'a stale dead letter replayed changes nothing newer; a rebuild resolves the dead letters it supersedes',
+  async (t) => {
+    const [ana] = await signedInWriters(commands.app, 1);
+    if (ana === undefined) throw new Error('writer');
+    const headers = { authorization: `Bearer ${ana.token}` };
+    const send = async (method: 'POST' | 'PATCH', url: string, payload: object, ifMatch?: number) =>
+      (
+        await commands.app.inject({
+          method,
+          url,
+          headers: { ...headers, ...(ifMatch === undefined ? {} : { 'if-match': `"${ifMatch}"` }) },
+          payload,
+        })
+      ).json<{ id: string; version: number }>();
+    const entry = await send('POST', '/v1/entries', { date: '2026-06-01', title: 'first', content: 'x' });
+    await send('PATCH', `/v1/entries/${entry.id}`, { title: 'second' }, 1);
+    await send('PATCH', `/v1/entries/${entry.id}`, { title: 'third' }, 2);
+    const other = await send('POST', '/v1/entries', { date: '2026-06-02', title: 'other', content: 'y' });
+
+    // Version 2 of the entry and the other entry's creation cannot be decoded: dead-lettered.
+    const unreadable = (event: RecordedEvent) =>
+      (event.streamId === entryStream(entry.id) && event.streamVersion === 2) ||
+      event.streamId === entryStream(other.id);
+    const host = hostProjection({
+      projection: readModelProjection,
+      db: read.db,
+      decode: async (event) => {
+        if (unreadable(event)) throw new Error('cannot decode');
+        return decode(event);
+      },
+      ...quickRuntimeServices(),
+    });
+    await deliverUntilDone(host, asDeliveries(await readWholeLog(writeDb)));
+    const title = async () =>
+      (await read.db.selectFrom('journal_view').select('title').where('entry_id', '=', entry.id).executeTakeFirst())
+        ?.title;
+    t.equal(await title(), 'third', 'version 3 applied over the gap');
+    t.equal((await listDeadLetters(stores)).length, 2, 'two dead letters');
+
+    // Replaying the stale version 2 (decoding fixed) must not put "second" back.
+    const fixed = hostProjection({ projection: readModelProjection, db: read.db, decode, ...quickRuntimeServices() });
+    const letter = (await listDeadLetters(stores)).find((one) => one.event.streamId === entryStream(entry.id));
+    t.same(await replayDeadLetters([fixed], { ids: [letter?.id ?? ''] }), { replayed: 1, failed: 0 });
+    t.equal(await title(), 'third', 'the newer version stays');
+
+    // A rebuild applies what the other dead letter held, and resolves it.
+    await rebuildProjection({ projection: readModelProjection, writeDb, db: read.db, decode, logger });
+    t.same(await listDeadLetters(stores), [], 'no dead letter left open');
+    const rebuilt = await read.db.selectFrom('journal_view').select('title').where('entry_id', '=', other.id).execute();
+    t.same(rebuilt, [{ title: 'other' }], 'the rebuild applied it');
+    t.equal(await title(), 'third');
+  },
+);
