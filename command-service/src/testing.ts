@@ -8,6 +8,7 @@ import { createHttpServer, type HttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
 import { createTestDatabase } from '@mindflow/core/testing';
 import type { WriteTables } from '@mindflow/core/write-model';
+import type { Redis } from 'ioredis';
 import { mountCommandService } from './service.js';
 
 export const testSecrets = { masterKey: randomBytes(32), jwtSecret: randomBytes(32).toString('base64url') };
@@ -17,7 +18,7 @@ export async function commandServiceForTest(
   security: Partial<SecurityConfig> = {},
   // Tests and benchmarks send thousands of requests from one address.
   rateLimits: RateLimitConfig = { windowSeconds: 60, perIp: 1_000_000, perUser: 1_000_000, perStaff: 1_000_000 },
-  options: { readonly blobs?: BlobStore } = {},
+  options: { readonly blobs?: BlobStore; readonly redis?: Redis } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -33,7 +34,7 @@ export async function commandServiceForTest(
   await mountCommandService(app, {
     blobs,
     db: store.db,
-    redis: undefined,
+    redis: options.redis,
     secrets: testSecrets,
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     rateLimits,

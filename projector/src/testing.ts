@@ -13,6 +13,7 @@ import { defaultRetention, openAuditStore, type AuditRetention, type AuditStore 
 import { connectMongo } from '@mindflow/core/mongo';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
 import { projectorDatabases } from './database.js';
+import type { CommandServiceOptions } from '@mindflow/command-service';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
@@ -99,8 +100,14 @@ export async function projectorForTest(options: {
   /** Runs the audit projection into a store on the read database, or in a MongoDB database of its own. */
   audit?: 'postgres' | 'mongodb';
   auditRetention?: AuditRetention;
+  /** Redis for the command routes (their sessions, throttles and limits), as in production; in-process without. */
+  redis?: CommandServiceOptions['redis'];
 }): Promise<ProjectorUnderTest> {
-  const commands = await commandServiceForTest();
+  const commands = await commandServiceForTest(
+    {},
+    undefined,
+    options.redis === undefined ? {} : { redis: options.redis },
+  );
   const read = await createTestDatabase<ReadModelTables>('read');
   const analytics = await createTestDatabase<AnalyticsProjectionTables>('analytics');
   const write = connectPostgres('write', commands.url, 5);

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { authorize } from '@mindflow/core/auth';
 import { blobKeys } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
@@ -51,7 +50,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const entryId = request.params.id;
       const { fileName, contentType } = request.body;
       const uploadId = newEventId();
@@ -97,7 +96,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const { id: entryId, uploadId } = request.params;
       const upload = await deps.db
         .selectFrom('attachment_uploads')

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { AccessTokens } from '@mindflow/core/auth';
-import { authorize } from '@mindflow/core/auth';
+import type { RequestAuth } from '@mindflow/core/auth';
 import { decideInsightRequest, localDate, insightStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
@@ -20,7 +19,7 @@ export const insightRequestLimit = { points: 10, duration: 3_600 } as const;
 export interface InsightRouteDeps {
   readonly db: Kysely<WriteTables>;
   readonly recorder: Recorder;
-  readonly tokens: AccessTokens;
+  readonly auth: RequestAuth;
   readonly redis: Redis | undefined;
 }
 
@@ -45,7 +44,7 @@ export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       await limiter.consume(caller.userId).catch((rejection: unknown) => {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         const wait = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));

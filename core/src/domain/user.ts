@@ -24,13 +24,13 @@ export function normalizeEmail(email: string): string {
   return normalized;
 }
 
-/** A password must be at least 12 characters and not the email. */
-export function checkPassword(password: string, email: string): void {
+/** A password must be at least 12 characters and not the email; `field` names it in the error. */
+export function checkPassword(password: string, email: string, field = 'password'): void {
   if ([...new Intl.Segmenter().segment(password)].length < minPasswordLength) {
-    throw ruleViolation('password', `must be at least ${minPasswordLength} characters`);
+    throw ruleViolation(field, `must be at least ${minPasswordLength} characters`);
   }
   if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
-    throw ruleViolation('password', 'must not be the email address');
+    throw ruleViolation(field, 'must not be the email address');
   }
 }
 
