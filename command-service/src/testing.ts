@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalBlobStore, localBlobRoutes, type BlobStore } from '@mindflow/core/blobs';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createSessionStore } from '@mindflow/core/auth';
 import { securityConfig, type RateLimitConfig, type SecurityConfig } from '@mindflow/core/config';
 import { createHttpServer, type HttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
@@ -18,7 +19,11 @@ export async function commandServiceForTest(
   security: Partial<SecurityConfig> = {},
   // Tests and benchmarks send thousands of requests from one address.
   rateLimits: RateLimitConfig = { windowSeconds: 60, perIp: 1_000_000, perUser: 1_000_000, perStaff: 1_000_000 },
-  options: { readonly blobs?: BlobStore; readonly redis?: Redis } = {},
+  options: {
+    readonly blobs?: BlobStore;
+    /** Redis for the sessions only (throttles and limits stay in-process), shared with other routes as in production. */
+    readonly sessionRedis?: Redis;
+  } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
   const logger = createLogger({ level: 'silent', pretty: false }, 'test');
@@ -34,7 +39,10 @@ export async function commandServiceForTest(
   await mountCommandService(app, {
     blobs,
     db: store.db,
-    redis: options.redis,
+    redis: undefined,
+    ...(options.sessionRedis === undefined
+      ? {}
+      : { sessions: createSessionStore(store.db, { redis: options.sessionRedis, logger }) }),
     secrets: testSecrets,
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     rateLimits,

@@ -100,13 +100,13 @@ export async function projectorForTest(options: {
   /** Runs the audit projection into a store on the read database, or in a MongoDB database of its own. */
   audit?: 'postgres' | 'mongodb';
   auditRetention?: AuditRetention;
-  /** Redis for the command routes (their sessions, throttles and limits), as in production; in-process without. */
-  redis?: CommandServiceOptions['redis'];
+  /** Redis for the command routes' sessions, as in production; in-process without. */
+  sessionRedis?: CommandServiceOptions['redis'];
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest(
     {},
     undefined,
-    options.redis === undefined ? {} : { redis: options.redis },
+    options.sessionRedis === undefined ? {} : { sessionRedis: options.sessionRedis },
   );
   const read = await createTestDatabase<ReadModelTables>('read');
   const analytics = await createTestDatabase<AnalyticsProjectionTables>('analytics');

@@ -82,9 +82,9 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     logger,
     cache,
     audit: options.audit ?? 'postgres',
-    // The command routes share Redis with the reads, as separate processes would: sessions revoked
-    // by one are marked there for the other.
-    redis: redis.redis,
+    // The command routes' sessions share Redis with the reads', as separate processes would:
+    // sessions revoked by one are marked there for the other.
+    sessionRedis: redis.redis,
     ...(index === undefined ? {} : { search: { client: index.client, alias: index.alias } }),
   });
   const { app } = platform.commands;
