@@ -89,13 +89,25 @@ async function seed() {
   console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 await seed();
-// Reads ask the write database whether the account still exists: the bench's "write database"
-// is this one, with a users table of its writers.
-await sql`create table if not exists users (id uuid primary key, deleted_at timestamptz)`.execute(db);
+// Reads ask the write database whether the caller's login stands (refresh_tokens joined with
+// users): the bench's "write database" is this one, with one login per writer (its id is the user's).
+await sql`create table if not exists users (id uuid primary key, roles text[] not null default '{user}', deleted_at timestamptz)`.execute(
+  db,
+);
+await sql`alter table users add column if not exists roles text[] not null default '{user}'`.execute(db);
+await sql`
+  create table if not exists refresh_tokens (
+    family_id uuid primary key, user_id uuid not null, expires_at timestamptz not null, revoked_at timestamptz
+  )
+`.execute(db);
 await sql`
   insert into users (id) select ('00000000-0000-4000-8000-' || lpad(to_hex(u), 12, '0'))::uuid
   from generate_series(1, ${env.BENCH_USERS}::int) u
   on conflict do nothing
+`.execute(db);
+await sql`
+  insert into refresh_tokens (family_id, user_id, expires_at) select id, id, now() + interval '1 day' from users
+  on conflict (family_id) do update set expires_at = excluded.expires_at
 `.execute(db);
 const rows = await sql<{ n: string }>`select count(*) as n from journal_view`.execute(db);
 console.log(`read model: ${String(env.BENCH_USERS)} writers, ${rows.rows[0]?.n ?? '?'} entries`);
@@ -141,7 +153,7 @@ const sampleUsers = Array.from({ length: env.BENCH_USERS }, (_, i) => i + 1);
 const headersOf = new Map<number, Record<string, string>>();
 for (const u of sampleUsers) {
   headersOf.set(u, {
-    authorization: `Bearer ${await tokens.issue({ userId: userId(u), roles: ['user'], sessionId: userId(u) })}`,
+    authorization: `Bearer ${await tokens.issue({ userId: userId(u), sessionId: userId(u) })}`,
   });
 }
 type Targets = { path: string; headers: Record<string, string> }[];

@@ -2,7 +2,7 @@ import { mountAiWorker } from '@mindflow/ai-worker';
 import { mountCommandService } from '@mindflow/command-service';
 import { mountProjector } from '@mindflow/projector';
 import { mountQueryService, searchFor } from '@mindflow/query-service';
-import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
+import { claimedCaller, createAccessTokens, createSessionStore } from '@mindflow/core/auth';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
@@ -18,14 +18,15 @@ import { writeDatabase } from '@mindflow/core/write-model';
  */
 export async function startPlatform(config: PlatformConfig): Promise<HttpServer> {
   const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-  const auth = createRequestAuth(createAccessTokens(secrets.jwtSecret, 0));
+  const tokens = createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds);
   return serve({
     name: 'mindflow',
     title: 'MindFlow',
     ...config,
     // It cannot serve without the read model; without any other engine it serves less (/readyz says which).
     notReadyWithout: ['postgres:write', 'postgres:read'],
-    callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
+    // Who asked, for the request log only: the routes check access, sessions included.
+    callerOf: async (request) => (await claimedCaller(tokens, request))?.userId ?? null,
     mount: async (app, engines, logger, readiness, auditStore) => {
       await migrateDatabases(engines.databases, logger);
       const blobs = await openBlobStore(app, engines.s3, {
@@ -33,16 +34,20 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         jwtSecret: secrets.jwtSecret,
         baseUrl: () => localUrl(config.server),
       });
+      const redis = engines.redis;
+      // One session store for the command and read routes: a revocation by one is seen by the other at once.
+      const sessions = createSessionStore(writeDatabase(engines.databases.write.db), { redis, logger });
+      app.addHook('onClose', async () => sessions.close());
       await mountCommandService(app, {
         blobs,
+        sessions,
         db: writeDatabase(engines.databases.write.db),
-        redis: engines.redis,
+        redis,
         secrets,
         security: config.security,
         rateLimits: config.reads.rateLimits,
         logger,
       });
-      const redis = engines.redis;
       // One cache for the projector's invalidations and the reads they keep honest.
       const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
       await mountQueryService(app, {
@@ -55,7 +60,8 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         cache,
         search: await searchFor(engines),
         redis,
-        tokens: createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds),
+        tokens,
+        sessions,
         reads: config.reads,
         logger,
       });

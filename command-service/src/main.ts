@@ -1,4 +1,4 @@
-import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
+import { claimedCaller, createAccessTokens } from '@mindflow/core/auth';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { runMain, serve } from '@mindflow/core/runtime';
@@ -9,12 +9,13 @@ import { mountCommandService } from './service.js';
 // Runs the command-service alone, against the configured engines.
 runMain(async () => {
   const config = loadConfig();
-  const auth = createRequestAuth(createAccessTokens(config.secrets.jwtSecret, 0));
+  // Who asked, for the request log only: access is checked, sessions included, by the routes.
+  const tokens = createAccessTokens(config.secrets.jwtSecret, 0);
   return serve({
     name: 'command-service',
     title: 'MindFlow command service',
     ...config,
-    callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
+    callerOf: async (request) => (await claimedCaller(tokens, request))?.userId ?? null,
     mount: async (app, engines, logger) => {
       const blobs = await openBlobStore(app, engines.s3, {
         dataDir: config.dataDir,

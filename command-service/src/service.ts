@@ -6,7 +6,7 @@ import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { RedisConnection } from '@mindflow/core/redis';
 import type { Kysely } from 'kysely';
-import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
+import { createAccessTokens, createRequestAuth, createSessionStore, type SessionStore } from '@mindflow/core/auth';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import { authRoutes } from './auth/routes.js';
@@ -41,6 +41,8 @@ export interface CommandServiceOptions {
   readonly imports?: Partial<ImportLimits>;
   /** Where the rate-limit counters live in Redis (default `ratelimit:commands:`). */
   readonly rateLimitPrefix?: string;
+  /** Sessions, when the process shares them with other routes; else one on `db` and `redis`. */
+  readonly sessions?: SessionStore;
 }
 
 /** Argon2 runs at most this many hashes at once (each takes ~19 MiB and tens of ms of CPU). */
@@ -59,28 +61,32 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
   const uploadSweeper = createUploadSweeper(options, uploads);
   uploadSweeper.start();
   app.addHook('onClose', async () => uploadSweeper.stop());
+  const sessions = options.sessions ?? ownSessions(app, options);
   const auth: AuthDeps = {
     db: options.db,
+    sessions,
     recorder: createRecorder(keyring),
     hasher: await createPasswordHasher(hashingConcurrency),
     tokens: createAccessTokens(options.secrets.jwtSecret, options.security.accessTokenTtlSeconds),
     throttle: createLoginThrottle(options.redis),
     refreshTokenTtlDays: options.security.refreshTokenTtlDays,
   };
+  const requestAuth = createRequestAuth(auth.tokens, sessions);
   // The command routes in their own scope, with rate limits of their own (reads have theirs).
   await app.register(async (scope) => {
     await installRateLimits(scope, {
       limits: options.rateLimits,
-      auth: createRequestAuth(auth.tokens),
+      auth: requestAuth,
       redis: options.redis,
       prefix: options.rateLimitPrefix ?? 'ratelimit:commands:',
     });
-    authRoutes(scope, auth);
-    entryRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    authRoutes(scope, auth, requestAuth);
+    entryRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
     userRoutes(scope, {
       db: options.db,
       recorder: auth.recorder,
-      tokens: auth.tokens,
+      auth: requestAuth,
+      sessions,
       erasure: {
         db: options.db,
         recorder: auth.recorder,
@@ -90,12 +96,13 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
         blobs: options.blobs,
         logger: options.logger,
         keyVacuum,
+        sessions,
       },
     });
     const attachments = {
       db: options.db,
       recorder: auth.recorder,
-      tokens: auth.tokens,
+      auth: requestAuth,
       blobs: options.blobs,
       logger: options.logger,
       uploads,
@@ -103,19 +110,26 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     await attachmentRoutes(scope, attachments);
     attachmentRemovalRoute(scope, attachments);
     attachmentUploadRoutes(scope, attachments);
-    exportRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens });
+    exportRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
     importRoutes(scope, {
       db: options.db,
       recorder: auth.recorder,
-      tokens: auth.tokens,
+      auth: requestAuth,
       blobs: options.blobs,
       uploads,
       limits: { ...defaultImportLimits, ...options.imports },
       logger: options.logger,
     });
-    insightRoutes(scope, { db: options.db, recorder: auth.recorder, tokens: auth.tokens, redis: options.redis });
+    insightRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth, redis: options.redis });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);
+}
+
+/** The session store of a command service alone in its process, closed with the app. */
+function ownSessions(app: HttpServer, options: CommandServiceOptions): SessionStore {
+  const sessions = createSessionStore(options.db, { redis: options.redis, logger: options.logger });
+  app.addHook('onClose', async () => sessions.close());
+  return sessions;
 }
 
 /** The first admin, from MINDFLOW_ADMIN_EMAIL / MINDFLOW_ADMIN_PASSWORD: created when absent, never overwritten. */

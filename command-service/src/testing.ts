@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalBlobStore, localBlobRoutes, type BlobStore } from '@mindflow/core/blobs';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createSessionStore } from '@mindflow/core/auth';
 import { securityConfig, type RateLimitConfig, type RedisConfig, type SecurityConfig } from '@mindflow/core/config';
 import { createHttpServer, type HttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
-import { connectRedis } from '@mindflow/core/redis';
+import { connectRedis, type RedisConnection } from '@mindflow/core/redis';
 import { createTestDatabase } from '@mindflow/core/testing';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
@@ -26,6 +27,8 @@ export async function commandServiceForTest(
     readonly redis?: RedisConfig;
     readonly uploads?: Partial<UploadSettings>;
     readonly imports?: Partial<ImportLimits>;
+    /** Redis for the sessions only (throttles and limits stay in-process), shared with other routes as in production. */
+    readonly sessionRedis?: RedisConnection;
   } = {},
 ) {
   const store = await createTestDatabase<WriteTables>('write');
@@ -44,6 +47,9 @@ export async function commandServiceForTest(
     blobs,
     db: store.db,
     redis,
+    ...(options.sessionRedis === undefined
+      ? {}
+      : { sessions: createSessionStore(store.db, { redis: options.sessionRedis, logger }) }),
     secrets: testSecrets,
     security: { ...securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_DAYS: 30 }), ...security },
     rateLimits,

@@ -16,6 +16,7 @@ import { connectMongo } from '@mindflow/core/mongo';
 import { logDeliveries } from './rebuild.js';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
 import { projectorDatabases, writeSide } from './database.js';
+import type { CommandServiceOptions } from '@mindflow/command-service';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
@@ -185,8 +186,14 @@ export async function projectorForTest(options: {
   /** Runs the audit projection into a store on the read database, or in a MongoDB database of its own. */
   audit?: 'postgres' | 'mongodb';
   auditRetention?: AuditRetention;
+  /** Redis for the command routes' sessions, as in production; in-process without. */
+  sessionRedis?: CommandServiceOptions['redis'];
 }): Promise<ProjectorUnderTest> {
-  const commands = await commandServiceForTest();
+  const commands = await commandServiceForTest(
+    {},
+    undefined,
+    options.sessionRedis === undefined ? {} : { sessionRedis: options.sessionRedis },
+  );
   const read = await createTestDatabase<ReadModelTables>('read');
   const analytics = await createTestDatabase<AnalyticsProjectionTables>('analytics');
   const write = connectPostgres('write', commands.url, 5);

@@ -1,4 +1,4 @@
-import { createAccessTokens, createRequestAuth } from '@mindflow/core/auth';
+import { claimedCaller, createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
@@ -10,14 +10,15 @@ import { searchFor } from './search/adapter.js';
 // Runs the query-service alone, against the configured engines.
 runMain(async () => {
   const config = loadConfig();
-  const auth = createRequestAuth(createAccessTokens(config.jwtSecret, 0));
+  // Who asked, for the request log only: access is checked, sessions included, by the routes.
+  const tokens = createAccessTokens(config.jwtSecret, 0);
   return serve({
     name: 'query-service',
     title: 'MindFlow query service',
     ...config,
     // It cannot serve without the read model; without any other engine it serves less (/readyz says which).
     notReadyWithout: ['postgres:write', 'postgres:read'],
-    callerOf: async (request) => (await auth.callerOf(request))?.userId ?? null,
+    callerOf: async (request) => (await claimedCaller(tokens, request))?.userId ?? null,
     mount: async (app, engines, logger, _readiness, audit) => {
       const redis = engines.redis;
       await mountQueryService(app, {
@@ -37,7 +38,7 @@ runMain(async () => {
         search: await searchFor(engines),
         redis,
         // Only verified here; the access-token life is the command-service's to set.
-        tokens: createAccessTokens(config.jwtSecret, 0),
+        tokens,
         reads: config.reads,
         logger,
       });

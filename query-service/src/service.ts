@@ -1,6 +1,6 @@
 import type { BlobStore } from '@mindflow/core/blobs';
 import fastifyEtag from '@fastify/etag';
-import { createRequestAuth, type AccessTokens } from '@mindflow/core/auth';
+import { createRequestAuth, createSessionStore, type AccessTokens, type SessionStore } from '@mindflow/core/auth';
 import type { Cache } from '@mindflow/core/cache';
 import type { ReadsConfig } from '@mindflow/core/config';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
@@ -23,6 +23,7 @@ import { profileRoutes } from './me/routes.js';
 import { viewRoutes } from './views/routes.js';
 import { searchRoutes } from './search/routes.js';
 import type { SearchPort } from '@mindflow/core/search';
+import { writeDatabase } from '@mindflow/core/write-model';
 
 export interface QueryServiceOptions {
   /** The read database. */
@@ -47,6 +48,8 @@ export interface QueryServiceOptions {
   readonly logger: Logger;
   /** Where the rate-limit counters live in Redis (default `ratelimit:`). */
   readonly rateLimitPrefix?: string;
+  /** Sessions, when the process shares them with the command routes; else one on `events` and `redis`. */
+  readonly sessions?: SessionStore;
 }
 
 /**
@@ -54,11 +57,12 @@ export interface QueryServiceOptions {
  * an ETag on every answer (304 on If-None-Match), and the cache in front of the read model.
  */
 export async function mountQueryService(app: HttpServer, options: QueryServiceOptions): Promise<void> {
+  const sessions = options.sessions ?? ownSessions(app, options);
   const deps: ReadDeps = {
     db: readDatabase(options.db),
     events: eventStoreDatabase(options.events),
     cache: options.cache,
-    auth: createRequestAuth(options.tokens),
+    auth: createRequestAuth(options.tokens, sessions),
     waitMs: options.reads.waitMs,
     logger: options.logger,
     cacheLookups: new Counter({
@@ -100,4 +104,11 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     });
     auditRoutes(scope, { audit, auth: deps.auth, logger: options.logger });
   });
+}
+
+/** The session store of a query service alone in its process (the write database is the truth), closed with the app. */
+function ownSessions(app: HttpServer, options: QueryServiceOptions): SessionStore {
+  const sessions = createSessionStore(writeDatabase(options.events), { redis: options.redis, logger: options.logger });
+  app.addHook('onClose', async () => sessions.close());
+  return sessions;
 }

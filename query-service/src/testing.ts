@@ -4,6 +4,7 @@ import type { AuditStore } from '@mindflow/core/audit';
 import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache, type Cache } from '@mindflow/core/cache';
+import type { Role } from '@mindflow/core/domain';
 import type { ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
@@ -47,6 +48,8 @@ export interface QueryServiceUnderTest {
   readonly secrets: Secrets;
   /** Stops every projection (for tests of reads that wait for them); `close` then skips it. */
   stopProjector(): Promise<void>;
+  /** A signed-in member of staff: a new user holding `roles`, as an admin's grants would leave them. */
+  staff(roles: readonly Role[]): Promise<{ readonly id: string; readonly token: string }>;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,9 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     logger,
     cache,
     audit: options.audit ?? 'postgres',
+    // The command routes' sessions share Redis with the reads', as separate processes would:
+    // sessions revoked by one are marked there for the other.
+    sessionRedis: redis,
     ...(index === undefined ? {} : { search: { client: index.client, alias: index.alias } }),
   });
   const { app } = platform.commands;
@@ -135,6 +141,16 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
         'search index',
       );
       await index.client.indices.refresh({ index: index.alias });
+    },
+    staff: async (roles) => {
+      const [member] = await signedInWriters(app, 1);
+      if (member === undefined) throw new Error('no staff member signed in');
+      await platform.commands.db
+        .updateTable('users')
+        .set({ roles: [...roles] })
+        .where('id', '=', member.id)
+        .execute();
+      return { id: member.id, token: member.token };
     },
     stopProjector: async () => {
       if (projectorStopped) return;

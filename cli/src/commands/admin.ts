@@ -1,4 +1,5 @@
 import { createRecorder, changeRole } from '@mindflow/command-service';
+import { createSessionStore } from '@mindflow/core/auth';
 import { openUserKeyring } from '@mindflow/core/crypto';
 import { toRoles, type Role } from '@mindflow/core/domain';
 import { createLogger } from '@mindflow/core/logging';
@@ -14,7 +15,8 @@ export async function admin(
   action: { kind: 'find'; email: string } | { kind: 'grant' | 'revoke'; email: string; role: Role },
 ): Promise<number> {
   const logger = createLogger({ ...config.logging, level: 'warn' }, 'mindflow');
-  const engines = await connectEngines({ database: config.engines.database }, logger);
+  // Redis too, when configured: the services' cached sessions must learn of a role change at once.
+  const engines = await connectEngines({ database: config.engines.database, redis: config.engines.redis }, logger);
   try {
     if (!(await requireMigrated(engines.databases))) return 1;
     const db = writeDatabase(engines.databases.write.db);
@@ -35,6 +37,9 @@ export async function admin(
       await db
         .transaction()
         .execute((trx) => changeRole(recorder, trx, user.id, action.role, action.kind === 'grant', context));
+      const sessions = createSessionStore(db, { redis: engines.redis, logger });
+      await sessions.forgetUser(user.id);
+      sessions.close();
     }
     const roles = await db.selectFrom('users').select('roles').where('id', '=', user.id).executeTakeFirstOrThrow();
     process.stdout.write(

@@ -1,7 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
-import type { AccessTokens } from '@mindflow/core/auth';
-import { authorize } from '@mindflow/core/auth';
+import type { RequestAuth } from '@mindflow/core/auth';
 import { BlobTooLarge, blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
@@ -19,7 +18,7 @@ import type { UploadSettings } from './settings.js';
 export interface AttachmentRouteDeps {
   readonly db: Kysely<WriteTables>;
   readonly recorder: Recorder;
-  readonly tokens: AccessTokens;
+  readonly auth: RequestAuth;
   readonly blobs: BlobStore;
   readonly logger: Logger;
   readonly uploads: UploadSettings;
@@ -65,7 +64,7 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const entryId = request.params.id;
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
       return withinUploadDeadline(request, reply, deps.uploads, async () => {
@@ -141,7 +140,7 @@ export function attachmentRemovalRoute(app: HttpServer, deps: AttachmentRouteDep
       },
     },
     async (request) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const { id: entryId, attachmentId } = request.params;
       const result = await inUserTransaction(deps.db, caller.userId, (trx) =>
         removeAttachment(trx, deps.recorder, caller.userId, { entryId, attachmentId }, requestContext(request, caller)),

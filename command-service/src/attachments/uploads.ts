@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { authorize } from '@mindflow/core/auth';
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
@@ -53,7 +52,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const entryId = request.params.id;
       const { fileName, contentType, size } = request.body;
       const uploadId = newEventId();
@@ -101,7 +100,7 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const { id: entryId, uploadId } = request.params;
       // In the user's fence, the upload row locked: two completions never interleave.
       const outcome = await inUserTransaction(deps.db, caller.userId, async (trx) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createCounters } from '@mindflow/core/counters';
 import { AppError } from '@mindflow/core/errors';
 import type { RedisConnection } from '@mindflow/core/redis';
@@ -34,7 +35,9 @@ export function createLoginThrottle(redis: RedisConnection | undefined): LoginTh
   const pair = counters('pair');
   const ip = counters('ip');
   const account = counters('account');
-  const pairKey = (email: string, address: string) => `${email}|${address}`;
+  // Counter keys never hold an email in clear (they outlive an erasure by up to 15 minutes).
+  const accountKey = (email: string) => createHash('sha256').update(email).digest('base64url');
+  const pairKey = (email: string, address: string) => `${accountKey(email)}|${address}`;
   const wait = (state: { count: number; msBeforeReset: number } | undefined, max: number) =>
     state !== undefined && state.count >= max ? Math.max(1, Math.ceil(state.msBeforeReset / 1000)) : 0;
 
@@ -43,7 +46,7 @@ export function createLoginThrottle(redis: RedisConnection | undefined): LoginTh
       const [byPair, byIp, byAccount] = await Promise.all([
         pair.get(pairKey(email, address)),
         ip.get(address),
-        account.get(email),
+        account.get(accountKey(email)),
       ]);
       const failedHere = (byPair?.count ?? 0) > 0;
       const seconds = Math.max(
@@ -58,7 +61,7 @@ export function createLoginThrottle(redis: RedisConnection | undefined): LoginTh
       }
     },
     failed: async (email, address) => {
-      await Promise.all([pair.add(pairKey(email, address)), ip.add(address), account.add(email)]);
+      await Promise.all([pair.add(pairKey(email, address)), ip.add(address), account.add(accountKey(email))]);
     },
     succeeded: async (email, address) => {
       await pair.delete(pairKey(email, address));

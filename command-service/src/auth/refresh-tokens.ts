@@ -35,7 +35,12 @@ export async function issueRefreshToken(
 
 export type Rotation =
   | ({ readonly outcome: 'rotated'; readonly userId: string } & IssuedRefreshToken)
-  | { readonly outcome: 'refused'; readonly reason: string };
+  | {
+      readonly outcome: 'refused';
+      readonly reason: string;
+      /** Whether this refusal revoked the token's family (a rotated token came back). */
+      readonly familyRevoked: boolean;
+    };
 
 /**
  * Spends a refresh token for a new one. A refusal is returned, not thrown, so that the
@@ -48,16 +53,18 @@ export async function rotateRefreshToken(db: Kysely<WriteTables>, token: string,
     .where('token_hash', '=', digest(token))
     .forUpdate()
     .executeTakeFirst();
-  if (row === undefined) return { outcome: 'refused', reason: 'unknown refresh token' };
+  if (row === undefined) return { outcome: 'refused', reason: 'unknown refresh token', familyRevoked: false };
   if (row.rotated_at !== null) {
     await revokeFamily(db, row.family_id, now);
     return {
       outcome: 'refused',
       reason: 'this refresh token was already used: every session of this login is revoked',
+      familyRevoked: true,
     };
   }
-  if (row.revoked_at !== null) return { outcome: 'refused', reason: 'this login was ended' };
-  if (row.expires_at <= now) return { outcome: 'refused', reason: 'this login has expired: sign in again' };
+  if (row.revoked_at !== null) return { outcome: 'refused', reason: 'this login was ended', familyRevoked: false };
+  if (row.expires_at <= now)
+    return { outcome: 'refused', reason: 'this login has expired: sign in again', familyRevoked: false };
   await db.updateTable('refresh_tokens').set({ rotated_at: now }).where('id', '=', row.id).execute();
   const next = await issueRefreshToken(db, row.user_id, { id: row.family_id, expiresAt: row.expires_at });
   return { outcome: 'rotated', userId: row.user_id, ...next };

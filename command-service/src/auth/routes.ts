@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
+import type { RequestAuth } from '@mindflow/core/auth';
 import { Consent, Language } from '@mindflow/core/events';
-import type { HttpServer } from '@mindflow/core/http';
+import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { sendCommandResponse } from '../http/command-reply.js';
 import { requestContext } from '../http/context.js';
 import { anonymous, idempotencyScope } from '../http/idempotency.js';
+import { changePassword } from './password-change.js';
 import { EmailTaken, login, logout, refresh, register, registrationLookalike, type AuthDeps } from './service.js';
 
 const SessionTokens = {
@@ -23,7 +25,7 @@ const RefreshBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function authRoutes(app: HttpServer, deps: AuthDeps): void {
+export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): void {
   app.post(
     '/v1/auth/register',
     {
@@ -113,6 +115,37 @@ export function authRoutes(app: HttpServer, deps: AuthDeps): void {
     async (request, reply) => {
       await logout(deps, request.body.refreshToken, requestContext(request));
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/me/password',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Change your password: every other login ends, this one goes on',
+        description:
+          'The current password is throttled like a login (429 with Retry-After). The new one follows the registration rules. Your access and refresh tokens stay valid; those of your other logins stop working within a second.',
+        security: bearer,
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            newPassword: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            position: Type.Integer({ description: 'global position of PasswordChanged' }),
+            sessionsEnded: Type.Integer({ description: 'how many other logins were ended' }),
+          }),
+          ...errorResponses(400, 401, 403, 429),
+        },
+      },
+    },
+    async (request) => {
+      const caller = await auth.authenticate(request);
+      return changePassword(deps, caller, request.body, requestContext(request, caller));
     },
   );
 }

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { inUserTransaction, type Recorder, type RequestContext } from '../recorder.js';
 import { runIdempotent, type CommandResponse, type IdempotencyScope } from '../http/idempotency.js';
-import type { AccessTokens } from '@mindflow/core/auth';
+import type { AccessTokens, SessionStore } from '@mindflow/core/auth';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import { familyOf, issueRefreshToken, revokeFamily, rotateRefreshToken } from './refresh-tokens.js';
@@ -15,6 +15,8 @@ export interface AuthDeps {
   readonly recorder: Recorder;
   readonly hasher: PasswordHasher;
   readonly tokens: AccessTokens;
+  /** Told of every login that ends, so that its access tokens stop working at once. */
+  readonly sessions: SessionStore;
   readonly throttle: LoginThrottle;
   readonly refreshTokenTtlDays: number;
 }
@@ -192,7 +194,7 @@ export async function login(
     return issued;
   });
   return {
-    accessToken: await deps.tokens.issue({ userId: user.id, roles, sessionId: family.id }),
+    accessToken: await deps.tokens.issue({ userId: user.id, sessionId: family.id }),
     refreshToken: refresh.token,
     expiresIn: deps.tokens.ttlSeconds,
     user: { id: user.id, email: user.email, displayName: user.display_name, roles },
@@ -207,20 +209,20 @@ export async function refresh(deps: AuthDeps, refreshToken: string, context: Req
   const rotation = await inUserTransaction(deps.db, family.user_id, (trx) =>
     rotateRefreshToken(trx, refreshToken, context.now),
   );
-  if (rotation.outcome === 'refused') throw new AppError('UNAUTHENTICATED', rotation.reason);
+  if (rotation.outcome === 'refused') {
+    // A spent token came back: the family was revoked with the refusal; its access tokens stop now.
+    if (rotation.familyRevoked) await deps.sessions.forget([family.family_id]);
+    throw new AppError('UNAUTHENTICATED', rotation.reason);
+  }
   const user = await deps.db
     .selectFrom('users')
-    .select('roles')
+    .select('id')
     .where('id', '=', rotation.userId)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (user === undefined) throw new AppError('UNAUTHENTICATED', 'this account no longer exists');
   return {
-    accessToken: await deps.tokens.issue({
-      userId: rotation.userId,
-      roles: user.roles as Role[],
-      sessionId: rotation.familyId,
-    }),
+    accessToken: await deps.tokens.issue({ userId: rotation.userId, sessionId: rotation.familyId }),
     refreshToken: rotation.token,
     expiresIn: deps.tokens.ttlSeconds,
   };
@@ -241,6 +243,7 @@ export async function logout(deps: AuthDeps, refreshToken: string, context: Requ
       events: [{ type: 'UserLoggedOut', data: { sessionId: family.family_id } }],
     });
   });
+  await deps.sessions.forget([family.family_id]);
 }
 
 export function isUniqueViolation(error: unknown, constraint: string): boolean {

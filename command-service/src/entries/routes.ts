@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { Mood } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
-import type { AccessTokens } from '@mindflow/core/auth';
+import type { RequestAuth } from '@mindflow/core/auth';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { runCommand } from '../http/run-command.js';
 import { bearer, errorResponses } from '@mindflow/core/http';
@@ -25,10 +25,7 @@ const EntryPatch = Type.Partial(Type.Object(entryFields), { additionalProperties
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = errorResponses(400, 401, 404, 409, 412, 413, 422, 428);
 
-export function entryRoutes(
-  app: HttpServer,
-  deps: EntryDeps & { db: Kysely<WriteTables>; tokens: AccessTokens },
-): void {
+export function entryRoutes(app: HttpServer, deps: EntryDeps & { db: Kysely<WriteTables>; auth: RequestAuth }): void {
   const security = bearer;
 
   app.post(

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { authorize, type AccessTokens } from '@mindflow/core/auth';
+import type { RequestAuth } from '@mindflow/core/auth';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
@@ -16,7 +16,7 @@ import { exportStream } from '@mindflow/core/domain';
  */
 export function exportRoutes(
   app: HttpServer,
-  deps: { readonly db: Kysely<WriteTables>; readonly recorder: Recorder; readonly tokens: AccessTokens },
+  deps: { readonly db: Kysely<WriteTables>; readonly recorder: Recorder; readonly auth: RequestAuth },
 ): void {
   app.post(
     '/v1/me/exports',
@@ -38,7 +38,7 @@ export function exportRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const exportId = newEventId();
       const position = await inUserTransaction(deps.db, caller.userId, async (trx) => {
         await trx.selectFrom('users').select('id').where('id', '=', caller.userId).forUpdate().execute();

@@ -1,7 +1,7 @@
 import type { Role } from '@mindflow/core/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
-import { authorize, type AccessClaims, type AccessTokens } from '@mindflow/core/auth';
+import type { AccessClaims, RequestAuth } from '@mindflow/core/auth';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { RequestContext } from '../recorder.js';
 import { ifMatch, sendCommandResponse } from './command-reply.js';
@@ -22,6 +22,8 @@ export interface CommandOptions {
   readonly ifMatch?: 'required' | 'optional';
   /** A role the caller must hold (403 otherwise). */
   readonly role?: Role;
+  /** What to do once the command has committed, before the answer leaves (e.g. tell caches). */
+  readonly afterCommit?: () => Promise<void>;
 }
 
 /**
@@ -30,13 +32,13 @@ export interface CommandOptions {
  * `{ id, version, position }` with the new version as ETag.
  */
 export async function runCommand<T extends { version: number }>(
-  deps: { readonly db: Kysely<WriteTables>; readonly tokens: AccessTokens },
+  deps: { readonly db: Kysely<WriteTables>; readonly auth: RequestAuth },
   request: FastifyRequest,
   reply: FastifyReply,
   options: CommandOptions,
   command: (trx: Transaction<WriteTables>, call: CommandCall) => Promise<T>,
 ) {
-  const caller = await authorize(deps.tokens, request, options.role);
+  const caller = await deps.auth.authorize(request, options.role);
   const expectedVersion = options.ifMatch === undefined ? undefined : ifMatch(request, options.ifMatch === 'required');
   const context = requestContext(request, caller);
   const response = await runIdempotent(
@@ -46,5 +48,6 @@ export async function runCommand<T extends { version: number }>(
     (trx) => command(trx, { caller, context, expectedVersion }),
     caller.userId,
   );
+  await options.afterCommit?.();
   return sendCommandResponse(reply, response);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
-import { authorize, type AccessTokens } from '@mindflow/core/auth';
+import type { RequestAuth } from '@mindflow/core/auth';
 import type { BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import {
@@ -47,7 +47,7 @@ export function importRoutes(
   deps: {
     readonly db: Kysely<WriteTables>;
     readonly recorder: Recorder;
-    readonly tokens: AccessTokens;
+    readonly auth: RequestAuth;
     readonly blobs: BlobStore;
     readonly uploads: UploadDeadline;
     readonly limits: ImportLimits;
@@ -69,7 +69,7 @@ export function importRoutes(
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the ZIP as multipart/form-data');
       const spool = path.join(tmpdir(), `mindflow-import-${randomUUID()}.zip`);
       try {

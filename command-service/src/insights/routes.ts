@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { AccessTokens } from '@mindflow/core/auth';
-import { authorize } from '@mindflow/core/auth';
+import type { RequestAuth } from '@mindflow/core/auth';
 import { decideInsightRequest, localDate, insightStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
@@ -20,7 +19,7 @@ export const insightRequestLimit = { points: 10, windowSeconds: 3_600 } as const
 export interface InsightRouteDeps {
   readonly db: Kysely<WriteTables>;
   readonly recorder: Recorder;
-  readonly tokens: AccessTokens;
+  readonly auth: RequestAuth;
   /** The counters' home: in process without it, and while it is away. */
   readonly redis: RedisConnection | undefined;
 }
@@ -47,7 +46,7 @@ export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const asked = await requests.add(caller.userId);
       if (asked.count > insightRequestLimit.points) {
         const wait = Math.max(1, Math.ceil(asked.msBeforeReset / 1000));

@@ -1,3 +1,4 @@
+import { sessionIdsOf, type SessionStore } from '@mindflow/core/auth';
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { closeUserFence, type UserKeyring } from '@mindflow/core/crypto';
 import { decideUser, userStream } from '@mindflow/core/domain';
@@ -21,6 +22,8 @@ export interface ErasureDeps {
   readonly logger: Logger;
   /** Removes the destroyed key's bytes from the key table's files once the erasure commits. */
   readonly keyVacuum: KeyVacuum;
+  /** Told of the logins the erasure ends. */
+  readonly sessions: SessionStore;
 }
 
 /** What was erased where, without a word of what it was. */
@@ -86,7 +89,7 @@ export async function eraseUser(
     throw new AppError('FORBIDDEN', 'the password does not match: the account is not deleted');
   }
   await deps.throttle.succeeded(email, context.ip);
-  const { position, rows } = await retryOnDeadlock(() =>
+  const { position, rows, sessions } = await retryOnDeadlock(() =>
     deps.db.transaction().execute(async (trx) => {
       // Before any other write: every transaction that appended for this user (or entered the
       // fence) ends first; every later one waits, then is refused. So UserErased is the user's last
@@ -108,6 +111,7 @@ export async function eraseUser(
         events,
         context,
       });
+      const sessions = await sessionIdsOf(trx, userId);
       const removed = await removeRows(trx, userId);
       await trx
         .updateTable('users')
@@ -123,9 +127,11 @@ export async function eraseUser(
         .where('id', '=', userId)
         .execute();
       await deps.keyring.destroy<WriteTables>(trx, userId);
-      return { position: appended.position, rows: removed };
+      return { position: appended.position, rows: removed, sessions };
     }),
   );
+  // Every login of theirs ended with the commit; no cache may keep one alive.
+  await deps.sessions.forget(sessions);
   // After the commit (VACUUM cannot run in a transaction): the deleted key leaves the table's file.
   await deps.keyVacuum.run();
   let blobs = 0;

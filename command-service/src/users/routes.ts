@@ -2,9 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { Consent, Language, Role, Settings, Theme } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
-import type { AccessTokens } from '@mindflow/core/auth';
+import type { RequestAuth, SessionStore } from '@mindflow/core/auth';
 import type { WriteTables } from '@mindflow/core/write-model';
-import { authorize } from '@mindflow/core/auth';
 import { runCommand } from '../http/run-command.js';
 import { bearer, errorResponses } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
@@ -12,7 +11,8 @@ import type { Recorder } from '../recorder.js';
 import { requestContext } from '../http/context.js';
 import { eraseUser, type ErasureDeps } from './erasure.js';
 import { changeRole, recordConsent, updateProfile, updateSettings } from './service.js';
-import { toRoles } from '@mindflow/core/domain';
+import { toRoles, type Role as RoleName } from '@mindflow/core/domain';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const strict = { additionalProperties: false } as const;
 const errors = errorResponses(400, 401, 403, 404, 409, 412, 422);
@@ -20,7 +20,9 @@ const errors = errorResponses(400, 401, 403, 404, 409, 412, 422);
 export interface UserRouteDeps {
   readonly db: Kysely<WriteTables>;
   readonly recorder: Recorder;
-  readonly tokens: AccessTokens;
+  readonly auth: RequestAuth;
+  /** Told of role changes: a user's roles are checked on each request, from the database. */
+  readonly sessions: SessionStore;
   readonly erasure: ErasureDeps;
 }
 
@@ -83,7 +85,7 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const caller = await authorize(deps.tokens, request);
+      const caller = await deps.auth.authorize(request);
       const receipt = await eraseUser(
         deps.erasure,
         caller.userId,
@@ -131,6 +133,15 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
   );
 
   const UserId = Type.Object({ id: Type.String({ format: 'uuid' }) });
+  // Roles are read from the database on each request: once the change commits, the user's cached sessions go.
+  const roleChange = (request: FastifyRequest, reply: FastifyReply, userId: string, role: RoleName, grant: boolean) =>
+    runCommand(
+      deps,
+      request,
+      reply,
+      { status: 200, role: 'admin', afterCommit: () => deps.sessions.forgetUser(userId) },
+      (trx, call) => changeRole(deps.recorder, trx, userId, role, grant, call.context),
+    );
 
   app.get(
     '/v1/admin/users',
@@ -156,7 +167,7 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
       },
     },
     async (request) => {
-      await authorize(deps.tokens, request, 'admin');
+      await deps.auth.authorize(request, 'admin');
       const rows = await deps.db
         .selectFrom('users')
         .select(['id', 'email', 'display_name', 'roles'])
@@ -187,10 +198,7 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) =>
-      runCommand(deps, request, reply, { status: 200, role: 'admin' }, (trx, call) =>
-        changeRole(deps.recorder, trx, request.params.id, request.body.role, true, call.context),
-      ),
+    async (request, reply) => roleChange(request, reply, request.params.id, request.body.role, true),
   );
 
   app.delete(
@@ -205,9 +213,6 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         response: { 200: CommandResult, ...errors },
       },
     },
-    async (request, reply) =>
-      runCommand(deps, request, reply, { status: 200, role: 'admin' }, (trx, call) =>
-        changeRole(deps.recorder, trx, request.params.id, request.params.role, false, call.context),
-      ),
+    async (request, reply) => roleChange(request, reply, request.params.id, request.params.role, false),
   );
 }

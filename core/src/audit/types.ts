@@ -6,6 +6,7 @@ export const auditActions = [
   'LOGIN',
   'LOGIN_FAILED',
   'LOGOUT',
+  'PASSWORD_CHANGE',
   'ENTRY_CREATE',
   'ENTRY_UPDATE',
   'ENTRY_DELETE',

@@ -3,6 +3,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Role } from '../domain/index.js';
 import { AppError } from '../errors/index.js';
 
+/** Who a request acts for: the user, the roles they hold now, and the login it belongs to. */
 export interface AccessClaims {
   readonly userId: string;
   readonly roles: readonly Role[];
@@ -10,24 +11,31 @@ export interface AccessClaims {
   readonly sessionId: string;
 }
 
+/** What a valid token says: whose it is and which login. Roles are never taken from a token. */
+export type TokenClaims = Omit<AccessClaims, 'roles'>;
+
 export interface AccessTokens {
   readonly ttlSeconds: number;
-  issue(claims: AccessClaims): Promise<string>;
-  /** The claims of a valid token; UNAUTHENTICATED for anything else. */
-  verify(token: string): Promise<AccessClaims>;
+  issue(claims: TokenClaims): Promise<string>;
+  /** The claims of a valid token; UNAUTHENTICATED for anything else (a token without `exp` included). */
+  verify(token: string): Promise<TokenClaims>;
 }
 
 const issuer = 'mindflow';
 const audience = 'mindflow-api';
 const algorithm = 'HS256';
 
-/** Short-lived JWTs: HS256 only (pinned), issuer and audience checked, expiry enforced. */
+/**
+ * Short-lived JWTs: HS256 only (pinned), issuer and audience checked, expiry required and
+ * enforced. A token names its user and its login; whether that login still stands, and which
+ * roles its user holds, is the session store's to say (see sessions.ts).
+ */
 export function createAccessTokens(secret: string, ttlSeconds: number): AccessTokens {
   const key = new TextEncoder().encode(secret);
   return {
     ttlSeconds,
     issue: (claims) =>
-      new SignJWT({ roles: claims.roles, sid: claims.sessionId })
+      new SignJWT({ sid: claims.sessionId })
         .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
         .setSubject(claims.userId)
         .setIssuer(issuer)
@@ -38,12 +46,17 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         .sign(key),
     verify: async (token) => {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [algorithm], issuer, audience });
-        const { sub, roles, sid } = payload;
-        if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(roles)) {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [algorithm],
+          issuer,
+          audience,
+          requiredClaims: ['exp', 'sub', 'sid'],
+        });
+        const { sub, sid } = payload;
+        if (typeof sub !== 'string' || typeof sid !== 'string') {
           throw new AppError('UNAUTHENTICATED', 'the access token lacks its claims');
         }
-        return { userId: sub, sessionId: sid, roles: roles.filter((role): role is Role => typeof role === 'string') };
+        return { userId: sub, sessionId: sid };
       } catch (error) {
         if (error instanceof AppError) throw error;
         const reason =

@@ -5,7 +5,7 @@ import { createAccessTokens } from './access-tokens.js';
 
 const secret = 'a-secret-of-at-least-thirty-two-characters';
 const tokens = createAccessTokens(secret, 900);
-const claims = { userId: randomUUID(), roles: ['user' as const], sessionId: randomUUID() };
+const claims = { userId: randomUUID(), sessionId: randomUUID() };
 const key = new TextEncoder().encode(secret);
 
 const unauthenticated = { code: 'UNAUTHENTICATED' };
@@ -56,7 +56,30 @@ t.test('forged, expired, unsigned and misaddressed tokens are refused', async (t
 
   const tampered = (await tokens.issue(claims)).split('.');
   const payload = JSON.parse(Buffer.from(tampered[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
-  tampered[1] = Buffer.from(JSON.stringify({ ...payload, roles: ['admin'] })).toString('base64url');
+  tampered[1] = Buffer.from(JSON.stringify({ ...payload, sub: randomUUID() })).toString('base64url');
   await t.rejects(tokens.verify(tampered.join('.')), unauthenticated, 'payload changed after signing');
   await t.rejects(tokens.verify('not a token'), unauthenticated);
+});
+
+t.test('a token without exp, sub or sid is refused, however well signed', async (t) => {
+  const signed = (
+    build: (jwt: SignJWT) => SignJWT,
+    body: Record<string, unknown> = { sid: claims.sessionId, roles: ['user'] },
+  ) =>
+    build(
+      new SignJWT(body).setProtectedHeader({ alg: 'HS256' }).setIssuer('mindflow').setAudience('mindflow-api'),
+    ).sign(key);
+  const forever = await signed((jwt) => jwt.setSubject(claims.userId).setIssuedAt());
+  await t.rejects(tokens.verify(forever), unauthenticated, 'no exp: it would never expire');
+  const nobody = await signed((jwt) => jwt.setExpirationTime('5m'));
+  await t.rejects(tokens.verify(nobody), unauthenticated, 'no sub');
+  const noLogin = await signed((jwt) => jwt.setSubject(claims.userId).setExpirationTime('5m'), {});
+  await t.rejects(tokens.verify(noLogin), unauthenticated, 'no sid');
+});
+
+t.test('roles are not in the token: they are the session store’s to say', async (t) => {
+  const payload = (await tokens.issue(claims)).split('.')[1] ?? '';
+  const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  t.notOk('roles' in decoded);
+  t.same(Object.keys(await tokens.verify(await tokens.issue(claims))).sort(), ['sessionId', 'userId']);
 });

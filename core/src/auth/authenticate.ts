@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../domain/index.js';
 import { AppError } from '../errors/index.js';
-import type { AccessClaims, AccessTokens } from './access-tokens.js';
+import type { AccessClaims, AccessTokens, TokenClaims } from './access-tokens.js';
+import type { SessionStore } from './sessions.js';
 
 /** The bearer token of a request, when it carries one in the expected shape. */
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -10,41 +11,45 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** The caller of an authenticated route, from its bearer token; UNAUTHENTICATED otherwise. */
-export async function authenticate(tokens: AccessTokens, request: FastifyRequest): Promise<AccessClaims> {
+/**
+ * The claims of the request's token, without asking whether its login still stands: only for
+ * naming who asked in logs. Never for access: that is `RequestAuth`'s.
+ */
+export async function claimedCaller(tokens: AccessTokens, request: FastifyRequest): Promise<TokenClaims | undefined> {
   const token = bearerToken(request);
-  if (token === undefined)
-    throw new AppError('UNAUTHENTICATED', 'an Authorization: Bearer <accessToken> header is required');
-  return tokens.verify(token);
+  return token === undefined ? undefined : tokens.verify(token).catch(() => undefined);
 }
 
-/** The authenticated caller; FORBIDDEN when a `role` is asked for and the caller lacks it. */
-export async function authorize(tokens: AccessTokens, request: FastifyRequest, role?: Role): Promise<AccessClaims> {
-  return withRole(await authenticate(tokens, request), role);
-}
-
-function withRole(caller: AccessClaims, role: Role | undefined): AccessClaims {
-  if (role !== undefined && !caller.roles.includes(role))
-    throw new AppError('FORBIDDEN', `this needs the ${role} role`);
-  return caller;
-}
-
-/** Authentication of requests that checks each request's token once, however many hooks ask. */
+/** Authentication of requests that checks each request's token and session once, however many hooks ask. */
 export interface RequestAuth {
-  /** The caller; UNAUTHENTICATED without a valid token. */
+  /** The caller; UNAUTHENTICATED without a valid token of a login that stands. */
   authenticate(request: FastifyRequest): Promise<AccessClaims>;
-  /** The caller; FORBIDDEN when they lack `role`. */
-  authorize(request: FastifyRequest, role: Role): Promise<AccessClaims>;
+  /** The caller; FORBIDDEN when a `role` is asked for and the caller's user does not hold it now. */
+  authorize(request: FastifyRequest, role?: Role): Promise<AccessClaims>;
   /** The caller, or undefined without a valid token (for rate limits, logs). */
   callerOf(request: FastifyRequest): Promise<AccessClaims | undefined>;
 }
 
-export function createRequestAuth(tokens: AccessTokens): RequestAuth {
+/**
+ * Every authenticated request: a valid token (signature, issuer, audience, expiry), whose login
+ * still stands in `sessions`; the roles are the user's as `sessions` holds them now, never the token's.
+ */
+export function createRequestAuth(tokens: AccessTokens, sessions: SessionStore): RequestAuth {
   const verified = new WeakMap<FastifyRequest, Promise<AccessClaims>>();
+  const check = async (request: FastifyRequest): Promise<AccessClaims> => {
+    const token = bearerToken(request);
+    if (token === undefined)
+      throw new AppError('UNAUTHENTICATED', 'an Authorization: Bearer <accessToken> header is required');
+    const claims = await tokens.verify(token);
+    const session = await sessions.find(claims.sessionId);
+    if (session?.userId !== claims.userId)
+      throw new AppError('UNAUTHENTICATED', 'this login has ended (signed out, revoked or deleted): sign in again');
+    return { ...claims, roles: session.roles };
+  };
   const once = (request: FastifyRequest) => {
     let claims = verified.get(request);
     if (claims === undefined) {
-      claims = authenticate(tokens, request);
+      claims = check(request);
       // Handled here so that a caller who only asks callerOf() leaves no unhandled rejection.
       claims.catch(() => undefined);
       verified.set(request, claims);
@@ -53,7 +58,12 @@ export function createRequestAuth(tokens: AccessTokens): RequestAuth {
   };
   return {
     authenticate: once,
-    authorize: async (request, role) => withRole(await once(request), role),
+    authorize: async (request, role) => {
+      const caller = await once(request);
+      if (role !== undefined && !caller.roles.includes(role))
+        throw new AppError('FORBIDDEN', `this needs the ${role} role`);
+      return caller;
+    },
     callerOf: (request) => once(request).catch(() => undefined),
   };
 }

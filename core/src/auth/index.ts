@@ -1,2 +1,10 @@
-export { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
-export { authenticate, authorize, bearerToken, createRequestAuth, type RequestAuth } from './authenticate.js';
+export { createAccessTokens, type AccessClaims, type AccessTokens, type TokenClaims } from './access-tokens.js';
+export { bearerToken, claimedCaller, createRequestAuth, type RequestAuth } from './authenticate.js';
+export {
+  createSessionStore,
+  sessionIdsOf,
+  sessionKey,
+  type ActiveSession,
+  type SessionStore,
+  type SessionStoreOptions,
+} from './sessions.js';

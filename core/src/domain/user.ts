@@ -25,16 +25,19 @@ export function normalizeEmail(email: string): string {
   return normalized;
 }
 
-/** A password must be at least 12 characters, not the email, and not a common (breached) password. */
-export function checkPassword(password: string, email: string): void {
+/**
+ * A password must be at least 12 characters, not the email, and not a common (breached)
+ * password; `field` names it in the error.
+ */
+export function checkPassword(password: string, email: string, field = 'password'): void {
   if ([...new Intl.Segmenter().segment(password)].length < minPasswordLength) {
-    throw ruleViolation('password', `must be at least ${minPasswordLength} characters`);
+    throw ruleViolation(field, `must be at least ${minPasswordLength} characters`);
   }
   if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
-    throw ruleViolation('password', 'must not be the email address');
+    throw ruleViolation(field, 'must not be the email address');
   }
   if (isCommonPassword(password)) {
-    throw ruleViolation('password', 'is on a list of breached passwords: choose another');
+    throw ruleViolation(field, 'is on a list of breached passwords: choose another');
   }
 }
 

@@ -54,6 +54,8 @@ export const mindflowEvents = {
   ),
   UserLoggedIn: defineEvent(Type.Object({ sessionId: Uuid }, strict)),
   UserLoggedOut: defineEvent(Type.Object({ sessionId: Uuid }, strict)),
+  /** The password was changed; every other login of the user was ended. */
+  PasswordChanged: defineEvent(Type.Object({ sessionsEnded: Type.Integer({ minimum: 0 }) }, strict)),
   LoginFailed: defineEvent(
     Type.Object(
       {

@@ -9,6 +9,7 @@ const actions: Partial<Record<Event['type'], readonly [AuditAction, DataCategory
   UserLoggedIn: ['LOGIN', 'authentication'],
   LoginFailed: ['LOGIN_FAILED', 'authentication'],
   UserLoggedOut: ['LOGOUT', 'authentication'],
+  PasswordChanged: ['PASSWORD_CHANGE', 'authentication'],
   EntryCreated: ['ENTRY_CREATE', 'journal'],
   EntryUpdated: ['ENTRY_UPDATE', 'journal'],
   EntryDeleted: ['ENTRY_DELETE', 'journal'],
@@ -83,6 +84,8 @@ function metadataOf(event: Event, before: Facts): Record<string, unknown> {
     case 'UserLoggedIn':
     case 'UserLoggedOut':
       return { sessionId: event.data.sessionId };
+    case 'PasswordChanged':
+      return { sessionsEnded: event.data.sessionsEnded };
     case 'UserRegistered':
       return pick(event.data, profileFactFields);
     case 'UserProfileUpdated':

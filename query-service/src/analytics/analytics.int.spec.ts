@@ -1,6 +1,4 @@
-import { testSecrets } from '@mindflow/command-service/testing';
 import { setMinGroupSize } from '@mindflow/core/analytics';
-import { createAccessTokens } from '@mindflow/core/auth';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { waitFor } from '@mindflow/core/testing';
 import { sql } from 'kysely';
@@ -36,12 +34,9 @@ await waitFor(
   'the analytics projection',
 );
 
-const analystId = '0193b000-0000-7000-8000-0000000000a1';
-const analystToken = await createAccessTokens(testSecrets.jwtSecret, 900).issue({
-  userId: analystId,
-  roles: ['user', 'analyst'],
-  sessionId: '0193b000-0000-7000-8000-0000000000a2',
-});
+const analyst = await platform.staff(['user', 'analyst']);
+const analystId = analyst.id;
+const analystToken = analyst.token;
 const asAnalyst = (url: string, accept = 'application/json') =>
   platform.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${analystToken}`, accept } });
 const mood = (query: string) => `/v1/analytics/mood/daily?from=${day}&to=${day}${query}`;

@@ -1,6 +1,4 @@
-import { testSecrets } from '@mindflow/command-service/testing';
 import { chainOf, type AuditRecord } from '@mindflow/core/audit';
-import { createAccessTokens } from '@mindflow/core/auth';
 import { waitFor } from '@mindflow/core/testing';
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
@@ -10,12 +8,10 @@ import { queryServiceForTest, testWriters, type TestWriter } from '../testing.js
 const platform = await queryServiceForTest({ rateLimitPrefix: 'ratelimit:audit-test:', audit: 'mongodb' });
 t.teardown(() => platform.close());
 
-const officerId = '0193b000-0000-7000-8000-0000000000c1';
-const officerToken = await createAccessTokens(testSecrets.jwtSecret, 900).issue({
-  userId: officerId,
-  roles: ['user', 'compliance'],
-  sessionId: '0193b000-0000-7000-8000-0000000000c2',
-});
+// Signed in before the writers write: their account's records are in the trail before the entries'.
+const officer = await platform.staff(['user', 'compliance']);
+const officerId = officer.id;
+const officerToken = officer.token;
 const asOfficer = (url: string) =>
   platform.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${officerToken}` } });
 interface Page {

@@ -1,10 +1,8 @@
 import type { AccessClaims, RequestAuth } from '@mindflow/core/auth';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
-import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
 import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
 import { awaitReadPoint, readModel, type ReadPoint, type ReadSource } from './read-position.js';
@@ -94,13 +92,9 @@ export async function beginRead(
   reply: FastifyReply,
   source: ReadSource = readModel,
 ): Promise<Reader> {
+  // A deleted account, or an ended login, reads nothing: the session is checked on each request.
   const caller = await deps.auth.authenticate(request);
   const userId = caller.userId;
-  // A deleted account reads nothing, at once, even with an access token still valid.
-  const active = await sql<{
-    one: number;
-  }>`select 1 as one from users where id = ${userId} and deleted_at is null`.execute(deps.events);
-  if (active.rows.length === 0) throw new AppError('UNAUTHENTICATED', 'this account has been deleted');
   // Validated by the route's `readHeaders` schema: at most 15 digits, a safe integer.
   const given: unknown = request.headers['x-min-position'];
   const minPosition = typeof given === 'string' ? Number(given) : 0;
