@@ -10,8 +10,10 @@ import { installGracefulClose } from './close.js';
 import { jsonDepthExceeds, maxJsonDepth } from './json-depth.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { installMethodNotAllowed } from './method-not-allowed.js';
 import { installOperationsRoutes } from './operations-routes.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { requestValidators } from './validators.js';
 import { findBadText } from '../domain/text.js';
 import { AppError } from '../errors/index.js';
 
@@ -54,14 +56,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true,
-      },
-    },
+    schemaController: requestValidators(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
@@ -70,6 +65,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
   await installSecurityHeaders(app);
+  installMethodNotAllowed(app);
   // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
