@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Consent, Language } from '@mindflow/core/events';
-import type { HttpServer } from '@mindflow/core/http';
+import { Email, nonBlankText, TimeZone, type HttpServer } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { sendCommandResponse } from '../http/command-reply.js';
 import { requestContext } from '../http/context.js';
@@ -32,10 +32,10 @@ export function authRoutes(app: HttpServer, deps: AuthDeps): void {
         summary: 'Create an account',
         body: Type.Object(
           {
-            email: Type.String({ maxLength: 254 }),
+            email: Email,
             password: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
-            displayName: Type.String({ maxLength: 100 }),
-            timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone; default UTC' })),
+            displayName: nonBlankText(100),
+            timezone: Type.Optional(Type.String({ ...TimeZone, description: 'IANA time zone; default UTC' })),
             language: Type.Optional(Language),
             consent: Consent,
           },

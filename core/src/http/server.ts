@@ -12,6 +12,7 @@ import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installMethodNotAllowed } from './method-not-allowed.js';
 import { installOperationsRoutes } from './operations-routes.js';
+import { completeOpenApi, type OperationLink } from './openapi.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { requestValidators } from './validators.js';
 import { findBadText } from '../domain/text.js';
@@ -95,6 +96,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }
   });
   app.addSchema(ErrorBodySchema);
+  const links: OperationLink[] = [];
+  app.decorate('openapiLinks', links);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -106,6 +109,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         },
       },
     },
+    transformObject: (documentObject) =>
+      completeOpenApi(
+        'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject,
+        links,
+      ),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
