@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { RequestAuth } from '@mindflow/core/auth';
 import { Consent, Language } from '@mindflow/core/events';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import { bearer, Email, errorResponses, nonBlankText, TimeZone, type HttpServer } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import { sendCommandResponse } from '../http/command-reply.js';
 import { requestContext } from '../http/context.js';
@@ -34,10 +34,10 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
         summary: 'Create an account',
         body: Type.Object(
           {
-            email: Type.String({ maxLength: 254 }),
+            email: Email,
             password: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
-            displayName: Type.String({ maxLength: 100 }),
-            timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone; default UTC' })),
+            displayName: nonBlankText(100),
+            timezone: Type.Optional(Type.String({ ...TimeZone, description: 'IANA time zone; default UTC' })),
             language: Type.Optional(Language),
             consent: Consent,
           },

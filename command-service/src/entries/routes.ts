@@ -6,16 +6,16 @@ import type { Kysely } from 'kysely';
 import type { RequestAuth } from '@mindflow/core/auth';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { runCommand } from '../http/run-command.js';
-import { bearer, errorResponses } from '@mindflow/core/http';
-import { CommandResult, commandHeaders } from '../http/schemas.js';
+import { bearer, EntryDate, errorResponses, linkOperations, nonBlankText } from '@mindflow/core/http';
+import { CommandResult, commandHeaders, versionedCommandHeaders } from '../http/schemas.js';
 import { changeEntry, createEntry, type EntryDeps } from './service.js';
 
 const entryFields = {
-  date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, in the writer’s time zone' }),
-  title: Type.String({ maxLength: 200 }),
+  date: Type.String({ ...EntryDate, description: 'YYYY-MM-DD from 1900 to 2999, in the writer’s time zone' }),
+  title: nonBlankText(200),
   content: Type.String({ maxLength: 10_000, description: 'Markdown' }),
   mood: Type.Optional(Type.Union([Mood, Type.Null()], { description: 'how the day felt' })),
-  tags: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
+  tags: Type.Optional(Type.Array(nonBlankText(50), { maxItems: 20 })),
   location: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
   weather: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
   isPrivate: Type.Optional(Type.Boolean()),
@@ -53,7 +53,7 @@ export function entryRoutes(app: HttpServer, deps: EntryDeps & { db: Kysely<Writ
         tags: ['entries'],
         summary: 'Change some fields of an entry (If-Match required)',
         security,
-        headers: commandHeaders,
+        headers: versionedCommandHeaders,
         params: Params,
         body: EntryPatch,
         response: { 200: CommandResult, ...errors },
@@ -93,5 +93,24 @@ export function entryRoutes(app: HttpServer, deps: EntryDeps & { db: Kysely<Writ
           changeEntry(deps, trx, call.caller.userId, request.params.id, call.expectedVersion, { type }, call.context),
         ),
     });
+  }
+  // An entry's id (and version) lead to everything about it.
+  const id = { 'path.id': '$response.body#/id' };
+  const version = { ...id, 'header.if-match': '$response.body#/version' };
+  const targets: readonly (readonly [string, string, Record<string, string>])[] = [
+    ['GetEntry', 'GET /v1/entries/{id}', id],
+    ['ChangeEntry', 'PATCH /v1/entries/{id}', version],
+    ['DeleteEntry', 'DELETE /v1/entries/{id}', version],
+    ['RestoreEntry', 'POST /v1/entries/{id}/restore', version],
+    ['EntryHistory', 'GET /v1/entries/{id}/history', id],
+    ['EntryAnalysis', 'GET /v1/entries/{id}/analysis', id],
+    ['AttachFile', 'POST /v1/entries/{id}/attachments', id],
+    ['AskUploadLink', 'POST /v1/entries/{id}/attachments/uploads', id],
+  ];
+  for (const [from, status] of [
+    ['POST /v1/entries', 201],
+    ['PATCH /v1/entries/{id}', 200],
+  ] as const) {
+    linkOperations(app, ...targets.map(([name, to, parameters]) => ({ from, status, name, to, parameters })));
   }
 }

@@ -3,8 +3,8 @@ import type { RequestAuth } from '@mindflow/core/auth';
 import { decideInsightRequest, localDate, insightStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
-import { InsightKind, IsoDate } from '@mindflow/core/events';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import { InsightKind } from '@mindflow/core/events';
+import { bearer, EntryDate, errorResponses, linkOperations, type HttpServer } from '@mindflow/core/http';
 import { createCounters } from '@mindflow/core/counters';
 import type { RedisConnection } from '@mindflow/core/redis';
 import type { Kysely } from 'kysely';
@@ -41,7 +41,7 @@ export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
           'Answers 202 at once; the insight appears in GET /v1/insights/{id} once the ai-worker has written it.',
         security: bearer,
         headers: commandHeaders,
-        body: Type.Object({ type: InsightKind, from: IsoDate, to: IsoDate }, { additionalProperties: false }),
+        body: Type.Object({ type: InsightKind, from: EntryDate, to: EntryDate }, { additionalProperties: false }),
         response: { 202: CommandResult, ...errorResponses(400, 401, 409, 422, 429) },
       },
     },
@@ -79,4 +79,11 @@ export function insightRoutes(app: HttpServer, deps: InsightRouteDeps): void {
       });
     },
   );
+  linkOperations(app, {
+    from: 'POST /v1/insights',
+    status: 202,
+    name: 'GetInsight',
+    to: 'GET /v1/insights/{id}',
+    parameters: { 'path.id': '$response.body#/id' },
+  });
 }

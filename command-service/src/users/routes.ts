@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { RequestAuth, SessionStore } from '@mindflow/core/auth';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { runCommand } from '../http/run-command.js';
-import { bearer, errorResponses } from '@mindflow/core/http';
+import { bearer, errorResponses, nonBlankText, TimeZone } from '@mindflow/core/http';
 import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
 import { requestContext } from '../http/context.js';
@@ -37,9 +37,9 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
         headers: commandHeaders,
         body: Type.Object(
           {
-            displayName: Type.Optional(Type.String({ maxLength: 100 })),
+            displayName: Type.Optional(nonBlankText(100)),
             photoUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2048, pattern: '^https://' }), Type.Null()])),
-            timezone: Type.Optional(Type.String({ maxLength: 64 })),
+            timezone: Type.Optional(TimeZone),
             language: Type.Optional(Language),
             theme: Type.Optional(Theme),
           },

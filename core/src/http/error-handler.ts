@@ -65,6 +65,18 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation !== undefined) {
+      if (
+        fastifyError.validationContext === 'headers' &&
+        fastifyError.validation.every(
+          (issue) =>
+            issue.keyword === 'required' &&
+            (issue.params as { missingProperty?: string }).missingProperty === 'if-match',
+        )
+      ) {
+        return reply
+          .status(428)
+          .send(errorBody('PRECONDITION_REQUIRED', 'send If-Match: "<version>" with the version you read'));
+      }
       const details = fastifyError.validation.map((issue) => ({
         in: fastifyError.validationContext ?? 'body',
         path: issue.instancePath === '' ? '/' : issue.instancePath,

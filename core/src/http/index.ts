@@ -1,10 +1,12 @@
 // The Fastify augmentations (app.metrics, app.liveness) travel with this module's types.
 import './metrics.js';
 import './operations-routes.js';
+import './openapi.js';
 
 export { createHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 export { errorBody, ErrorBodySchema } from './error-handler.js';
 export { installRateLimits, type RateLimitOptions } from './rate-limits.js';
-export { bearer, errorResponses } from './schemas.js';
+export { bearer, Email, EntryDate, errorResponses, nonBlankText, TimeZone } from './schemas.js';
 export { spreadsheetCsv } from './csv.js';
 export { defaultUploadDeadline, withinUploadDeadline, type UploadDeadline } from './upload-deadline.js';
+export { linkOperations, textPattern, type OperationLink } from './openapi.js';

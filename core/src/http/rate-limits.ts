@@ -5,6 +5,7 @@ import type { RateLimitConfig } from '../config/index.js';
 import { createCounters, type Counters } from '../counters/index.js';
 import { AppError } from '../errors/index.js';
 import type { RedisConnection } from '../redis/index.js';
+import { errorResponses } from './schemas.js';
 import type { HttpServer } from './server.js';
 
 export interface RateLimitOptions {
@@ -46,6 +47,12 @@ export async function installRateLimits(scope: HttpServer, options: RateLimitOpt
         headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
       }),
   };
+  // Every route behind these limits may answer 429, and /openapi.json says so.
+  scope.addHook('onRoute', (route) => {
+    const response: unknown = route.schema?.response;
+    if (route.schema === undefined || typeof response !== 'object' || response === null) return;
+    route.schema = { ...route.schema, response: { ...response, ...errorResponses(429) } };
+  });
   await scope.register(rateLimit, {
     ...common,
     max: limits.perIp,

@@ -10,8 +10,11 @@ import { installGracefulClose } from './close.js';
 import { jsonDepthExceeds, maxJsonDepth } from './json-depth.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { installMethodNotAllowed } from './method-not-allowed.js';
 import { installOperationsRoutes } from './operations-routes.js';
+import { completeOpenApi, type OperationLink } from './openapi.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { requestValidators } from './validators.js';
 import { findBadText } from '../domain/text.js';
 import { AppError } from '../errors/index.js';
 
@@ -54,14 +57,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true,
-      },
-    },
+    schemaController: requestValidators(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
@@ -70,6 +66,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
   await installSecurityHeaders(app);
+  installMethodNotAllowed(app);
   // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
@@ -99,6 +96,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }
   });
   app.addSchema(ErrorBodySchema);
+  const links: OperationLink[] = [];
+  app.decorate('openapiLinks', links);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -110,6 +109,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         },
       },
     },
+    transformObject: (documentObject) =>
+      completeOpenApi(
+        'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject,
+        links,
+      ),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -198,6 +198,36 @@ t.test('unknown routes are a JSON 404', async (t) => {
   t.same(response.json(), { error: { code: 'NOT_FOUND', message: 'No route GET /v1/nothing' } });
 });
 
+t.test('a path the API has, with a method it does not, is a 405 with Allow, answered before any body', async (t) => {
+  const app = await server();
+  app.post('/v1/things/:name/uploads', async () => ({}));
+  for (const [method, url, allow] of [
+    ['DELETE', '/v1/things', 'POST'],
+    ['PUT', '/v1/things/x', 'GET, HEAD'],
+    ['GET', '/v1/things/x/uploads', 'POST'],
+  ] as const) {
+    const response = await app.inject({
+      method,
+      url,
+      payload: 'not json',
+      headers: { 'content-type': 'text/x-nothing' },
+    });
+    t.equal(response.statusCode, 405, `${method} ${url}`);
+    t.equal(response.headers.allow, allow);
+    t.equal(response.json<{ error: { code: string } }>().error.code, 'METHOD_NOT_ALLOWED');
+  }
+  const unknown = await app.inject({ method: 'TRACE', url: '/v1/nothing' });
+  t.equal(unknown.statusCode, 404, 'an unknown path stays 404');
+});
+
+t.test('bodies are not coerced: a number is not a string; query strings still are', async (t) => {
+  const app = await server();
+  const body = await app.inject({ method: 'POST', url: '/v1/things', payload: { title: 12, count: 1 } });
+  t.equal(body.statusCode, 400, 'a number where the body wants a string');
+  const query = await app.inject({ method: 'GET', url: '/v1/things/x?prefix=12' });
+  t.same(query.json(), { name: 'x', prefix: '12' });
+});
+
 t.test('/healthz answers; /readyz is 503 naming the dependency that does not answer', async (t) => {
   const unreachable = connectPostgres('postgres:write', 'postgres://nobody:x@127.0.0.1:1/none', 1);
   t.teardown(() => unreachable.close());

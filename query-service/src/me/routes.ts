@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { beginRead, readAnswer, readHeaders, type ReadDeps, type Reader } from '../http/reader.js';
 import { loadProfile, ProfileView, statsToday } from './profile.js';
 
-const errors = errorResponses(401, 404, 429, 503);
+const errors = errorResponses(400, 401, 404, 429, 503);
 
 /** The caller's profile view, from the cache (user:{id}:profile) or the read model. */
 async function profileOf(deps: ReadDeps, reader: Reader): Promise<ProfileView> {
