@@ -53,7 +53,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         audit: auditStore,
         auditBreaker: engines.mongo?.breaker,
         cache,
-        search: await searchFor(engines),
+        search: searchFor(engines, logger),
         redis,
         tokens: createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds),
         reads: config.reads,
