@@ -133,10 +133,7 @@ async function commandServed(url: string, spawnedAt: number, deadlineMs: number)
  * away may add at most that margin to a start.
  */
 const marginMs = 1_000;
-const baselines = new Map<string, number>();
 async function baseline(service: 'command-service' | 'query-service' | 'projections'): Promise<number> {
-  const known = baselines.get(service);
-  if (known !== undefined) return known;
   const started = await stack.start(
     service,
     `${service}-baseline`,
@@ -144,7 +141,6 @@ async function baseline(service: 'command-service' | 'query-service' | 'projecti
   );
   const ms = await started.healthy();
   await started.kill9();
-  baselines.set(service, ms);
   t.comment(`fault-figures fast start: ${service} with every engine up: /healthz after ${ms} ms`);
   return ms;
 }
