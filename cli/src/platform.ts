@@ -58,7 +58,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         audit: auditStore,
         auditBreaker: engines.mongo?.breaker,
         cache,
-        search: await searchFor(engines),
+        search: searchFor(engines, logger),
         redis,
         tokens,
         sessions,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import { kafkaClientTimings } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { startTcpProxy, testEngines, waitFor } from '@mindflow/core/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -35,6 +36,7 @@ for (const fault of ['refuses connections', 'accepts and never answers'] as cons
       t.teardown(() => proxy.close());
       // The relay's client reaches every broker through the proxy (whatever address the cluster advertises).
       const kafka = new Kafka({
+        ...kafkaClientTimings,
         clientId: `test-${randomUUID()}`,
         brokers: [`127.0.0.1:${proxy.port}`],
         logLevel: logLevel.NOTHING,
@@ -60,17 +62,25 @@ for (const fault of ['refuses connections', 'accepts and never answers'] as cons
       if (fault === 'refuses connections') await proxy.cut();
       else proxy.silence();
       const backlog = 5;
+      const before = await failures(registry);
       for (let i = 0; i < backlog; i++) await appendDeleted(fixture.store.db, user);
-      // Kafka stays away for the outage (the fault itself, not an assertion); refusing, it comes
-      // back right after a failed publish (a silent one fails none within the outage).
+      // Kafka stays away for the outage (the fault itself, not an assertion), and comes back right
+      // after a failed publish.
       await new Promise((resolve) => setTimeout(resolve, outageMs));
       const seen = await failures(registry);
+      // Refused, a publish fails within seconds (the client's own retries and time-outs are
+      // short), so that the relay tries again, and notices Kafka's return, within seconds.
+      // Silent, the publish in flight waits, and goes through when Kafka answers again.
       if (fault === 'refuses connections')
-        await waitFor(
-          async () => ((await failures(registry)) > Math.max(seen, failuresBefore - 1) ? true : undefined),
-          180_000,
-          'a failed publish',
+        t.ok(
+          seen - before >= failuresBefore,
+          `${seen - before} failed publishes in ${outageMs / 1000} s while Kafka ${fault} (at least ${failuresBefore})`,
         );
+      await waitFor(
+        async () => ((await failures(registry)) > Math.max(seen, failuresBefore - 1) ? true : undefined),
+        180_000,
+        'a failed publish',
+      );
       t.equal(await fixture.messages(), 1, 'nothing published while Kafka is away');
 
       await proxy.restore();

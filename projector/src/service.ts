@@ -14,7 +14,7 @@ import { auditTrail } from './audit/projection.js';
 import { startRetentionSweeper } from './audit/sweeper.js';
 import { cacheInvalidation } from './cache/invalidation.js';
 import { searchIndexing } from './search/indexing.js';
-import { ensureSearchIndex } from '@mindflow/core/search';
+import { searchIndexEnsurer } from '@mindflow/core/search';
 import type { Client } from '@elastic/elasticsearch';
 import {
   createDecoder,
@@ -137,9 +137,18 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     if (options.cache !== undefined) projections.push(cacheInvalidation(options.cache, options.readDb, runtime));
     if (options.search !== undefined) {
       const { client, alias } = options.search;
-      await ensureSearchIndex(client, alias);
+      // Not at start: Elasticsearch may be away. Each batch makes sure of the index first
+      // until that has succeeded once; while it fails, the batch is retried (engine away).
       projections.push(
-        searchIndexing({ client, index: alias, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }),
+        searchIndexing({
+          client,
+          index: alias,
+          ensureIndex: searchIndexEnsurer(client, alias),
+          writeDb: options.writeDb,
+          readDb: options.readDb,
+          decode,
+          runtime,
+        }),
       );
     }
     if (options.audit !== undefined) {

@@ -35,7 +35,7 @@ runMain(async () => {
         auditBreaker: engines.mongo?.breaker,
         // Without Redis, no cache: the projector runs in another process and could not say what went stale.
         cache: redis === undefined ? createNoCache() : createRedisCache(redis),
-        search: await searchFor(engines),
+        search: searchFor(engines, logger),
         redis,
         // Only verified here; the access-token life is the command-service's to set.
         tokens,

@@ -15,6 +15,8 @@ const platform = await startFaultPlatform({ projections: 1, writers: 6 });
 t.teardown(() => platform.close());
 
 const killPhaseMs = 20_000;
+/** A process restarted after kill -9 answers /healthz within this. */
+const restartTargetMs = 5_000;
 
 async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   const crashesBefore = crashCount(platform);
@@ -41,6 +43,10 @@ async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   });
   reportFigures(t, figures);
   t.ok(kills >= 4, `${kills} kills`);
+  t.ok(
+    restartMs <= restartTargetMs,
+    `restarted to /healthz ${restartMs} ms after the last kill -9 (target ${restartTargetMs} ms)`,
+  );
   t.ok(figures.commands.acknowledged > 100, `${figures.commands.acknowledged} commands acknowledged under the kills`);
   assertGuarantees(t, figures);
 }

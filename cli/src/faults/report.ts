@@ -53,12 +53,19 @@ export function reportFigures(t: Test, figures: FaultFigures): void {
 
 /**
  * The guarantees of the spine for one scenario: nothing acknowledged lost or applied twice in
- * any store, every store caught up within the bound, no dead letters, no process crashed.
+ * any store, every store caught up (within `catchUpWithinMs` of the fault's end, when given),
+ * no dead letters, no process crashed.
  */
-export function assertGuarantees(t: Test, figures: FaultFigures): void {
+export function assertGuarantees(t: Test, figures: FaultFigures, catchUpWithinMs?: number): void {
   t.equal(figures.lostInWriteModel, 0, `${figures.scenario}: every acknowledged command is in the event store`);
   for (const store of figures.stores) {
-    t.ok(figures.recovery[store.store] !== undefined, `${figures.scenario}: ${store.store} caught up`);
+    const recovery = figures.recovery[store.store];
+    t.ok(recovery !== undefined, `${figures.scenario}: ${store.store} caught up`);
+    if (catchUpWithinMs !== undefined)
+      t.ok(
+        recovery !== undefined && recovery <= catchUpWithinMs,
+        `${figures.scenario}: ${store.store} caught up ${seconds(recovery)} after (target ${seconds(catchUpWithinMs)})`,
+      );
     t.equal(store.lost, 0, `${figures.scenario}: ${store.store} lost nothing (${store.detail})`);
     t.equal(store.duplicated, 0, `${figures.scenario}: ${store.store} applied nothing twice (${store.detail})`);
   }

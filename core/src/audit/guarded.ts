@@ -10,7 +10,21 @@ import type { AuditStore } from './types.js';
 export function guardedAuditStore(store: AuditStore, breaker: Breaker | undefined): AuditStore {
   if (breaker === undefined) return store;
   return {
-    ...store,
+    // Delegated one by one, not spread: a store still opening has no capabilities to copy yet.
+    get capabilities() {
+      return store.capabilities;
+    },
+    retention: store.retention,
+    stream: (filter) => store.stream(filter),
+    chainRecords: (from, to) => store.chainRecords(from, to),
+    placeHold: (hold) => store.placeHold(hold),
+    liftHold: (userId) => store.liftHold(userId),
+    pseudonymize: (userId) => store.pseudonymize(userId),
+    sweep: (now) => store.sweep(now),
+    appendApplicationLogs: (lines) => store.appendApplicationLogs(lines),
+    appendApiRequests: (requests) => store.appendApiRequests(requests),
+    readLogs: (collection, limit) => store.readLogs(collection, limit),
+    close: () => store.close(),
     append: (records) => breaker.run(() => store.append(records)),
     list: (filter, limit, cursor) => breaker.run(() => store.list(filter, limit, cursor)),
     count: (filter) => breaker.run(() => store.count(filter)),

@@ -57,8 +57,8 @@ export const defaultConsumerTimeouts: ConsumerTimeouts = Object.freeze({
  * Supervision: kafkajs never restarts a consumer itself (`restartOnFailure` answers false);
  * whatever stops one (a crash, kafkajs giving up after its retries, a failed join or commit the
  * runner does not recover from, a start that fails) disconnects it, and a new member is started
- * after a back-off (0.5 s doubling to 30 s). Each restart is logged (`subscriber`, `restart`,
- * `backoffMs`, `err`) and counted in mindflow_bus_consumer_restarts_total{subscriber}. The
+ * after a back-off (0.5 s doubling to 2 s, so that a consumer comes back within seconds of
+ * Kafka's return). Each restart is logged (`subscriber`, `restart`, `backoffMs`, `err`) and counted in mindflow_bus_consumer_restarts_total{subscriber}. The
  * bus's `liveness` check names a consumer that cannot run (see createConsumerHealth).
  *
  * Heartbeats while a batch is handled: kafkajs heartbeats only between batches and when the
@@ -199,7 +199,7 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
             if (isStopped()) return;
             // A member that ran a while before it failed starts over from the shortest back-off.
             failures = Date.now() - startedAt > 60_000 ? 0 : failures + 1;
-            const backoffMs = Math.min(30_000, 500 * 2 ** Math.min(failures - 1, 6));
+            const backoffMs = Math.min(2_000, 500 * 2 ** Math.min(failures - 1, 6));
             health.failed(error);
             restarts?.inc({ subscriber: subscriber.name });
             options.logger.error(

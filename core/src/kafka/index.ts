@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig as KafkaOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/index.js';
 import type { HealthCheck } from '../health/index.js';
 import type { Logger } from '../logging/index.js';
@@ -18,10 +18,30 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * How the client's own connections and requests time out and retry, under the producer's and
+ * the consumers' own retries. kafkajs's defaults (5 retries from 300 ms up to 30 s apart, 30 s
+ * per request) made a failed publish take about 20 s while Kafka was away, and a silent broker
+ * hold a request 30 s; the relay and the consumers noticed Kafka's return that much later.
+ * - connectionTimeout 1 s: a broker that does not accept a connection within it is away.
+ * - requestTimeout 5 s: a broker that accepts and never answers is noticed within it. Group
+ *   joins and fetches are not bound by it: kafkajs gives them the rebalance time-out and the
+ *   fetch's wait, plus a margin.
+ * - retry: 3 retries, 100 ms doubling, at most 1 s apart, so the client gives up within about
+ *   2 s (plus the time-outs); the callers try again themselves, at most 2 s apart (the relay's
+ *   back-off, the bus's supervised consumers).
+ */
+export const kafkaClientTimings = {
+  connectionTimeout: 1_000,
+  requestTimeout: 5_000,
+  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+} as const satisfies Pick<KafkaOptions, 'connectionTimeout' | 'requestTimeout' | 'retry'>;
+
 /** A kafkajs client logging through pino; its health check asks the cluster for its brokers. */
 export function connectKafka(config: KafkaConfig, logger: Logger): KafkaConnection {
   const log = logger.child({ engine: 'kafka' });
   const kafka = new Kafka({
+    ...kafkaClientTimings,
     clientId: config.clientId,
     brokers: [...config.brokers],
     logLevel: logLevel.WARN,

@@ -18,6 +18,8 @@ import { connectEngines, type EngineSelection, type Engines } from './engines.js
 import { describeEngines } from './describe.js';
 import { onShutdown } from './shutdown.js';
 import { version } from './version.js';
+import { auditStoreOpening } from './audit-store.js';
+import { startInBackground } from './background.js';
 
 export interface ServeOptions {
   /** The process name in logs. */
@@ -68,11 +70,23 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     await engines.close();
     throw error;
   });
-  const audit = await openAuditStore(
-    { mongo: engines.mongo, readDb: engines.databases.read.db },
-    options.engines.audit?.retention ?? defaultRetention,
+  // The audit store opens in the background: with MongoDB away, the process serves meanwhile
+  // (see auditStoreOpening for what waits and what answers 503). Retried every 2 s at most, so
+  // that it opens within seconds of MongoDB's return.
+  const retention = options.engines.audit?.retention ?? defaultRetention;
+  const opening = startInBackground(
+    'audit store',
+    async () => {
+      const store = await openAuditStore({ mongo: engines.mongo, readDb: engines.databases.read.db }, retention);
+      logger.info({ audit: describeAuditStore(store) }, 'audit store');
+      return store;
+    },
+    // The connection is the engines': closed with them.
+    async () => undefined,
+    logger,
+    { maxBackoffMs: 2_000 },
   );
-  logger.info({ audit: describeAuditStore(audit) }, 'audit store');
+  const audit = auditStoreOpening(opening, 'mongodb', retention);
   const notReadyWithout = new Set(options.notReadyWithout ?? [engines.databases.write.health.name]);
   const readiness: HealthCheck[] = engines.checks.map((check) =>
     withImpact(check, notReadyWithout.has(check.name) ? 'not-ready' : 'degraded'),
@@ -107,8 +121,12 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
   onShutdown(logger, async () => {
     await timed(logger, 'http server', () => app.close());
     await timed(logger, 'workers', async () => stopWorkers?.());
+    // Not open by now: it will not be. What waits for it is dropped (and counted) at once; an
+    // attempt in progress ends when the engines close.
+    const stopOpening = opening.current() === undefined ? opening.stop() : undefined;
     await timed(logger, 'log shipper', () => shipper.close());
     await timed(logger, 'engines', () => engines.close());
+    await stopOpening;
   });
   return app;
 }

@@ -29,10 +29,41 @@ const versionOf = (index: string) => Number(/_v(\d+)$/.exec(index)?.[1] ?? 0);
  * The index template, and the alias over a first versioned index when there is none yet.
  * Safe to run at every start, by several processes at once.
  */
-export async function ensureSearchIndex(client: Client, alias: string): Promise<void> {
-  await client.indices.putIndexTemplate(journalEntriesTemplate(alias));
-  if (await client.indices.existsAlias({ name: alias })) return;
-  await client.indices.create({ index: `${alias}_v1`, aliases: { [alias]: {} } }, { ignore: [400] });
+export async function ensureSearchIndex(
+  client: Client,
+  alias: string,
+  requestOptions: { readonly requestTimeout?: number; readonly maxRetries?: number } = {},
+): Promise<void> {
+  await client.indices.putIndexTemplate(journalEntriesTemplate(alias), requestOptions);
+  if (await client.indices.existsAlias({ name: alias }, requestOptions)) return;
+  await client.indices.create({ index: `${alias}_v1`, aliases: { [alias]: {} } }, { ...requestOptions, ignore: [400] });
+}
+
+/**
+ * ensureSearchIndex for a process that must not wait for Elasticsearch at start: each call
+ * tries it until one succeeds (concurrent calls share one attempt), then resolves at once.
+ * Request-serving callers pass their short-timeout `requestOptions`.
+ */
+export function searchIndexEnsurer(
+  client: Client,
+  alias: string,
+  requestOptions?: { readonly requestTimeout: number; readonly maxRetries: number },
+): () => Promise<void> {
+  let attempt: Promise<void> | undefined;
+  let done = false;
+  return async () => {
+    if (done) return;
+    attempt ??= ensureSearchIndex(client, alias, requestOptions).then(
+      () => {
+        done = true;
+      },
+      (error: unknown) => {
+        attempt = undefined;
+        throw error;
+      },
+    );
+    await attempt;
+  };
 }
 
 /** The index the alias points at now. */

@@ -53,15 +53,28 @@ type Guarded = Pick<ElasticsearchConnection, 'client' | 'breaker' | 'requestOpti
  * Search on Elasticsearch, through the alias over the versioned journal_entries indices. Each
  * call goes through the connection's breaker with its short timeout and no retries: an
  * Elasticsearch that does not answer is a 503 ENGINE_UNAVAILABLE with Retry-After within the
- * timeout, and at once while the breaker is open.
+ * timeout, and at once while the breaker is open. `ensureIndex` (see searchIndexEnsurer), when
+ * given, runs first in the same call: until the index is made sure of, a search waits for it
+ * within the timeout, so reads never meet a missing index and start-up never waits for it.
  */
-export function createElasticsearchSearch(connection: Guarded, alias: string): SearchPort {
+export function createElasticsearchSearch(
+  connection: Guarded,
+  alias: string,
+  ensureIndex: () => Promise<void> = async () => undefined,
+): SearchPort {
   const { client, breaker, requestOptions } = connection;
   return {
     readsReadModel: false,
-    search: (userId, request) => breaker.run(() => searchEntries(client, requestOptions, alias, userId, request)),
+    search: (userId, request) =>
+      breaker.run(async () => {
+        await ensureIndex();
+        return searchEntries(client, requestOptions, alias, userId, request);
+      }),
     suggestTags: (userId, prefix, limit) =>
-      breaker.run(() => suggest(client, requestOptions, alias, userId, prefix, limit)),
+      breaker.run(async () => {
+        await ensureIndex();
+        return suggest(client, requestOptions, alias, userId, prefix, limit);
+      }),
   };
 }
 

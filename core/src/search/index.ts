@@ -8,6 +8,7 @@ export {
   currentSearchIndex,
   deleteUserDocuments,
   ensureSearchIndex,
+  searchIndexEnsurer,
   swapSearchIndex,
   type IndexChange,
   type IndexRefresh,

@@ -3,11 +3,12 @@ import type { Logger } from '@mindflow/core/logging';
 
 /**
  * Enforces retention where the store has no TTL index: removes expired records (never those
- * under a legal hold) at start and every `seconds`. Returns how to stop it.
+ * under a legal hold) at start and every `seconds`; with a TTL index it does nothing. Returns how to stop it.
  */
 export function startRetentionSweeper(store: AuditStore, seconds: number, logger: Logger): () => void {
-  if (store.capabilities.ttl) return () => undefined;
   const sweep = async () => {
+    // Asked at each sweep: the store may open (and say what it can do) after the sweeper starts.
+    if (store.capabilities.ttl) return;
     const removed = await store.sweep(new Date());
     if (Object.values(removed).some((count) => count > 0))
       logger.info({ removed }, 'expired audit and log records removed');

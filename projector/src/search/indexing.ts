@@ -35,6 +35,8 @@ export interface SearchIndexingOptions<W extends EventStoreTables, R extends Run
   readonly name?: string;
   /** Metrics, logs, the erasure fence and the failure policy of the runtime hosting it. */
   readonly runtime?: RuntimeServices;
+  /** Run before each batch: makes sure the index exists (see searchIndexEnsurer). */
+  readonly ensureIndex?: () => Promise<void>;
 }
 
 /**
@@ -113,6 +115,7 @@ export function searchIndexing<W extends EventStoreTables, R extends RuntimeTabl
 ): HostedProjection {
   const runtime = options.runtime ?? standaloneServices();
   return hostExternalProjection(options.name ?? 'search', options.readDb, runtime, async (deliveries) => {
+    await options.ensureIndex?.();
     const events = deliveries.map((delivery) => delivery.event);
     await indexEvents(options, events, 'wait_for');
     await recordSearchReadPoints(options.readDb, events);
