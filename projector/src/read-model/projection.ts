@@ -86,14 +86,20 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
 async function recordReadPoints(db: Db, events: readonly Event[]): Promise<void> {
   const lastEntryEvent = new Map<string, Date>();
   const newest = new Map<string, Event>();
+  const highest = new Map<string, number>();
   for (const event of events) {
     if (event.userId === null) continue;
-    // Events come in commit order: the last of a user's is the newest applied.
+    // Events come in commit order: the last of a user's is the newest applied (its key). Positions
+    // are not commit-ordered: the highest is kept apart, so that the read point is the same
+    // however the events were cut into batches (live, redelivered, rebuilt).
     newest.set(event.userId, event);
+    highest.set(event.userId, Math.max(highest.get(event.userId) ?? 0, event.globalPosition));
     if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
   }
   // One update of each user's profile per batch: the read point, and the stats when entries moved.
-  for (const [userId, event] of newest) await recordReadPoint(db, userId, event, lastEntryEvent.get(userId));
+  for (const [userId, event] of newest) {
+    await recordReadPoint(db, userId, event, highest.get(userId) ?? event.globalPosition, lastEntryEvent.get(userId));
+  }
 }
 
 /** Everything of the user's goes: the views hold their text, their profile, their figures. */
@@ -333,17 +339,23 @@ async function placeOnCalendar(db: Db, userId: string, entryId: string, date: st
 }
 
 /**
- * A user's read point, for read-your-writes: the newest of their events applied, by position
- * and by commit-order key; with their streaks and totals, "today" being `entriesMovedAt` in
+ * A user's read point, for read-your-writes: the highest position of their events applied, and
+ * the newest commit-order key; with their streaks and totals, "today" being `entriesMovedAt` in
  * their time zone, when a batch touched their entries. Through the query builder, so that a
  * rebuild's shadow schema (withSchema) is honoured.
  */
-async function recordReadPoint(db: Db, userId: string, newest: Event, entriesMovedAt: Date | undefined) {
+async function recordReadPoint(
+  db: Db,
+  userId: string,
+  newest: Event,
+  highestPosition: number,
+  entriesMovedAt: Date | undefined,
+) {
   const key = logOffset({ transactionId: newest.transactionId, position: newest.globalPosition });
   await db
     .updateTable('profile_view')
     .set({
-      position: sql<string>`greatest(position, ${newest.globalPosition})`,
+      position: sql<string>`greatest(position, ${highestPosition})`,
       read_key: sql<string>`greatest(read_key, ${key})`,
       ...(entriesMovedAt === undefined ? {} : await statsOf(db, userId, entriesMovedAt)),
     })

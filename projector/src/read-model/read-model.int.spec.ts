@@ -240,3 +240,44 @@ t.test('events delivered out of order or twice never put an older version over a
   await apply(shuffled.db, late);
   t.same(await snapshot(shuffled.db), once, 'applying every event again, in either order, changes nothing');
 });
+
+t.test("a user's read point is the same however their events are cut into batches", async (t) => {
+  // Positions are not commit-ordered: in commit order a user's event can carry a higher position
+  // than the one after it. One batch, or one batch per event (live, redelivered, rebuilt), must
+  // leave the same read point.
+  const ana = await writer();
+  for (const date of ['2026-03-01', '2026-03-02']) {
+    await app.inject({
+      method: 'POST',
+      url: '/v1/entries',
+      headers: ana.headers,
+      payload: { date, title: date, content: 'x' },
+    });
+  }
+  const created = (await readWholeLog(commands.db)).filter(
+    (event) => event.userId === ana.id && event.type === 'EntryCreated',
+  );
+  const [first, second] = await Promise.all(created.map((event) => decode(event)));
+  if (first === undefined || second === undefined) throw new Error('two entries');
+  // The first in commit order took the higher position (as a transaction that began earlier can).
+  const inverted = [{ ...first, globalPosition: second.globalPosition + 1_000 }, second];
+  const readPoint = async (batches: (typeof inverted)[]) => {
+    const scratch = await createTestDatabase<ReadModelTables>('read');
+    const { db } = scratch;
+    try {
+      const profile = (await readWholeLog(commands.db)).filter(
+        (event) => event.userId === ana.id && event.type === 'UserRegistered',
+      );
+      const registered = await Promise.all(profile.map((event) => decode(event)));
+      await db.transaction().execute((trx) => readModelProjection.apply(trx, registered));
+      for (const batch of batches) await db.transaction().execute((trx) => readModelProjection.apply(trx, batch));
+      return await db.selectFrom('profile_view').select('position').where('user_id', '=', ana.id).executeTakeFirst();
+    } finally {
+      await scratch.drop();
+    }
+  };
+  const oneBatch = await readPoint([inverted]);
+  const perEvent = await readPoint(inverted.map((event) => [event]));
+  t.same(oneBatch, perEvent, 'the same read point');
+  t.same(oneBatch, { position: String(second.globalPosition + 1_000) }, 'the highest position applied');
+});
