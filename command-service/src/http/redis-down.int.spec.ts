@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisConfig } from '@mindflow/core/config';
-import { refusedPort, silentServer, timed } from '@mindflow/core/testing';
+import { deadRedises, timed } from '@mindflow/core/testing';
 import type { InjectOptions } from 'fastify';
 import t, { type Test } from 'tap';
 import { commandServiceForTest } from '../testing.js';
@@ -66,26 +66,11 @@ const baseline = await (async () => {
   return (what: string) => Math.max(...answers.filter((answer) => answer.what === what).map((answer) => answer.ms));
 })();
 
-const downs: { name: string; redis: () => Promise<{ config: RedisConfig; close: () => Promise<void> }> }[] = [
-  {
-    name: 'refused',
-    redis: async () => ({
-      config: { url: `redis://127.0.0.1:${String(await refusedPort())}`, timeoutMs },
-      close: async () => undefined,
-    }),
-  },
-  {
-    name: 'silent (accepts, never answers)',
-    redis: async () => {
-      const server = await silentServer();
-      return { config: { url: `redis://127.0.0.1:${String(server.port)}`, timeoutMs }, close: server.close };
-    },
-  },
-];
+const downs = deadRedises(timeoutMs);
 
 for (const down of downs) {
   t.test(`Redis ${down.name}: commands answer in time, throttles hold`, async (t) => {
-    const redis = await down.redis();
+    const redis = await down.open();
     t.teardown(redis.close);
     const answers = await scenario(t, redis.config);
     const slowest = answers.reduce((worst, answer) => (answer.ms > worst.ms ? answer : worst));

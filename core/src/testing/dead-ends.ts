@@ -1,4 +1,5 @@
 import { createServer, type Socket } from 'node:net';
+import type { RedisConfig } from '../config/index.js';
 
 /** A TCP address that accepts connections and never answers: the worst case for time-outs. */
 export interface SilentServer {
@@ -60,4 +61,30 @@ export async function timed<T>(call: () => Promise<T>, deadlineMs: number): Prom
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A Redis that is down, as a test meets it: its configuration, and how to put it away. */
+export interface DeadRedis {
+  readonly name: string;
+  open(): Promise<{ readonly config: RedisConfig; readonly close: () => Promise<void> }>;
+}
+
+/** The two ways Redis is down: nothing listens (refused), or it accepts and never answers (silent). */
+export function deadRedises(timeoutMs: number): readonly DeadRedis[] {
+  return [
+    {
+      name: 'refused',
+      open: async () => ({
+        config: { url: `redis://127.0.0.1:${String(await refusedPort())}`, timeoutMs },
+        close: async () => undefined,
+      }),
+    },
+    {
+      name: 'silent (accepts, never answers)',
+      open: async () => {
+        const server = await silentServer();
+        return { config: { url: `redis://127.0.0.1:${String(server.port)}`, timeoutMs }, close: () => server.close() };
+      },
+    },
+  ];
 }

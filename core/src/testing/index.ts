@@ -97,7 +97,15 @@ export async function waitFor<T>(
 
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { searchIndexForTest } from './search-index.js';
-export { refusedPort, silentServer, timed, type SilentServer, type Timed } from './dead-ends.js';
+export {
+  deadRedises,
+  refusedPort,
+  silentServer,
+  timed,
+  type DeadRedis,
+  type SilentServer,
+  type Timed,
+} from './dead-ends.js';
 export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';
 export { readWholeLog } from './event-log.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -1,5 +1,4 @@
-import type { RedisConfig } from '@mindflow/core/config';
-import { refusedPort, silentServer, timed } from '@mindflow/core/testing';
+import { deadRedises, timed } from '@mindflow/core/testing';
 import t from 'tap';
 import { queryServiceForTest, testWriters } from '../testing.js';
 
@@ -10,26 +9,11 @@ const budgetMs = timeoutMs + 500;
 const perUser = 24;
 const routes = ['/v1/entries', '/v1/me', '/v1/moods/trend?days=7'];
 
-const downs: { name: string; redis: () => Promise<{ config: RedisConfig; close: () => Promise<void> }> }[] = [
-  {
-    name: 'refused',
-    redis: async () => ({
-      config: { url: `redis://127.0.0.1:${String(await refusedPort())}`, timeoutMs },
-      close: async () => undefined,
-    }),
-  },
-  {
-    name: 'silent (accepts, never answers)',
-    redis: async () => {
-      const server = await silentServer();
-      return { config: { url: `redis://127.0.0.1:${String(server.port)}`, timeoutMs }, close: server.close };
-    },
-  },
-];
+const downs = deadRedises(timeoutMs);
 
 for (const down of downs) {
   t.test(`Redis ${down.name}: cached reads answer from the read model in time; the rate limit holds`, async (t) => {
-    const redis = await down.redis();
+    const redis = await down.open();
     t.teardown(redis.close);
     const platform = await queryServiceForTest({
       readsRedis: redis.config,
