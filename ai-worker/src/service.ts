@@ -1,8 +1,8 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { BlobStore } from '@mindflow/core/blobs';
-import { openEventBus, type Delivery, type EventsTopicSettings } from '@mindflow/core/bus';
+import { openEventBus, type Delivery, type EventBusChoice } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
-import type { ConsumerTimeouts, Secrets } from '@mindflow/core/config';
+import type { Secrets } from '@mindflow/core/config';
 import { openUserKeyring } from '@mindflow/core/crypto';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
@@ -15,7 +15,6 @@ import {
   type HostedProjection,
   type LagLimits,
 } from '@mindflow/core/projections';
-import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { analysisProjection, type Outcomes } from './analysis/projection.js';
 import { createStatusBoard, type AnalysisStatus } from './analysis/status.js';
@@ -25,17 +24,10 @@ import { thumbnailProjection } from './thumbnails/projection.js';
 import { startExportRunner } from './exports/runner.js';
 import type { InsightWriter } from './providers/types.js';
 
-export interface AiWorkerOptions {
+/** With Kafka, the worker consumes the topic the projector's relay publishes. */
+export interface AiWorkerOptions extends EventBusChoice {
   readonly writeDb: WorkerDb;
   readonly writeUrl: string;
-  /** With Kafka: the worker consumes the topic the projector's relay publishes. */
-  readonly kafka: Kafka | undefined;
-  readonly topic?: string;
-  readonly groupPrefix?: string;
-  /** How the events topic is created when absent (defaults: one local broker). */
-  readonly topicSettings?: Partial<EventsTopicSettings>;
-  /** Group membership timings of its consumers (see createKafkaBus). */
-  readonly consumerTimeouts?: ConsumerTimeouts;
   readonly secrets: Secrets;
   /** Where analysis statuses go (`ai:queue:{entryId}`). */
   readonly cache: Cache;

@@ -1,12 +1,11 @@
-import { openEventBus, type EventsTopicSettings } from '@mindflow/core/bus';
+import { openEventBus, type EventBusChoice } from '@mindflow/core/bus';
 import type { Cache } from '@mindflow/core/cache';
-import type { ConsumerTimeouts, ProjectorRole, Secrets } from '@mindflow/core/config';
+import type { ProjectorRole, Secrets } from '@mindflow/core/config';
 import { openUserKeyring, type UserKeysTables } from '@mindflow/core/crypto';
 import { listenForEvents, type EventStoreTables } from '@mindflow/core/eventstore';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { Logger } from '@mindflow/core/logging';
 import { startInBackground, type Background } from '@mindflow/core/runtime';
-import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { AuditStore } from '@mindflow/core/audit';
@@ -35,13 +34,12 @@ import { startRelay, type Relay, type RelayTables } from './relay.js';
 
 export type WriteSide = EventStoreTables & UserKeysTables & RelayTables;
 
-export interface ProjectorOptions {
+/** With Kafka, a relay publishes the event store and the projections consume the topic. */
+export interface ProjectorOptions extends EventBusChoice {
   readonly writeDb: Kysely<WriteSide>;
   readonly writeUrl: string;
   readonly readDb: Kysely<ReadModelTables>;
   readonly analyticsDb: Kysely<AnalyticsProjectionTables>;
-  /** With Kafka: a relay publishes the event store and projections consume the topic. */
-  readonly kafka: Kafka | undefined;
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly registry: Registry;
@@ -49,13 +47,6 @@ export interface ProjectorOptions {
   readonly cache?: Cache;
   /** With Elasticsearch: the search projection keeps the index behind `alias` current. */
   readonly search?: { readonly client: Client; readonly alias: string };
-  /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
-  readonly topic?: string;
-  readonly groupPrefix?: string;
-  /** How the events topic is created when absent (defaults: one local broker). */
-  readonly topicSettings?: Partial<EventsTopicSettings>;
-  /** Group membership timings of the projections' consumers (see createKafkaBus). */
-  readonly consumerTimeouts?: ConsumerTimeouts;
   /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** How far behind (stored offsets against the event store head) a projection may be and stay ready. */
@@ -85,18 +76,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   // Before anything starts: a process holding another master key than the database's refuses.
   const keyring = await openUserKeyring(options.writeDb, options.secrets.masterKey);
   const notifications = await listenForEvents(options.writeUrl, logger);
-  const { bus, topic } = await openEventBus({
-    db: options.writeDb,
-    writeUrl: options.writeUrl,
-    kafka: options.kafka,
-    logger,
-    notifications,
-    registry: options.registry,
-    ...(options.topic === undefined ? {} : { topic: options.topic }),
-    ...(options.groupPrefix === undefined ? {} : { groupPrefix: options.groupPrefix }),
-    ...(options.topicSettings === undefined ? {} : { topicSettings: options.topicSettings }),
-    ...(options.consumerTimeouts === undefined ? {} : { consumerTimeouts: options.consumerTimeouts }),
-  });
+  const { bus, topic } = await openEventBus({ ...options, db: options.writeDb, logger, notifications });
   // With Kafka, the relay publishes the event store to the topic the bus consumes (unless this
   // process runs the projections alone). It starts in the background, like the consumers: the
   // process serves HTTP at once, whether Kafka answers or not.

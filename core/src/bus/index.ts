@@ -5,4 +5,4 @@ export { defaultTopicSettings, ensureEventsTopic, eventsTopic, type EventsTopic 
 export type { EventsTopicSettings } from '../config/index.js';
 export { eventKey, partitionOf } from './partition.js';
 export { toWire, fromWire, toWireReference, readWire, type EventReference } from './wire.js';
-export { openEventBus, type OpenEventBusOptions, type OpenedEventBus } from './open.js';
+export { openEventBus, type EventBusChoice, type OpenEventBusOptions, type OpenedEventBus } from './open.js';

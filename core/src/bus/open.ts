@@ -9,14 +9,8 @@ import { createKafkaBus } from './kafka-bus.js';
 import { ensureEventsTopic, eventsTopic, type EventsTopic } from './topic.js';
 import type { EventBus } from './types.js';
 
-export interface OpenEventBusOptions<DB extends EventStoreTables> {
-  /** The write database, where the event store is. */
-  readonly db: Kysely<DB>;
-  /**
-   * Its URL: without Kafka, the bus listens there for commits; with Kafka, catch-ups from the
-   * event store hold their turn-taking lock on a connection of their own opened there.
-   */
-  readonly writeUrl: string;
+/** Which bus a process uses, as its configuration says: the event store alone, or Kafka and how. */
+export interface EventBusChoice {
   /** With Kafka: subscribers consume the events topic (created if missing), one group each. */
   readonly kafka: Kafka | undefined;
   /** The Kafka topic and consumer-group prefix (defaults: mindflow.events, mindflow.). */
@@ -26,6 +20,16 @@ export interface OpenEventBusOptions<DB extends EventStoreTables> {
   readonly topicSettings?: Partial<EventsTopicSettings>;
   /** With Kafka: group membership timings of every consumer (see createKafkaBus). */
   readonly consumerTimeouts?: ConsumerTimeouts;
+}
+
+export interface OpenEventBusOptions<DB extends EventStoreTables> extends EventBusChoice {
+  /** The write database, where the event store is. */
+  readonly db: Kysely<DB>;
+  /**
+   * Its URL: without Kafka, the bus listens there for commits; with Kafka, catch-ups from the
+   * event store hold their turn-taking lock on a connection of their own opened there.
+   */
+  readonly writeUrl: string;
   /** With Kafka: where consumer restarts are counted. */
   readonly registry?: Registry;
   readonly logger: Logger;
