@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createCounters } from '@mindflow/core/counters';
 import { AppError } from '@mindflow/core/errors';
 import type { RedisConnection } from '@mindflow/core/redis';
+import type { PasswordHasher } from './passwords.js';
 
 /**
  * Failed logins allowed per window (OWASP's authentication guidance: throttle the pair, not the
@@ -67,4 +68,25 @@ export function createLoginThrottle(redis: RedisConnection | undefined): LoginTh
       await pair.delete(pairKey(email, address));
     },
   };
+}
+
+/**
+ * A signed-in user's password, confirmed under the login throttle before an operation that asks
+ * for it (erasure, a password change): a stolen access token must not become a password oracle.
+ * RATE_LIMITED while the address is blocked for the account; FORBIDDEN (`refusal`) when wrong.
+ */
+export async function confirmPassword(
+  deps: { readonly throttle: LoginThrottle; readonly hasher: PasswordHasher },
+  account: { readonly email: string; readonly passwordHash: string },
+  password: string,
+  ip: string,
+  refusal: string,
+): Promise<void> {
+  const email = account.email.trim().toLowerCase();
+  await deps.throttle.check(email, ip);
+  if (!(await deps.hasher.verify(account.passwordHash, password))) {
+    await deps.throttle.failed(email, ip);
+    throw new AppError('FORBIDDEN', refusal);
+  }
+  await deps.throttle.succeeded(email, ip);
 }

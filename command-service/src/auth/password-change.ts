@@ -2,6 +2,7 @@ import { checkPassword, userStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { inUserTransaction, type RequestContext } from '../recorder.js';
 import type { AuthDeps } from './service.js';
+import { confirmPassword } from './login-throttle.js';
 
 export interface PasswordChange {
   readonly currentPassword: string;
@@ -37,13 +38,13 @@ export async function changePassword(
       details: [{ path: 'newPassword', message: 'must differ from the current password' }],
     });
   }
-  const email = account.email.trim().toLowerCase();
-  await deps.throttle.check(email, context.ip);
-  if (!(await deps.hasher.verify(account.password_hash, input.currentPassword))) {
-    await deps.throttle.failed(email, context.ip);
-    throw new AppError('FORBIDDEN', 'the current password does not match: the password is unchanged');
-  }
-  await deps.throttle.succeeded(email, context.ip);
+  await confirmPassword(
+    deps,
+    { email: account.email, passwordHash: account.password_hash },
+    input.currentPassword,
+    context.ip,
+    'the current password does not match: the password is unchanged',
+  );
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const { position, ended } = await inUserTransaction(deps.db, caller.userId, async (trx) => {
     await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', caller.userId).execute();

@@ -5,7 +5,7 @@ import { decideUser, userStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
 import { sql, type Kysely } from 'kysely';
-import type { LoginThrottle } from '../auth/login-throttle.js';
+import { confirmPassword, type LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
@@ -81,14 +81,13 @@ export async function eraseUser(
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (account === undefined) throw new AppError('NOT_FOUND', 'no such user');
-  // Throttled like a login: a stolen access token must not become a password oracle.
-  const email = account.email.trim().toLowerCase();
-  await deps.throttle.check(email, context.ip);
-  if (!(await deps.hasher.verify(account.password_hash, input.password))) {
-    await deps.throttle.failed(email, context.ip);
-    throw new AppError('FORBIDDEN', 'the password does not match: the account is not deleted');
-  }
-  await deps.throttle.succeeded(email, context.ip);
+  await confirmPassword(
+    deps,
+    { email: account.email, passwordHash: account.password_hash },
+    input.password,
+    context.ip,
+    'the password does not match: the account is not deleted',
+  );
   const { position, rows, sessions } = await retryOnDeadlock(() =>
     deps.db.transaction().execute(async (trx) => {
       // Before any other write: every transaction that appended for this user (or entered the
