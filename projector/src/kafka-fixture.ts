@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { createKafkaBus, ensureEventsTopic, type EventsTopic } from '@mindflow/core/bus';
 import { entryStream } from '@mindflow/core/domain';
 import {
@@ -8,11 +9,18 @@ import {
   type EventNotifications,
   type EventStoreTables,
 } from '@mindflow/core/eventstore';
-import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
+import { connectKafka, deleteTopic, kafkaClientTimings } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
-import { createTestDatabase, testEngines, uniqueName, type TestDatabase } from '@mindflow/core/testing';
+import {
+  createTestDatabase,
+  startTcpProxy,
+  testEngines,
+  uniqueName,
+  type TcpProxy,
+  type TestDatabase,
+} from '@mindflow/core/testing';
 import type { EventBus } from '@mindflow/core/bus';
-import type { Kafka } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Test } from 'tap';
 import { recordingSubscriber } from './bus.contract.js';
@@ -124,4 +132,23 @@ export async function relayOn(
   });
   t.teardown(() => relay.stop());
   return relay;
+}
+
+/**
+ * A Kafka client whose every connection (to whatever broker the cluster advertises) goes
+ * through a TCP proxy the test can cut or silence, closed at teardown: Kafka away for this
+ * client only, the broker running on for everyone else.
+ */
+export async function kafkaBehindProxy(t: Test): Promise<{ kafka: Kafka; proxy: TcpProxy }> {
+  const [host = '127.0.0.1', port = '9092'] = (testEngines().kafka.brokers[0] ?? '').split(':');
+  const proxy = await startTcpProxy({ host, port: Number(port) });
+  t.teardown(() => proxy.close());
+  const kafka = new Kafka({
+    ...kafkaClientTimings,
+    clientId: `test-${randomUUID()}`,
+    brokers: [`127.0.0.1:${proxy.port}`],
+    logLevel: logLevel.NOTHING,
+    socketFactory: ({ onConnect }) => connect({ host: '127.0.0.1', port: proxy.port }, onConnect),
+  });
+  return { kafka, proxy };
 }

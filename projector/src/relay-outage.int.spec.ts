@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
-import { kafkaClientTimings } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
-import { startTcpProxy, testEngines, waitFor } from '@mindflow/core/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { waitFor } from '@mindflow/core/testing';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { appendDeleted, kafkaFixture } from './kafka-fixture.js';
+import { appendDeleted, kafkaBehindProxy, kafkaFixture } from './kafka-fixture.js';
 import { startRelay } from './relay.js';
 
 const logger = createLogger({ level: process.env.TEST_LOG === undefined ? 'silent' : 'error', pretty: false }, 'test');
@@ -31,17 +28,8 @@ for (const fault of ['refuses connections', 'accepts and never answers'] as cons
     `events committed while Kafka ${fault} for ${outageMs / 1000} s reach the topic within ${boundMs / 1000} s of its return`,
     async (t) => {
       const fixture = await kafkaFixture(t, logger);
-      const [host = '127.0.0.1', port = '9092'] = (testEngines().kafka.brokers[0] ?? '').split(':');
-      const proxy = await startTcpProxy({ host, port: Number(port) });
-      t.teardown(() => proxy.close());
       // The relay's client reaches every broker through the proxy (whatever address the cluster advertises).
-      const kafka = new Kafka({
-        ...kafkaClientTimings,
-        clientId: `test-${randomUUID()}`,
-        brokers: [`127.0.0.1:${proxy.port}`],
-        logLevel: logLevel.NOTHING,
-        socketFactory: ({ onConnect }) => connect({ host: '127.0.0.1', port: proxy.port }, onConnect),
-      });
+      const { kafka, proxy } = await kafkaBehindProxy(t);
       const registry = new Registry();
       const relay = await startRelay({
         registry,

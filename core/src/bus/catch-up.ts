@@ -40,34 +40,21 @@ export interface CatchUpOptions<DB extends EventStoreTables> {
  */
 export async function catchUpFromStore<DB extends EventStoreTables>(options: CatchUpOptions<DB>): Promise<void> {
   const { admin, groupId, topic, subscriber, logger } = options;
-  const lockKey = `mindflow.catch-up:${groupId}:${topic}`;
-  await withSessionLock(options, lockKey, async () => {
+  await withSessionLock(options, catchUpLockKey(groupId, topic), async () => {
     {
       // Another process of the group may have caught up while this one waited.
       if (!(await needsCatchUp(admin, groupId, topic))) return;
-      const ends = await admin.fetchTopicOffsets(topic);
-      const partitions = ends.length;
-      const stored = await subscriber.offsets();
-      const storedOffsets = ends.map((end) => stored.get(String(end.partition)));
-      let checkpoint: Checkpoint = storedOffsets.every((offset) => offset !== undefined)
-        ? checkpointOf(storedOffsets.sort().at(0))
-        : startOfLog;
+      const partitions = (await admin.fetchTopicOffsets(topic)).length;
+      let checkpoint = await startingPoint(subscriber, partitions);
       logger.info(
         { subscriber: subscriber.name, groupId, from: logOffset(checkpoint) },
         'kafka bus: catching up from the event store',
       );
       let delivered = 0;
       for (let failures = 0; !options.stopped();) {
-        const events = await readAll(options.db, checkpoint, options.batchSize);
-        const last = events.at(-1);
-        if (last === undefined) break;
+        let next: Awaited<ReturnType<typeof deliverNextBatch>>;
         try {
-          await subscriber.handle(
-            events.map((event) => {
-              const key = { transactionId: event.transactionId, position: event.globalPosition };
-              return { event, partition: String(partitionOf(eventKey(event), partitions)), offset: logOffset(key) };
-            }),
-          );
+          next = await deliverNextBatch({ ...options, partitions }, checkpoint);
         } catch (error) {
           failures += 1;
           const backoffMs = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
@@ -78,10 +65,11 @@ export async function catchUpFromStore<DB extends EventStoreTables>(options: Cat
           await new Promise((resolve) => setTimeout(resolve, backoffMs));
           continue;
         }
+        if (next === undefined) break;
         failures = 0;
         options.progressed?.();
-        delivered += events.length;
-        checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
+        delivered += next.delivered;
+        checkpoint = next.checkpoint;
       }
       if (options.stopped()) return;
       logger.info({ subscriber: subscriber.name, groupId, delivered }, 'kafka bus: caught up; reading the topic');
@@ -90,10 +78,53 @@ export async function catchUpFromStore<DB extends EventStoreTables>(options: Cat
 }
 
 /**
+ * Where a subscriber resumes reading the event store: its lowest stored offset when it holds
+ * one for every partition of the topic, else the start of the log (a partition it never
+ * applied anything of may hold events at any point of the log).
+ */
+export async function startingPoint(subscriber: Subscriber, partitions: number): Promise<Checkpoint> {
+  const stored = await subscriber.offsets();
+  const offsets = Array.from({ length: partitions }, (_, partition) => stored.get(String(partition)));
+  return offsets.every((offset) => offset !== undefined) ? checkpointOf(offsets.sort().at(0)) : startOfLog;
+}
+
+/**
+ * Hands `subscriber` the next batch of events after `from` that readAll returns, each under
+ * the partition the relay publishes it to and its commit-order key, as the topic would deliver
+ * it (so the stored offsets absorb whatever the topic delivers again). Resolves with where the
+ * batch ends, or undefined when the store has nothing more; a failed batch rejects.
+ */
+export async function deliverNextBatch<DB extends EventStoreTables>(
+  options: {
+    readonly db: Kysely<DB>;
+    readonly subscriber: Subscriber;
+    readonly batchSize: number;
+    readonly partitions: number;
+  },
+  from: Checkpoint,
+): Promise<{ checkpoint: Checkpoint; delivered: number } | undefined> {
+  const events = await readAll(options.db, from, options.batchSize);
+  const last = events.at(-1);
+  if (last === undefined) return undefined;
+  await options.subscriber.handle(
+    events.map((event) => {
+      const key = { transactionId: event.transactionId, position: event.globalPosition };
+      return { event, partition: String(partitionOf(eventKey(event), options.partitions)), offset: logOffset(key) };
+    }),
+  );
+  return { checkpoint: { transactionId: last.transactionId, position: last.globalPosition }, delivered: events.length };
+}
+
+/** The session advisory lock that catch-ups (and store-following passes) of one group take turns on. */
+export function catchUpLockKey(groupId: string, topic: string): string {
+  return `mindflow.catch-up:${groupId}:${topic}`;
+}
+
+/**
  * Runs `work` holding the session advisory lock `key`: on a connection of its own when a URL is
  * given, so that the pool stays free for the reads `work` makes, else on one of the pool's.
  */
-async function withSessionLock<DB extends EventStoreTables>(
+export async function withSessionLock<DB extends EventStoreTables>(
   options: Pick<CatchUpOptions<DB>, 'db' | 'url'>,
   key: string,
   work: () => Promise<void>,

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/index.js';
 import { Counter, type Registry } from 'prom-client';
 import { createConsumerHealth, type ConsumerHealth } from './consumer-health.js';
 import { catchUpFromStore, needsCatchUp } from './catch-up.js';
+import { followStore, type StoreFollower } from './store-follower.js';
 import { logOffset } from './embedded-bus.js';
 import { eventsTopic } from './topic.js';
 import type { Delivery, EventBus, SubscribeOptions, Subscriber, Subscription } from './types.js';
@@ -61,6 +62,11 @@ export const defaultConsumerTimeouts: ConsumerTimeouts = Object.freeze({
  * Kafka's return). Each restart is logged (`subscriber`, `restart`, `backoffMs`, `err`) and counted in mindflow_bus_consumer_restarts_total{subscriber}. The
  * bus's `liveness` check names a consumer that cannot run (see createConsumerHealth).
  *
+ * While a subscriber's consumer cannot run (from its first failure until a new member joins
+ * the group), the subscriber follows the event store instead (see followStore): with Kafka
+ * away, projections stay current, and have nothing to catch up when it returns. (A process
+ * that has never reached Kafka does not know the topic's partitions, and waits for it.)
+ *
  * Heartbeats while a batch is handled: kafkajs heartbeats only between batches and when the
  * handler calls `heartbeat()`, and a projection host may wait out an engine outage inside
  * `handle` for far longer than the session time-out. A timer therefore calls the batch's
@@ -100,10 +106,19 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
         release: () => undefined,
       };
       const isStopped = () => state.stopped;
+      /** The topic's partition count, once seen: what following the event store needs. */
+      let partitions: number | undefined;
+      let follower: StoreFollower | undefined;
+      const stopFollowing = async () => {
+        const stopping = follower;
+        follower = undefined;
+        await stopping?.stop();
+      };
       const catchUp = async () => {
         const admin = options.kafka.admin();
         await admin.connect();
         try {
+          partitions = (await admin.fetchTopicOffsets(topic)).length;
           if (await needsCatchUp(admin, groupId, topic)) {
             await catchUpFromStore({
               db: options.db,
@@ -141,7 +156,10 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
           consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
         });
         stopped.catch(() => undefined); // awaited below; a crash during the start rejects it early
-        consumer.on(consumer.events.GROUP_JOIN, () => health.joined());
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          health.joined();
+          void stopFollowing();
+        });
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
         await consumer.run({
@@ -202,6 +220,18 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
             const backoffMs = Math.min(2_000, 500 * 2 ** Math.min(failures - 1, 6));
             health.failed(error);
             restarts?.inc({ subscriber: subscriber.name });
+            if (follower === undefined && partitions !== undefined) {
+              follower = followStore({
+                db: options.db,
+                ...(options.url === undefined ? {} : { url: options.url }),
+                subscriber,
+                groupId,
+                topic,
+                partitions,
+                batchSize,
+                logger: options.logger,
+              });
+            }
             options.logger.error(
               { err: error, subscriber: subscriber.name, groupId, restart: health.restarts(), backoffMs },
               'kafka bus: consumer stopped; restarting it',
@@ -225,6 +255,7 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
           state.wake();
           state.release();
           await running;
+          await stopFollowing();
           await state.consumer?.disconnect();
           health.close();
           consumers.delete(health);
