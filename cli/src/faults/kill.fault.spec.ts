@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { crashCount, settle, startFaultPlatform } from './platform.js';
-import { assertGuarantees, reportFigures, assertTarget, ceilings } from './report.js';
+import { assertGuarantees, reportFigures, assertTarget } from './report.js';
 import type { ServiceProcess } from './stack.js';
 
 // kill -9 of the relay, then of the projection process, every few seconds under write load
@@ -17,6 +17,12 @@ t.teardown(() => platform.close());
 const killPhaseMs = 20_000;
 /** A process restarted after kill -9 answers /healthz within this. */
 const restartTargetMs = 5_000;
+/**
+ * Every store shows every writer's last command within this of the last kill: a restarted
+ * projection process follows the event store while its members wait out the killed ones'
+ * session time-out (10 s).
+ */
+const catchUpTargetMs = 10_000;
 
 async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   const crashesBefore = crashCount(platform);
@@ -43,9 +49,9 @@ async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   });
   reportFigures(t, figures);
   t.ok(kills >= 4, `${kills} kills`);
-  assertTarget(t, 'restarted to /healthz after the last kill -9', restartMs, restartTargetMs, ceilings.restartMs);
+  assertTarget(t, 'restarted to /healthz after the last kill -9', restartMs, restartTargetMs);
   t.ok(figures.commands.acknowledged > 100, `${figures.commands.acknowledged} commands acknowledged under the kills`);
-  assertGuarantees(t, figures);
+  assertGuarantees(t, figures, catchUpTargetMs);
 }
 
 t.test('kill -9 of the relay every few seconds under write load: every store exactly once', async (t) => {

@@ -58,29 +58,17 @@ export function reportFigures(t: Test, figures: FaultFigures): void {
  */
 /**
  * A target of "staying up through engine faults" (a restart within 5 s, a catch-up within 10 s),
- * asserted as such. Missed, but within `ceilingMs`, the miss is reported as a known failure
- * (`todo`: tap counts and prints it; the measured figure is in the message) while the ceiling
- * is asserted for real, so that a regression fails the run. Beyond the ceiling, both fail.
+ * asserted as such, the measured figure in the message.
  */
-export function assertTarget(
-  t: Test,
-  what: string,
-  measuredMs: number | undefined,
-  targetMs: number,
-  ceilingMs: number,
-): void {
-  const met = measuredMs !== undefined && measuredMs <= targetMs;
-  const underCeiling = measuredMs !== undefined && measuredMs <= ceilingMs;
+export function assertTarget(t: Test, what: string, measuredMs: number | undefined, targetMs: number): void {
   t.ok(
-    met,
+    measuredMs !== undefined && measuredMs <= targetMs,
     `${what}: ${seconds(measuredMs)} (target ${seconds(targetMs)})`,
-    met || !underCeiling ? {} : { todo: `target not met yet on this machine (ceiling ${seconds(ceilingMs)})` },
   );
-  t.ok(underCeiling, `${what}: within the regression ceiling of ${seconds(ceilingMs)}`);
 }
 
-/** How far past a target a figure may be before the run fails (assertTarget). */
-export const ceilings = { catchUpMs: 30_000, restartMs: 15_000 } as const;
+/** How long a scenario waits for a process to start before it reports the start missing. */
+export const ceilings = { restartMs: 15_000 } as const;
 
 export function assertGuarantees(t: Test, figures: FaultFigures, catchUpWithinMs?: number): void {
   t.equal(figures.lostInWriteModel, 0, `${figures.scenario}: every acknowledged command is in the event store`);
@@ -88,13 +76,7 @@ export function assertGuarantees(t: Test, figures: FaultFigures, catchUpWithinMs
     const recovery = figures.recovery[store.store];
     t.ok(recovery !== undefined, `${figures.scenario}: ${store.store} caught up`);
     if (catchUpWithinMs !== undefined)
-      assertTarget(
-        t,
-        `${figures.scenario}: ${store.store} caught up after`,
-        recovery,
-        catchUpWithinMs,
-        ceilings.catchUpMs,
-      );
+      assertTarget(t, `${figures.scenario}: ${store.store} caught up after`, recovery, catchUpWithinMs);
     t.equal(store.lost, 0, `${figures.scenario}: ${store.store} lost nothing (${store.detail})`);
     t.equal(store.duplicated, 0, `${figures.scenario}: ${store.store} applied nothing twice (${store.detail})`);
   }

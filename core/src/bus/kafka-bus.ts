@@ -62,9 +62,10 @@ export const defaultConsumerTimeouts: ConsumerTimeouts = Object.freeze({
  * Kafka's return). Each restart is logged (`subscriber`, `restart`, `backoffMs`, `err`) and counted in mindflow_bus_consumer_restarts_total{subscriber}. The
  * bus's `liveness` check names a consumer that cannot run (see createConsumerHealth).
  *
- * While a subscriber's consumer cannot run (from its first failure until a new member joins
- * the group), the subscriber follows the event store instead (see followStore): with Kafka
- * away, projections stay current, and have nothing to catch up when it returns. (A process
+ * While a subscriber's consumer is not in its group (from its start or its first failure until
+ * a member joins), the subscriber follows the event store instead (see followStore): with
+ * Kafka away, or a killed member holding the partitions for a session time-out, projections
+ * stay current, and have nothing to catch up when the consumer reads again. (A process
  * that has never reached Kafka does not know the topic's partitions, and waits for it.)
  *
  * Heartbeats while a batch is handled: kafkajs heartbeats only between batches and when the
@@ -109,6 +110,20 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
       /** The topic's partition count, once seen: what following the event store needs. */
       let partitions: number | undefined;
       let follower: StoreFollower | undefined;
+      /** Follows the event store until a member joins the group (once the partitions are known). */
+      const startFollowing = () => {
+        if (follower !== undefined || partitions === undefined || state.stopped) return;
+        follower = followStore({
+          db: options.db,
+          ...(options.url === undefined ? {} : { url: options.url }),
+          subscriber,
+          groupId,
+          topic,
+          partitions,
+          batchSize,
+          logger: options.logger,
+        });
+      };
       const stopFollowing = async () => {
         const stopping = follower;
         follower = undefined;
@@ -142,6 +157,9 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
         await options.ensureTopic?.();
         await catchUp();
         if (state.stopped) return;
+        // A join can wait a whole session time-out (a killed member of the group holds its
+        // partitions until then): the store is followed meanwhile.
+        startFollowing();
         const consumer = options.kafka.consumer({
           groupId,
           maxBytesPerPartition: 4 * 1024 * 1024,
@@ -220,18 +238,7 @@ export function createKafkaBus<DB extends EventStoreTables>(options: KafkaBusOpt
             const backoffMs = Math.min(2_000, 500 * 2 ** Math.min(failures - 1, 6));
             health.failed(error);
             restarts?.inc({ subscriber: subscriber.name });
-            if (follower === undefined && partitions !== undefined) {
-              follower = followStore({
-                db: options.db,
-                ...(options.url === undefined ? {} : { url: options.url }),
-                subscriber,
-                groupId,
-                topic,
-                partitions,
-                batchSize,
-                logger: options.logger,
-              });
-            }
+            startFollowing();
             options.logger.error(
               { err: error, subscriber: subscriber.name, groupId, restart: health.restarts(), backoffMs },
               'kafka bus: consumer stopped; restarting it',

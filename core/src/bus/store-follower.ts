@@ -26,8 +26,8 @@ export interface StoreFollower {
 }
 
 /**
- * Keeps a subscriber current from the event store while its Kafka consumer cannot run (Kafka
- * away, the member out of its group): every `pollMs`, it hands the subscriber what the store
+ * Keeps a subscriber current from the event store while its Kafka consumer is not in its group
+ * (joining, Kafka away, a killed member still holding the partitions): every `pollMs`, it hands the subscriber what the store
  * holds beyond what it last handed, exactly as a catch-up does (the relay's partition and the
  * event's commit-order key per delivery). The event store is the log of record, so the
  * projections stay as current as with Kafka, read-your-writes included, however long Kafka is
@@ -44,9 +44,9 @@ export function followStore<DB extends EventStoreTables>(options: StoreFollowerO
   const state: { stopped: boolean; wake: () => void } = { stopped: false, wake: () => undefined };
   let checkpoint: Checkpoint | undefined;
   let delivered = 0;
-  logger.warn(
+  logger.info(
     { subscriber: subscriber.name, groupId },
-    'kafka bus: the consumer cannot run; following the event store meanwhile',
+    'kafka bus: following the event store until the consumer is in its group',
   );
   const running = (async () => {
     for (let failures = 0; !state.stopped;) {
@@ -83,7 +83,7 @@ export function followStore<DB extends EventStoreTables>(options: StoreFollowerO
       await running;
       logger.info(
         { subscriber: subscriber.name, groupId, delivered },
-        'kafka bus: the consumer runs again; stopped following the event store',
+        'kafka bus: the consumer is in its group; stopped following the event store',
       );
     },
   };
