@@ -1,10 +1,22 @@
+import { Readable } from 'node:stream';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { connectElasticsearch } from '../elasticsearch/index.js';
 import { createHttpServer } from '../http/index.js';
 import { connectMongo } from '../mongo/index.js';
 import { createElasticsearchSearch } from '../search/index.js';
-import { refusedPort, silentLogger, silentServer, timed } from '../testing/index.js';
+import { createS3BlobStore } from '../blobs/index.js';
+import { connectS3 } from '../s3/index.js';
+import {
+  refusedPort,
+  silentLogger,
+  silentServer,
+  startTcpProxy,
+  testEngines,
+  timed,
+  uniqueName,
+  waitFor,
+} from '../testing/index.js';
 import { EngineUnavailableError, installBreakerMetrics } from './index.js';
 
 const request = { text: undefined, moods: [], tags: [], sort: 'date', offset: 0, limit: 10 } as const;
@@ -62,4 +74,54 @@ t.test('MongoDB refused: compliance reads fail at once once the breaker is open'
   t.comment(`audit reads: ${tries.join(', ')} ms`);
   t.equal(mongo.breaker.state(), 'open');
   t.ok((tries.at(-1) ?? Infinity) < 50, 'at once while open');
+});
+
+t.test('S3 silent: each request fails within its timeout, then at once; the store answers again after', async (t) => {
+  const engines = testEngines().s3;
+  const endpoint = new URL(engines.endpoint);
+  const proxy = await startTcpProxy({ host: endpoint.hostname, port: Number(endpoint.port) });
+  t.teardown(() => proxy.close());
+  const s3 = connectS3(
+    { ...engines, endpoint: `http://127.0.0.1:${String(proxy.port)}`, timeoutMs: 300 },
+    silentLogger(),
+  );
+  t.teardown(s3.close);
+  const store = createS3BlobStore(s3, s3.bucket);
+  const key = `breaker/${uniqueName('object')}`;
+  await store.put(key, Readable.from([Buffer.from('dear diary')]), { contentType: 'text/plain' });
+  t.teardown(() => store.delete(key));
+  t.same(await store.head(key), { size: 10, contentType: 'text/plain' }, 'through the proxy, it answers');
+
+  // Accepts connections, never answers: the worst case for a client's time-outs.
+  proxy.silence();
+  const tries = [];
+  for (let i = 0; i < 5; i++) {
+    const { value, ms } = await timed(() => store.head(key).catch((error: unknown) => error), 10_000);
+    tries.push(ms);
+    t.type(value, EngineUnavailableError);
+  }
+  t.comment(`head while S3 is silent: ${tries.join(', ')} ms`);
+  t.ok(
+    tries.every((ms) => ms < 1_000),
+    'each within a second',
+  );
+  t.equal(s3.breaker.state(), 'open', 'three failures in a row opened it');
+  t.ok((tries.at(-1) ?? Infinity) < 50, 'and then it fails at once');
+  const upload = await timed(
+    () =>
+      store
+        .put(`${key}-2`, Readable.from([Buffer.from('x')]), { contentType: 'text/plain' })
+        .catch((error: unknown) => error),
+    10_000,
+  );
+  t.type(upload.value, EngineUnavailableError, 'an upload is refused at once while it is open');
+  t.ok(upload.ms < 50, `in ${String(upload.ms)} ms`);
+
+  await proxy.restore();
+  const back = await waitFor(
+    async () => (await store.head(key).catch(() => undefined))?.size,
+    15_000,
+    'S3 to answer through the breaker again',
+  );
+  t.equal(back, 10, 'a trial call closed it once S3 answered');
 });

@@ -524,6 +524,13 @@ export const s3Env = {
     default: true,
     description: 'path-style URLs (MinIO and most S3-compatible stores)',
   }),
+  S3_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 3_000,
+    description:
+      'ms a request to the store (head, get, copy, delete) may take before it fails (503) and counts against the circuit breaker',
+  }),
 };
 
 export interface S3Config {
@@ -533,6 +540,8 @@ export interface S3Config {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly forcePathStyle: boolean;
+  /** A request-serving call (head, get, copy, delete) fails after this (S3_TIMEOUT_MS). */
+  readonly timeoutMs: number;
 }
 
 export function s3Config(env: EnvOf<typeof s3Env>): S3Config | undefined {
@@ -551,6 +560,7 @@ export function s3Config(env: EnvOf<typeof s3Env>): S3Config | undefined {
     accessKeyId,
     secretAccessKey,
     forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    timeoutMs: env.S3_TIMEOUT_MS,
   };
 }
 
