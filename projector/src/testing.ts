@@ -12,6 +12,7 @@ import type { ReadModelTables } from './read-model/tables.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { defaultRetention, openAuditStore, type AuditRetention, type AuditStore } from '@mindflow/core/audit';
 import type { Breaker } from '@mindflow/core/breaker';
+import type { MongoConfig } from '@mindflow/core/config';
 import { connectMongo } from '@mindflow/core/mongo';
 import { logDeliveries } from './rebuild.js';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
@@ -186,6 +187,8 @@ export async function projectorForTest(options: {
   /** Runs the audit projection into a store on the read database, or in a MongoDB database of its own. */
   audit?: 'postgres' | 'mongodb';
   auditRetention?: AuditRetention;
+  /** Another way to the MongoDB server (e.g. through a proxy), for the audit store there. */
+  auditMongo?: MongoConfig;
   /** Redis for the command routes' sessions, as in production; in-process without. */
   sessionRedis?: CommandServiceOptions['redis'];
 }): Promise<ProjectorUnderTest> {
@@ -205,7 +208,7 @@ export async function projectorForTest(options: {
   const auditSide =
     options.audit === undefined
       ? undefined
-      : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger);
+      : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger, options.auditMongo);
   const audit = auditSide?.store;
   const projector = await startProjector({
     ...projectorDatabases(write.db, readSide.db, analyticsSide.db),
@@ -255,6 +258,7 @@ export async function auditStoreForTest(
   readUrl: string,
   retention: AuditRetention = defaultRetention,
   logger: Logger = silentLogger(),
+  mongoConfig: MongoConfig = testEngines().mongo,
 ): Promise<{
   store: AuditStore;
   open: () => Promise<AuditStore>;
@@ -265,7 +269,7 @@ export async function auditStoreForTest(
   const read = connectPostgres('read', readUrl, 3);
   const mongo =
     adapter === 'mongodb'
-      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') }, logger)
+      ? connectMongo({ ...mongoConfig, database: uniqueName('test_audit').replace('-', '_') }, logger)
       : undefined;
   const open = () => openAuditStore({ mongo, readDb: read.db }, retention);
   return {
