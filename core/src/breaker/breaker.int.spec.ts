@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { Registry } from 'prom-client';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { connectElasticsearch } from '../elasticsearch/index.js';
 import { createHttpServer } from '../http/index.js';
 import { connectMongo } from '../mongo/index.js';
 import { createElasticsearchSearch } from '../search/index.js';
 import { createS3BlobStore } from '../blobs/index.js';
+import { connectPostgres } from '../postgres/index.js';
 import { connectS3 } from '../s3/index.js';
 import {
   refusedPort,
@@ -17,9 +19,21 @@ import {
   uniqueName,
   waitFor,
 } from '../testing/index.js';
-import { EngineUnavailableError, installBreakerMetrics } from './index.js';
+import { createBreaker, EngineUnavailableError, installBreakerMetrics } from './index.js';
 
 const request = { text: undefined, moods: [], tags: [], sort: 'date', offset: 0, limit: 10 } as const;
+
+/** Five calls to an engine that is away: each must fail with EngineUnavailableError; their times (ms). */
+async function failingTries(t: Test, call: () => Promise<unknown>, what: string): Promise<number[]> {
+  const tries = [];
+  for (let i = 0; i < 5; i++) {
+    const { value, ms } = await timed(() => call().catch((error: unknown) => error), 10_000);
+    tries.push(ms);
+    t.type(value, EngineUnavailableError);
+  }
+  t.comment(`${what} ${tries.join(', ')} ms`);
+  return tries;
+}
 
 t.test('Elasticsearch silent: search fails within its timeout, then at once while the breaker is open', async (t) => {
   const server = await silentServer();
@@ -27,13 +41,7 @@ t.test('Elasticsearch silent: search fails within its timeout, then at once whil
   const es = connectElasticsearch({ url: `http://127.0.0.1:${String(server.port)}`, timeoutMs: 300 }, silentLogger());
   t.teardown(es.close);
   const search = createElasticsearchSearch(es, 'journal_entries');
-  const tries = [];
-  for (let i = 0; i < 5; i++) {
-    const { value, ms } = await timed(() => search.search('u', request).catch((error: unknown) => error), 5_000);
-    tries.push(ms);
-    t.type(value, EngineUnavailableError);
-  }
-  t.comment(`search answers: ${tries.join(', ')} ms`);
+  const tries = await failingTries(t, () => search.search('u', request), 'search answers:');
   t.ok(
     tries.every((ms) => ms < 1_000),
     'each within a second',
@@ -65,13 +73,7 @@ t.test('MongoDB refused: compliance reads fail at once once the breaker is open'
   t.teardown(mongo.close);
   // A compliance read as the audit store runs it, guarded as request handlers use it.
   const list = () => mongo.breaker.run(() => mongo.db.collection('audit_logs').find({}).limit(1).toArray());
-  const tries = [];
-  for (let i = 0; i < 5; i++) {
-    const { value, ms } = await timed(() => list().catch((error: unknown) => error), 5_000);
-    tries.push(ms);
-    t.type(value, EngineUnavailableError);
-  }
-  t.comment(`audit reads: ${tries.join(', ')} ms`);
+  const tries = await failingTries(t, () => list(), 'audit reads:');
   t.equal(mongo.breaker.state(), 'open');
   t.ok((tries.at(-1) ?? Infinity) < 50, 'at once while open');
 });
@@ -94,13 +96,7 @@ t.test('S3 silent: each request fails within its timeout, then at once; the stor
 
   // Accepts connections, never answers: the worst case for a client's time-outs.
   proxy.silence();
-  const tries = [];
-  for (let i = 0; i < 5; i++) {
-    const { value, ms } = await timed(() => store.head(key).catch((error: unknown) => error), 10_000);
-    tries.push(ms);
-    t.type(value, EngineUnavailableError);
-  }
-  t.comment(`head while S3 is silent: ${tries.join(', ')} ms`);
+  const tries = await failingTries(t, () => store.head(key), 'head while S3 is silent:');
   t.ok(
     tries.every((ms) => ms < 1_000),
     'each within a second',
@@ -124,4 +120,23 @@ t.test('S3 silent: each request fails within its timeout, then at once; the stor
     'S3 to answer through the breaker again',
   );
   t.equal(back, 10, 'a trial call closed it once S3 answered');
+});
+
+t.test('the analytics database silent: a query fails within the timeout, then at once', async (t) => {
+  const server = await silentServer();
+  t.teardown(server.close);
+  const analytics = connectPostgres(
+    'analytics',
+    `postgres://mindflow:mindflow@127.0.0.1:${String(server.port)}/mindflow_analytics`,
+    2,
+    createBreaker({ engine: 'analytics-db', timeoutMs: 300, logger: silentLogger() }),
+  );
+  t.teardown(analytics.close);
+  const tries = await failingTries(t, () => sql`select 1`.execute(analytics.db), 'analytics queries:');
+  t.ok(
+    tries.every((ms) => ms < 1_000),
+    'each within a second',
+  );
+  t.equal(analytics.breaker?.state(), 'open');
+  t.ok((tries.at(-1) ?? Infinity) < 50, 'at once while open');
 });

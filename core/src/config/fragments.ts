@@ -80,6 +80,13 @@ export const databaseEnv = {
     default: 10,
     description: 'connections per database',
   }),
+  ANALYTICS_DATABASE_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 2_000,
+    description:
+      'ms to get a connection to the analytics database before the call fails (503) and counts against its circuit breaker',
+  }),
 };
 
 export const dataDirEnv = {
@@ -99,11 +106,13 @@ export type DatabaseConfig =
       readonly kind: 'server';
       readonly urls: DatabaseUrls;
       readonly poolSize: number;
+      readonly analyticsTimeoutMs?: number;
     }
   | {
       readonly kind: 'embedded';
       readonly dataDir: string;
       readonly poolSize: number;
+      readonly analyticsTimeoutMs?: number;
     };
 
 export function databaseConfig(env: EnvOf<typeof databaseEnv> & EnvOf<typeof dataDirEnv>): DatabaseConfig {
@@ -116,11 +125,13 @@ export function databaseConfig(env: EnvOf<typeof databaseEnv> & EnvOf<typeof dat
       kind: 'embedded',
       dataDir: env.MINDFLOW_DATA_DIR,
       poolSize: env.DATABASE_POOL_SIZE,
+      analyticsTimeoutMs: env.ANALYTICS_DATABASE_TIMEOUT_MS,
     };
   }
   return {
     kind: 'server',
     poolSize: env.DATABASE_POOL_SIZE,
+    analyticsTimeoutMs: env.ANALYTICS_DATABASE_TIMEOUT_MS,
     urls: {
       write,
       read: env.READ_DATABASE_URL ?? withDatabase(write, 'mindflow_read'),

@@ -21,7 +21,7 @@ export interface Engines {
   readonly s3: S3Connection | undefined;
   /** Every dependency, for /readyz and `mindflow status`. */
   readonly checks: readonly HealthCheck[];
-  /** The circuit breakers in front of Redis, Elasticsearch, MongoDB and S3 (those configured). */
+  /** The circuit breakers in front of Redis, Elasticsearch, MongoDB, S3 and the analytics database (those configured). */
   readonly breakers: readonly Breaker[];
   close(): Promise<void>;
 }
@@ -46,7 +46,9 @@ export async function connectEngines(config: EngineSelection, logger: Logger): P
     redis,
     s3,
     checks: [databases.write.health, databases.read.health, databases.analytics.health, ...others.map((e) => e.health)],
-    breakers: [redis, elasticsearch, mongo, s3].flatMap((engine) => (engine === undefined ? [] : [engine.breaker])),
+    breakers: [redis, elasticsearch, mongo, s3, databases.analytics].flatMap((engine) =>
+      engine?.breaker === undefined ? [] : [engine.breaker],
+    ),
     close: async () => {
       await Promise.allSettled(others.map((engine) => engine.close()));
       await databases.close();
