@@ -1,7 +1,5 @@
-import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { silentLogger } from '../testing/index.js';
+import { rawRequest, silentLogger } from '../testing/index.js';
 import { createHttpServer } from './index.js';
 
 // JSON bodies that stop arriving are answered 408 REQUEST_TIMEOUT and their connection closed:
@@ -23,40 +21,16 @@ const port = typeof address === 'object' && address !== null ? address.port : 0;
 /** Before: no answer at all within this (Node's own request timeout is 5 minutes). */
 const answerWithinMs = 6_000;
 
-/**
- * Sends headers (`length`: a Content-Length or chunked) then `pieces`, `gapMs` apart, on a raw
- * socket it keeps open: what the server answered, whether it closed the connection, and when.
- */
-function send(
-  length: string,
-  pieces: readonly string[],
-  gapMs = 0,
-): Promise<{ answer: string; closed: boolean; ms: number }> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const finish = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ answer, closed, ms: Date.now() - started });
-    };
-    const timer = setTimeout(() => finish(false), answerWithinMs);
-    socket.on('data', (data) => {
-      answer += data.toString('utf8');
-      if (/\r\n\r\n[\s\S]*\}$/.test(answer) && !answer.includes('connection: close')) finish(false);
-    });
-    socket.on('close', () => finish(true));
-    socket.on('error', () => undefined);
-    socket.write(`POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n${length}\r\n\r\n`);
-    void (async () => {
-      for (const piece of pieces) {
-        if (gapMs > 0) await sleep(gapMs);
-        if (!socket.destroyed) socket.write(piece);
-      }
-    })();
+/** Sends headers (`length`: a Content-Length or chunked) then `pieces`, `gapMs` apart. */
+const send = (length: string, pieces: readonly string[], gapMs = 0) =>
+  rawRequest({
+    port,
+    head: `POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n${length}\r\n\r\n`,
+    body: pieces,
+    gapMs,
+    answerWithinMs,
+    complete: (answer) => /\r\n\r\n[\s\S]*\}$/.test(answer) && !answer.includes('connection: close'),
   });
-}
 
 const status = (answer: string) => /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
 
