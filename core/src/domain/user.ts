@@ -1,6 +1,7 @@
 import { AppError } from '../errors/index.js';
 import { isCommonPassword } from './common-passwords.js';
 import { ruleViolation, type DomainEvent } from './rules.js';
+import { textLength } from './text.js';
 
 export const languages = ['en', 'pt'] as const;
 export const themes = ['light', 'dark', 'system'] as const;
@@ -30,7 +31,7 @@ export function normalizeEmail(email: string): string {
  * password; `field` names it in the error.
  */
 export function checkPassword(password: string, email: string, field = 'password'): void {
-  if ([...new Intl.Segmenter().segment(password)].length < minPasswordLength) {
+  if (textLength(password) < minPasswordLength) {
     throw ruleViolation(field, `must be at least ${minPasswordLength} characters`);
   }
   if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
@@ -43,7 +44,7 @@ export function checkPassword(password: string, email: string, field = 'password
 
 export function checkDisplayName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > 100) throw ruleViolation('displayName', 'must be 1–100 characters');
+  if (trimmed.length === 0 || textLength(trimmed) > 100) throw ruleViolation('displayName', 'must be 1–100 characters');
   return trimmed;
 }
 
@@ -178,7 +179,7 @@ export function decideUser(command: UserCommand, state: UserState): DomainEvent[
       return state.roles.includes(command.role) ? [{ type: 'RoleRevoked', data: { role: command.role } }] : [];
     case 'EraseUser': {
       const reason = command.reason?.trim() ?? '';
-      if (reason.length > 1000) throw ruleViolation('reason', 'must be at most 1000 characters');
+      if (textLength(reason) > 1000) throw ruleViolation('reason', 'must be at most 1000 characters');
       // The request, then the erasure itself: every projection removes or anonymizes the user's data.
       return [
         { type: 'AccountDeletionRequested', data: { reason: reason === '' ? null : reason } },
