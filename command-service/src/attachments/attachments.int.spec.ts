@@ -133,6 +133,28 @@ t.test('a disguised file, an oversized one and an entry not yours are refused, w
     payload: { file: 'x' },
   });
   t.equal(json.statusCode, 415, 'not multipart');
+  const unbounded = await app.inject({
+    method: 'POST',
+    url: `/v1/entries/${entry.id}/attachments`,
+    headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'multipart/form-data' },
+    payload: '',
+  });
+  t.equal(unbounded.statusCode, 400, 'multipart without a boundary is malformed, not a failure of the server');
+  t.equal(unbounded.json<{ error: { code: string } }>().error.code, 'MALFORMED_REQUEST');
+  const cut = multipart('cut.png', 'image/png', samples['image/png'] ?? Buffer.alloc(0));
+  for (const [what, payload, code] of [
+    ['without a part', Buffer.alloc(0), 'VALIDATION_FAILED'],
+    ['cut short', cut.payload.subarray(0, 120), 'MALFORMED_REQUEST'],
+  ] as const) {
+    const truncated = await app.inject({
+      method: 'POST',
+      url: `/v1/entries/${entry.id}/attachments`,
+      headers: { ...cut.headers, authorization: `Bearer ${ana.token}` },
+      payload,
+    });
+    t.equal(truncated.statusCode, 400, `a multipart body ${what} is refused as such`);
+    t.equal(truncated.json<{ error: { code: string } }>().error.code, code);
+  }
 });
 
 t.test('large files: a signed PUT link straight to S3, then completion checks size and type', async (t) => {

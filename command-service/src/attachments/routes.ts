@@ -4,7 +4,15 @@ import type { RequestAuth } from '@mindflow/core/auth';
 import { BlobTooLarge, blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
-import { bearer, errorResponses, withinUploadDeadline, type HttpServer } from '@mindflow/core/http';
+import {
+  bearer,
+  errorResponses,
+  linkOperations,
+  multipartFile,
+  requireMultipart,
+  withinUploadDeadline,
+  type HttpServer,
+} from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -33,6 +41,22 @@ export const AttachmentResult = Type.Object({
   position: Type.Integer({ description: 'send as X-Min-Position to read your own write' }),
 });
 
+/** Links from an answer holding an attachment (AttachmentResult) to reading and removing it. */
+export function linkAttachment(app: HttpServer, from: string): void {
+  const parameters = { 'path.id': '$response.body#/entryId', 'path.attachmentId': '$response.body#/id' };
+  linkOperations(
+    app,
+    { from, status: 201, name: 'GetAttachment', to: 'GET /v1/entries/{id}/attachments/{attachmentId}', parameters },
+    {
+      from,
+      status: 201,
+      name: 'RemoveAttachment',
+      to: 'DELETE /v1/entries/{id}/attachments/{attachmentId}',
+      parameters,
+    },
+  );
+}
+
 /** A file name to keep: the client's, without any path, at most 255 characters. */
 export const cleanName = (name: string) =>
   (name.split(/[\\/]/).pop() ?? '').replace(/\p{Cc}/gu, '').slice(0, 255) || 'attachment';
@@ -58,7 +82,7 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
         summary: 'Attach a file to one of your entries: jpeg, png, gif, webp or pdf, at most 50 MB',
         description: 'multipart/form-data with one part, the file. Its type is told by its content.',
         security: bearer,
-        consumes: ['multipart/form-data'],
+        ...multipartFile('file', `the file: ${attachmentTypes.join(', ')}, at most 50 MB`, attachmentTypes),
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
         response: { 201: AttachmentResult, ...errorResponses(400, 401, 404, 408, 409, 413, 415) },
       },
@@ -66,7 +90,7 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
     async (request, reply) => {
       const caller = await deps.auth.authorize(request);
       const entryId = request.params.id;
-      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data');
+      requireMultipart(request, 'send the file as multipart/form-data');
       return withinUploadDeadline(request, reply, deps.uploads, async () => {
         const part = await request.file();
         if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
@@ -121,6 +145,7 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
       });
     },
   );
+  linkAttachment(app, 'POST /v1/entries/{id}/attachments');
 }
 
 export function attachmentRemovalRoute(app: HttpServer, deps: AttachmentRouteDeps): void {

@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { blobKeys, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
-import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
+import { bearer, errorResponses, linkOperations, type HttpServer } from '@mindflow/core/http';
 import { requestContext } from '../http/context.js';
-import { AttachmentResult, cleanName, type AttachmentRouteDeps } from './routes.js';
+import { AttachmentResult, cleanName, linkAttachment, type AttachmentRouteDeps } from './routes.js';
 import { lockEntryForAttachments, recordAttachment } from './service.js';
 import { attachmentTypes, maxAttachmentBytes, sniffType, type AttachmentType } from './sniff.js';
 import { inUserTransaction } from '../recorder.js';
@@ -163,6 +163,14 @@ export function attachmentUploadRoutes(app: HttpServer, deps: AttachmentRouteDep
       });
     },
   );
+  linkOperations(app, {
+    from: 'POST /v1/entries/{id}/attachments/uploads',
+    status: 201,
+    name: 'CompleteUpload',
+    to: 'POST /v1/entries/{id}/attachments/uploads/{uploadId}/complete',
+    parameters: { 'path.id': '$request.path.id', 'path.uploadId': '$response.body#/uploadId' },
+  });
+  linkAttachment(app, 'POST /v1/entries/{id}/attachments/uploads/{uploadId}/complete');
 }
 
 /** The type of the object at `key`, or why it cannot be the upload it was declared as. */

@@ -1,4 +1,4 @@
-import { checkPassword, userStream } from '@mindflow/core/domain';
+import { checkPassword, ruleViolation, userStream } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { inUserTransaction, type RequestContext } from '../recorder.js';
 import type { AuthDeps } from './service.js';
@@ -34,9 +34,7 @@ export async function changePassword(
   if (account === undefined) throw new AppError('UNAUTHENTICATED', 'this account has been deleted');
   checkPassword(input.newPassword, account.email, 'newPassword');
   if (input.newPassword === input.currentPassword) {
-    throw new AppError('VALIDATION_FAILED', 'newPassword: must differ from the current password', {
-      details: [{ path: 'newPassword', message: 'must differ from the current password' }],
-    });
+    throw ruleViolation('newPassword', 'must differ from the current password');
   }
   await confirmPassword(
     deps,

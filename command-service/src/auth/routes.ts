@@ -35,7 +35,11 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
         body: Type.Object(
           {
             email: Email,
-            password: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
+            password: Type.String({
+              minLength: 12,
+              maxLength: 1024,
+              description: 'at least 12 characters, not the email, not a common password (422)',
+            }),
             displayName: nonBlankText(100),
             timezone: Type.Optional(Type.String({ ...TimeZone, description: 'IANA time zone; default UTC' })),
             language: Type.Optional(Language),
@@ -44,7 +48,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
           { additionalProperties: false },
         ),
         headers: commandHeaders,
-        response: { 201: CommandResult, ...errors },
+        response: { 201: CommandResult, ...errors, ...errorResponses(422) },
       },
     },
     async (request, reply) => {
@@ -130,7 +134,11 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
         body: Type.Object(
           {
             currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
-            newPassword: Type.String({ maxLength: 1024, description: 'at least 12 characters, not the email' }),
+            newPassword: Type.String({
+              minLength: 12,
+              maxLength: 1024,
+              description: 'at least 12 characters, not the email, not a common password, not the current one (422)',
+            }),
           },
           { additionalProperties: false },
         ),
@@ -139,7 +147,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
             position: Type.Integer({ description: 'global position of PasswordChanged' }),
             sessionsEnded: Type.Integer({ description: 'how many other logins were ended' }),
           }),
-          ...errorResponses(400, 401, 403, 429),
+          ...errorResponses(400, 401, 403, 422, 429),
         },
       },
     },

@@ -11,6 +11,8 @@ import { AppError } from '@mindflow/core/errors';
 import {
   bearer,
   errorResponses,
+  multipartFile,
+  requireMultipart,
   withinUploadDeadline,
   type HttpServer,
   type UploadDeadline,
@@ -63,14 +65,14 @@ export function importRoutes(
         description:
           'multipart/form-data with one part, the ZIP (at most 500 MB, spooled to disk). An archive past its caps (unpacked size, compression ratio, file count, JSON size: docs/security.md) is refused with 413 ARCHIVE_LIMIT_EXCEEDED before anything is stored. With ?dryRun=true nothing is written (200); otherwise 201. The report lists what was, or would be, created, skipped or rejected, and why, in words.',
         security: bearer,
-        consumes: ['multipart/form-data'],
+        ...multipartFile('file', 'the ZIP, at most 500 MB', ['application/zip']),
         querystring: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),
         response: { 200: Report, 201: Report, ...errorResponses(400, 401, 408, 413, 415) },
       },
     },
     async (request, reply) => {
       const caller = await deps.auth.authorize(request);
-      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the ZIP as multipart/form-data');
+      requireMultipart(request, 'send the ZIP as multipart/form-data');
       const spool = path.join(tmpdir(), `mindflow-import-${randomUUID()}.zip`);
       try {
         await withinUploadDeadline(request, reply, deps.uploads, async () => {

@@ -83,7 +83,7 @@ t.test('every field rule names the field', async (t) => {
     [{ location: '\udfff' }, 'location'],
     [{ weather: 'sun\ud800' }, 'weather'],
   ];
-  for (const [entry, path] of cases) given().when(create(entry)).thenFails(t, { code: 'VALIDATION_FAILED', path });
+  for (const [entry, path] of cases) given().when(create(entry)).thenFails(t, { code: 'VALIDATION_RULE', path });
   t.same(
     decideEntry(create({ title: 'x'.repeat(200), content: 'x'.repeat(10_000) }), absentEntry).length,
     1,

@@ -7,7 +7,10 @@ export type DomainEvent<C extends EventCatalog = MindflowEvents> = {
   [T in keyof C & string]: { readonly type: T; readonly data: EventData<C, T> };
 }[keyof C & string];
 
-/** A broken domain rule on a field: a 400 naming the field and the reason. */
+/**
+ * A broken rule on a field of a request that matched its schema: a 422 VALIDATION_RULE naming
+ * the field and the reason (a request that does not match its schema is a 400 before this).
+ */
 export function ruleViolation(path: string, message: string): AppError {
-  return new AppError('VALIDATION_FAILED', `${path}: ${message}`, { details: [{ path, message }] });
+  return new AppError('VALIDATION_RULE', `${path}: ${message}`, { details: [{ path, message }] });
 }

@@ -13,7 +13,7 @@ import {
   type UserState,
 } from './index.js';
 
-const violation = (path: string) => ({ code: 'VALIDATION_FAILED', details: [{ path }] });
+const violation = (path: string) => ({ code: 'VALIDATION_RULE', details: [{ path }] });
 
 t.test('emails are valid and compared case-insensitively', async (t) => {
   t.equal(normalizeEmail('  Ana.Sousa@Example.COM '), 'ana.sousa@example.com');

@@ -6,7 +6,7 @@
 export const errorCodes = {
   VALIDATION_FAILED: {
     status: 400,
-    description: 'The request does not match its schema; `details` lists each problem.',
+    description: 'The request does not match its schema (as /openapi.json states it); `details` lists each problem.',
   },
   MALFORMED_REQUEST: {
     status: 400,
@@ -51,6 +51,11 @@ export const errorCodes = {
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     description: 'The content type is not accepted here.',
+  },
+  VALIDATION_RULE: {
+    status: 422,
+    description:
+      'The request matches its schema but breaks a rule no schema states (an end before its start, a period too long, a common password, a cursor this API did not give out); `details` names the field.',
   },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { EngineUnavailableError } from '../breaker/index.js';
 import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
+import { isMalformedMultipart } from './multipart.js';
 
 export const ErrorBodySchema = Type.Object(
   {
@@ -88,6 +89,11 @@ export function installErrorHandling(app: FastifyInstance): void {
           : {}),
       }));
       return reply.status(400).send(errorBody('VALIDATION_FAILED', 'The request does not match its schema', details));
+    }
+    if (fastifyError.statusCode === undefined && isMalformedMultipart(error)) {
+      return reply
+        .status(400)
+        .send(errorBody('MALFORMED_REQUEST', 'the multipart body ends before its closing boundary'));
     }
     const status = fastifyError.statusCode ?? 500;
     if (status < 500) {

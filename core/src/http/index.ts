@@ -14,4 +14,5 @@ export {
   withinUploadDeadline,
   type UploadDeadline,
 } from './upload-deadline.js';
-export { linkOperations, textPattern, type OperationLink } from './openapi.js';
+export { requireMultipart } from './multipart.js';
+export { linkOperations, multipartFile, textPattern, type OperationLink } from './openapi.js';

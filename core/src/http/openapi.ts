@@ -32,6 +32,67 @@ export function linkOperations(app: FastifyInstance, ...links: OperationLink[]):
   app.openapiLinks.push(...links);
 }
 
+/** Where a route's schema states its multipart file part for the document (see multipartFile). */
+const multipartKey = 'x-multipart-file';
+
+interface MultipartFile {
+  readonly field: string;
+  readonly description: string;
+  readonly contentTypes: readonly string[];
+}
+
+/**
+ * The route-schema keys of an upload that takes one file part, `field`, as multipart/form-data:
+ * the document states it as the operation's requestBody. Fastify does not validate multipart
+ * bodies (the route reads its part, and answers 400 VALIDATION_FAILED when there is none);
+ * `contentTypes` are the part's types the document names (the server tells a file's type by its
+ * bytes).
+ */
+export function multipartFile(field: string, description: string, contentTypes: readonly string[]) {
+  const file: MultipartFile = { field, description, contentTypes };
+  return { consumes: ['multipart/form-data'], [multipartKey]: file };
+}
+
+function isMultipartFile(
+  value: Json | undefined,
+): value is JsonObject & { field: string; description: string; contentTypes: string[] } {
+  return (
+    isObject(value) &&
+    typeof value.field === 'string' &&
+    typeof value.description === 'string' &&
+    Array.isArray(value.contentTypes) &&
+    value.contentTypes.every((type) => typeof type === 'string')
+  );
+}
+
+/** Operations that declared a multipart file (multipartFile) get it as their requestBody. */
+function describeMultipart(paths: JsonObject): void {
+  for (const operations of Object.values(paths)) {
+    if (!isObject(operations)) continue;
+    for (const operation of Object.values(operations)) {
+      if (!isObject(operation)) continue;
+      const file = operation[multipartKey];
+      // The key only carries the description to here: it leaves the document.
+      Reflect.deleteProperty(operation, multipartKey);
+      if (!isMultipartFile(file)) continue;
+      operation.requestBody = {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: [file.field],
+              properties: { [file.field]: { type: 'string', format: 'binary', description: file.description } },
+              additionalProperties: false,
+            },
+            encoding: { [file.field]: { contentType: file.contentTypes.join(', ') } },
+          },
+        },
+      };
+    }
+  }
+}
+
 /** Text without U+0000: what the server's boundary admits in every string. */
 export const textPattern = '^[^\\u0000]*$';
 
@@ -112,6 +173,7 @@ export function completeOpenApi<T extends object>(document: T, links: readonly O
   refuseNul(paths);
   if (isObject(json.components)) refuseNul(json.components);
   defaultsAreOptional(paths);
+  describeMultipart(paths);
   addLinks(paths, links);
   return document;
 }

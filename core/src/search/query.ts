@@ -1,4 +1,5 @@
-import { AppError } from '../errors/index.js';
+import { ruleViolation } from '../domain/rules.js';
+import { textLength } from '../domain/text.js';
 
 /**
  * A search as a writer types it, web style: words, "quoted phrases", OR between two clauses,
@@ -17,8 +18,7 @@ export interface SearchClause {
 
 export const searchLimits = { length: 256, clauses: 16 } as const;
 
-const invalid = (message: string) =>
-  new AppError('VALIDATION_FAILED', `q: ${message}`, { details: [{ path: '/q', message }] });
+const invalid = (message: string) => ruleViolation('/q', message);
 
 /** Keeps what can be searched for: letters, digits, spaces and a few joiners. */
 function clean(text: string): string {
@@ -30,9 +30,12 @@ function clean(text: string): string {
     .trim();
 }
 
-/** The tree of `q`; undefined when it holds nothing to search for. VALIDATION_FAILED when too long. */
+/**
+ * The tree of `q`; undefined when it holds nothing to search for. VALIDATION_RULE (422) when longer
+ * than 256 characters (code points, as JSON Schema counts them) or of more than 16 clauses.
+ */
 export function parseSearchText(q: string): SearchText | undefined {
-  if (q.length > searchLimits.length) throw invalid(`must be at most ${searchLimits.length} characters`);
+  if (textLength(q) > searchLimits.length) throw invalid(`must be at most ${searchLimits.length} characters`);
   const tokens: { negated: boolean; clause: SearchClause | 'OR' }[] = [];
   const pattern = /(-?)"([^"]*)"?|(\S+)/g;
   for (const match of q.matchAll(pattern)) {

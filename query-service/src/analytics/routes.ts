@@ -1,6 +1,6 @@
 import type { RequestAuth } from '@mindflow/core/auth';
 import type { AuditStore } from '@mindflow/core/audit';
-import { AppError } from '@mindflow/core/errors';
+import { ruleViolation } from '@mindflow/core/domain';
 import { bearer, errorResponses, spreadsheetCsv, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import { Type, type TSchema } from '@sinclair/typebox';
@@ -16,7 +16,8 @@ export interface AnalyticsDeps {
 }
 
 const strict = { additionalProperties: false };
-const errors = errorResponses(400, 401, 403, 429, 503);
+/** 422: to before from, or a span longer than the report allows. */
+const errors = errorResponses(400, 401, 403, 422, 429, 503);
 const Day = Type.String({ format: 'date' });
 const Cohort = Type.Optional(
   Type.Union([Type.Literal('language'), Type.Literal('timezone')], { description: 'one row per day/week and cohort' }),
@@ -71,7 +72,7 @@ export function analyticsRoutes(app: HttpServer, deps: AnalyticsDeps): void {
         const query = request.query as ReportQuery & { kind?: string };
         const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
         if (!(days >= 0 && days <= maxDays)) {
-          throw new AppError('VALIDATION_FAILED', `to must be on or after from, at most ${maxDays} days later`);
+          throw ruleViolation('/to', `must be on or after from, at most ${maxDays} days later`);
         }
         const items = await run(query);
         await recordQuery(deps, request, caller, 'ANALYTICS_QUERY', { parameters: { ...query }, groups: items.length });

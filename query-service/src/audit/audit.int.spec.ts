@@ -102,16 +102,17 @@ t.test('logs: filters by user, action and words, newest first, in keyset pages',
     'pages of two: the same records, no repeats',
   );
 
-  for (const bad of [
-    '?limit=0',
-    '?action=DANCE',
-    '?from=yesterday',
-    '?cursor=nonsense',
-    '?from=2026-11-02&to=2026-11-01',
-  ]) {
+  for (const [bad, status, code] of [
+    ['?limit=0', 400, 'VALIDATION_FAILED'],
+    ['?action=DANCE', 400, 'VALIDATION_FAILED'],
+    ['?from=yesterday', 400, 'VALIDATION_FAILED'],
+    ['?cursor=non%20sense', 400, 'VALIDATION_FAILED'],
+    ['?cursor=nonsense', 422, 'VALIDATION_RULE'],
+    ['?from=2026-11-02&to=2026-11-01', 422, 'VALIDATION_RULE'],
+  ] as const) {
     const response = await asOfficer(`/v1/audit/logs${bad}`);
-    t.equal(response.statusCode, 400, bad);
-    t.equal(response.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED');
+    t.equal(response.statusCode, status, bad);
+    t.equal(response.json<{ error: { code: string } }>().error.code, code, bad);
   }
 });
 

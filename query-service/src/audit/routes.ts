@@ -10,12 +10,12 @@ import {
   type AuditStore,
 } from '@mindflow/core/audit';
 import type { RequestAuth } from '@mindflow/core/auth';
-import { AppError } from '@mindflow/core/errors';
+import { ruleViolation } from '@mindflow/core/domain';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { decodeCursor, encodeCursor } from '../entries/cursor.js';
+import { Cursor, decodeCursor, encodeCursor } from '../entries/cursor.js';
 import { recordQuery } from '../http/audited.js';
 
 export interface AuditDeps {
@@ -25,7 +25,8 @@ export interface AuditDeps {
 }
 
 const strict = { additionalProperties: false };
-const errors = errorResponses(400, 401, 403, 429, 503);
+/** 422: to not after from, or a cursor of the documented form that no page gave out. */
+const errors = errorResponses(400, 401, 403, 422, 429, 503);
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })]);
 const filters = {
   userId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'whose data' })),
@@ -80,7 +81,7 @@ function filterOf(query: FilterQuery): AuditFilter {
     ...(query.q === undefined ? {} : { text: query.q }),
   };
   if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) {
-    throw new AppError('VALIDATION_FAILED', 'to must be after from');
+    throw ruleViolation('/to', 'must be after from');
   }
   return filter;
 }
@@ -108,7 +109,7 @@ export function auditRoutes(app: HttpServer, deps: AuditDeps): void {
         querystring: Type.Object(
           {
             ...filters,
-            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            cursor: Type.Optional(Cursor(500)),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           },
           strict,
@@ -116,7 +117,7 @@ export function auditRoutes(app: HttpServer, deps: AuditDeps): void {
         response: {
           200: Type.Object({
             items: Type.Array(AuditRecordSchema),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
+            nextCursor: Type.Union([Cursor(500, 'to pass as cursor for the next page'), Type.Null()]),
           }),
           ...errors,
         },
@@ -220,7 +221,7 @@ export function auditRoutes(app: HttpServer, deps: AuditDeps): void {
       const query = request.query;
       const to = query.to ?? chainOf(new Date());
       const from = query.from ?? chainOf(new Date(Date.now() - 30 * 86_400_000));
-      if (from > to) throw new AppError('VALIDATION_FAILED', 'to must be on or after from');
+      if (from > to) throw ruleViolation('/to', 'must be on or after from');
       await recordQuery(deps, request, caller, 'AUDIT_QUERY', { parameters: { from, to }, verify: true });
       return verifyChains(deps.audit.chainRecords(from, to), await deps.audit.chainHeads(from, to));
     },

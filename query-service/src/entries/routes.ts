@@ -5,13 +5,15 @@ import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { Type } from '@sinclair/typebox';
 import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
-import { decodeCursor, encodeCursor, isUuid } from './cursor.js';
+import { Cursor, decodeCursor, encodeCursor, isUuid } from './cursor.js';
 import { entryAtVersion, entryHistory } from './history.js';
 import { entriesOnThisDay, findEntry, listEntries, ownsEntry, type EntryKey, type EntryPage } from './queries.js';
 import { EntryView } from './view.js';
 
 const strict = { additionalProperties: false };
 const errors = errorResponses(400, 401, 404, 429, 503);
+/** A page: also 422, a cursor of the documented form that no page gave out. */
+const pageErrors = errorResponses(400, 401, 404, 422, 429, 503);
 const EntryId = Type.Object({ id: Type.String({ format: 'uuid' }) }, strict);
 const notFound = () => new AppError('NOT_FOUND', 'no such entry');
 
@@ -50,16 +52,19 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
                 description: 'all of these tags',
               }),
             ),
-            cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+            cursor: Type.Optional(Cursor(200)),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
           },
           strict,
         ),
         response: {
           200: readAnswer(
-            Type.Object({ items: Type.Array(EntryView), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+            Type.Object({
+              items: Type.Array(EntryView),
+              nextCursor: Type.Union([Cursor(200, 'to pass as cursor for the next page'), Type.Null()]),
+            }),
           ),
-          ...errors,
+          ...pageErrors,
         },
       },
     },
@@ -159,7 +164,7 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
             version: Type.Optional(
               Type.Integer({ minimum: 1, maximum: maxVersion, description: 'time travel: the entry at this version' }),
             ),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            cursor: Type.Optional(Cursor(200)),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           },
           strict,
@@ -167,11 +172,14 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
         response: {
           200: readAnswer(
             Type.Union([
-              Type.Object({ items: Type.Array(HistoryItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+              Type.Object({
+                items: Type.Array(HistoryItem),
+                nextCursor: Type.Union([Cursor(200, 'to pass as cursor for the next page'), Type.Null()]),
+              }),
               EntryVersion,
             ]),
           ),
-          ...errors,
+          ...pageErrors,
         },
       },
     },

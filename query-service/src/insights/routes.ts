@@ -3,11 +3,13 @@ import { InsightKind } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
-import { decodeCursor, encodeCursor, isUuid } from '../entries/cursor.js';
+import { Cursor, decodeCursor, encodeCursor, isUuid } from '../entries/cursor.js';
 import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
 
 const strict = { additionalProperties: false };
 const errors = errorResponses(400, 401, 404, 429, 503);
+/** A page: also 422, a cursor of the documented form that no page gave out. */
+const pageErrors = errorResponses(400, 401, 404, 422, 429, 503);
 
 export const InsightView = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -87,16 +89,19 @@ export function insightRoutes(app: HttpServer, deps: ReadDeps): void {
             type: Type.Optional(InsightKind),
             from: Type.Optional(Type.String({ format: 'date', description: 'periods ending on or after' })),
             to: Type.Optional(Type.String({ format: 'date', description: 'periods starting on or before' })),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            cursor: Type.Optional(Cursor(200)),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
           },
           strict,
         ),
         response: {
           200: readAnswer(
-            Type.Object({ items: Type.Array(InsightView), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+            Type.Object({
+              items: Type.Array(InsightView),
+              nextCursor: Type.Union([Cursor(200, 'to pass as cursor for the next page'), Type.Null()]),
+            }),
           ),
-          ...errors,
+          ...pageErrors,
         },
       },
     },

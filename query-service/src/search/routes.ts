@@ -1,10 +1,10 @@
-import { AppError } from '@mindflow/core/errors';
+import { ruleViolation } from '@mindflow/core/domain';
 import { isEntryDate, moods, type Mood as MoodName } from '@mindflow/core/domain';
 import { Mood } from '@mindflow/core/events';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
 import { parseSearchText, type SearchPort } from '@mindflow/core/search';
 import { Type } from '@sinclair/typebox';
-import { decodeCursor, encodeCursor, isUuid } from '../entries/cursor.js';
+import { Cursor, decodeCursor, encodeCursor, isUuid } from '../entries/cursor.js';
 import { readModel, searchIndex } from '../http/read-position.js';
 import { beginRead, readAnswer, readHeaders, type ReadDeps } from '../http/reader.js';
 
@@ -53,7 +53,7 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
             from: Type.Optional(Type.String({ format: 'date' })),
             to: Type.Optional(Type.String({ format: 'date' })),
             sort: Type.Union([Type.Literal('relevance'), Type.Literal('date')], { default: 'relevance' }),
-            cursor: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(Cursor(100)),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
           },
           strict,
@@ -76,10 +76,11 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
               ),
               facets: Type.Object({ mood: Counts, tags: Counts }),
               total: Type.Integer(),
-              nextCursor: Type.Union([Type.String(), Type.Null()]),
+              nextCursor: Type.Union([Cursor(100, 'to pass as cursor for the next page'), Type.Null()]),
             }),
           ),
           ...errors,
+          ...errorResponses(422),
         },
       },
     },
@@ -88,15 +89,11 @@ export function searchRoutes(app: HttpServer, deps: ReadDeps & { readonly search
       await reader.point();
       const { q, mood, tags, from, to, sort, cursor, limit } = request.query;
       if (from !== undefined && to !== undefined && from > to) {
-        throw new AppError('VALIDATION_FAILED', 'from must not be after to', {
-          details: [{ path: '/from', message: 'must not be after to' }],
-        });
+        throw ruleViolation('/from', 'must not be after to');
       }
       const position = cursor === undefined ? undefined : decodeCursor(cursor, isSearchCursor);
       if (position !== undefined && (position[0] === 'd') !== (sort === 'date')) {
-        throw new AppError('VALIDATION_FAILED', 'the cursor belongs to the other sort order', {
-          details: [{ path: '/cursor', message: 'must come from a page in the same sort order' }],
-        });
+        throw ruleViolation('/cursor', 'must come from a page in the same sort order');
       }
       const offset = position?.[0] === 'o' ? position[1] : 0;
       const after = position?.[0] === 'd' ? { date: position[1], id: position[2] } : undefined;
