@@ -34,6 +34,7 @@ const views = [
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
   tables: views,
+  usersApart: true,
   apply: async (db, events) => {
     for (const event of events) await applyEvent(db, event);
     await recordReadPoints(db, events);
