@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { mailConfig } from '../config/index.js';
 import { InfrastructureError } from '../errors/index.js';
 import { createLogger } from '../logging/index.js';
-import { createTestDatabase, refusedPort, silentLogger, smtpServerForTest } from '../testing/index.js';
+import { createTestDatabase, refusedPort, silentLogger, smtpServerForTest, testMailConfig } from '../testing/index.js';
 import { openMailer, sendOnce, type MailDeliveriesTables, type MailMessage } from './index.js';
 
 const message = (key: string, to = 'ana@example.com'): MailMessage => ({
@@ -16,18 +15,10 @@ const message = (key: string, to = 'ana@example.com'): MailMessage => ({
   text: 'plain words',
   html: '<p>plain words</p>',
 });
-const smtpConfig = (url: string) =>
-  mailConfig({
-    SMTP_URL: url,
-    MAIL_FROM: 'MindFlow <no-reply@mindflow.test>',
-    SMTP_TIMEOUT_MS: 2000,
-    MINDFLOW_DATA_DIR: '.',
-  });
-
 t.test('SMTP: the server receives the message with a Message-ID made of its key', async (t) => {
   const smtp = await smtpServerForTest();
   t.teardown(() => smtp.close());
-  const mailer = openMailer(smtpConfig(smtp.url), silentLogger());
+  const mailer = openMailer(testMailConfig({ smtpUrl: smtp.url }), silentLogger());
   t.teardown(() => mailer.close());
   const receipt = await mailer.send(message('notice.1'));
   t.same(receipt, { via: 'smtp', messageId: '<notice.1@mindflow.test>' });
@@ -42,13 +33,13 @@ t.test('SMTP: the server receives the message with a Message-ID made of its key'
 t.test('SMTP failures say whether trying again may help', async (t) => {
   const smtp = await smtpServerForTest();
   t.teardown(() => smtp.close());
-  const mailer = openMailer(smtpConfig(smtp.url), silentLogger());
+  const mailer = openMailer(testMailConfig({ smtpUrl: smtp.url }), silentLogger());
   t.teardown(() => mailer.close());
   smtp.refuseWith(451);
   await t.rejects(mailer.send(message('notice.2')), { name: 'InfrastructureError', retriable: true, message: /451/ });
   smtp.refuseWith(550);
   await t.rejects(mailer.send(message('notice.3')), { name: 'InfrastructureError', retriable: false, message: /550/ });
-  const nobody = openMailer(smtpConfig(`smtp://127.0.0.1:${await refusedPort()}`), silentLogger());
+  const nobody = openMailer(testMailConfig({ smtpUrl: `smtp://127.0.0.1:${await refusedPort()}` }), silentLogger());
   t.teardown(() => nobody.close());
   const refused = await nobody.send(message('notice.4')).catch((error: unknown) => error);
   t.ok(refused instanceof InfrastructureError && refused.retriable, 'a server away is waited out');
@@ -71,11 +62,7 @@ t.test(
         },
       }),
     );
-    const config = mailConfig({
-      MAIL_FROM: 'MindFlow <no-reply@mindflow.test>',
-      SMTP_TIMEOUT_MS: 2000,
-      MINDFLOW_DATA_DIR: dataDir,
-    });
+    const config = testMailConfig({ dataDir });
     const mailer = openMailer(config, logger);
     const receipt = await mailer.send(message('notice.5'));
     const outbox = path.join(dataDir, 'outbox');
@@ -103,7 +90,7 @@ t.test('sendOnce: a key is sent once, by concurrent senders too; a failed send c
     await smtp.close();
     await read.drop();
   });
-  const mailer = openMailer(smtpConfig(smtp.url), silentLogger());
+  const mailer = openMailer(testMailConfig({ smtpUrl: smtp.url }), silentLogger());
   t.teardown(() => mailer.close());
   const sent = await Promise.all([1, 2, 3].map(() => sendOnce(read.db, mailer, message('notice.6'))));
   t.equal(sent.filter((receipt) => receipt !== undefined).length, 1, 'one sender sent it');

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { mailConfig, type MailConfig } from '../config/index.js';
 
 /** One message as the test SMTP server received it. */
 export interface ReceivedMail {
@@ -55,4 +56,17 @@ export async function smtpServerForTest(): Promise<TestSmtpServer> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Mail settings for a test, from MindFlow <no-reply@mindflow.test> with 2 s time-outs: through
+ * the SMTP server at `to.smtpUrl`, or into `<to.dataDir>/outbox`.
+ */
+export function testMailConfig(to: { readonly smtpUrl: string } | { readonly dataDir: string }): MailConfig {
+  return mailConfig({
+    ...('smtpUrl' in to ? { SMTP_URL: to.smtpUrl } : {}),
+    MAIL_FROM: 'MindFlow <no-reply@mindflow.test>',
+    SMTP_TIMEOUT_MS: 2000,
+    MINDFLOW_DATA_DIR: 'dataDir' in to ? to.dataDir : '.',
+  });
 }
