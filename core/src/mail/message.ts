@@ -1,7 +1,7 @@
 /** One email to one person. */
 export interface MailMessage {
   /**
-   * What the message is, unique and stable (e.g. `registration-attempted.<eventId>`): the same
+   * What the message is, unique and stable (e.g. `registration-attempted.<userId>.<hour>`): the same
    * message sent again has the same Message-ID and outbox file, and `sendOnce` records it under
    * this key. Letters, digits, `.`, `_` and `-` only.
    */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-// The email sent, one row per message key (e.g. "registration-attempted.<eventId>"): a message
+// The email sent, one row per message key (e.g. "registration-attempted.<userId>.<hour>"): a message
 // whose key is here is not sent again, whatever redelivers its event. No address, no text.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

@@ -8,10 +8,11 @@ function utc(time: Date): string {
 /**
  * The email telling an account's owner that someone tried to register with their address. It
  * says nothing of who tried (the stranger's address and agent stay sealed in the event), and
- * holds nothing the owner did not know: no name, no journal text. Keyed by the event: the same
- * attempt is told once.
+ * holds nothing the owner did not know: no name, no journal text. Keyed by the owner and the
+ * clock hour of the attempt: an attempt delivered again is not told again, and a stranger
+ * repeating it cannot flood the owner's inbox (one email an hour at most).
  */
-export function registrationAttemptNotice(eventId: string, to: string, at: Date): MailMessage {
+export function registrationAttemptNotice(ownerId: string, to: string, at: Date): MailMessage {
   const when = utc(at);
   const paragraphs = [
     `On ${when}, someone asked to create a new MindFlow account with this email address.`,
@@ -20,7 +21,7 @@ export function registrationAttemptNotice(eventId: string, to: string, at: Date)
     'If it was not you: you can ignore this email; nothing in your account has changed. If you think someone knows your password, sign in and change it under Settings: that ends every other session.',
   ];
   return {
-    key: `registration-attempted.${eventId}`,
+    key: `registration-attempted.${ownerId}.${at.toISOString().slice(0, 13)}`,
     to,
     subject: 'Someone tried to create a MindFlow account with your email',
     text: `Hello,\n\n${paragraphs.join('\n\n')}\n\n— MindFlow\n`,

@@ -29,7 +29,7 @@ export interface MailDeliveryOptions {
  * the read model (same retries, dead letters, erasure fence): an SMTP server away is waited
  * out; a message the server refuses for good (5xx) is dead-lettered after a few tries, counted
  * and logged, and can be replayed. Each message is sent at least once and recorded by its key
- * (the event id), so a redelivery or a replay does not send it again. The address is opened
+ * (see registrationAttemptNotice), so a redelivery or a replay does not send it again. The address is opened
  * only while the owner's key exists: an erased owner's event sends nothing.
  */
 export function mailDelivery(options: MailDeliveryOptions): HostedProjection {
@@ -37,14 +37,14 @@ export function mailDelivery(options: MailDeliveryOptions): HostedProjection {
   const { logger } = runtime;
 
   const messageOf = async (event: RecordedEvent): Promise<MailMessage | undefined> => {
-    if (event.type !== 'RegistrationAttempted') return undefined;
+    if (event.type !== 'RegistrationAttempted' || event.userId === null) return undefined;
     const decoded = await options.decode(event);
     if (decoded.type !== 'RegistrationAttempted') return undefined;
     if (decoded.erased.length > 0) {
       logger.info({ projection: mailProjectionName, eventId: event.eventId }, 'no email: its owner was erased');
       return undefined;
     }
-    return registrationAttemptNotice(event.eventId, decoded.data.email, event.occurredAt);
+    return registrationAttemptNotice(event.userId, decoded.data.email, event.occurredAt);
   };
 
   // Its offsets and dead letters beside mail_deliveries, in the read database.
