@@ -22,6 +22,7 @@ import { commandServiceForTest, testSecrets } from '@mindflow/command-service/te
 import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
+import type { Mailer } from '@mindflow/core/mail';
 import { connectPostgres } from '@mindflow/core/postgres';
 import {
   createTestDatabase,
@@ -191,6 +192,8 @@ export async function projectorForTest(options: {
   auditMongo?: MongoConfig;
   /** Redis for the command routes' sessions, as in production; in-process without. */
   sessionRedis?: CommandServiceOptions['redis'];
+  /** Runs the mail projection, sending through this mailer. */
+  mailer?: Mailer;
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest(
     {},
@@ -222,6 +225,7 @@ export async function projectorForTest(options: {
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.search === undefined ? {} : { search: options.search }),
     ...(audit === undefined ? {} : { audit: { store: audit, sweepSeconds: 3600 } }),
+    ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
   });
   return {
     commands,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { LoggingConfig } from '../logging/index.js';
 import { ConfigError } from './read-env.js';
@@ -408,6 +409,48 @@ export interface RedisConfig {
 
 export function redisConfig(env: EnvOf<typeof redisEnv>): RedisConfig | undefined {
   return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL, timeoutMs: env.REDIS_TIMEOUT_MS };
+}
+
+// ── Email ──────────────────────────────────────────────────────────────────────────────
+
+export const mailEnv = {
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'SMTP server for email (smtp://user:pass@host:587, smtps://… for TLS from the start); unset: each message is written as an .eml file under MINDFLOW_DATA_DIR/outbox/',
+    }),
+  ),
+  MAIL_FROM: Type.String({
+    minLength: 3,
+    default: 'MindFlow <no-reply@mindflow.invalid>',
+    description: 'the From of every email',
+  }),
+  SMTP_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 300_000,
+    default: 10_000,
+    description: 'ms the SMTP server may take to accept a connection, greet, or answer a command',
+  }),
+};
+
+/** Where email goes: an SMTP server, or an outbox folder of .eml files (never dropped). */
+export interface MailConfig {
+  readonly transport:
+    { readonly kind: 'smtp'; readonly url: string } | { readonly kind: 'outbox'; readonly dir: string };
+  readonly from: string;
+  readonly timeoutMs: number;
+}
+
+export function mailConfig(env: EnvOf<typeof mailEnv> & EnvOf<typeof dataDirEnv>): MailConfig {
+  return {
+    transport:
+      env.SMTP_URL === undefined
+        ? { kind: 'outbox', dir: path.join(env.MINDFLOW_DATA_DIR, 'outbox') }
+        : { kind: 'smtp', url: env.SMTP_URL },
+    from: env.MAIL_FROM,
+    timeoutMs: env.SMTP_TIMEOUT_MS,
+  };
 }
 
 // ── The projector ──────────────────────────────────────────────────────────────────────────

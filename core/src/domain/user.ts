@@ -126,15 +126,19 @@ export type UserCommand =
   | { readonly type: 'RevokeRole'; readonly role: Role }
   | { readonly type: 'EraseUser'; readonly reason: string | null };
 
-/** Decides the events a command causes on a user, or throws the rule it breaks. Pure. */
+/**
+ * Decides the events a command causes on a user, or throws the rule it breaks. Pure.
+ * RegisterUser on an account that exists (its email was taken) records the attempt, so that the
+ * owner can be told; the caller answers it like a registration (no account enumeration).
+ */
 export function decideUser(command: UserCommand, state: UserState): DomainEvent[] {
   if (command.type === 'RegisterUser') {
-    if (state.status !== 'absent') throw new AppError('CONFLICT', 'this account already exists');
     const email = normalizeEmail(command.email);
     checkPassword(command.password, email);
     if (!command.consent.dataProcessing) {
       throw ruleViolation('consent.dataProcessing', 'must be true: MindFlow cannot keep a journal without it');
     }
+    if (state.status !== 'absent') return [{ type: 'RegistrationAttempted', data: { email: state.email } }];
     return [
       {
         type: 'UserRegistered',

@@ -110,6 +110,7 @@ export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './proj
 export { readWholeLog } from './event-log.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { rawRequest, type RawAnswer } from './raw-request.js';
+export { smtpServerForTest, testMailConfig, type ReceivedMail, type TestSmtpServer } from './smtp.js';
 
 /** A logger that writes nothing: for the engine clients tests connect themselves. */
 export function silentLogger(): Logger {
