@@ -109,6 +109,29 @@ t.test('a disguised file, an oversized one and an entry not yours are refused, w
   const text = await upload(ana, entry.id, 'notes.pdf', 'application/pdf', Buffer.from('just words, no signature'));
   t.equal(text.statusCode, 415);
 
+  // One part, the file: anything else in the body is refused, as an unknown JSON property is.
+  const png = multipart('one.png', 'image/png', samples['image/png'] ?? Buffer.alloc(0));
+  const boundary = /boundary=(.+)$/.exec(png.headers['content-type'])?.[1] ?? '';
+  const closing = Buffer.from(`--${boundary}--\r\n`);
+  const field = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n42\r\n`);
+  const fileParts = png.payload.subarray(0, png.payload.length - closing.length);
+  const otherName = Buffer.from(png.payload.toString('latin1').replace('name="file"', 'name="photo"'), 'latin1');
+  for (const [what, payload] of [
+    ['a field after the file', Buffer.concat([fileParts, field, closing])],
+    ['a field before the file', Buffer.concat([field, png.payload])],
+    ['a second file', Buffer.concat([fileParts, png.payload])],
+    ['the file under another name', otherName],
+  ] as const) {
+    const extra = await app.inject({
+      method: 'POST',
+      url: `/v1/entries/${entry.id}/attachments`,
+      headers: { ...png.headers, authorization: `Bearer ${ana.token}` },
+      payload,
+    });
+    t.equal(extra.statusCode, 400, `${what} is refused`);
+    t.equal(extra.json<{ error: { code: string } }>().error.code, 'VALIDATION_FAILED', what);
+  }
+
   const huge = Buffer.concat([samples['image/png'] ?? Buffer.alloc(0), Buffer.alloc(maxAttachmentBytes, 1)]);
   const oversized = await upload(ana, entry.id, 'huge.png', 'image/png', huge);
   t.equal(oversized.statusCode, 413);

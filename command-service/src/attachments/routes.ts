@@ -1,4 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
+import { onlyFilePart } from '../http/only-file-part.js';
 import { Type } from '@sinclair/typebox';
 import type { RequestAuth } from '@mindflow/core/auth';
 import { BlobTooLarge, blobKeys, type BlobStore } from '@mindflow/core/blobs';
@@ -92,8 +93,7 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
       const entryId = request.params.id;
       requireMultipart(request, 'send the file as multipart/form-data');
       return withinUploadDeadline(request, reply, deps.uploads, async () => {
-        const part = await request.file();
-        if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+        const { part, nothingAfter } = await onlyFilePart(request, 'file');
         // Refuse early what would be refused anyway, before a byte is stored.
         await lockEntryForAttachments(deps.db, caller.userId, entryId).catch((error: unknown) => {
           part.file.resume();
@@ -121,6 +121,10 @@ export async function attachmentRoutes(app: HttpServer, deps: AttachmentRouteDep
           await deps.blobs.delete(storageKey);
           throw tooLarge();
         }
+        await nothingAfter().catch(async (error: unknown) => {
+          await deps.blobs.delete(storageKey);
+          throw error;
+        });
         const attachment = {
           attachmentId,
           entryId,

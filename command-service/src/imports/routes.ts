@@ -20,6 +20,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { requestContext } from '../http/context.js';
+import { onlyFilePart } from '../http/only-file-part.js';
 import type { Recorder } from '../recorder.js';
 import type { Logger } from '@mindflow/core/logging';
 import { readArchive, type ImportLimits } from './read.js';
@@ -76,10 +77,12 @@ export function importRoutes(
       const spool = path.join(tmpdir(), `mindflow-import-${randomUUID()}.zip`);
       try {
         await withinUploadDeadline(request, reply, deps.uploads, async () => {
-          const part = await request.file({ limits: { fileSize: maxImportBytes, files: 1 } });
-          if (part === undefined) throw new AppError('VALIDATION_FAILED', 'the request holds no file');
+          const { part, nothingAfter } = await onlyFilePart(request, 'file', {
+            limits: { fileSize: maxImportBytes, files: 1, fields: 0, parts: 1 },
+          });
           await pipeline(part.file, createWriteStream(spool, { mode: 0o600 }));
           if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', 'an import is at most 500 MB');
+          await nothingAfter();
         });
         const archive = await readArchive(spool, deps.limits);
         try {
