@@ -221,7 +221,7 @@ t.test('bad requests are 400 with a reason, private mode is 409, and requests ar
     [{ type: 'custom', from: '2026-11-10', to: '2026-11-01' }, 422],
     [{ type: 'custom', from: '2024-01-01', to: '2026-01-01' }, 422],
     [{ type: 'custom', from: '2026-02-30', to: '2026-03-01' }, 400],
-    [{ type: 'daily', from: '2026-11-01', to: '2026-11-02' }, 422],
+    [{ type: 'daily', from: '2026-11-01', to: '2026-11-02' }, 400],
     [{ type: 'custom', from: '2999-01-01', to: '2999-01-02' }, 422],
     [{ type: 'custom', from: '2026-11-01' }, 400],
   ] as const) {
