@@ -10,3 +10,4 @@ export { bearer, Email, EntryDate, errorResponses, nonBlankText, TimeZone } from
 export { spreadsheetCsv } from './csv.js';
 export { defaultUploadDeadline, withinUploadDeadline, type UploadDeadline } from './upload-deadline.js';
 export { linkOperations, textPattern, type OperationLink } from './openapi.js';
+export { defaultWebAppDir, serveWebApp } from './web-app.js';

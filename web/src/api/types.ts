@@ -1,0 +1,56 @@
+/** The moods the API accepts, in the order the picker shows them. */
+export const moods = ['ecstatic', 'happy', 'neutral', 'sad', 'anxious', 'angry'] as const;
+export type Mood = (typeof moods)[number];
+
+/** What a command answers. */
+export interface CommandResult {
+  readonly id: string;
+  readonly version: number;
+  readonly position: number;
+}
+
+/** POST /v1/auth/login. */
+export interface LoginResult {
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly user: { readonly id: string; readonly email: string; readonly displayName: string };
+}
+
+/** GET /v1/me (the fields the app uses). */
+export interface Profile {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly timezone: string;
+  readonly language: string;
+  readonly roles: readonly string[];
+}
+
+/** The entry view. */
+export interface Entry {
+  readonly id: string;
+  readonly date: string;
+  readonly title: string;
+  readonly content: string;
+  readonly mood: Mood | null;
+  readonly tags: readonly string[];
+  readonly isPrivate: boolean;
+  readonly wordCount: number;
+  readonly version: number;
+  readonly updatedAt: string;
+}
+
+/** A page of a list. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** The fields of an entry the writer edits. */
+export interface EntryDraft {
+  readonly title: string;
+  readonly content: string;
+  readonly mood: Mood | null;
+  readonly tags: readonly string[];
+  readonly isPrivate: boolean;
+}

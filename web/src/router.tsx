@@ -1,0 +1,36 @@
+import { createRootRoute, createRoute, createRouter, Navigate } from '@tanstack/react-router';
+import { lazy } from 'react';
+import { useSession } from './auth/session';
+import { Layout } from './components/Layout';
+import { NotFound } from './pages/NotFound';
+import { SignIn } from './pages/SignIn';
+import { SignUp } from './pages/SignUp';
+
+// The pages behind a login load on demand: the editor and Markdown stay out of the app shell.
+const Today = lazy(() => import('./pages/Today'));
+const Entries = lazy(() => import('./pages/Entries'));
+
+const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
+
+function Home() {
+  const session = useSession();
+  if (session.state === 'loading') return null;
+  return <Navigate to={session.state === 'signed-in' ? '/today' : '/sign-in'} replace />;
+}
+
+const routes = [
+  createRoute({ getParentRoute: () => rootRoute, path: '/', component: Home }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/sign-in', component: SignIn }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/sign-up', component: SignUp }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/today', component: Today }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/entries', component: Entries }),
+];
+
+/** The app's pages; every other path is the not-found page. */
+export const router = createRouter({ routeTree: rootRoute.addChildren(routes) });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}

@@ -1,0 +1,17 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The platform serves dist/ at /: hashed files under /assets are cached for a year.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    // No inline scripts or data: modules: the CSP is `script-src 'self'`.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    // The editor's chunk (CodeMirror, Markdown) loads with the Today page, not with the shell.
+    chunkSizeWarningLimit: 800,
+  },
+  server: { proxy: { '/v1': 'http://localhost:3000' } },
+});
