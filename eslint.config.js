@@ -24,7 +24,14 @@ export default tseslint.config(
   },
   {
     // The fault suite's harness hands the test's environment to the engine scripts and children.
-    files: ['**/config.ts', 'core/src/testing/**', '**/*.spec.ts', 'bench/**', 'cli/src/faults/**'],
+    files: [
+      '**/config.ts',
+      'core/src/testing/**',
+      'cli/src/testing/**',
+      '**/*.spec.ts',
+      'bench/**',
+      'cli/src/faults/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 // The platform serves dist/ at /: hashed files under /assets are cached for a year.
 export default defineConfig({
   plugins: [react()],
+  // tap's reporter keeps React 18 at the repository's root: every import of React is web's own (19).
+  resolve: { dedupe: ['react', 'react-dom'] },
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

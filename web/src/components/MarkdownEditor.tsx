@@ -5,6 +5,13 @@ import { EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 
+/** The look the page's stylesheet cannot give inside the shadow root (its colours follow the theme). */
+const editorLook = EditorView.theme({
+  '&': { minHeight: '12rem', color: 'CanvasText', backgroundColor: 'Canvas' },
+  '.cm-content': { caretColor: 'CanvasText', fontFamily: 'inherit', padding: '0.5rem' },
+  '&.cm-focused': { outline: '2px solid #2f4ac0' },
+});
+
 interface MarkdownEditorProps {
   /** The accessible name of the text box. */
   readonly label: string;
@@ -27,8 +34,14 @@ export function MarkdownEditor({ label, value, onChange, placeholderText }: Mark
 
   useEffect(() => {
     if (host.current === null) return;
+    // In a shadow root, CodeMirror's styles go to adoptedStyleSheets, which the CSP allows; in the
+    // document they would be a <style> element, which `style-src 'self'` refuses.
+    const shadow = host.current.shadowRoot ?? host.current.attachShadow({ mode: 'open' });
+    const parent = document.createElement('div');
+    shadow.replaceChildren(parent);
     const editor = new EditorView({
-      parent: host.current,
+      root: shadow,
+      parent,
       state: EditorState.create({
         doc: value,
         extensions: [
@@ -37,6 +50,14 @@ export function MarkdownEditor({ label, value, onChange, placeholderText }: Mark
           markdown(),
           syntaxHighlighting(defaultHighlightStyle),
           EditorView.lineWrapping,
+          editorLook,
+          // Chromium's contenteditable may insert no-break spaces where plain ones were typed.
+          EditorView.inputHandler.of((editorView, from, to, text) => {
+            if (!text.includes('\u00a0')) return false;
+            const insert = text.replace(/\u00a0/g, ' ');
+            editorView.dispatch({ changes: { from, to, insert }, selection: { anchor: from + insert.length } });
+            return true;
+          }),
           EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true' }),
           placeholder(placeholderText ?? ''),
           EditorView.updateListener.of((update) => {
