@@ -6,6 +6,8 @@ import {
   enginesEnv,
   loggingConfig,
   loggingEnv,
+  mailConfig,
+  mailEnv,
   projectionLagEnv,
   projectionLagLimits,
   readEnv,
@@ -26,6 +28,7 @@ const PlatformEnv = Type.Object({
   ...readsEnv,
   ...aiEnv,
   ...projectionLagEnv,
+  ...mailEnv,
 });
 
 /**
@@ -38,6 +41,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     server: serverConfig(vars),
     logging: loggingConfig(vars, stdoutIsTerminal),
     engines: enginesConfig(vars),
+    mail: mailConfig(vars),
     security: securityConfig(vars),
     reads: readsConfig(vars),
     ai: aiSettings(vars),

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,6 +83,7 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['projection:analytics', true],
       ['projection:cache', true],
       ['projection:audit', true],
+      ['projection:mail', true],
       ['projection:ai-worker', true],
       ['projection:thumbnails', true],
     ],
@@ -136,6 +137,33 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
     }),
   });
   t.equal(registered.status, 201);
+  // The same email again is answered alike; its owner is told by email, into the outbox (no SMTP_URL).
+  const taken = await fetch(`http://127.0.0.1:${port}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: 'WRITER@example.com',
+      password: 'another long secret',
+      displayName: 'Eve',
+      consent: { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false },
+    }),
+  });
+  t.equal(taken.status, 201);
+  t.same(Object.keys((await taken.json()) as object).sort(), ['id', 'position', 'version']);
+  const outbox = path.join(dataDir, 'outbox');
+  const notices = await waitFor(
+    async () => {
+      const files = await readdir(outbox).catch(() => []);
+      return files.length > 0 ? files : undefined;
+    },
+    30_000,
+    'the email in the outbox',
+  );
+  t.equal(notices.length, 1, 'one email');
+  t.equal((await stat(outbox)).mode & 0o777, 0o700);
+  t.equal((await stat(path.join(outbox, notices[0] ?? ''))).mode & 0o777, 0o600);
+  t.match(await readFile(path.join(outbox, notices[0] ?? ''), 'utf8'), /^To: writer@example\.com$/m);
+  t.match(platform.output(), /"msg":"email written to the outbox \(SMTP_URL is unset\)"/, 'the log says where');
   // The read routes share the port: a login, an entry, and the entry read back at its position.
   const base = `http://127.0.0.1:${port}`;
   const json = { 'content-type': 'application/json' };

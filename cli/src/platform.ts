@@ -71,6 +71,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         secrets,
         cache,
         audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
+        mail: config.mail,
         readyLag: config.readyLag,
       });
       const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, {

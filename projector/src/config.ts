@@ -4,6 +4,8 @@ import {
   elasticsearchEnv,
   kafkaConfig,
   kafkaEnv,
+  mailConfig,
+  mailEnv,
   projectorEnv,
   projectionLagEnv,
   projectionLagLimits,
@@ -27,6 +29,7 @@ const ProjectorEnv = Type.Object({
   ...projectionLagEnv,
   ...elasticsearchEnv,
   ...redisEnv,
+  ...mailEnv,
 });
 
 /** The projector's configuration, from the environment; throws a ConfigError naming a bad variable. */
@@ -45,6 +48,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     secrets,
     role: vars.PROJECTOR_ROLE,
     readyLag: projectionLagLimits(vars),
+    mail: mailConfig(vars),
     ...base,
     engines: {
       database,

@@ -1,3 +1,4 @@
+import type { MailDeliveriesTables } from '@mindflow/core/mail';
 import type { Kysely } from 'kysely';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import type { ReadModelTables } from './read-model/tables.js';
@@ -7,6 +8,11 @@ import type { WriteSide } from './service.js';
 
 export function writeSide<DB>(db: Kysely<DB>): Kysely<WriteSide> {
   return db as unknown as Kysely<WriteSide>;
+}
+
+/** The read database as the mail projection sees it: the messages sent. */
+export function mailSide<DB>(db: Kysely<DB>): Kysely<MailDeliveriesTables> {
+  return db as unknown as Kysely<MailDeliveriesTables>;
 }
 
 export function readModel(db: Kysely<unknown>): Kysely<ReadModelTables> {

@@ -17,6 +17,7 @@ runMain(async () => {
         readyLag: config.readyLag,
         cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis),
         audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
+        mail: config.mail,
       }),
   });
 });

@@ -1,6 +1,7 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { Cache } from '@mindflow/core/cache';
-import type { ProjectionLagLimits, ProjectorRole, Secrets } from '@mindflow/core/config';
+import type { MailConfig, ProjectionLagLimits, ProjectorRole, Secrets } from '@mindflow/core/config';
+import { openMailer } from '@mindflow/core/mail';
 import type { HealthCheck } from '@mindflow/core/health';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -22,6 +23,8 @@ export async function mountProjector(
     secrets: Secrets;
     cache: Cache | undefined;
     audit: { store: AuditStore; sweepSeconds: number };
+    /** Where email goes (SMTP_URL, or the outbox folder). */
+    mail: MailConfig;
     /** With Kafka: the relay, the projections, or both (the default). */
     role?: ProjectorRole;
     /** How far behind a projection may be and the process stay ready (PROJECTION_READY_MAX_LAG_*). */
@@ -29,6 +32,7 @@ export async function mountProjector(
   },
 ): Promise<() => Promise<void>> {
   const kafka = engines.kafka;
+  const mailer = openMailer(options.mail, logger);
   const projector = await startProjector({
     ...projectorDatabases(engines.databases.write.db, engines.databases.read.db, engines.databases.analytics.db),
     writeUrl: engines.databases.urls.write,
@@ -43,6 +47,7 @@ export async function mountProjector(
         }),
     secrets: options.secrets,
     audit: options.audit,
+    mailer,
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.readyLag === undefined ? {} : { readyLag: options.readyLag }),
     logger,
@@ -54,5 +59,8 @@ export async function mountProjector(
   });
   readiness.push(...projector.readiness);
   app.liveness.push(projector.liveness);
-  return () => projector.stop();
+  return async () => {
+    await projector.stop();
+    mailer.close();
+  };
 }

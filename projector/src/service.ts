@@ -10,6 +10,9 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { AuditStore } from '@mindflow/core/audit';
 import { auditTrail } from './audit/projection.js';
+import { mailSide } from './database.js';
+import { mailDelivery } from './mail/projection.js';
+import type { Mailer } from '@mindflow/core/mail';
 import { startRetentionSweeper } from './audit/sweeper.js';
 import { cacheInvalidation } from './cache/invalidation.js';
 import { searchIndexing } from './search/indexing.js';
@@ -49,6 +52,8 @@ export interface ProjectorOptions extends EventBusChoice {
   readonly search?: { readonly client: Client; readonly alias: string };
   /** The audit trail: its store, and how often expired records are swept where it has no TTL. */
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
+  /** Email to people (the mail projection): through SMTP, or into the outbox folder. Without it, none is sent. */
+  readonly mailer?: Mailer;
   /** How far behind (stored offsets against the event store head) a projection may be and stay ready. */
   readonly readyLag?: LagLimits;
   /**
@@ -135,6 +140,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       const { store, sweepSeconds } = options.audit;
       projections.push(auditTrail({ store, writeDb: options.writeDb, readDb: options.readDb, decode, runtime }));
       stopSweeper = startRetentionSweeper(store, sweepSeconds, logger);
+    }
+    if (options.mailer !== undefined) {
+      projections.push(mailDelivery({ mailer: options.mailer, readDb: mailSide(options.readDb), decode, runtime }));
     }
   }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));

@@ -12,6 +12,7 @@ import type { ReadModelTables } from './read-model/tables.js';
 import type { AnalyticsProjectionTables } from './analytics/tables.js';
 import { defaultRetention, openAuditStore, type AuditRetention, type AuditStore } from '@mindflow/core/audit';
 import type { Breaker } from '@mindflow/core/breaker';
+import type { MongoConfig } from '@mindflow/core/config';
 import { connectMongo } from '@mindflow/core/mongo';
 import { logDeliveries } from './rebuild.js';
 import { startProjector, type Projector, type ProjectorOptions } from './service.js';
@@ -21,6 +22,7 @@ import { commandServiceForTest, testSecrets } from '@mindflow/command-service/te
 import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
+import type { Mailer } from '@mindflow/core/mail';
 import { connectPostgres } from '@mindflow/core/postgres';
 import {
   createTestDatabase,
@@ -186,8 +188,12 @@ export async function projectorForTest(options: {
   /** Runs the audit projection into a store on the read database, or in a MongoDB database of its own. */
   audit?: 'postgres' | 'mongodb';
   auditRetention?: AuditRetention;
+  /** Another way to the MongoDB server (e.g. through a proxy), for the audit store there. */
+  auditMongo?: MongoConfig;
   /** Redis for the command routes' sessions, as in production; in-process without. */
   sessionRedis?: CommandServiceOptions['redis'];
+  /** Runs the mail projection, sending through this mailer. */
+  mailer?: Mailer;
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest(
     {},
@@ -205,7 +211,7 @@ export async function projectorForTest(options: {
   const auditSide =
     options.audit === undefined
       ? undefined
-      : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger);
+      : await auditStoreForTest(options.audit, read.url, options.auditRetention, options.logger, options.auditMongo);
   const audit = auditSide?.store;
   const projector = await startProjector({
     ...projectorDatabases(write.db, readSide.db, analyticsSide.db),
@@ -219,6 +225,7 @@ export async function projectorForTest(options: {
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.search === undefined ? {} : { search: options.search }),
     ...(audit === undefined ? {} : { audit: { store: audit, sweepSeconds: 3600 } }),
+    ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
   });
   return {
     commands,
@@ -255,6 +262,7 @@ export async function auditStoreForTest(
   readUrl: string,
   retention: AuditRetention = defaultRetention,
   logger: Logger = silentLogger(),
+  mongoConfig: MongoConfig = testEngines().mongo,
 ): Promise<{
   store: AuditStore;
   open: () => Promise<AuditStore>;
@@ -265,7 +273,7 @@ export async function auditStoreForTest(
   const read = connectPostgres('read', readUrl, 3);
   const mongo =
     adapter === 'mongodb'
-      ? connectMongo({ ...testEngines().mongo, database: uniqueName('test_audit').replace('-', '_') }, logger)
+      ? connectMongo({ ...mongoConfig, database: uniqueName('test_audit').replace('-', '_') }, logger)
       : undefined;
   const open = () => openAuditStore({ mongo, readDb: read.db }, retention);
   return {

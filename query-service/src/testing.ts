@@ -5,7 +5,7 @@ import { testSecrets } from '@mindflow/command-service/testing';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache, type Cache } from '@mindflow/core/cache';
 import type { Role } from '@mindflow/core/domain';
-import type { ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
+import type { ElasticsearchConfig, MongoConfig, ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { connectRedis } from '@mindflow/core/redis';
@@ -64,8 +64,12 @@ export interface QueryServiceTestOptions {
   readonly rateLimitPrefix?: string;
   /** Search on PostgreSQL (default) or on an Elasticsearch alias of the test's own. */
   readonly search?: 'postgres' | 'elasticsearch';
+  /** Another way to the Elasticsearch server (e.g. through a proxy), with its own timeout. */
+  readonly elasticsearch?: ElasticsearchConfig;
   /** The audit store: on the read database (default) or in a MongoDB database of the test's own. */
   readonly audit?: 'postgres' | 'mongodb';
+  /** Another way to the MongoDB server (e.g. through a proxy), with its own timeout. */
+  readonly mongo?: MongoConfig;
   /** The bus: Kafka (a topic of the test's own) instead of the embedded one. */
   readonly kafka?: boolean;
   /**
@@ -85,12 +89,13 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
   const redis = connectRedis(testEngines().redis, logger);
   const cache = createRedisCache(redis);
   const readsRedis = options.readsRedis === undefined ? redis : connectRedis(options.readsRedis, logger);
-  const index = options.search === 'elasticsearch' ? searchIndexForTest() : undefined;
+  const index = options.search === 'elasticsearch' ? searchIndexForTest(options.elasticsearch) : undefined;
   const platform = await projectorForTest({
     kafka: options.kafka ?? false,
     logger,
     cache,
     audit: options.audit ?? 'postgres',
+    ...(options.mongo === undefined ? {} : { auditMongo: options.mongo }),
     // The command routes' sessions share Redis with the reads', as separate processes would:
     // sessions revoked by one are marked there for the other.
     sessionRedis: redis,

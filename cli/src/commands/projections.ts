@@ -3,6 +3,7 @@ import { createRedisCache } from '@mindflow/core/cache';
 import { openUserKeyring } from '@mindflow/core/crypto';
 import { connectKafka, partitionCount } from '@mindflow/core/kafka';
 import { createLogger, type Logger } from '@mindflow/core/logging';
+import { openMailer } from '@mindflow/core/mail';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import {
@@ -17,6 +18,9 @@ import {
   analyticsStore,
   auditTrail,
   cacheInvalidation,
+  mailDelivery,
+  mailProjectionName,
+  mailSide,
   searchIndexing,
   databaseProjections,
   listDeadLetters,
@@ -67,11 +71,13 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       return createDecoder(await openUserKeyring(writeDb, secrets.masterKey), writeDb);
     };
     // Every projection with dead letters: the Postgres ones in their databases, the external
-    // ones (search, audit, cache) in the read database.
+    // ones (search, audit, cache, mail) in the read database.
     const readStore = bound.find((candidate) => candidate.projection.name === 'read-model')?.db;
     const stores: ProjectionStore[] = [
       ...bound.map(({ projection, db }) => ({ name: projection.name, store: db })),
-      ...(readStore === undefined ? [] : ['search', 'audit', 'cache'].map((name) => ({ name, store: readStore }))),
+      ...(readStore === undefined
+        ? []
+        : ['search', 'audit', 'cache', mailProjectionName].map((name) => ({ name, store: readStore }))),
     ];
     const auditStore = () =>
       openAuditStore({ mongo: engines.mongo, readDb: engines.databases.read.db }, config.engines.audit.retention);
@@ -91,6 +97,8 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       }
       hosted.push(auditTrail({ store: await auditStore(), writeDb, readDb, decode, runtime }));
       if (engines.redis !== undefined) hosted.push(cacheInvalidation(createRedisCache(engines.redis), readDb, runtime));
+      // A replayed notice is sent (SMTP_URL, or the outbox), unless it was sent before.
+      hosted.push(mailDelivery({ mailer: openMailer(config.mail, logger), readDb: mailSide(readDb), decode, runtime }));
       return hosted;
     };
     const print = (value: unknown, json: boolean, text: () => string) =>

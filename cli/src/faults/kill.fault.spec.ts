@@ -17,12 +17,6 @@ t.teardown(() => platform.close());
 const killPhaseMs = 20_000;
 /** A process restarted after kill -9 answers /healthz within this. */
 const restartTargetMs = 5_000;
-/**
- * Every store shows every writer's last command within this of the last kill: a restarted
- * projection process follows the event store while its members wait out the killed ones'
- * session time-out (10 s).
- */
-const catchUpTargetMs = 10_000;
 
 async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   const crashesBefore = crashCount(platform);
@@ -51,7 +45,7 @@ async function underKills(t: Test, target: ServiceProcess, scenario: string) {
   t.ok(kills >= 4, `${kills} kills`);
   assertTarget(t, 'restarted to /healthz after the last kill -9', restartMs, restartTargetMs);
   t.ok(figures.commands.acknowledged > 100, `${figures.commands.acknowledged} commands acknowledged under the kills`);
-  assertGuarantees(t, figures, catchUpTargetMs);
+  assertGuarantees(t, figures);
 }
 
 t.test('kill -9 of the relay every few seconds under write load: every store exactly once', async (t) => {

@@ -3,7 +3,7 @@ import { createS3BlobStore } from '@mindflow/core/blobs';
 import { closeUserFence } from '@mindflow/core/crypto';
 import { readStream } from '@mindflow/core/eventstore';
 import { connectS3 } from '@mindflow/core/s3';
-import { testEngines, waitFor } from '@mindflow/core/testing';
+import { silentLogger, testEngines, waitFor } from '@mindflow/core/testing';
 import { sql } from 'kysely';
 import t from 'tap';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -11,9 +11,9 @@ import { commandServiceForTest, testUser } from '../testing.js';
 import { maxAttachmentBytes } from './sniff.js';
 
 // The command service with attachments on the real S3-compatible server.
-const s3 = connectS3(testEngines().s3);
+const s3 = connectS3(testEngines().s3, silentLogger());
 t.teardown(() => s3.close());
-const blobs = createS3BlobStore(s3.client, s3.bucket);
+const blobs = createS3BlobStore(s3, s3.bucket);
 const service = await commandServiceForTest({}, undefined, { blobs });
 t.teardown(() => service.close());
 const { app, db } = service;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readStream } from '@mindflow/core/eventstore';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import type { Response as LightMyRequestResponse } from 'light-my-request';
 import { commandServiceForTest } from '../testing.js';
 
 const service = await commandServiceForTest({ admin: { email: 'Admin@Example.com', password: 'an admin password' } });
@@ -18,6 +19,21 @@ async function registered(email = newEmail()) {
     payload: { email, password, displayName: 'Ana', timezone: 'Europe/Lisbon', language: 'pt', consent },
   });
   return { email, response, id: response.json<{ id: string }>().id };
+}
+
+/** Same status, headers (by name), body keys and value types, ETag and version: nothing tells them apart but values. */
+function sameShape(t: Test, response: LightMyRequestResponse, expected: LightMyRequestResponse) {
+  t.equal(response.statusCode, expected.statusCode, 'the same status');
+  t.same(Object.keys(response.headers).sort(), Object.keys(expected.headers).sort(), 'the same headers');
+  t.equal(response.headers.etag, expected.headers.etag, 'the same ETag');
+  t.equal(response.headers['content-type'], expected.headers['content-type']);
+  const shape = (body: Record<string, unknown>) =>
+    Object.entries(body)
+      .map(([key, value]) => `${key}:${typeof value}`)
+      .sort();
+  t.same(shape(response.json()), shape(expected.json()), 'the same body shape');
+  t.equal(response.json<{ version: number }>().version, expected.json<{ version: number }>().version);
+  t.match(response.json(), { id: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ }, 'a v4 id');
 }
 
 const login = (email: string, secret = password, ip = '192.0.2.1') =>
@@ -41,8 +57,17 @@ t.test('register refuses bad input with the field named, and answers a taken ema
   // A taken email (whatever its case) is answered like a new one: no account enumeration.
   const again = await registered(email.toUpperCase());
   t.equal(again.response.statusCode, 201);
-  t.same(Object.keys(again.response.json()).sort(), Object.keys(first.json()).sort(), 'the same shape');
+  sameShape(t, again.response, first);
   t.not(again.id, first.json<{ id: string }>().id, 'an id nobody has');
+  // The owner's stream records the attempt, for the email telling them; the address is sealed.
+  const owner = first.json<{ id: string }>().id;
+  const stream = await readStream(db, `user-${owner}`);
+  t.same(
+    stream.map((e) => e.type),
+    ['UserRegistered', 'ConsentRecorded', 'RegistrationAttempted'],
+  );
+  t.notOk(JSON.stringify(stream.at(-1)?.data).includes(email), 'the address is sealed in the event');
+  t.equal(again.response.json<{ position: number }>().position, stream.at(-1)?.globalPosition);
   const rows = await db
     .selectFrom('users')
     .select('id')
@@ -186,3 +211,29 @@ t.test('registration retried with the same Idempotency-Key creates one account',
   });
   t.equal(other.statusCode, 422);
 });
+
+t.test(
+  'a taken email retried with the same Idempotency-Key gets its first answer replayed, as a new one does',
+  async (t) => {
+    const { email } = await registered();
+    const payload = { email, password: 'another long secret', displayName: 'Eve', consent };
+    const send = (key: string, body: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/v1/auth/register', headers: { 'idempotency-key': key }, payload: body });
+    const fresh = { ...payload, email: newEmail() };
+    const freshKey = randomUUID();
+    const [newFirst, newRetry] = [await send(freshKey, fresh), await send(freshKey, fresh)];
+    const takenKey = randomUUID();
+    const [takenFirst, takenRetry] = [await send(takenKey, payload), await send(takenKey, payload)];
+    sameShape(t, takenFirst, newFirst);
+    sameShape(t, takenRetry, newRetry);
+    t.equal(takenRetry.headers['idempotent-replayed'], 'true');
+    t.same(takenRetry.json(), takenFirst.json(), 'the same id again, as for a new account');
+    const attempts = await db
+      .selectFrom('events')
+      .select('event_id')
+      .where('type', '=', 'RegistrationAttempted')
+      .where('stream_id', '=', `user-${(await login(email)).json<{ user: { id: string } }>().user.id}`)
+      .execute();
+    t.equal(attempts.length, 1, 'one attempt recorded: the retry caused nothing');
+  },
+);

@@ -14,7 +14,7 @@ import {
   refreshTokenOf,
   setRefreshCookie,
 } from './refresh-cookie.js';
-import { EmailTaken, login, logout, refresh, register, registrationLookalike, type AuthDeps } from './service.js';
+import { EmailTaken, login, logout, refresh, register, registrationAttempted, type AuthDeps } from './service.js';
 
 const SessionTokens = {
   accessToken: Type.String(),
@@ -67,13 +67,12 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
       // The password stays out of the stored fingerprint: a fast hash of it would be guessable.
       const { password, ...fingerprint } = request.body;
       const scope = idempotencyScope(request, anonymous, fingerprint);
-      const answer = await register(deps, request.body, requestContext(request), ['user'], scope).catch(
-        (error: unknown) => {
-          // No account enumeration: a taken email is answered like a new one (docs/security.md).
-          if (error instanceof EmailTaken) return registrationLookalike(deps.db);
-          throw error;
-        },
-      );
+      const context = requestContext(request);
+      const answer = await register(deps, request.body, context, ['user'], scope).catch((error: unknown) => {
+        // No account enumeration: a taken email is answered like a new one, and its owner is told (docs/security.md).
+        if (error instanceof EmailTaken) return registrationAttempted(deps, request.body, context, scope);
+        throw error;
+      });
       return sendCommandResponse(reply, answer);
     },
   );

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { absentUser, decideUser, defaultSettings, type Role, userStream, toRoles } from '@mindflow/core/domain';
+import {
+  absentUser,
+  decideUser,
+  defaultSettings,
+  normalizeEmail,
+  type Role,
+  userStream,
+  toRoles,
+} from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -9,6 +17,7 @@ import type { AccessTokens, SessionStore } from '@mindflow/core/auth';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import { familyOf, issueRefreshToken, revokeFamily, rotateRefreshToken } from './refresh-tokens.js';
+import { stateOf } from '../users/service.js';
 
 export interface AuthDeps {
   readonly db: Kysely<WriteTables>;
@@ -48,18 +57,53 @@ export class EmailTaken extends AppError {
   }
 }
 
-/**
- * What POST /v1/auth/register answers when the email is taken: the same status and shape as a
- * registration (an id nobody has, version 2, the log's head), so the answer does not tell a
- * stranger that the account exists. The password was hashed all the same, so the time taken
- * does not tell either. Nothing is stored.
- */
-export async function registrationLookalike(db: Kysely<WriteTables>): Promise<CommandResponse<CommandResult>> {
+/** The registration answer when no account is told of the attempt: an id nobody has, version 2, the log's head. */
+async function registrationLookalike(db: Kysely<WriteTables>): Promise<CommandResponse<CommandResult>> {
   const head = await db
     .selectFrom('events')
     .select((eb) => eb.fn.max('global_position').as('head'))
     .executeTakeFirst();
   return { status: 201, body: { id: randomUUID(), version: 2, position: Number(head?.head ?? 0) }, replayed: false };
+}
+
+/**
+ * What POST /v1/auth/register does when the email is taken (`register` threw EmailTaken, after
+ * hashing the password all the same): the registration, decided on the existing account, records
+ * RegistrationAttempted on its stream (the mail projection tells the owner by email), and the
+ * answer has the status and shape of a registration: an id nobody has, version 2, the event's
+ * position. It runs under the request's Idempotency-Key like a registration, so a retry gets the
+ * same answer, marked replayed. So neither the answer nor its time tells a stranger that the
+ * account exists. An account erased meanwhile gets the same answer, and nothing is recorded.
+ */
+export async function registrationAttempted(
+  deps: AuthDeps,
+  input: Registration,
+  context: RequestContext,
+  scope?: IdempotencyScope,
+): Promise<CommandResponse<CommandResult>> {
+  const owner = await deps.db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'photo_url', 'timezone', 'language', 'theme', 'roles'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', normalizeEmail(input.email)))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (owner === undefined) return registrationLookalike(deps.db);
+  const attempt = async (trx: Kysely<WriteTables>) => {
+    const events = decideUser({ type: 'RegisterUser', ...input, roles: ['user'] }, stateOf(owner));
+    const recorded = await deps.recorder.record(trx, {
+      streamId: userStream(owner.id),
+      expectedVersion: 'any',
+      userId: owner.id,
+      context,
+      events,
+    });
+    return { id: randomUUID(), version: 2, position: recorded.position };
+  };
+  return runIdempotent(deps.db, scope, 201, attempt, owner.id).catch((error: unknown) => {
+    // The owner's erasure won the race: refused as their own command would be, answered as usual.
+    if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return registrationLookalike(deps.db);
+    throw error;
+  });
 }
 
 export async function register(

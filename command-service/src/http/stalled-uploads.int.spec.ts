@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { rawRequest } from '@mindflow/core/testing';
 import t from 'tap';
 import { commandServiceForTest, testUser } from '../testing.js';
 
@@ -24,38 +24,21 @@ const entry = (
 const answerWithinMs = 5_000;
 
 /**
- * Sends a request with `body` on a raw socket and keeps the socket open: resolves with what the
- * server answered (status line and all) once it closes the connection or `answerWithinMs` passes.
+ * Sends a request with `body` on a raw socket and keeps the socket open: what the server
+ * answered (status line and all) once it closes the connection or `answerWithinMs` passes.
  */
-function send(path: string, body: Buffer, chunked: boolean): Promise<{ answer: string; closed: boolean; ms: number }> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const finish = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ answer, closed, ms: Date.now() - started });
-    };
-    const timer = setTimeout(() => finish(false), answerWithinMs);
-    socket.on('data', (data) => {
-      answer += data.toString('latin1');
-      // A complete answer to a complete body: the connection may stay open (keep-alive).
-      if (!chunked && /\r\n\r\n[\s\S]*\}$/.test(answer)) finish(false);
-    });
-    socket.on('close', () => finish(true));
-    socket.on('error', () => undefined);
-    const length = chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${String(body.length)}`;
-    socket.write(
+const send = (path: string, body: Buffer, chunked: boolean) =>
+  rawRequest({
+    port,
+    head:
       `POST ${path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer ${ana.token}\r\n` +
-        `Content-Type: multipart/form-data; boundary=B\r\n${length}\r\n\r\n`,
-    );
+      `Content-Type: multipart/form-data; boundary=B\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${String(body.length)}`}\r\n\r\n`,
     // Chunked: one chunk, and never the last (zero-length) one.
-    socket.write(
-      chunked ? Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]) : body,
-    );
+    body: [chunked ? Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]) : body],
+    answerWithinMs,
+    // A complete answer to a complete body: the connection may stay open (keep-alive).
+    complete: (answer) => !chunked && /\r\n\r\n[\s\S]*\}$/.test(answer),
   });
-}
 
 const part = (name: string) =>
   `--B\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`;

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createS3BlobStore } from '@mindflow/core/blobs';
 import { connectS3 } from '@mindflow/core/s3';
-import { testEngines } from '@mindflow/core/testing';
+import { silentLogger, testEngines } from '@mindflow/core/testing';
 import archiver from 'archiver';
 import t from 'tap';
 import { commandServiceForTest, testUser } from '../testing.js';
@@ -127,10 +127,10 @@ t.test('not an archive, or a damaged one: 415 with a reason in words', async (t)
 
 t.test('a file the store cannot take is rejected with a reason in words, not the store error', async (t) => {
   // The real S3 server, a bucket that does not exist: every put fails inside the store.
-  const s3 = connectS3(testEngines().s3);
+  const s3 = connectS3(testEngines().s3, silentLogger());
   t.teardown(() => s3.close());
   const broken = await commandServiceForTest({}, undefined, {
-    blobs: createS3BlobStore(s3.client, `missing-${randomUUID().slice(0, 8)}`),
+    blobs: createS3BlobStore(s3, `missing-${randomUUID().slice(0, 8)}`),
   });
   t.teardown(() => broken.close());
   const dora = await testUser(broken.app);

@@ -62,7 +62,7 @@ async function lockUser(trx: Kysely<WriteTables>, userId: string, expectedVersio
 }
 
 /** The user aggregate's state, from its row. */
-function stateOf(user: {
+export function stateOf(user: {
   email: string;
   display_name: string;
   photo_url: string | null;

@@ -179,3 +179,42 @@ t.test('DELETE /v1/me checks the password under the login throttle: guesses with
   const row = await db.selectFrom('users').select('deleted_at').where('id', '=', ana.id).executeTakeFirstOrThrow();
   t.equal(row.deleted_at, null, 'the account is still there');
 });
+
+t.test('text at its length limit counts code points everywhere: astral characters are one each', async (t) => {
+  const ana = await user();
+  // 32 code points, 64 UTF-16 code units: the request's schema lets it in (JSON Schema counts code
+  // points), and so must the event's (before: 500, the event's check counted code units).
+  const version = '🌊'.repeat(32);
+  const recorded = await app.inject({
+    method: 'PUT',
+    url: '/v1/me/consent',
+    headers: ana.headers,
+    payload: { ...consent, privacyPolicyVersion: version },
+  });
+  t.equal(recorded.statusCode, 200, recorded.body);
+  const over = await app.inject({
+    method: 'PUT',
+    url: '/v1/me/consent',
+    headers: ana.headers,
+    payload: { ...consent, privacyPolicyVersion: `${version}🌊` },
+  });
+  t.equal(over.statusCode, 400, 'one more is refused as the schema says');
+  const write = (title: string, tag: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/entries',
+      headers: ana.headers,
+      payload: { date: '2026-12-05', title, content: '🌙'.repeat(10_000), tags: [tag] },
+    });
+  const atLimit = await write('📓'.repeat(200), '🏷'.repeat(50));
+  t.equal(atLimit.statusCode, 201, `200 astral characters of title, 50 of tag, 10,000 of content: ${atLimit.body}`);
+  t.equal((await write('📓'.repeat(201), 'x')).statusCode, 400, 'a title of 201 is refused');
+  // 12 code points, 6 letters with their combining accents: as many characters as the schema counts.
+  const accented = 'e\u0301'.repeat(6);
+  const registered = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email: `${randomUUID()}@example.com`, password: accented, displayName: 'É', consent },
+  });
+  t.equal(registered.statusCode, 201, `a password of 12 code points is long enough: ${registered.body}`);
+});

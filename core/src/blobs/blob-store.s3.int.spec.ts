@@ -1,13 +1,13 @@
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { connectS3 } from '../s3/index.js';
-import { testEngines } from '../testing/index.js';
+import { silentLogger, testEngines } from '../testing/index.js';
 import { blobStoreContract } from './blob-store.contract.js';
 import { createS3BlobStore } from './s3-blob-store.js';
 
-const s3 = connectS3(testEngines().s3);
+const s3 = connectS3(testEngines().s3, silentLogger());
 t.teardown(() => s3.close());
-const store = createS3BlobStore(s3.client, s3.bucket);
+const store = createS3BlobStore(s3, s3.bucket);
 
 blobStoreContract(t, store);
 

@@ -30,7 +30,7 @@ interface LocalSettings {
 
 /** The same store for a process that serves no links (the CLI). */
 export function blobStoreFor(s3: S3Connection | undefined, local: LocalSettings): BlobStore | LocalBlobStore {
-  if (s3 !== undefined) return createS3BlobStore(s3.client, s3.bucket);
+  if (s3 !== undefined) return createS3BlobStore(s3, s3.bucket);
   return createLocalBlobStore({
     root: path.join(local.dataDir, 'blobs'),
     secret: createHmac('sha256', local.jwtSecret).update('mindflow:blob-links').digest('base64url'),

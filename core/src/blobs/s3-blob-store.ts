@@ -9,10 +9,10 @@ import {
   NotFound,
   PutObjectCommand,
   paginateListObjectsV2,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Connection } from '../s3/index.js';
 import { byteLimit } from './limit.js';
 import { BlobTooLarge, checkKey, type BlobInfo, type BlobStore } from './types.js';
 
@@ -22,11 +22,17 @@ const queueSize = 2;
 
 const isMissing = (error: unknown) => error instanceof NoSuchKey || error instanceof NotFound;
 
-/** The blob port on S3 (any S3-compatible store), one bucket. */
-export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
+/**
+ * The blob port on S3 (any S3-compatible store), one bucket. Each single request goes through
+ * the connection's breaker (its short time-out; at once while open: 503 ENGINE_UNAVAILABLE for a
+ * route); a streamed upload and a listing only fail at once while it is open.
+ */
+export function createS3BlobStore(s3: Pick<S3Connection, 'client' | 'breaker'>, bucket: string): BlobStore {
+  const { client, breaker } = s3;
   return {
     adapter: 's3',
     async put(key, body, options) {
+      breaker.refuseWhileOpen();
       const limit = byteLimit(options.maxBytes);
       body.on('error', (error) => limit.destroy(error));
       const upload = new Upload({
@@ -47,7 +53,9 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     },
     async get(key) {
       try {
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
+        const object = await breaker.run(() =>
+          client.send(new GetObjectCommand({ Bucket: bucket, Key: checkKey(key) })),
+        );
         return object.Body as Readable | undefined;
       } catch (error) {
         if (isMissing(error)) return undefined;
@@ -56,7 +64,9 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
     },
     async head(key): Promise<BlobInfo | undefined> {
       try {
-        const object = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
+        const object = await breaker.run(() =>
+          client.send(new HeadObjectCommand({ Bucket: bucket, Key: checkKey(key) })),
+        );
         return { size: object.ContentLength ?? 0, contentType: object.ContentType ?? 'application/octet-stream' };
       } catch (error) {
         if (isMissing(error)) return undefined;
@@ -67,8 +77,10 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
       // A server-side copy reads one version of the object: a PUT to `from` during or after it
       // makes a new object there, never a change to `to`.
       try {
-        await client.send(
-          new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${checkKey(from)}`, Key: checkKey(to) }),
+        await breaker.run(() =>
+          client.send(
+            new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${checkKey(from)}`, Key: checkKey(to) }),
+          ),
         );
       } catch (error) {
         if (isMissing(error) || (error as { name?: unknown }).name === 'NoSuchKey') return undefined;
@@ -78,15 +90,16 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
       return this.head(to);
     },
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checkKey(key) }));
+      await breaker.run(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: checkKey(key) })));
     },
     async deletePrefix(prefix) {
       let removed = 0;
       let batch: string[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
-        await client.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        const objects = batch.map((Key) => ({ Key }));
+        await breaker.run(() =>
+          client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } })),
         );
         removed += batch.length;
         batch = [];
@@ -99,6 +112,7 @@ export function createS3BlobStore(client: S3Client, bucket: string): BlobStore {
       return removed;
     },
     async *list(prefix) {
+      breaker.refuseWhileOpen();
       for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
         for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
       }

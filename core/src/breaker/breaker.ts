@@ -43,6 +43,11 @@ export interface Breaker {
    * answering: thrown as it is, and not counted.
    */
   run<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * Throws EngineUnavailableError while it is open; else nothing. For a call that may rightly
+   * take long (a streamed upload) and so is not run under the timeout.
+   */
+  refuseWhileOpen(): void;
   state(): BreakerState;
   /** Opens it now: the client has seen its connection fail. */
   trip(reason: string): void;
@@ -113,6 +118,9 @@ export function createBreaker(options: BreakerOptions): Breaker {
       }
       if (answer === undefined) throw new Error(`${engine}: the breaker returned without an answer`);
       return answer.value;
+    },
+    refuseWhileOpen: () => {
+      if (breaker.opened) throw new EngineUnavailableError(engine, 'circuit open', retryAfter());
     },
     state,
     trip: (reason) => {

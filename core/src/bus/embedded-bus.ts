@@ -7,7 +7,7 @@ import {
   type EventStoreTables,
 } from '../eventstore/index.js';
 import type { Logger } from '../logging/index.js';
-import type { EventBus, SubscribeOptions, Subscriber, Subscription } from './types.js';
+import { DeliverAgain, type EventBus, type SubscribeOptions, type Subscriber, type Subscription } from './types.js';
 
 const partition = 'log';
 const width = 20;
@@ -60,6 +60,8 @@ export function createEmbeddedBus<DB extends EventStoreTables>(options: Embedded
               continue;
             }
           } catch (error) {
+            // The subscriber has waited already, and wants what came meanwhile too.
+            if (error instanceof DeliverAgain) continue;
             options.logger.error(
               { err: error, subscriber: subscriber.name },
               'embedded bus: delivery failed; retrying',

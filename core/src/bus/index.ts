@@ -1,4 +1,5 @@
 export type { Delivery, EventBus, Subscriber, Subscription, SubscribeOptions } from './types.js';
+export { DeliverAgain } from './types.js';
 export { createEmbeddedBus, logOffset, checkpointOf, type EmbeddedBusOptions } from './embedded-bus.js';
 export { createKafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 export { defaultTopicSettings, ensureEventsTopic, eventsTopic, type EventsTopic } from './topic.js';

@@ -20,9 +20,21 @@ export interface Subscriber {
   offsets(): Promise<ReadonlyMap<string, string>>;
   /**
    * Applies a batch, in order within each partition. Deliveries at or before the stored
-   * offsets must be skipped; a throw makes the bus deliver the batch again.
+   * offsets must be skipped; a throw makes the bus deliver the batch again (a DeliverAgain: at
+   * once, with whatever has come since).
    */
   handle(batch: readonly Delivery[]): Promise<void>;
+}
+
+/**
+ * Thrown by a subscriber that has waited as long as it meant to: the bus delivers again from its
+ * stored offsets at once, with the events that came meanwhile, without a wait or a log of its own.
+ */
+export class DeliverAgain extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'DeliverAgain';
+  }
 }
 
 export interface SubscribeOptions {

@@ -4,6 +4,7 @@ import {
   aiEnv,
   enginesEnv,
   loggingEnv,
+  mailEnv,
   projectionLagEnv,
   projectorEnv,
   readsEnv,
@@ -25,6 +26,7 @@ t.test('.env.example lists every variable the config modules read, and only thos
     ...aiEnv,
     ...projectorEnv,
     ...projectionLagEnv,
+    ...mailEnv,
   }).sort();
   t.same(documented, read);
 });

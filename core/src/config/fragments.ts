@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { LoggingConfig } from '../logging/index.js';
 import { ConfigError } from './read-env.js';
@@ -80,6 +81,13 @@ export const databaseEnv = {
     default: 10,
     description: 'connections per database',
   }),
+  ANALYTICS_DATABASE_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 2_000,
+    description:
+      'ms to get a connection to the analytics database before the call fails (503) and counts against its circuit breaker',
+  }),
 };
 
 export const dataDirEnv = {
@@ -99,11 +107,13 @@ export type DatabaseConfig =
       readonly kind: 'server';
       readonly urls: DatabaseUrls;
       readonly poolSize: number;
+      readonly analyticsTimeoutMs?: number;
     }
   | {
       readonly kind: 'embedded';
       readonly dataDir: string;
       readonly poolSize: number;
+      readonly analyticsTimeoutMs?: number;
     };
 
 export function databaseConfig(env: EnvOf<typeof databaseEnv> & EnvOf<typeof dataDirEnv>): DatabaseConfig {
@@ -116,11 +126,13 @@ export function databaseConfig(env: EnvOf<typeof databaseEnv> & EnvOf<typeof dat
       kind: 'embedded',
       dataDir: env.MINDFLOW_DATA_DIR,
       poolSize: env.DATABASE_POOL_SIZE,
+      analyticsTimeoutMs: env.ANALYTICS_DATABASE_TIMEOUT_MS,
     };
   }
   return {
     kind: 'server',
     poolSize: env.DATABASE_POOL_SIZE,
+    analyticsTimeoutMs: env.ANALYTICS_DATABASE_TIMEOUT_MS,
     urls: {
       write,
       read: env.READ_DATABASE_URL ?? withDatabase(write, 'mindflow_read'),
@@ -399,6 +411,48 @@ export function redisConfig(env: EnvOf<typeof redisEnv>): RedisConfig | undefine
   return env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL, timeoutMs: env.REDIS_TIMEOUT_MS };
 }
 
+// ── Email ──────────────────────────────────────────────────────────────────────────────
+
+export const mailEnv = {
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'SMTP server for email (smtp://user:pass@host:587, smtps://… for TLS from the start); unset: each message is written as an .eml file under MINDFLOW_DATA_DIR/outbox/',
+    }),
+  ),
+  MAIL_FROM: Type.String({
+    minLength: 3,
+    default: 'MindFlow <no-reply@mindflow.invalid>',
+    description: 'the From of every email',
+  }),
+  SMTP_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 300_000,
+    default: 10_000,
+    description: 'ms the SMTP server may take to accept a connection, greet, or answer a command',
+  }),
+};
+
+/** Where email goes: an SMTP server, or an outbox folder of .eml files (never dropped). */
+export interface MailConfig {
+  readonly transport:
+    { readonly kind: 'smtp'; readonly url: string } | { readonly kind: 'outbox'; readonly dir: string };
+  readonly from: string;
+  readonly timeoutMs: number;
+}
+
+export function mailConfig(env: EnvOf<typeof mailEnv> & EnvOf<typeof dataDirEnv>): MailConfig {
+  return {
+    transport:
+      env.SMTP_URL === undefined
+        ? { kind: 'outbox', dir: path.join(env.MINDFLOW_DATA_DIR, 'outbox') }
+        : { kind: 'smtp', url: env.SMTP_URL },
+    from: env.MAIL_FROM,
+    timeoutMs: env.SMTP_TIMEOUT_MS,
+  };
+}
+
 // ── The projector ──────────────────────────────────────────────────────────────────────────
 
 /**
@@ -524,6 +578,13 @@ export const s3Env = {
     default: true,
     description: 'path-style URLs (MinIO and most S3-compatible stores)',
   }),
+  S3_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 3_000,
+    description:
+      'ms a request to the store (head, get, copy, delete) may take before it fails (503) and counts against the circuit breaker',
+  }),
 };
 
 export interface S3Config {
@@ -533,6 +594,8 @@ export interface S3Config {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly forcePathStyle: boolean;
+  /** A request-serving call (head, get, copy, delete) fails after this (S3_TIMEOUT_MS). */
+  readonly timeoutMs: number;
 }
 
 export function s3Config(env: EnvOf<typeof s3Env>): S3Config | undefined {
@@ -551,6 +614,7 @@ export function s3Config(env: EnvOf<typeof s3Env>): S3Config | undefined {
     accessKeyId,
     secretAccessKey,
     forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    timeoutMs: env.S3_TIMEOUT_MS,
   };
 }
 

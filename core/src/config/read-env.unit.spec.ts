@@ -32,10 +32,16 @@ t.test('a missing required variable is named as required', async (t) => {
 
 t.test('databases: embedded without URLs, derived read and analytics URLs from the write URL', async (t) => {
   const Database = Type.Object({ ...databaseEnv, ...dataDirEnv });
-  t.same(databaseConfig(readEnv(Database, {})), { kind: 'embedded', dataDir: './.mindflow', poolSize: 10 });
+  t.same(databaseConfig(readEnv(Database, {})), {
+    kind: 'embedded',
+    dataDir: './.mindflow',
+    poolSize: 10,
+    analyticsTimeoutMs: 2000,
+  });
   t.same(databaseConfig(readEnv(Database, { WRITE_DATABASE_URL: 'postgres://u:p@db:5432/mindflow_write' })), {
     kind: 'server',
     poolSize: 10,
+    analyticsTimeoutMs: 2000,
     urls: {
       write: 'postgres://u:p@db:5432/mindflow_write',
       read: 'postgres://u:p@db:5432/mindflow_read',

@@ -2,7 +2,7 @@ import { AppError } from '../errors/index.js';
 import type { EventData } from '../events/definition.js';
 import type { MindflowEvents } from '../events/index.js';
 import { ruleViolation, type DomainEvent } from './rules.js';
-import { textProblem } from './text.js';
+import { textLength, textProblem } from './text.js';
 
 export const moods = ['ecstatic', 'happy', 'neutral', 'sad', 'anxious', 'angry'] as const;
 export type Mood = (typeof moods)[number];
@@ -134,7 +134,7 @@ export function normalizeTags(tags: readonly string[]): string[] {
   tags.forEach((tag, i) => checkText(`tags/${i}`, tag));
   const normalized = [...new Set(tags.map((tag) => tag.trim().toLowerCase()))];
   normalized.forEach((tag, i) => {
-    if (tag.length === 0 || tag.length > limits.tag)
+    if (tag.length === 0 || textLength(tag) > limits.tag)
       throw ruleViolation(`tags/${i}`, `must be 1–${limits.tag} characters`);
   });
   if (normalized.length > limits.tags) throw ruleViolation('tags', `at most ${limits.tags} tags`);
@@ -176,7 +176,7 @@ function checkText(field: string, value: string): string {
 
 function checkTitle(title: string): string {
   const trimmed = checkText('title', title).trim();
-  if (trimmed.length === 0 || trimmed.length > limits.title) {
+  if (trimmed.length === 0 || textLength(trimmed) > limits.title) {
     throw ruleViolation('title', `must be 1–${limits.title} characters`);
   }
   return trimmed;
@@ -184,7 +184,8 @@ function checkTitle(title: string): string {
 
 function checkContent(content: string): string {
   checkText('content', content);
-  if (content.length > limits.content) throw ruleViolation('content', `must be at most ${limits.content} characters`);
+  if (textLength(content) > limits.content)
+    throw ruleViolation('content', `must be at most ${limits.content} characters`);
   return content;
 }
 
@@ -197,7 +198,7 @@ function checkMood(mood: string | null): Mood | null {
 function checkOptionalText(field: string, value: string | null, max: number): string | null {
   if (value === null) return null;
   const trimmed = checkText(field, value).trim();
-  if (trimmed.length > max) throw ruleViolation(field, `must be at most ${max} characters`);
+  if (textLength(trimmed) > max) throw ruleViolation(field, `must be at most ${max} characters`);
   return trimmed.length === 0 ? null : trimmed;
 }
 

@@ -5,4 +5,4 @@ export { ruleViolation, type DomainEvent } from './rules.js';
 export * from './mood.js';
 export { decideInsightRequest, maxInsightDays, type InsightRequest } from './insight.js';
 export * from './streams.js';
-export { findBadText, textProblem } from './text.js';
+export { findBadText, textLength, textProblem } from './text.js';

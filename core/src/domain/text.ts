@@ -37,3 +37,18 @@ function isRecord(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as object | null;
   return prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null;
 }
+
+/**
+ * A text's length as every limit of the platform counts it: in code points, as JSON Schema's
+ * `maxLength` does (an emoji is one, a letter with a combining accent two), so that what a
+ * request's schema lets in, no rule of the domain or of an event refuses.
+ */
+export function textLength(value: string): number {
+  // Code units, less the second unit of each surrogate pair (text has no lone surrogates).
+  let pairs = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) pairs += 1;
+  }
+  return value.length - pairs;
+}

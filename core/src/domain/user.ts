@@ -1,6 +1,7 @@
 import { AppError } from '../errors/index.js';
 import { isCommonPassword } from './common-passwords.js';
 import { ruleViolation, type DomainEvent } from './rules.js';
+import { textLength } from './text.js';
 
 export const languages = ['en', 'pt'] as const;
 export const themes = ['light', 'dark', 'system'] as const;
@@ -30,7 +31,7 @@ export function normalizeEmail(email: string): string {
  * password; `field` names it in the error.
  */
 export function checkPassword(password: string, email: string, field = 'password'): void {
-  if ([...new Intl.Segmenter().segment(password)].length < minPasswordLength) {
+  if (textLength(password) < minPasswordLength) {
     throw ruleViolation(field, `must be at least ${minPasswordLength} characters`);
   }
   if (password.trim().toLowerCase() === email.trim().toLowerCase()) {
@@ -43,7 +44,7 @@ export function checkPassword(password: string, email: string, field = 'password
 
 export function checkDisplayName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > 100) throw ruleViolation('displayName', 'must be 1–100 characters');
+  if (trimmed.length === 0 || textLength(trimmed) > 100) throw ruleViolation('displayName', 'must be 1–100 characters');
   return trimmed;
 }
 
@@ -125,15 +126,19 @@ export type UserCommand =
   | { readonly type: 'RevokeRole'; readonly role: Role }
   | { readonly type: 'EraseUser'; readonly reason: string | null };
 
-/** Decides the events a command causes on a user, or throws the rule it breaks. Pure. */
+/**
+ * Decides the events a command causes on a user, or throws the rule it breaks. Pure.
+ * RegisterUser on an account that exists (its email was taken) records the attempt, so that the
+ * owner can be told; the caller answers it like a registration (no account enumeration).
+ */
 export function decideUser(command: UserCommand, state: UserState): DomainEvent[] {
   if (command.type === 'RegisterUser') {
-    if (state.status !== 'absent') throw new AppError('CONFLICT', 'this account already exists');
     const email = normalizeEmail(command.email);
     checkPassword(command.password, email);
     if (!command.consent.dataProcessing) {
       throw ruleViolation('consent.dataProcessing', 'must be true: MindFlow cannot keep a journal without it');
     }
+    if (state.status !== 'absent') return [{ type: 'RegistrationAttempted', data: { email: state.email } }];
     return [
       {
         type: 'UserRegistered',
@@ -178,7 +183,7 @@ export function decideUser(command: UserCommand, state: UserState): DomainEvent[
       return state.roles.includes(command.role) ? [{ type: 'RoleRevoked', data: { role: command.role } }] : [];
     case 'EraseUser': {
       const reason = command.reason?.trim() ?? '';
-      if (reason.length > 1000) throw ruleViolation('reason', 'must be at most 1000 characters');
+      if (textLength(reason) > 1000) throw ruleViolation('reason', 'must be at most 1000 characters');
       // The request, then the erasure itself: every projection removes or anonymizes the user's data.
       return [
         { type: 'AccountDeletionRequested', data: { reason: reason === '' ? null : reason } },

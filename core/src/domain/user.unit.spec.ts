@@ -86,7 +86,18 @@ t.test('registering: normalized email and name, consent recorded, extra roles gr
     () => decideUser({ ...registration, consent: { ...consent, dataProcessing: false } }, absentUser),
     violation('consent.dataProcessing'),
   );
-  t.throws(() => decideUser(registration, givenUser(...registered)), { code: 'CONFLICT' });
+});
+
+t.test('registering with the email of an account that exists records the attempt for its owner', async (t) => {
+  const existing = givenUser(...registered);
+  t.same(decideUser({ ...registration, email: 'ANA@example.com', displayName: 'Eve' }, existing), [
+    { type: 'RegistrationAttempted', data: { email: 'ana@example.com' } },
+  ]);
+  t.throws(
+    () => decideUser({ ...registration, password: 'short' }, existing),
+    violation('password'),
+    'checked like any registration first',
+  );
 });
 
 t.test('profile updates record only what changed', async (t) => {

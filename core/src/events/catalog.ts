@@ -66,6 +66,11 @@ export const mindflowEvents = {
     ),
     { personal: ['email'] },
   ),
+  /**
+   * Someone asked to register with this account's email (the answer did not tell them it exists).
+   * The owner is told by email; `email` is the address they are told at.
+   */
+  RegistrationAttempted: defineEvent(Type.Object({ email: Type.String() }, strict), { personal: ['email'] }),
   ConsentRecorded: defineEvent(Consent),
   SettingsUpdated: defineEvent(Settings),
   RoleGranted: defineEvent(Type.Object({ role: Role }, strict)),

@@ -8,6 +8,11 @@ export { errorBody, ErrorBodySchema } from './error-handler.js';
 export { installRateLimits, type RateLimitOptions } from './rate-limits.js';
 export { bearer, Email, EntryDate, errorResponses, nonBlankText, TimeZone } from './schemas.js';
 export { spreadsheetCsv } from './csv.js';
-export { defaultUploadDeadline, withinUploadDeadline, type UploadDeadline } from './upload-deadline.js';
+export {
+  defaultBodyDeadline,
+  defaultUploadDeadline,
+  withinUploadDeadline,
+  type UploadDeadline,
+} from './upload-deadline.js';
 export { linkOperations, textPattern, type OperationLink } from './openapi.js';
 export { defaultWebAppDir, serveWebApp } from './web-app.js';

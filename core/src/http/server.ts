@@ -8,6 +8,7 @@ import type { HealthCheck } from '../health/index.js';
 import type { Logger } from '../logging/index.js';
 import { installGracefulClose } from './close.js';
 import { jsonDepthExceeds, maxJsonDepth } from './json-depth.js';
+import { defaultBodyDeadline, installBodyDeadline, type UploadDeadline } from './upload-deadline.js';
 import { ErrorBodySchema, installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { installMethodNotAllowed } from './method-not-allowed.js';
@@ -36,6 +37,8 @@ export interface HttpServerOptions {
   readonly bodyLimit?: number;
   /** The bearer token /metrics requires; without it, /metrics answers loopback only. */
   readonly metricsToken?: string;
+  /** How long a JSON body may take to arrive before the answer is 408 (defaultBodyDeadline). */
+  readonly bodyDeadline?: UploadDeadline;
   /** How long requests in flight get to finish once the server closes, before their connections are cut (5 s). */
   readonly drainMs?: number;
 }
@@ -67,6 +70,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   installErrorHandling(app);
   await installSecurityHeaders(app);
   installMethodNotAllowed(app);
+  installBodyDeadline(app, options.bodyDeadline ?? defaultBodyDeadline);
   // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');

@@ -1,4 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 
 /** How long an upload's body may take to arrive. */
@@ -10,6 +11,9 @@ export interface UploadDeadline {
 }
 
 export const defaultUploadDeadline: UploadDeadline = Object.freeze({ idleMs: 30_000, totalMs: 30 * 60_000 });
+
+/** A JSON body (at most the body limit, 1 MiB) gets as long without a byte, and 2 min in all. */
+export const defaultBodyDeadline: UploadDeadline = Object.freeze({ idleMs: 30_000, totalMs: 2 * 60_000 });
 
 /**
  * Runs `work`, which reads the request's body, so that the request is always answered: when
@@ -26,36 +30,12 @@ export async function withinUploadDeadline<T>(
   deadline: UploadDeadline,
   work: () => Promise<T>,
 ): Promise<T> {
-  const raw = request.raw;
-  const started = Date.now();
-  let seen = raw.socket.bytesRead;
-  let lastProgress = started;
-  let watch: NodeJS.Timeout | undefined;
+  let stop: () => void = () => undefined;
   const timedOut = new Promise<never>((_resolve, reject) => {
-    const check = () => {
-      if (raw.complete) return;
-      const now = Date.now();
-      if (raw.socket.bytesRead !== seen) {
-        seen = raw.socket.bytesRead;
-        lastProgress = now;
-      }
-      const stalled = now - lastProgress >= deadline.idleMs;
-      if (stalled || now - started >= deadline.totalMs) {
-        reply.header('connection', 'close');
-        reply.raw.once('finish', () => raw.destroy());
-        reject(
-          new AppError(
-            'REQUEST_TIMEOUT',
-            stalled
-              ? `the upload stopped: no byte arrived for ${String(deadline.idleMs / 1000)} s`
-              : `the upload took longer than ${String(deadline.totalMs / 1000)} s`,
-          ),
-        );
-        return;
-      }
-      watch = setTimeout(check, Math.min(1_000, deadline.idleMs / 4));
-    };
-    check();
+    stop = watchBody(request.raw, deadline, (error) => {
+      closeAfterAnswer(request, reply);
+      reject(error);
+    });
   });
   const working = work();
   // Once timed out, what the cut body does to `work` is no one's answer any more.
@@ -63,6 +43,72 @@ export async function withinUploadDeadline<T>(
   try {
     return await Promise.race([working, timedOut]);
   } finally {
-    clearTimeout(watch);
+    stop();
   }
+}
+
+/**
+ * Watches a request's body arrive (from the socket's byte count, so its stream is left to its
+ * reader): calls `expired` once with a REQUEST_TIMEOUT error when no byte has arrived for
+ * `idleMs` or the body still arrives after `totalMs`. Stops once the body is complete, or when
+ * the returned function is called.
+ */
+export function watchBody(
+  raw: IncomingMessage,
+  deadline: UploadDeadline,
+  expired: (error: AppError) => void,
+): () => void {
+  const started = Date.now();
+  let seen = raw.socket.bytesRead;
+  let lastProgress = started;
+  let watch: NodeJS.Timeout | undefined;
+  const check = () => {
+    if (raw.complete) return;
+    const now = Date.now();
+    if (raw.socket.bytesRead !== seen) {
+      seen = raw.socket.bytesRead;
+      lastProgress = now;
+    }
+    const stalled = now - lastProgress >= deadline.idleMs;
+    if (stalled || now - started >= deadline.totalMs) {
+      expired(
+        new AppError(
+          'REQUEST_TIMEOUT',
+          stalled
+            ? `the body stopped: no byte arrived for ${String(deadline.idleMs / 1000)} s`
+            : `the body took longer than ${String(deadline.totalMs / 1000)} s to arrive`,
+        ),
+      );
+      return;
+    }
+    watch = setTimeout(check, Math.min(1_000, deadline.idleMs / 4));
+  };
+  check();
+  return () => clearTimeout(watch);
+}
+
+/** The connection closes once the answer is sent: the rest of a cut body is never read. */
+function closeAfterAnswer(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('connection', 'close');
+  reply.raw.once('finish', () => request.raw.destroy());
+}
+
+/**
+ * Every request body the server parses itself (JSON; multipart bodies are read by their routes,
+ * within withinUploadDeadline) either arrives or is answered 408 REQUEST_TIMEOUT: a body that
+ * stops short of its Content-Length, or never starts, is not left waiting for Node's own
+ * five-minute request timeout (which answers no JSON).
+ */
+export function installBodyDeadline(app: FastifyInstance, deadline: UploadDeadline): void {
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const type = request.headers['content-type'] ?? '';
+    if (request.raw.complete || type.startsWith('multipart/')) return payload;
+    const stop = watchBody(request.raw, deadline, (error) => {
+      closeAfterAnswer(request, reply);
+      // The parser reading the payload answers with it (see fastify's rawBody).
+      payload.emit('error', error);
+    });
+    for (const event of ['end', 'error', 'close']) payload.once(event, stop);
+    return payload;
+  });
 }

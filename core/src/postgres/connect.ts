@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { Breaker } from '../breaker/index.js';
 import type { HealthCheck } from '../health/index.js';
 import { pgTypes } from './types.js';
 
@@ -7,14 +8,27 @@ import { pgTypes } from './types.js';
 export interface Postgres<DB = unknown> {
   readonly db: Kysely<DB>;
   readonly health: HealthCheck;
+  /** In front of getting a connection, when the database is one the process can serve without. */
+  readonly breaker?: Breaker;
   close(): Promise<void>;
 }
 
-export function connectPostgres<DB = unknown>(name: string, url: string, poolSize: number): Postgres<DB> {
+/**
+ * A pool of `poolSize` connections. With a breaker, every connection is taken through it: a
+ * server that refuses or does not answer fails the call within the breaker's timeout (the
+ * connection timeout too), and at once while it is open (EngineUnavailableError: a route answers
+ * 503, a projection waits it out). A connection already taken is not bounded by it.
+ */
+export function connectPostgres<DB = unknown>(
+  name: string,
+  url: string,
+  poolSize: number,
+  breaker?: Breaker,
+): Postgres<DB> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: breaker?.timeoutMs ?? 5_000,
     types: pgTypes,
   });
   // A client losing its server must not crash the process, whether idle in the pool or checked
@@ -22,15 +36,21 @@ export function connectPostgres<DB = unknown>(name: string, url: string, poolSiz
   // its queries fail, and the next query reconnects.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const guarded =
+    breaker === undefined ? pool : { connect: () => breaker.run(() => pool.connect()), end: () => pool.end() };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded }) });
   return {
     db,
+    ...(breaker === undefined ? {} : { breaker }),
     health: {
       name,
       check: async () => {
         await sql`select 1`.execute(db);
       },
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      breaker?.shutdown();
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { createBreaker } from '../breaker/index.js';
 import type { DatabaseConfig, DatabaseName, DatabaseUrls } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
 import { connectPostgres, type Postgres } from './connect.js';
@@ -26,7 +27,14 @@ export async function connectDatabases(config: DatabaseConfig, logger: Logger): 
   const connect = (name: DatabaseName) => connectPostgres(`postgres:${name}`, urls[name], config.poolSize);
   const write = connect('write');
   const read = connect('read');
-  const analytics = connect('analytics');
+  // The analytics database may be a server of its own (TimescaleDB): the process serves on
+  // without it, behind a breaker (the write and read databases it cannot serve without).
+  const analytics = connectPostgres(
+    'postgres:analytics',
+    urls.analytics,
+    config.poolSize,
+    createBreaker({ engine: 'analytics-db', timeoutMs: config.analyticsTimeoutMs ?? 2_000, logger }),
+  );
   return {
     urls,
     embedded: embedded !== undefined,

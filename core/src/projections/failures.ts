@@ -1,4 +1,4 @@
-import { toWire } from '../bus/index.js';
+import { DeliverAgain, toWire } from '../bus/index.js';
 import type { RecordedEvent } from '../eventstore/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Kysely } from 'kysely';
@@ -26,8 +26,8 @@ export interface RuntimeServices {
  */
 export type Verdict = { readonly kind: 'outage' } | { readonly kind: 'retry' | 'dead-letter'; readonly tries: number };
 
-/** The batch is to be delivered again after the host's wait: thrown to the bus. */
-export class ProjectionRetry extends Error {
+/** The batch is to be delivered again, the host's wait being over: thrown to the bus. */
+export class ProjectionRetry extends DeliverAgain {
   constructor(message: string, options: { cause: unknown }) {
     super(message, options);
     this.name = 'ProjectionRetry';
@@ -35,15 +35,31 @@ export class ProjectionRetry extends Error {
 }
 
 export interface FailurePolicy {
-  /** Whether a failure is an engine away (retriable): then counted and logged as such. */
-  isOutage(error: unknown): boolean;
-  /** Judges an event's failure, counting it against that event (and no other). */
-  judge(error: unknown, event: RecordedEvent): Verdict;
+  /**
+   * Whether a failure is an engine away (retriable): then counted and logged as such. With
+   * `engineAnswers` (a statement's failure, and the store was asked and answered), it is not.
+   */
+  isOutage(error: unknown, engineAnswers?: boolean): boolean;
+  /**
+   * Judges an event's failure, counting it against that event (and no other). With
+   * `engineAnswers`, a retriable failure counts too: it is the event's, not the engine's.
+   */
+  judge(error: unknown, event: RecordedEvent, engineAnswers?: boolean): Verdict;
+  /** Whether an event that failed is waiting for its next try (its back-off not over yet). */
+  waiting(eventId: string): boolean;
   /** Forgets the tries of events whose outcome (applied or dead-lettered) has been committed. */
   settle(eventIds: Iterable<string>): void;
-  /** Waits as the verdict asks, then throws so that the bus delivers the batch again. */
-  retryLater(verdict: Verdict, error: unknown): Promise<never>;
+  /**
+   * Waits as the verdict asks, then throws so that the bus delivers the batch again. `held`:
+   * the failed event only held back its own user's events and the rest were applied; the batch
+   * comes again after a short pause (new events of other users are not kept waiting for the
+   * event's back-off, which `waiting` enforces).
+   */
+  retryLater(verdict: Verdict, error: unknown, held?: boolean): Promise<never>;
 }
+
+/** The pause before a batch whose failed event held back only its own user's comes again. */
+export const heldPauseMs = 50;
 
 /**
  * The longest wait between two tries while an engine is away (a retriable failure), so that a
@@ -62,9 +78,11 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
   // An engine away is asked again at least every maxOutageBackoffMs: its return is noticed in time.
   const outageBackoff = services.backoffMs ?? ((attempt: number) => Math.min(maxOutageBackoffMs, 100 * 2 ** attempt));
   const tries = new Map<string, number>();
+  /** When each failed event may be tried again. */
+  const nextTry = new Map<string, number>();
   let outages = 0;
-  const isOutage = (error: unknown) => {
-    if (!isRetriable(error)) return false;
+  const isOutage = (error: unknown, engineAnswers = false) => {
+    if (engineAnswers || !isRetriable(error)) return false;
     outages += 1;
     metrics.errors.inc({ projection: name });
     metrics.retries.inc({ projection: name });
@@ -73,11 +91,12 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
   };
   return {
     isOutage,
-    judge(error, event) {
-      if (isOutage(error)) return { kind: 'outage' };
+    judge(error, event, engineAnswers = false) {
+      if (isOutage(error, engineAnswers)) return { kind: 'outage' };
       metrics.errors.inc({ projection: name });
       const count = (tries.get(event.eventId) ?? 0) + 1;
       tries.set(event.eventId, count);
+      nextTry.set(event.eventId, Date.now() + backoff(count));
       // Data the store refuses fails the same way every time: trying again would only hold
       // back the events behind it (other users' too) for the back-offs of N tries.
       if (count < maxAttempts && !isBadData(error)) {
@@ -86,12 +105,18 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
       }
       return { kind: 'dead-letter', tries: count };
     },
+    waiting(eventId) {
+      return (nextTry.get(eventId) ?? 0) > Date.now();
+    },
     settle(eventIds) {
       outages = 0;
-      for (const eventId of eventIds) tries.delete(eventId);
+      for (const eventId of eventIds) {
+        tries.delete(eventId);
+        nextTry.delete(eventId);
+      }
     },
-    async retryLater(verdict, error) {
-      const wait = verdict.kind === 'outage' ? outageBackoff(outages) : backoff(verdict.tries);
+    async retryLater(verdict, error, held = false) {
+      const wait = verdict.kind === 'outage' ? outageBackoff(outages) : held ? heldPauseMs : backoff(verdict.tries);
       await new Promise((resolve) => setTimeout(resolve, wait));
       throw new ProjectionRetry(`${name}: delivery failed (${verdict.kind})`, { cause: error });
     },

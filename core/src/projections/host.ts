@@ -3,6 +3,7 @@ import type { DecodedEvent, MindflowEvents } from '../events/index.js';
 import type { RecordedEvent } from '../eventstore/index.js';
 import { sql, type Kysely } from 'kysely';
 import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from './failures.js';
+import { isStatementFailure } from './retriable.js';
 import { appliedUpTo, lockProjection, readOffsets, saveOffsets } from './offsets.js';
 import type { Projection } from './projection.js';
 import type { RuntimeTables } from './tables.js';
@@ -32,6 +33,9 @@ export interface HostedProjection extends Subscriber {
   replay(event: RecordedEvent): Promise<void>;
 }
 
+/** Whose events wait behind one of theirs that failed: the user's (or the stream's, for events of no user). */
+const holdKey = (event: RecordedEvent) => event.userId ?? event.streamId;
+
 /** What a batch transaction did, known once it has committed. */
 interface BatchOutcome {
   readonly count: number;
@@ -40,6 +44,8 @@ interface BatchOutcome {
   readonly settled: readonly string[];
   /** The event that failed and stopped the batch (those before it committed), if any. */
   readonly failed?: { readonly verdict: Verdict; readonly error: unknown };
+  /** The failed event held back only its own user's events; the others were applied. */
+  readonly held?: boolean;
 }
 
 /**
@@ -81,6 +87,14 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
         newest = delivery.event;
       };
       let failed: BatchOutcome['failed'];
+      // Users whose events wait behind one of theirs that failed (usersApart), and the
+      // partitions whose offsets stop before it.
+      const heldUsers = new Set<string>();
+      const heldPartitions = new Set<string>();
+      const hold = (delivery: Delivery) => {
+        heldUsers.add(holdKey(delivery.event));
+        heldPartitions.add(delivery.partition);
+      };
       if (!isolate) {
         const decoded: DecodedEvent<MindflowEvents>[] = [];
         for (const delivery of fresh) {
@@ -92,6 +106,12 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
       } else {
         for (const delivery of fresh) {
           const event = delivery.event;
+          if (heldUsers.has(holdKey(event))) continue;
+          // Its back-off is not over: not tried now, its user's events held behind it.
+          if (projection.usersApart === true && failures.waiting(event.eventId)) {
+            hold(delivery);
+            continue;
+          }
           if (skipped?.has(event.eventId) === true) {
             passed(delivery);
             continue;
@@ -103,7 +123,12 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
             count += 1;
           } catch (error) {
             await sql`rollback to savepoint apply_event`.execute(trx);
-            const verdict = failures.judge(error, event);
+            const verdict = failures.judge(error, event, await statementFailed(error));
+            if (verdict.kind === 'retry' && projection.usersApart === true) {
+              failed ??= { verdict, error };
+              hold(delivery);
+              continue;
+            }
             if (verdict.kind !== 'dead-letter') {
               failed = { verdict, error };
               break;
@@ -113,10 +138,45 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
           passed(delivery);
         }
       }
+      // Applied past a held event: not recorded as passed, so they come again with it.
+      for (const partition of heldPartitions) changed.delete(partition);
       await saveOffsets(trx, name, changed);
       if (skipped !== undefined && skipped.size > 0) metrics.erasedSkipped.inc({ projection: name }, skipped.size);
-      return { count, newest, settled, ...(failed === undefined ? {} : { failed }) };
+      return {
+        count,
+        newest,
+        settled,
+        ...(failed === undefined ? {} : { failed }),
+        ...(heldUsers.size > 0 ? { held: true } : {}),
+      };
     });
+
+  /**
+   * Whether a failure is one statement's (40001, 40P01, 57014) while the projection's database
+   * answers: then it counts against its event, which may keep failing, rather than being waited
+   * out as an outage for ever. Connections lost, servers away: outages, as always.
+   */
+  const statementFailed = async (error: unknown) => {
+    if (!isStatementFailure(error)) return false;
+    try {
+      await sql`select 1`.execute(options.db);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const applyFastOrIsolated = async (batch: readonly Delivery[]): Promise<BatchOutcome> => {
+    try {
+      return await applyBatch(batch, false);
+    } catch (error) {
+      // A statement refused by a store that answers: an event's failure, found by isolating.
+      if (failures.isOutage(error, await statementFailed(error))) {
+        return await failures.retryLater({ kind: 'outage' }, error);
+      }
+      return applyBatch(batch, true);
+    }
+  };
 
   const handle = async (batch: readonly Delivery[]) => {
     // Fast path: the whole batch without savepoints. Only when something in it fails (for a
@@ -124,12 +184,10 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     // savepoint, to find and isolate the culprit.
     let outcome: BatchOutcome;
     try {
-      try {
-        outcome = await applyBatch(batch, false);
-      } catch (error) {
-        if (failures.isOutage(error)) return await failures.retryLater({ kind: 'outage' }, error);
-        outcome = await applyBatch(batch, true);
-      }
+      // An event of the batch waits out its back-off: only the isolating path passes it by.
+      const holding =
+        projection.usersApart === true && batch.some((delivery) => failures.waiting(delivery.event.eventId));
+      outcome = holding ? await applyBatch(batch, true) : await applyFastOrIsolated(batch);
     } catch (error) {
       // Outside any one event: the lock, the offsets, the fence or the commit.
       const verdict: Verdict = failures.isOutage(error) ? { kind: 'outage' } : { kind: 'retry', tries: 1 };
@@ -140,6 +198,10 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     if (outcome.newest !== undefined) lastPosition = Math.max(lastPosition, outcome.newest.globalPosition);
     metrics.applied.inc({ projection: name }, outcome.count);
     metrics.lastProgress.set({ projection: name }, lastProgressAt / 1000);
+    if (outcome.held === true) {
+      const cause = outcome.failed?.error ?? new Error('an event of the batch waits for its next try');
+      await failures.retryLater(outcome.failed?.verdict ?? { kind: 'retry', tries: 0 }, cause, true);
+    }
     if (outcome.failed !== undefined) await failures.retryLater(outcome.failed.verdict, outcome.failed.error);
   };
 

@@ -134,3 +134,22 @@ export function isBadData(error: unknown, depth = 0): boolean {
   if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && field(error, 'severity') !== undefined) return true;
   return isBadData(field(error, 'cause'), depth + 1);
 }
+
+/**
+ * Whether a retriable error is a live PostgreSQL server's answer about one statement
+ * (serialization failure 40001, deadlock 40P01, statement timeout 57014), not a connection
+ * lost or a server going away: it may be the statement's (the event's) own, and keep failing.
+ * The cause chain is searched too.
+ */
+export function isStatementFailure(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 8) return false;
+  const code = field(error, 'code');
+  if (
+    typeof code === 'string' &&
+    field(error, 'severity') !== undefined &&
+    ['40001', '40P01', '57014'].includes(code)
+  ) {
+    return true;
+  }
+  return isStatementFailure(field(error, 'cause'), depth + 1);
+}

@@ -21,7 +21,7 @@ export interface Engines {
   readonly s3: S3Connection | undefined;
   /** Every dependency, for /readyz and `mindflow status`. */
   readonly checks: readonly HealthCheck[];
-  /** The circuit breakers in front of Redis, Elasticsearch and MongoDB (those configured). */
+  /** The circuit breakers in front of Redis, Elasticsearch, MongoDB, S3 and the analytics database (those configured). */
   readonly breakers: readonly Breaker[];
   close(): Promise<void>;
 }
@@ -36,7 +36,7 @@ export async function connectEngines(config: EngineSelection, logger: Logger): P
   const elasticsearch = config.elasticsearch && connectElasticsearch(config.elasticsearch, logger);
   const mongo = config.mongo && connectMongo(config.mongo, logger);
   const redis = config.redis && connectRedis(config.redis, logger);
-  const s3 = config.s3 && connectS3(config.s3);
+  const s3 = config.s3 && connectS3(config.s3, logger);
   const others = [kafka, elasticsearch, mongo, redis, s3].filter((engine) => engine !== undefined);
   return {
     databases,
@@ -46,7 +46,9 @@ export async function connectEngines(config: EngineSelection, logger: Logger): P
     redis,
     s3,
     checks: [databases.write.health, databases.read.health, databases.analytics.health, ...others.map((e) => e.health)],
-    breakers: [redis, elasticsearch, mongo].flatMap((engine) => (engine === undefined ? [] : [engine.breaker])),
+    breakers: [redis, elasticsearch, mongo, s3, databases.analytics].flatMap((engine) =>
+      engine?.breaker === undefined ? [] : [engine.breaker],
+    ),
     close: async () => {
       await Promise.allSettled(others.map((engine) => engine.close()));
       await databases.close();

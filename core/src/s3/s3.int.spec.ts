@@ -1,11 +1,11 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import t from 'tap';
-import { testEngines, uniqueName } from '../testing/index.js';
+import { silentLogger, testEngines, uniqueName } from '../testing/index.js';
 import { connectS3 } from './index.js';
 
 t.test('@aws-sdk/client-s3 against the real S3-compatible server: put, get, presigned GET', async (t) => {
-  const { client, bucket, health, close } = connectS3(testEngines().s3);
+  const { client, bucket, health, close } = connectS3(testEngines().s3, silentLogger());
   const key = `smoke/${uniqueName('object')}.txt`;
   t.teardown(async () => {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));

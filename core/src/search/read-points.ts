@@ -4,15 +4,15 @@ import type { RecordedEvent } from '../eventstore/index.js';
 
 /** Where the search index stands for one user: the newest of their events applied and visible. */
 export interface SearchReadPoint {
-  /** Its global position. */
+  /** The highest global position of their events applied (positions are not commit-ordered). */
   readonly position: number;
   /** Its commit-order key (transaction, position): what "has it applied my write" compares. */
   readonly key: string;
 }
 
 /**
- * Records, for each user with events in `events`, the newest of them as applied to the search
- * index (read migration 0011, table search_read_points); an erased user's point goes. Call it
+ * Records, for each user with events in `events`, the newest of them (its key) and the highest
+ * position among them as applied to the search index (read migration 0011, table search_read_points); an erased user's point goes. Call it
  * only once the index shows the events (its refresh has happened): X-Min-Position waits on it.
  * Works on any database holding the table (raw SQL: Kysely's table types are invariant).
  */
@@ -22,9 +22,14 @@ export async function recordSearchReadPoints<DB>(db: Kysely<DB>, events: readonl
   for (const event of events) {
     if (event.userId === null) continue;
     if (event.type === 'UserErased') erased.add(event.userId);
+    // Positions are not commit-ordered: the highest is kept apart from the newest key, so that
+    // the point is the same however the events were cut into batches (the read model does so too).
     const key = logOffset({ transactionId: event.transactionId, position: event.globalPosition });
     const known = newest.get(event.userId);
-    if (known === undefined || key > known.key) newest.set(event.userId, { position: event.globalPosition, key });
+    newest.set(event.userId, {
+      position: Math.max(known?.position ?? 0, event.globalPosition),
+      key: known === undefined || key > known.key ? key : known.key,
+    });
   }
   for (const [userId, point] of [...newest].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (erased.has(userId)) {

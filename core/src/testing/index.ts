@@ -109,6 +109,8 @@ export {
 export { deletionDelivery, deliverUntilDone, quickRuntimeServices } from './projections.js';
 export { readWholeLog } from './event-log.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { rawRequest, type RawAnswer } from './raw-request.js';
+export { smtpServerForTest, testMailConfig, type ReceivedMail, type TestSmtpServer } from './smtp.js';
 
 /** A logger that writes nothing: for the engine clients tests connect themselves. */
 export function silentLogger(): Logger {

@@ -1,12 +1,13 @@
+import type { ElasticsearchConfig } from '../config/index.js';
 import { connectElasticsearch } from '../elasticsearch/index.js';
 import { silentLogger, testEngines, uniqueName } from './index.js';
 
 /**
  * An Elasticsearch search alias of a test's own on the test server: its versioned indices and
- * its template are deleted by `close`.
+ * its template are deleted by `close`. `config`: another way to the server (e.g. through a proxy).
  */
-export function searchIndexForTest() {
-  const connection = connectElasticsearch(testEngines().elasticsearch, silentLogger());
+export function searchIndexForTest(config: ElasticsearchConfig = testEngines().elasticsearch) {
+  const connection = connectElasticsearch(config, silentLogger());
   const alias = uniqueName('journal_entries')
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_');

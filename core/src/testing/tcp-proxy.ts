@@ -22,20 +22,38 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
   let silent = false;
+  // Silent: nothing is forwarded either way (pipes undone, reading paused: a pipe would resume a
+  // paused socket on its next drain).
+  const forward = (pair: { client: Socket; upstream: Socket }) => {
+    pair.client.pipe(pair.upstream);
+    pair.upstream.pipe(pair.client);
+  };
+  const hold = ({ client, upstream }: { client: Socket; upstream: Socket }) => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
   const server = (): Server =>
     createServer((client) => {
       const upstream = connect(target.port, target.host);
+      const pair = { client, upstream };
+      pairs.add(pair);
       for (const socket of [client, upstream]) {
         open.add(socket);
-        socket.on('close', () => open.delete(socket));
+        socket.on('close', () => {
+          open.delete(socket);
+          pairs.delete(pair);
+        });
         socket.on('error', () => {
           client.destroy();
           upstream.destroy();
         });
-        if (silent) socket.pause();
       }
-      client.pipe(upstream).pipe(client);
+      if (silent) hold(pair);
+      else forward(pair);
     });
   const listen = (listener: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -60,11 +78,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cut,
     silence: () => {
       silent = true;
-      for (const socket of open) socket.pause();
+      for (const pair of pairs) hold(pair);
     },
     restore: async () => {
+      if (silent) for (const pair of pairs) forward(pair);
       silent = false;
-      for (const socket of open) socket.resume();
       if (listener !== undefined) return;
       listener = server();
       await listen(listener, port);

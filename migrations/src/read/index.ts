@@ -9,6 +9,7 @@ import * as readKeys from './0007-read-keys.js';
 import * as audit from './0008-audit.js';
 import * as aiViews from './0009-ai-views.js';
 import * as projectionVersions from './0011-projection-versions.js';
+import * as mailDeliveries from './0012-mail-deliveries.js';
 
 /** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const readMigrations: Record<string, Migration> = {
   '0008-audit': audit,
   '0009-ai-views': aiViews,
   '0011-projection-versions': projectionVersions,
+  '0012-mail-deliveries': mailDeliveries,
 };

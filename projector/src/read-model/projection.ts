@@ -1,9 +1,10 @@
 import { logOffset } from '@mindflow/core/bus';
-import { defaultSettings, writingStats } from '@mindflow/core/domain';
+import { defaultSettings, writingStats, type WritingStats } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '@mindflow/core/projections';
 import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
+import { EntryFold, isEntryEvent } from './entry-fold.js';
 import { analysisWithdrawn, entryAnalyzed, insightGenerated, insightRequested } from './ai-views.js';
 import type { ReadModelTables } from './tables.js';
 
@@ -34,11 +35,30 @@ const views = [
 export const readModelProjection: Projection<ReadModelTables> = {
   name: 'read-model',
   tables: views,
+  usersApart: true,
   apply: async (db, events) => {
-    for (const event of events) await applyEvent(db, event);
+    const entries = new EntryFold(db);
+    for (const event of events) {
+      if (isEntryEvent(event)) {
+        entries.add(event);
+        continue;
+      }
+      // What the fold holds back is written before an event that reads or changes it.
+      if (!apartFromEntries.has(event.type) && entries.holds(event.userId)) await entries.flush();
+      await applyEvent(db, event);
+    }
+    await entries.flush();
     await recordReadPoints(db, events);
   },
 };
+
+/** Events that touch neither an entry's view row, its history, the tag counts nor the calendar. */
+const apartFromEntries: ReadonlySet<string> = new Set([
+  'EntryAnalyzed',
+  'EntryAnalysisWithdrawn',
+  'InsightRequested',
+  'InsightGenerated',
+]);
 
 async function applyEvent(db: Db, event: Event): Promise<void> {
   switch (event.type) {
@@ -53,13 +73,6 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
     case 'RoleGranted':
     case 'RoleRevoked':
       return rolesChanged(db, event);
-    case 'EntryCreated':
-      return entryCreated(db, event);
-    case 'EntryUpdated':
-      return entryUpdated(db, event);
-    case 'EntryDeleted':
-    case 'EntryRestored':
-      return entryDeletedOrRestored(db, event);
     case 'AttachmentAdded':
       return attachmentAdded(db, event);
     case 'AttachmentRemoved':
@@ -96,10 +109,85 @@ async function recordReadPoints(db: Db, events: readonly Event[]): Promise<void>
     highest.set(event.userId, Math.max(highest.get(event.userId) ?? 0, event.globalPosition));
     if (event.type.startsWith('Entry')) lastEntryEvent.set(event.userId, event.occurredAt);
   }
-  // One update of each user's profile per batch: the read point, and the stats when entries moved.
-  for (const [userId, event] of newest) {
-    await recordReadPoint(db, userId, event, highest.get(userId) ?? event.globalPosition, lastEntryEvent.get(userId));
+  if (newest.size === 0) return;
+  const stats = await statsOf(db, lastEntryEvent);
+  const points = [...newest].map(([userId, event]) => ({
+    userId,
+    position: highest.get(userId) ?? event.globalPosition,
+    key: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
+    stats: stats.get(userId),
+  }));
+  // One statement for every user of the batch: the read point, and the stats where entries moved.
+  // Through the query builder, so that a rebuild's shadow schema (withSchema) is honoured.
+  const column = <T>(pick: (point: (typeof points)[number]) => T) => points.map(pick);
+  const point = sql<{
+    user_id: string;
+    position: string;
+    read_key: string;
+    moved: boolean;
+    current_streak: number;
+    longest_streak: number;
+    last_entry_date: string | null;
+    total_entries: number;
+    total_words: number;
+  }>`(select
+      unnest(${column((p) => p.userId)}::uuid[]) as user_id,
+      unnest(${column((p) => p.position)}::bigint[]) as position,
+      unnest(${column((p) => p.key)}::text[]) as read_key,
+      unnest(${column((p) => p.stats !== undefined)}::boolean[]) as moved,
+      unnest(${column((p) => p.stats?.currentStreak ?? 0)}::int[]) as current_streak,
+      unnest(${column((p) => p.stats?.longestStreak ?? 0)}::int[]) as longest_streak,
+      unnest(${column((p) => p.stats?.lastEntryDate ?? null)}::date[]) as last_entry_date,
+      unnest(${column((p) => p.stats?.totalEntries ?? 0)}::int[]) as total_entries,
+      unnest(${column((p) => p.stats?.totalWords ?? 0)}::int[]) as total_words)`.as('point');
+  const kept = (name: string) =>
+    sql<never>`case when point.moved then point.${sql.raw(name)} else profile_view.${sql.raw(name)} end`;
+  await db
+    .updateTable('profile_view')
+    .from(point)
+    .set({
+      position: sql<string>`greatest(profile_view.position, point.position)`,
+      read_key: sql<string>`greatest(profile_view.read_key, point.read_key)`,
+      current_streak: kept('current_streak'),
+      longest_streak: kept('longest_streak'),
+      last_entry_date: kept('last_entry_date'),
+      total_entries: kept('total_entries'),
+      total_words: kept('total_words'),
+    })
+    .whereRef('profile_view.user_id', '=', 'point.user_id')
+    .execute();
+}
+
+/**
+ * Streaks and totals of each user whose entries moved, from their (not deleted) entries, "today"
+ * being the time of their newest entry event in their time zone: two reads for the whole batch.
+ */
+async function statsOf(db: Db, movedAt: ReadonlyMap<string, Date>): Promise<Map<string, WritingStats>> {
+  const stats = new Map<string, WritingStats>();
+  const users = [...movedAt.keys()];
+  if (users.length === 0) return stats;
+  const zones = await db
+    .selectFrom('profile_view')
+    .select(['user_id', 'timezone'])
+    .where('user_id', 'in', users)
+    .execute();
+  const entries = await db
+    .selectFrom('journal_view')
+    .select(['user_id', 'entry_date as date', 'word_count as words'])
+    .where('user_id', 'in', users)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const byUser = new Map<string, { date: string; words: number }[]>();
+  for (const entry of entries) {
+    const own = byUser.get(entry.user_id);
+    if (own === undefined) byUser.set(entry.user_id, [entry]);
+    else own.push(entry);
   }
+  const zoneOf = new Map(zones.map((row) => [row.user_id, row.timezone]));
+  for (const [userId, at] of movedAt) {
+    stats.set(userId, writingStats(byUser.get(userId) ?? [], at, zoneOf.get(userId) ?? 'UTC'));
+  }
+  return stats;
 }
 
 /** Everything of the user's goes: the views hold their text, their profile, their figures. */
@@ -178,212 +266,6 @@ async function rolesChanged(db: Db, event: Of<'RoleGranted' | 'RoleRevoked'>) {
       stream_version: event.streamVersion,
     })
     .execute();
-}
-
-async function entryCreated(db: Db, event: Of<'EntryCreated'>) {
-  const userId = userOf(event);
-  const { data } = event;
-  const author = await db
-    .selectFrom('profile_view')
-    .select(['display_name', 'photo_url'])
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  const created = await db
-    .insertInto('journal_view')
-    .values({
-      entry_id: data.entryId,
-      user_id: userId,
-      entry_date: data.date,
-      title: data.title,
-      content: data.content,
-      mood: data.mood,
-      tags: data.tags,
-      location: data.location,
-      weather: data.weather,
-      is_private: data.isPrivate,
-      word_count: data.wordCount,
-      reading_time: data.readingTime,
-      author_name: author?.display_name ?? null,
-      author_photo: author?.photo_url ?? null,
-      version: event.streamVersion,
-      created_at: event.occurredAt,
-      updated_at: event.occurredAt,
-    })
-    .onConflict((conflict) => conflict.column('entry_id').doNothing())
-    .returning('entry_id')
-    .executeTakeFirst();
-  await history(db, event, data.entryId, 'created', { ...data });
-  if (created === undefined) return; // applied before
-  await countTags(db, userId, data.tags, 1);
-  await placeOnCalendar(db, userId, data.entryId, data.date, data.mood);
-}
-
-async function entryUpdated(db: Db, event: Of<'EntryUpdated'>) {
-  const userId = userOf(event);
-  const { entryId, changes } = event.data;
-  await history(db, event, entryId, 'updated', { ...changes });
-  const before = await entryBefore(db, event);
-  if (before === undefined) return;
-  await db
-    .updateTable('journal_view')
-    .set({
-      ...(changes.date === undefined ? {} : { entry_date: changes.date }),
-      ...(changes.title === undefined ? {} : { title: changes.title }),
-      ...(changes.content === undefined ? {} : { content: changes.content }),
-      ...(changes.mood === undefined ? {} : { mood: changes.mood }),
-      ...(changes.tags === undefined ? {} : { tags: changes.tags }),
-      ...(changes.location === undefined ? {} : { location: changes.location }),
-      ...(changes.weather === undefined ? {} : { weather: changes.weather }),
-      ...(changes.isPrivate === undefined ? {} : { is_private: changes.isPrivate }),
-      ...(changes.wordCount === undefined ? {} : { word_count: changes.wordCount }),
-      ...(changes.readingTime === undefined ? {} : { reading_time: changes.readingTime }),
-      version: event.streamVersion,
-      updated_at: event.occurredAt,
-    })
-    .where('entry_id', '=', entryId)
-    .execute();
-  if (before.deleted_at !== null) return; // a deleted entry is in no calendar or count
-  if (changes.tags !== undefined) {
-    await countTags(db, userId, before.tags, -1);
-    await countTags(db, userId, changes.tags, 1);
-  }
-  if (changes.date !== undefined || changes.mood !== undefined) {
-    await db.deleteFrom('mood_calendar').where('entry_id', '=', entryId).execute();
-    await placeOnCalendar(
-      db,
-      userId,
-      entryId,
-      changes.date ?? before.entry_date,
-      changes.mood === undefined ? before.mood : changes.mood,
-    );
-  }
-}
-
-async function entryDeletedOrRestored(db: Db, event: Of<'EntryDeleted' | 'EntryRestored'>) {
-  const userId = userOf(event);
-  const { entryId } = event.data;
-  const deleted = event.type === 'EntryDeleted';
-  await history(db, event, entryId, deleted ? 'deleted' : 'restored', {});
-  if ((await entryBefore(db, event)) === undefined) return;
-  const entry = await db
-    .updateTable('journal_view')
-    .set({ deleted_at: deleted ? event.occurredAt : null, version: event.streamVersion, updated_at: event.occurredAt })
-    .where('entry_id', '=', entryId)
-    .returning(['tags', 'entry_date', 'mood'])
-    .executeTakeFirstOrThrow();
-  await countTags(db, userId, entry.tags, deleted ? -1 : 1);
-  if (deleted) await db.deleteFrom('mood_calendar').where('entry_id', '=', entryId).execute();
-  else await placeOnCalendar(db, userId, entryId, entry.entry_date, entry.mood);
-}
-
-/**
- * The entry's view row as it stood before `event`, locked; undefined when the row already
- * reflects this version or a newer one (a redelivery, or an older event arriving late). Throws
- * when there is no row: the entry's creation has not been applied.
- */
-async function entryBefore(db: Db, event: Of<'EntryUpdated' | 'EntryDeleted' | 'EntryRestored'>) {
-  const row = await db
-    .selectFrom('journal_view')
-    .selectAll()
-    .where('entry_id', '=', event.data.entryId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  return row.version < event.streamVersion ? row : undefined;
-}
-
-/** A version of the entry in its history, once: whatever order versions arrive in, each has its row. */
-async function history(db: Db, event: Event, entryId: string, kind: string, changes: Record<string, unknown>) {
-  const actor = event.metadata.actorId;
-  await db
-    .insertInto('entry_history')
-    .values({
-      entry_id: entryId,
-      version: event.streamVersion,
-      user_id: userOf(event),
-      at: event.occurredAt,
-      actor_id: actor !== undefined && /^[0-9a-f-]{36}$/i.test(actor) ? actor : null,
-      kind,
-      changes: JSON.stringify(changes),
-    })
-    .onConflict((conflict) => conflict.columns(['entry_id', 'version']).doNothing())
-    .execute();
-}
-
-async function countTags(db: Db, userId: string, tags: readonly string[], delta: 1 | -1) {
-  if (tags.length === 0) return;
-  if (delta === 1) {
-    await db
-      .insertInto('tag_counts')
-      .values(tags.map((tag) => ({ user_id: userId, tag, count: 1 })))
-      .onConflict((conflict) =>
-        conflict.columns(['user_id', 'tag']).doUpdateSet((eb) => ({ count: eb('tag_counts.count', '+', 1) })),
-      )
-      .execute();
-    return;
-  }
-  await db
-    .updateTable('tag_counts')
-    .set((eb) => ({ count: eb('count', '-', 1) }))
-    .where('user_id', '=', userId)
-    .where('tag', 'in', tags)
-    .execute();
-  await db.deleteFrom('tag_counts').where('user_id', '=', userId).where('count', '=', 0).execute();
-}
-
-async function placeOnCalendar(db: Db, userId: string, entryId: string, date: string, mood: string | null) {
-  await db
-    .insertInto('mood_calendar')
-    .values({ user_id: userId, entry_date: date, mood, entry_id: entryId })
-    .onConflict((conflict) => conflict.columns(['user_id', 'entry_date']).doUpdateSet({ mood, entry_id: entryId }))
-    .execute();
-}
-
-/**
- * A user's read point, for read-your-writes: the highest position of their events applied, and
- * the newest commit-order key; with their streaks and totals, "today" being `entriesMovedAt` in
- * their time zone, when a batch touched their entries. Through the query builder, so that a
- * rebuild's shadow schema (withSchema) is honoured.
- */
-async function recordReadPoint(
-  db: Db,
-  userId: string,
-  newest: Event,
-  highestPosition: number,
-  entriesMovedAt: Date | undefined,
-) {
-  const key = logOffset({ transactionId: newest.transactionId, position: newest.globalPosition });
-  await db
-    .updateTable('profile_view')
-    .set({
-      position: sql<string>`greatest(position, ${highestPosition})`,
-      read_key: sql<string>`greatest(read_key, ${key})`,
-      ...(entriesMovedAt === undefined ? {} : await statsOf(db, userId, entriesMovedAt)),
-    })
-    .where('user_id', '=', userId)
-    .execute();
-}
-
-/** Streaks and totals from the user's (not deleted) entries, "today" being `at` in their time zone. */
-async function statsOf(db: Db, userId: string, at: Date) {
-  const profile = await db
-    .selectFrom('profile_view')
-    .select('timezone')
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  const entries = await db
-    .selectFrom('journal_view')
-    .select(['entry_date as date', 'word_count as words'])
-    .where('user_id', '=', userId)
-    .where('deleted_at', 'is', null)
-    .execute();
-  const stats = writingStats(entries, at, profile?.timezone ?? 'UTC');
-  return {
-    current_streak: stats.currentStreak,
-    longest_streak: stats.longestStreak,
-    last_entry_date: stats.lastEntryDate,
-    total_entries: stats.totalEntries,
-    total_words: stats.totalWords,
-  };
 }
 
 function userOf(event: Event): string {
