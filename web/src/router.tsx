@@ -9,6 +9,9 @@ import { SignUp } from './pages/SignUp';
 // The pages behind a login load on demand: the editor and Markdown stay out of the app shell.
 const Today = lazy(() => import('./pages/Today'));
 const Entries = lazy(() => import('./pages/Entries'));
+const EntryPage = lazy(() => import('./pages/EntryPage'));
+const HistoryPage = lazy(() => import('./pages/HistoryPage'));
+const Trash = lazy(() => import('./pages/Trash'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -24,6 +27,9 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/sign-up', component: SignUp }),
   createRoute({ getParentRoute: () => rootRoute, path: '/today', component: Today }),
   createRoute({ getParentRoute: () => rootRoute, path: '/entries', component: Entries }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/entries/$id', component: EntryPage }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/entries/$id/history', component: HistoryPage }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/trash', component: Trash }),
 ];
 
 /** The app's pages; every other path is the not-found page. */

@@ -2,6 +2,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { startEmbeddedPlatform } from '../testing/embedded-platform.js';
 import { buildWebClient, launchChromium, seriousViolations } from './browser.js';
+import { watchProblems } from './journal.js';
 
 // The web client in a real browser (Debian's chromium) against the whole platform, as a
 // writer meets it after `npm start`: sign up, write today's entry, autosave, reload.
@@ -15,14 +16,7 @@ t.test(
     t.teardown(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.setDefaultTimeout(15_000);
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      // A 401 of the session check before sign-in is the browser's own log line, not a fault.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        problems.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    const problems = watchProblems(page);
 
     const accessible = async (name: string) => {
       t.same(await seriousViolations(page), [], `${name}: no serious axe violation`);

@@ -54,3 +54,21 @@ export interface EntryDraft {
   readonly tags: readonly string[];
   readonly isPrivate: boolean;
 }
+
+/** One version in an entry's history (GET /v1/entries/{id}/history). */
+export interface HistoryItem {
+  readonly version: number;
+  readonly kind: 'created' | 'updated' | 'deleted' | 'restored';
+  readonly at: string;
+  readonly actorId: string | null;
+  /** The fields this version set. */
+  readonly changes: Readonly<Record<string, unknown>>;
+}
+
+/** The entry as it was at a version (GET /v1/entries/{id}/history?version=N). */
+export interface EntryVersion {
+  readonly version: number;
+  readonly at: string;
+  readonly deleted: boolean;
+  readonly entry: Entry;
+}

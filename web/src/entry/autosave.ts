@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError } from '../../api/client';
-import type { CommandResult, Entry, EntryDraft } from '../../api/types';
+import { api, ApiError } from '../api/client';
+import type { CommandResult, Entry, EntryDraft } from '../api/types';
 
 export type SaveStatus = 'idle' | 'dirty' | 'saving' | 'saved' | 'needsTitle' | 'conflict' | 'error';
 
