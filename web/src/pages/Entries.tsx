@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -41,6 +41,8 @@ export default function Entries() {
     queryFn: ({ pageParam, signal }) => api<Page<Entry>>('GET', listUrl(filters, pageParam), { signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+    // The list stays while a changed filter loads.
+    placeholderData: keepPreviousData,
   });
   const filter = (patch: Partial<Filters>) => setFilters({ ...filters, ...patch });
   const filtered = filters !== noFilters;
