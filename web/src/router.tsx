@@ -12,6 +12,10 @@ const Entries = lazy(() => import('./pages/Entries'));
 const EntryPage = lazy(() => import('./pages/EntryPage'));
 const HistoryPage = lazy(() => import('./pages/HistoryPage'));
 const Trash = lazy(() => import('./pages/Trash'));
+const Calendar = lazy(() => import('./pages/Calendar'));
+const Trends = lazy(() => import('./pages/Trends'));
+const Search = lazy(() => import('./pages/Search'));
+const Insights = lazy(() => import('./pages/Insights'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -30,6 +34,10 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/entries/$id', component: EntryPage }),
   createRoute({ getParentRoute: () => rootRoute, path: '/entries/$id/history', component: HistoryPage }),
   createRoute({ getParentRoute: () => rootRoute, path: '/trash', component: Trash }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/calendar', component: Calendar }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/trends', component: Trends }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/search', component: Search }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/insights', component: Insights }),
 ];
 
 /** The app's pages; every other path is the not-found page. */

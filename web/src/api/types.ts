@@ -72,3 +72,67 @@ export interface EntryVersion {
   readonly deleted: boolean;
   readonly entry: Entry;
 }
+
+/** GET /v1/calendar/{year}/{month}. */
+export interface CalendarMonth {
+  readonly year: number;
+  readonly month: number;
+  readonly days: readonly {
+    readonly date: string;
+    readonly hasEntry: boolean;
+    readonly mood: Mood | null;
+    readonly entryId: string | null;
+  }[];
+}
+
+/** GET /v1/moods/trend. */
+export interface MoodTrend {
+  readonly days: number;
+  readonly from: string;
+  readonly to: string;
+  readonly entries: number;
+  readonly counts: Readonly<Partial<Record<Mood, number>>>;
+  readonly positive: number;
+  readonly neutral: number;
+  readonly negative: number;
+}
+
+/** GET /v1/streaks. */
+export interface Streaks {
+  readonly currentStreak: number;
+  readonly longestStreak: number;
+  readonly lastEntryDate: string | null;
+  readonly totalEntries: number;
+  readonly totalWords: number;
+}
+
+/** GET /v1/search. */
+export interface SearchResults {
+  readonly items: readonly {
+    readonly id: string;
+    readonly date: string;
+    readonly title: string;
+    readonly mood: Mood | null;
+    readonly tags: readonly string[];
+    /** HTML-escaped text with the matches in <mark> (rendered by components/Highlighted). */
+    readonly highlights: { readonly title?: string; readonly content?: string };
+  }[];
+  readonly facets: { readonly mood: Readonly<Record<string, number>>; readonly tags: Readonly<Record<string, number>> };
+  readonly total: number;
+  readonly nextCursor: string | null;
+}
+
+export type InsightKind = 'weekly' | 'monthly';
+
+/** An insight (GET /v1/insights). */
+export interface Insight {
+  readonly id: string;
+  readonly type: InsightKind;
+  readonly from: string;
+  readonly to: string;
+  readonly status: 'queued' | 'completed';
+  readonly summary: string | null;
+  readonly stats: Readonly<Record<string, unknown>> | null;
+  readonly requestedAt: string;
+  readonly generatedAt: string | null;
+}

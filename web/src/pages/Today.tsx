@@ -3,22 +3,15 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import type { Entry, Page } from '../api/types';
 import { inWords } from '../api/words';
-import { currentUser } from '../auth/session';
 import { ErrorText } from '../components/Field';
 import { Loading } from '../components/Loading';
+import { writersToday } from '../dates';
 import { EntryForm } from '../entry/EntryForm';
-
-/** Today's date where the writer lives (YYYY-MM-DD). */
-export function todayIn(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(),
-  );
-}
 
 /** The editor for today's entry: loads it (or starts one), then hands it to the form. */
 export default function Today() {
   const { t } = useTranslation();
-  const date = todayIn(currentUser()?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const date = writersToday();
   const entry = useQuery({
     queryKey: ['entries', 'day', date],
     queryFn: ({ signal }) => api<Page<Entry>>('GET', `/v1/entries?from=${date}&to=${date}&limit=1`, { signal }),
