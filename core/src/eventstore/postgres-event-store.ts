@@ -104,18 +104,41 @@ export async function latestUserEvent<DB extends EventStoreTables>(
 }
 
 /**
+ * The commit-order boundary of the statement's snapshot: the oldest transaction still running
+ * that could write to this database's events, or the snapshot's end when none runs. Below it
+ * every transaction has finished.
+ *
+ * Transaction ids are the server's, shared by all its databases, so pg_snapshot_xmin alone
+ * would let a long transaction in another database (a rebuild of the read model on the same
+ * server, another tenant) hold every reader of this one back. A running transaction is left
+ * out only when pg_stat_activity names another database as its own; one it cannot place (a
+ * subtransaction, a prepared transaction, a session it may not see, a background worker) is
+ * counted as this database's, which can only hold readers back, never let one skip an event.
+ * Running ids of one moment lie within 2^31 of each other, so comparing their low 32 bits
+ * (pg_stat_activity shows the 32-bit xid) is exact.
+ */
+const settledBelow = sql`(
+  select coalesce(min(running), pg_snapshot_xmax(pg_current_snapshot()))
+  from pg_snapshot_xip(pg_current_snapshot()) as running
+  where running::text::numeric % 4294967296 not in (
+    select backend_xid::text::numeric from pg_stat_activity
+    where backend_xid is not null and datname <> current_database()
+  )
+)`;
+
+/**
  * Up to `limit` events after `checkpoint`, in commit order, never skipping one.
  *
  * Positions come from a sequence, and sequences are not commit-ordered: a transaction can
  * take position 10, commit after position 11 is already read, and be skipped by a reader that
  * asks for "position > 11". So this reads only events whose commit-order key (their
  * transaction's id, or more: see commitOrderKey) is below the oldest transaction still running
- * (pg_snapshot_xmin): those are settled — committed or rolled back — and nothing can ever
- * appear before them. It orders by (key, position), the order in which that boundary uncovers
- * them.
+ * in this database (settledBelow): those are settled — committed or rolled back — and nothing
+ * can ever appear before them. It orders by (key, position), the order in which that boundary
+ * uncovers them.
  *
- * The trade-off: a long transaction anywhere on the server (one that has written something)
- * holds every reader back until it ends. `readerHoldBack` tells how far.
+ * The trade-off: a long transaction in this database (one that has written something) holds
+ * every reader back until it ends. `readerHoldBack` tells how far.
  */
 export async function readAll<DB extends EventStoreTables>(
   database: Kysely<DB>,
@@ -127,7 +150,7 @@ export async function readAll<DB extends EventStoreTables>(
     .where(
       sql<boolean>`(transaction_id, global_position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position})`,
     )
-    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    .where(sql<boolean>`transaction_id < ${settledBelow}`)
     // qualified: a bare "transaction_id" would order by the selected text cast ('10' < '9')
     .orderBy(sql`events.transaction_id`)
     .orderBy('global_position')
@@ -148,9 +171,10 @@ export async function readerHoldBack<DB extends EventStoreTables>(database: Kyse
   const db = narrow(database);
   const result = await sql<{ events: string; oldest: number | null }>`
     select
-      (select count(*) from events where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as events,
+      (select count(*) from events where transaction_id >= ${settledBelow}) as events,
       (select extract(epoch from now() - min(xact_start))::float8
-         from pg_stat_activity where backend_xid is not null) as oldest
+         from pg_stat_activity
+         where backend_xid is not null and datname is not distinct from current_database()) as oldest
   `.execute(db);
   const row = result.rows[0];
   return { events: Number(row?.events ?? 0), oldestTransactionSeconds: row?.oldest ?? 0 };

@@ -1,6 +1,7 @@
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { ReadModelTables } from './tables.js';
+import { unnested } from './unnested.js';
 
 type Db = Kysely<ReadModelTables>;
 type Event = DecodedEvent<MindflowEvents>;
@@ -180,7 +181,10 @@ export class EntryFold {
       );
     }
 
-    await this.writeRows([...changed].map((entryId) => rows.get(entryId)).filter(isRow), stored);
+    await this.writeRows(
+      [...changed].map((entryId) => rows.get(entryId)).filter((row) => row !== undefined),
+      stored,
+    );
     for (const part of chunks(history)) {
       await this.db
         .insertInto('entry_history')
@@ -275,10 +279,11 @@ export class EntryFold {
     if (removed.length === 0) return;
     // Not an upsert: a negative count proposed for insertion breaks the check even on conflict.
     for (const part of chunks(removed)) {
-      const moved = sql<{ user_id: string; tag: string; delta: number }>`(select
-          unnest(${part.map((entry) => entry.userId)}::uuid[]) as user_id,
-          unnest(${part.map((entry) => entry.tag)}::text[]) as tag,
-          unnest(${part.map((entry) => entry.delta)}::int[]) as delta)`.as('moved');
+      const moved = unnested('moved', {
+        user_id: { values: part.map((entry) => entry.userId), type: 'uuid' },
+        tag: { values: part.map((entry) => entry.tag), type: 'text' },
+        delta: { values: part.map((entry) => entry.delta), type: 'int' },
+      });
       await this.db
         .updateTable('tag_counts')
         .from(moved)
@@ -345,9 +350,10 @@ export class EntryFold {
     }
     const emptied = [...touched].filter((key) => days.get(key) === null).map((key) => key.split('\u0000'));
     for (const part of chunks(emptied)) {
-      const gone = sql<{ user_id: string; entry_date: string }>`(select
-          unnest(${part.map(([userId]) => userId)}::uuid[]) as user_id,
-          unnest(${part.map(([, date]) => date)}::date[]) as entry_date)`.as('gone');
+      const gone = unnested('gone', {
+        user_id: { values: part.map(([userId = '']) => userId), type: 'uuid' },
+        entry_date: { values: part.map(([, date = '']) => date), type: 'date' },
+      });
       await this.db
         .deleteFrom('mood_calendar')
         .using(gone)
@@ -358,15 +364,16 @@ export class EntryFold {
   }
 }
 
+const historyKinds = {
+  EntryCreated: 'created',
+  EntryUpdated: 'updated',
+  EntryDeleted: 'deleted',
+  EntryRestored: 'restored',
+};
+
 /** A version of the entry in its history: whatever order versions arrive in, each has its row. */
 function historyRow(event: EntryEvent, userId: string): HistoryRow {
   const actor = event.metadata.actorId;
-  const kinds = {
-    EntryCreated: 'created',
-    EntryUpdated: 'updated',
-    EntryDeleted: 'deleted',
-    EntryRestored: 'restored',
-  };
   const changes =
     event.type === 'EntryCreated' ? { ...event.data } : event.type === 'EntryUpdated' ? { ...event.data.changes } : {};
   return {
@@ -375,7 +382,7 @@ function historyRow(event: EntryEvent, userId: string): HistoryRow {
     user_id: userId,
     at: event.occurredAt,
     actor_id: actor !== undefined && /^[0-9a-f-]{36}$/i.test(actor) ? actor : null,
-    kind: kinds[event.type],
+    kind: historyKinds[event.type],
     changes: JSON.stringify(changes),
   };
 }
@@ -386,11 +393,8 @@ function chunks<T>(items: readonly T[]): T[][] {
   return parts;
 }
 
-function isRow(row: EntryRow | undefined): row is EntryRow {
-  return row !== undefined;
-}
-
-function userOf(event: Event): string {
+/** The user an event belongs to; an event of the read model without one is a defect. */
+export function userOf(event: Event): string {
   if (event.userId === null) throw new Error(`${event.type} ${event.eventId} has no user`);
   return event.userId;
 }

@@ -3,8 +3,9 @@ import { defaultSettings, writingStats, type WritingStats } from '@mindflow/core
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '@mindflow/core/projections';
+import { unnested } from './unnested.js';
 import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
-import { EntryFold, isEntryEvent } from './entry-fold.js';
+import { EntryFold, isEntryEvent, userOf } from './entry-fold.js';
 import { analysisWithdrawn, entryAnalyzed, insightGenerated, insightRequested } from './ai-views.js';
 import type { ReadModelTables } from './tables.js';
 
@@ -120,26 +121,17 @@ async function recordReadPoints(db: Db, events: readonly Event[]): Promise<void>
   // One statement for every user of the batch: the read point, and the stats where entries moved.
   // Through the query builder, so that a rebuild's shadow schema (withSchema) is honoured.
   const column = <T>(pick: (point: (typeof points)[number]) => T) => points.map(pick);
-  const point = sql<{
-    user_id: string;
-    position: string;
-    read_key: string;
-    moved: boolean;
-    current_streak: number;
-    longest_streak: number;
-    last_entry_date: string | null;
-    total_entries: number;
-    total_words: number;
-  }>`(select
-      unnest(${column((p) => p.userId)}::uuid[]) as user_id,
-      unnest(${column((p) => p.position)}::bigint[]) as position,
-      unnest(${column((p) => p.key)}::text[]) as read_key,
-      unnest(${column((p) => p.stats !== undefined)}::boolean[]) as moved,
-      unnest(${column((p) => p.stats?.currentStreak ?? 0)}::int[]) as current_streak,
-      unnest(${column((p) => p.stats?.longestStreak ?? 0)}::int[]) as longest_streak,
-      unnest(${column((p) => p.stats?.lastEntryDate ?? null)}::date[]) as last_entry_date,
-      unnest(${column((p) => p.stats?.totalEntries ?? 0)}::int[]) as total_entries,
-      unnest(${column((p) => p.stats?.totalWords ?? 0)}::int[]) as total_words)`.as('point');
+  const point = unnested('point', {
+    user_id: { values: column((p) => p.userId), type: 'uuid' },
+    position: { values: column((p) => p.position), type: 'bigint' },
+    read_key: { values: column((p) => p.key), type: 'text' },
+    moved: { values: column((p) => p.stats !== undefined), type: 'boolean' },
+    current_streak: { values: column((p) => p.stats?.currentStreak ?? 0), type: 'int' },
+    longest_streak: { values: column((p) => p.stats?.longestStreak ?? 0), type: 'int' },
+    last_entry_date: { values: column((p) => p.stats?.lastEntryDate ?? null), type: 'date' },
+    total_entries: { values: column((p) => p.stats?.totalEntries ?? 0), type: 'int' },
+    total_words: { values: column((p) => p.stats?.totalWords ?? 0), type: 'int' },
+  });
   const kept = (name: string) =>
     sql<never>`case when point.moved then point.${sql.raw(name)} else profile_view.${sql.raw(name)} end`;
   await db
@@ -266,9 +258,4 @@ async function rolesChanged(db: Db, event: Of<'RoleGranted' | 'RoleRevoked'>) {
       stream_version: event.streamVersion,
     })
     .execute();
-}
-
-function userOf(event: Event): string {
-  if (event.userId === null) throw new Error(`${event.type} ${event.eventId} has no user`);
-  return event.userId;
 }
