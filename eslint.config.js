@@ -1,5 +1,6 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.mindflow/**', 'infra/**', '*.config.js'] },
@@ -23,8 +24,28 @@ export default tseslint.config(
   },
   {
     // The fault suite's harness hands the test's environment to the engine scripts and children.
-    files: ['**/config.ts', 'core/src/testing/**', '**/*.spec.ts', 'bench/**', 'cli/src/faults/**'],
+    files: [
+      '**/config.ts',
+      'core/src/testing/**',
+      'cli/src/testing/**',
+      '**/*.spec.ts',
+      'bench/**',
+      'cli/src/faults/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // The web client: React's rules of hooks; a browser has no process.env.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+  },
+  {
+    files: ['web/scripts/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { console: 'readonly', process: 'readonly' },
+    },
   },
   {
     // tap's t.test() returns a promise that tap itself tracks; connections are destructured

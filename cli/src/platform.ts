@@ -6,7 +6,7 @@ import { claimedCaller, createAccessTokens, createSessionStore } from '@mindflow
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
-import type { HttpServer } from '@mindflow/core/http';
+import { serveWebApp, type HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
 import { migrateDatabases } from './migrate.js';
@@ -65,6 +65,8 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         reads: config.reads,
         logger,
       });
+      // The web client at / (its pages fall back to index.html; the API stays under /v1).
+      await serveWebApp(app);
       const stopProjector = await mountProjector(app, engines, logger, readiness, {
         secrets,
         cache,

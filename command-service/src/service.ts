@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { createAccessTokens, createRequestAuth, createSessionStore, type SessionStore } from '@mindflow/core/auth';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createPasswordHasher } from './auth/passwords.js';
+import fastifyCookie from '@fastify/cookie';
 import { authRoutes } from './auth/routes.js';
 import { register, type AuthDeps } from './auth/service.js';
 import { attachmentRemovalRoute, attachmentRoutes } from './attachments/routes.js';
@@ -80,6 +81,8 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
       redis: options.redis,
       prefix: options.rateLimitPrefix ?? 'ratelimit:commands:',
     });
+    // The refresh token's cookie for browsers (read on /v1/auth only: the cookie's path).
+    await scope.register(fastifyCookie);
     authRoutes(scope, auth, requestAuth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
     userRoutes(scope, {

@@ -2,6 +2,7 @@ import { claimedCaller, createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
+import { serveWebApp } from '@mindflow/core/http';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountQueryService } from './service.js';
@@ -42,6 +43,8 @@ runMain(async () => {
         reads: config.reads,
         logger,
       });
+      // The web client at /, as the platform serves it.
+      await serveWebApp(app);
       return undefined;
     },
   });

@@ -7,6 +7,13 @@ import { sendCommandResponse } from '../http/command-reply.js';
 import { requestContext } from '../http/context.js';
 import { anonymous, idempotencyScope } from '../http/idempotency.js';
 import { changePassword } from './password-change.js';
+import {
+  clearRefreshCookie,
+  cookieClientHeader,
+  refreshCookieName,
+  refreshTokenOf,
+  setRefreshCookie,
+} from './refresh-cookie.js';
 import { EmailTaken, login, logout, refresh, register, registrationAttempted, type AuthDeps } from './service.js';
 
 const SessionTokens = {
@@ -21,9 +28,18 @@ const errors = {
   429: { $ref: 'ErrorBody#' },
 };
 const RefreshBody = Type.Object(
-  { refreshToken: Type.String({ minLength: 1, maxLength: 512 }) },
+  {
+    refreshToken: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description: `without it, the ${refreshCookieName} cookie's (then the ${cookieClientHeader} header is required)`,
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
+const cookieNote = `The refresh token is also set in the httpOnly, SameSite=Strict cookie ${refreshCookieName} (path /v1/auth; Secure over HTTPS).`;
 
 export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): void {
   app.post(
@@ -71,6 +87,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
       schema: {
         tags: ['auth'],
         summary: 'Sign in: an access token and a refresh token',
+        description: cookieNote,
         body: Type.Object(
           { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 1024 }) },
           { additionalProperties: false },
@@ -89,7 +106,11 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
         },
       },
     },
-    async (request) => login(deps, request.body, requestContext(request)),
+    async (request, reply) => {
+      const session = await login(deps, request.body, requestContext(request));
+      setRefreshCookie(request, reply, session.refreshToken, deps.refreshTokenTtlDays);
+      return session;
+    },
   );
 
   app.post(
@@ -98,11 +119,23 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
       schema: {
         tags: ['auth'],
         summary: 'Trade a refresh token for new tokens (the old one is spent)',
+        description: `The token comes from the body or, without one, from the cookie. ${cookieNote} A refresh by cookie needs the ${cookieClientHeader} header and, when it sends Origin, this site's.`,
         body: RefreshBody,
-        response: { 200: Type.Object(SessionTokens), ...errors },
+        response: { 200: Type.Object(SessionTokens), ...errors, 403: { $ref: 'ErrorBody#' } },
       },
     },
-    async (request) => refresh(deps, request.body.refreshToken, requestContext(request)),
+    async (request, reply) => {
+      const fromBody = request.body.refreshToken;
+      const session = await refresh(deps, refreshTokenOf(request, fromBody), requestContext(request)).catch(
+        (error: unknown) => {
+          // A refused cookie is of no further use: the browser stops sending it.
+          if (fromBody === undefined) clearRefreshCookie(request, reply);
+          throw error;
+        },
+      );
+      setRefreshCookie(request, reply, session.refreshToken, deps.refreshTokenTtlDays);
+      return session;
+    },
   );
 
   app.post(
@@ -111,12 +144,14 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
       schema: {
         tags: ['auth'],
         summary: 'End the login the refresh token belongs to',
+        description: `The token comes from the body or, without one, from the cookie (as for a refresh); the cookie is cleared.`,
         body: RefreshBody,
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: Type.Null(), ...errors, 403: { $ref: 'ErrorBody#' } },
       },
     },
     async (request, reply) => {
-      await logout(deps, request.body.refreshToken, requestContext(request));
+      await logout(deps, refreshTokenOf(request, request.body.refreshToken), requestContext(request));
+      clearRefreshCookie(request, reply);
       return reply.status(204).send(null);
     },
   );

@@ -16,3 +16,4 @@ export {
 } from './upload-deadline.js';
 export { requireMultipart } from './multipart.js';
 export { linkOperations, multipartFile, textPattern, type OperationLink } from './openapi.js';
+export { defaultWebAppDir, serveWebApp } from './web-app.js';

@@ -73,6 +73,26 @@ t.test('only the owner sees an entry: another user, a missing id and a deleted e
   t.equal((await ana.get(`/v1/entries/${mine.id}/history`, at(deleted.position))).statusCode, 200, 'its history stays');
 });
 
+t.test('the trash: ?deleted=true lists deleted entries (newest first), and a restored one leaves it', async (t) => {
+  const kept = await ana.write({ date: '2019-06-01', title: 'Kept' });
+  const binned = await ana.write({ date: '2019-06-02', title: 'Binned' });
+  const deleted = await ana.command('DELETE', `/v1/entries/${binned.id}`);
+  const trash = async (position: number) =>
+    (await ana.get('/v1/entries?deleted=true&limit=100', at(position))).json<Page>().items.map((item) => item.id);
+  const inTrash = await trash(deleted.position);
+  t.ok(inTrash.includes(binned.id), 'the deleted entry is in the trash');
+  t.notOk(inTrash.includes(kept.id), 'a kept one is not');
+  const list = (await ana.get('/v1/entries?limit=100', at(deleted.position))).json<Page>().items.map((item) => item.id);
+  t.notOk(list.includes(binned.id), 'nor is a deleted one in the list');
+  const bobs = (await bob.get('/v1/entries?deleted=true&limit=100', at(deleted.position))).json<Page>();
+  t.notOk(
+    bobs.items.some((item) => item.id === binned.id),
+    "another user's trash never holds it",
+  );
+  const restored = await ana.command('POST', `/v1/entries/${binned.id}/restore`);
+  t.notOk((await trash(restored.position)).includes(binned.id), 'restored, it leaves the trash');
+});
+
 t.test('filters: date range, any of several moods, all of several tags', async (t) => {
   const [carla] = await testWriters(platform.app, 1);
   if (carla === undefined) throw new Error('writer');

@@ -9,6 +9,8 @@ export interface EntryFilter {
   readonly moods?: readonly string[];
   /** All of these tags. */
   readonly tags?: readonly string[];
+  /** The trash: deleted entries instead of the others. */
+  readonly deleted?: boolean;
 }
 
 /** The key entries are listed by: newest date first, then id. */
@@ -21,8 +23,8 @@ export interface EntryPage {
 }
 
 /**
- * One page of a user's (not deleted) entries, newest first, after `after`: a keyset page, so
- * entries written meanwhile never shift it into duplicates or gaps.
+ * One page of a user's entries (not deleted, or only the deleted ones: the trash), newest first,
+ * after `after`: a keyset page, so entries written meanwhile never shift it into duplicates or gaps.
  */
 export async function listEntries(
   db: ReadDb,
@@ -35,7 +37,7 @@ export async function listEntries(
     .selectFrom('journal_view')
     .select(entryColumns)
     .where('user_id', '=', userId)
-    .where('deleted_at', 'is', null);
+    .where('deleted_at', filter.deleted === true ? 'is not' : 'is', null);
   if (filter.from !== undefined) query = query.where('entry_date', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('entry_date', '<=', filter.to);
   if (filter.moods !== undefined && filter.moods.length > 0) query = query.where('mood', 'in', filter.moods);

@@ -52,6 +52,9 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
                 description: 'all of these tags',
               }),
             ),
+            deleted: Type.Optional(
+              Type.Boolean({ description: 'true: the trash (deleted entries, which can be restored) instead' }),
+            ),
             cursor: Type.Optional(Cursor(200)),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
           },
@@ -70,10 +73,11 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
     },
     async (request, reply) => {
       const reader = await beginRead(deps, request, reply);
-      const { from, to, mood, tag, cursor, limit } = request.query;
+      const { from, to, mood, tag, deleted, cursor, limit } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor, isEntryKey);
-      const filter = { from, to, moods: mood, tags: tag };
-      const recent = from === undefined && to === undefined && mood === undefined && tag === undefined;
+      const filter = { from, to, moods: mood, tags: tag, deleted };
+      const recent =
+        from === undefined && to === undefined && mood === undefined && tag === undefined && deleted !== true;
       let page: EntryPage;
       if (recent && after === undefined && limit <= recentSize) {
         const first = await reader.cached({ name: 'recent', ...cacheKeys.recentJournals(reader.userId) }, async () =>

@@ -1,0 +1,138 @@
+/** The moods the API accepts, in the order the picker shows them. */
+export const moods = ['ecstatic', 'happy', 'neutral', 'sad', 'anxious', 'angry'] as const;
+export type Mood = (typeof moods)[number];
+
+/** What a command answers. */
+export interface CommandResult {
+  readonly id: string;
+  readonly version: number;
+  readonly position: number;
+}
+
+/** POST /v1/auth/login. */
+export interface LoginResult {
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly user: { readonly id: string; readonly email: string; readonly displayName: string };
+}
+
+/** GET /v1/me (the fields the app uses). */
+export interface Profile {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly timezone: string;
+  readonly language: string;
+  readonly roles: readonly string[];
+}
+
+/** The entry view. */
+export interface Entry {
+  readonly id: string;
+  readonly date: string;
+  readonly title: string;
+  readonly content: string;
+  readonly mood: Mood | null;
+  readonly tags: readonly string[];
+  readonly isPrivate: boolean;
+  readonly wordCount: number;
+  readonly version: number;
+  readonly updatedAt: string;
+}
+
+/** A page of a list. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** The fields of an entry the writer edits. */
+export interface EntryDraft {
+  readonly title: string;
+  readonly content: string;
+  readonly mood: Mood | null;
+  readonly tags: readonly string[];
+  readonly isPrivate: boolean;
+}
+
+/** One version in an entry's history (GET /v1/entries/{id}/history). */
+export interface HistoryItem {
+  readonly version: number;
+  readonly kind: 'created' | 'updated' | 'deleted' | 'restored';
+  readonly at: string;
+  readonly actorId: string | null;
+  /** The fields this version set. */
+  readonly changes: Readonly<Record<string, unknown>>;
+}
+
+/** The entry as it was at a version (GET /v1/entries/{id}/history?version=N). */
+export interface EntryVersion {
+  readonly version: number;
+  readonly at: string;
+  readonly deleted: boolean;
+  readonly entry: Entry;
+}
+
+/** GET /v1/calendar/{year}/{month}. */
+export interface CalendarMonth {
+  readonly year: number;
+  readonly month: number;
+  readonly days: readonly {
+    readonly date: string;
+    readonly hasEntry: boolean;
+    readonly mood: Mood | null;
+    readonly entryId: string | null;
+  }[];
+}
+
+/** GET /v1/moods/trend. */
+export interface MoodTrend {
+  readonly days: number;
+  readonly from: string;
+  readonly to: string;
+  readonly entries: number;
+  readonly counts: Readonly<Partial<Record<Mood, number>>>;
+  readonly positive: number;
+  readonly neutral: number;
+  readonly negative: number;
+}
+
+/** GET /v1/streaks. */
+export interface Streaks {
+  readonly currentStreak: number;
+  readonly longestStreak: number;
+  readonly lastEntryDate: string | null;
+  readonly totalEntries: number;
+  readonly totalWords: number;
+}
+
+/** GET /v1/search. */
+export interface SearchResults {
+  readonly items: readonly {
+    readonly id: string;
+    readonly date: string;
+    readonly title: string;
+    readonly mood: Mood | null;
+    readonly tags: readonly string[];
+    /** HTML-escaped text with the matches in <mark> (rendered by components/Highlighted). */
+    readonly highlights: { readonly title?: string; readonly content?: string };
+  }[];
+  readonly facets: { readonly mood: Readonly<Record<string, number>>; readonly tags: Readonly<Record<string, number>> };
+  readonly total: number;
+  readonly nextCursor: string | null;
+}
+
+export type InsightKind = 'weekly' | 'monthly';
+
+/** An insight (GET /v1/insights). */
+export interface Insight {
+  readonly id: string;
+  readonly type: InsightKind;
+  readonly from: string;
+  readonly to: string;
+  readonly status: 'queued' | 'completed';
+  readonly summary: string | null;
+  readonly stats: Readonly<Record<string, unknown>> | null;
+  readonly requestedAt: string;
+  readonly generatedAt: string | null;
+}

@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError } from '../api/client';
+import type { CommandResult, Entry, EntryDraft } from '../api/types';
+
+export type SaveStatus = 'idle' | 'dirty' | 'saving' | 'saved' | 'needsTitle' | 'conflict' | 'error';
+
+const autosaveDelayMs = 1_000;
+
+/** What the server has: the entry's id and the version the next change must name in If-Match. */
+interface Base {
+  readonly id: string;
+  readonly version: number;
+}
+
+const draftOf = (entry: Entry): EntryDraft => ({
+  title: entry.title,
+  content: entry.content,
+  mood: entry.mood,
+  tags: entry.tags,
+  isPrivate: entry.isPrivate,
+});
+
+/**
+ * The day's entry being written: a draft saved a second after the last keystroke (created
+ * with POST, then changed with PATCH and If-Match). A save refused because the entry changed
+ * elsewhere (412, or 409 for a day that now has an entry) stops autosave and holds both
+ * versions until the writer picks one: nothing is overwritten silently.
+ */
+export function useAutosave(date: string, loaded: Entry | null) {
+  const [draft, setDraft] = useState<EntryDraft>(() =>
+    loaded === null ? { title: '', content: '', mood: null, tags: [], isPrivate: false } : draftOf(loaded),
+  );
+  const [status, setStatus] = useState<SaveStatus>(loaded === null ? 'idle' : 'saved');
+  const [error, setError] = useState<unknown>(null);
+  const [theirs, setTheirs] = useState<Entry | null>(null);
+  const base = useRef<Base | null>(loaded === null ? null : { id: loaded.id, version: loaded.version });
+  const latest = useRef(draft);
+  const inFlight = useRef(false);
+  const again = useRef(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const conflictWith = useCallback(
+    async (id: string | undefined) => {
+      const newer =
+        id === undefined
+          ? (await api<{ items: Entry[] }>('GET', `/v1/entries?from=${date}&to=${date}&limit=1`)).items[0]
+          : await api<Entry>('GET', `/v1/entries/${id}`);
+      if (newer === undefined) throw new Error('the newer version could not be read');
+      setTheirs(newer);
+      setStatus('conflict');
+    },
+    [date],
+  );
+
+  /** Saves the latest draft; a save asked for while one is on its way follows it. */
+  const save = useCallback(async (): Promise<void> => {
+    if (inFlight.current) {
+      again.current = true;
+      return;
+    }
+    inFlight.current = true;
+    try {
+      do {
+        again.current = false;
+        const sent = latest.current;
+        if (sent.title.trim() === '') {
+          setStatus('needsTitle');
+          return;
+        }
+        setStatus('saving');
+        const known = base.current;
+        const result =
+          known === null
+            ? await api<CommandResult>('POST', '/v1/entries', { body: { date, ...sent } })
+            : await api<CommandResult>('PATCH', `/v1/entries/${known.id}`, { body: sent, ifMatch: known.version });
+        base.current = { id: result.id, version: result.version };
+        setError(null);
+        if (latest.current !== sent) again.current = true;
+        setStatus(again.current ? 'dirty' : 'saved');
+      } while (again.current);
+    } catch (failure) {
+      if (failure instanceof ApiError && (failure.status === 412 || failure.status === 409)) {
+        await conflictWith(base.current?.id).catch((reading: unknown) => {
+          setError(reading);
+          setStatus('error');
+        });
+      } else {
+        setError(failure);
+        setStatus('error');
+      }
+    } finally {
+      inFlight.current = false;
+    }
+  }, [date, conflictWith]);
+
+  /** The writer changed something: saved a moment later, unless both versions wait for a choice. */
+  const change = useCallback((patch: Partial<EntryDraft>) => {
+    latest.current = { ...latest.current, ...patch };
+    setDraft(latest.current);
+    setStatus((previous) => (previous === 'conflict' ? previous : 'dirty'));
+  }, []);
+
+  useEffect(() => {
+    if (status !== 'dirty') return;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void save(), autosaveDelayMs);
+    return () => clearTimeout(timer.current);
+  }, [draft, status, save]);
+
+  /** Keep the newer version: the draft becomes it. */
+  const keepTheirs = useCallback(() => {
+    if (theirs === null) return;
+    base.current = { id: theirs.id, version: theirs.version };
+    latest.current = draftOf(theirs);
+    setDraft(latest.current);
+    setTheirs(null);
+    setStatus('saved');
+  }, [theirs]);
+
+  /** Keep mine: saved over the newer version, knowingly (its version in If-Match). */
+  const keepMine = useCallback(() => {
+    if (theirs === null) return;
+    base.current = { id: theirs.id, version: theirs.version };
+    setTheirs(null);
+    void save();
+  }, [theirs, save]);
+
+  const saveNow = useCallback(() => {
+    if (status === 'conflict') return;
+    clearTimeout(timer.current);
+    void save();
+  }, [status, save]);
+
+  return { draft, change, status, error, theirs, keepTheirs, keepMine, saveNow };
+}
