@@ -26,6 +26,8 @@ export default function Calendar() {
     const index = month.year * 12 + month.month - 1 + by;
     setMonth({ year: Math.floor(index / 12), month: (index % 12) + 1 });
   };
+  // A day's name for assistive technology holds its visible number ("December 5, 2026").
+  const longDate = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long', timeZone: 'UTC' });
   const title = new Intl.DateTimeFormat(i18n.language, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(Date.UTC(month.year, month.month - 1, 1)),
   );
@@ -59,7 +61,7 @@ export default function Calendar() {
             </li>
           ))}
           {calendar.data.days.map((day, index) => {
-            const label = `${day.date}${day.mood === null ? '' : `: ${t(`mood.${day.mood}`)}`}`;
+            const label = `${longDate.format(new Date(`${day.date}T00:00:00Z`))}${day.mood === null ? '' : `: ${t(`mood.${day.mood}`)}`}`;
             return (
               <li
                 key={day.date}
