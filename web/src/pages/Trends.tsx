@@ -1,7 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Rectangle,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type BarShapeProps,
+} from 'recharts';
 import { api } from '../api/client';
 import { moods, type MoodTrend, type Streaks } from '../api/types';
 import { inWords } from '../api/words';
@@ -76,11 +86,13 @@ export default function Trends() {
                 <XAxis dataKey="name" stroke="var(--muted)" interval={0} fontSize={12} />
                 <YAxis allowDecimals={false} stroke="var(--muted)" />
                 <Tooltip contentStyle={{ background: 'var(--panel)', color: 'var(--fg)' }} />
-                <Bar dataKey="count" name={t('trends.entries')}>
-                  {data.map((row) => (
-                    <Cell key={row.mood} fill={`var(--mood-${row.mood})`} />
-                  ))}
-                </Bar>
+                <Bar
+                  dataKey="count"
+                  name={t('trends.entries')}
+                  shape={(bar: BarShapeProps) => (
+                    <Rectangle {...bar} fill={`var(--mood-${(bar.payload as { mood: string }).mood})`} />
+                  )}
+                />
               </BarChart>
             </ResponsiveContainer>
           </figure>
