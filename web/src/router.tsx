@@ -16,6 +16,7 @@ const Calendar = lazy(() => import('./pages/Calendar'));
 const Trends = lazy(() => import('./pages/Trends'));
 const Search = lazy(() => import('./pages/Search'));
 const Insights = lazy(() => import('./pages/Insights'));
+const Settings = lazy(() => import('./pages/Settings'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -38,6 +39,7 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/trends', component: Trends }),
   createRoute({ getParentRoute: () => rootRoute, path: '/search', component: Search }),
   createRoute({ getParentRoute: () => rootRoute, path: '/insights', component: Insights }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings }),
 ];
 
 /** The app's pages; every other path is the not-found page. */

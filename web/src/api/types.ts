@@ -17,13 +17,26 @@ export interface LoginResult {
 }
 
 /** GET /v1/me (the fields the app uses). */
+export type Theme = 'light' | 'dark' | 'system';
+
+/** What a writer chooses for their account (PUT /v1/me/settings replaces all of it). */
+export interface Settings {
+  readonly autoSave: boolean;
+  readonly privateMode: boolean;
+  readonly emailWeeklyInsights: boolean;
+  readonly emailMonthlyInsights: boolean;
+  readonly emailReminderToWrite: boolean;
+}
+
 export interface Profile {
   readonly id: string;
   readonly email: string;
   readonly displayName: string;
   readonly timezone: string;
   readonly language: string;
+  readonly theme: Theme;
   readonly roles: readonly string[];
+  readonly settings: Settings;
 }
 
 /** The entry view. */

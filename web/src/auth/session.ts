@@ -2,6 +2,7 @@ import { useSyncExternalStore } from 'react';
 import { api, endSession, refreshSession, setAccessToken } from '../api/client';
 import type { LoginResult, Profile } from '../api/types';
 import { applyLanguage } from '../i18n';
+import { applyTheme } from '../theme';
 
 /** Who is signed in: unknown until the refresh cookie was tried once after a load. */
 export type Session =
@@ -14,7 +15,10 @@ const listeners = new Set<() => void>();
 
 function set(next: Session): void {
   session = next;
-  if (next.state === 'signed-in') applyLanguage(next.user.language);
+  if (next.state === 'signed-in') {
+    applyLanguage(next.user.language);
+    applyTheme(next.user.theme);
+  } else applyTheme('system');
   for (const listener of listeners) listener();
 }
 
@@ -34,7 +38,8 @@ export function currentUser(): Profile | undefined {
   return session.state === 'signed-in' ? session.user : undefined;
 }
 
-async function loadProfile(): Promise<void> {
+/** Reads the profile again (after a change to it). */
+export async function loadProfile(): Promise<void> {
   set({ state: 'signed-in', user: await api<Profile>('GET', '/v1/me') });
 }
 

@@ -59,6 +59,7 @@ export function Layout() {
               <Link to="/trends">{t('nav.trends')}</Link>
               <Link to="/search">{t('nav.search')}</Link>
               <Link to="/insights">{t('nav.insights')}</Link>
+              <Link to="/settings">{t('nav.settings')}</Link>
             </nav>
             <button
               type="button"
