@@ -17,6 +17,7 @@ const Trends = lazy(() => import('./pages/Trends'));
 const Search = lazy(() => import('./pages/Search'));
 const Insights = lazy(() => import('./pages/Insights'));
 const Settings = lazy(() => import('./pages/Settings'));
+const YourData = lazy(() => import('./pages/YourData'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -40,6 +41,7 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/search', component: Search }),
   createRoute({ getParentRoute: () => rootRoute, path: '/insights', component: Insights }),
   createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/your-data', component: YourData }),
 ];
 
 /** The app's pages; every other path is the not-found page. */

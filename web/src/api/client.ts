@@ -92,11 +92,13 @@ export async function endSession(): Promise<void> {
 
 export interface RequestOptions {
   readonly body?: unknown;
+  /** A multipart body instead (a file): the browser writes its Content-Type and boundary. */
+  readonly form?: FormData;
   readonly ifMatch?: number;
   readonly signal?: AbortSignal;
 }
 
-/** One API call; JSON in and out. A 401 refreshes the session once and tries again. */
+/** One API call; JSON (or a form) in, JSON out. A 401 refreshes the session once and tries again. */
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const send = () => {
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -109,6 +111,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
       headers,
       credentials: 'same-origin',
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(options.form === undefined ? {} : { body: options.form }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   };

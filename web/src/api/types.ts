@@ -149,3 +149,29 @@ export interface Insight {
   readonly requestedAt: string;
   readonly generatedAt: string | null;
 }
+
+/** An export job: its progress, then a link to the ZIP. */
+export interface ExportJob {
+  readonly id: string;
+  readonly status: 'queued' | 'running' | 'completed' | 'failed';
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly downloadUrl?: string;
+}
+
+/** What an import did, or would do (a dry run). */
+export interface ImportReport {
+  readonly format: string;
+  readonly dryRun: boolean;
+  readonly created: readonly { readonly source: string; readonly date: string; readonly title: string }[];
+  readonly skipped: readonly { readonly source: string; readonly date: string; readonly reason: string }[];
+  readonly rejected: readonly { readonly source: string; readonly reason: string }[];
+}
+
+/** The receipt of an account's erasure. */
+export interface ErasureReceipt {
+  readonly userId: string;
+  readonly erasedAt: string;
+  readonly dataKey: 'destroyed';
+  readonly blobs: number;
+  readonly writeDatabase: Readonly<Record<string, number>>;
+}

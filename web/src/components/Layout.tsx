@@ -60,6 +60,7 @@ export function Layout() {
               <Link to="/search">{t('nav.search')}</Link>
               <Link to="/insights">{t('nav.insights')}</Link>
               <Link to="/settings">{t('nav.settings')}</Link>
+              <Link to="/your-data">{t('nav.data')}</Link>
             </nav>
             <button
               type="button"
