@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api/client';
 import type { CommandResult, Entry, EntryDraft } from '../api/types';
+import { currentUser } from '../auth/session';
+import { drafts } from './drafts';
 
-export type SaveStatus = 'idle' | 'dirty' | 'saving' | 'saved' | 'needsTitle' | 'conflict' | 'error';
+export type SaveStatus = 'idle' | 'dirty' | 'saving' | 'saved' | 'needsTitle' | 'offline' | 'conflict' | 'error';
 
 const autosaveDelayMs = 1_000;
 
@@ -25,6 +27,10 @@ const draftOf = (entry: Entry): EntryDraft => ({
  * with POST, then changed with PATCH and If-Match). A save refused because the entry changed
  * elsewhere (412, or 409 for a day that now has an entry) stops autosave and holds both
  * versions until the writer picks one: nothing is overwritten silently.
+ *
+ * Every change is also kept on the device (drafts) until the server has it: a draft left by a
+ * reload or a closed tab is taken up again when the day opens, and one that could not be sent
+ * (offline) is sent when the connection is back.
  */
 export function useAutosave(date: string, loaded: Entry | null) {
   const [draft, setDraft] = useState<EntryDraft>(() =>
@@ -38,6 +44,7 @@ export function useAutosave(date: string, loaded: Entry | null) {
   const inFlight = useRef(false);
   const again = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const userId = currentUser()?.id ?? 'anonymous';
 
   const conflictWith = useCallback(
     async (id: string | undefined) => {
@@ -76,6 +83,7 @@ export function useAutosave(date: string, loaded: Entry | null) {
         base.current = { id: result.id, version: result.version };
         setError(null);
         if (latest.current !== sent) again.current = true;
+        else await drafts.forget(userId, date);
         setStatus(again.current ? 'dirty' : 'saved');
       } while (again.current);
     } catch (failure) {
@@ -84,6 +92,9 @@ export function useAutosave(date: string, loaded: Entry | null) {
           setError(reading);
           setStatus('error');
         });
+      } else if (!(failure instanceof ApiError)) {
+        // Not answered at all: the draft waits on the device for the connection.
+        setStatus('offline');
       } else {
         setError(failure);
         setStatus('error');
@@ -91,14 +102,48 @@ export function useAutosave(date: string, loaded: Entry | null) {
     } finally {
       inFlight.current = false;
     }
-  }, [date, conflictWith]);
+  }, [date, conflictWith, userId]);
 
   /** The writer changed something: saved a moment later, unless both versions wait for a choice. */
-  const change = useCallback((patch: Partial<EntryDraft>) => {
-    latest.current = { ...latest.current, ...patch };
-    setDraft(latest.current);
-    setStatus((previous) => (previous === 'conflict' ? previous : 'dirty'));
-  }, []);
+  const change = useCallback(
+    (patch: Partial<EntryDraft>) => {
+      latest.current = { ...latest.current, ...patch };
+      setDraft(latest.current);
+      void drafts.keep(userId, date, { draft: latest.current, base: base.current });
+      setStatus((previous) => (previous === 'conflict' ? previous : 'dirty'));
+    },
+    [userId, date],
+  );
+
+  // A draft this device kept (a reload, a tab closed before it was sent) is taken up again.
+  useEffect(() => {
+    let current = true;
+    void drafts.read(userId, date).then((stored) => {
+      if (!current || stored === undefined) return;
+      if (loaded !== null && JSON.stringify(stored.draft) === JSON.stringify(draftOf(loaded))) {
+        void drafts.forget(userId, date);
+        return;
+      }
+      if (stored.base !== null) base.current = stored.base;
+      latest.current = stored.draft;
+      setDraft(stored.draft);
+      setStatus('dirty');
+    });
+    return () => {
+      current = false;
+    };
+    // Once, when the day opens: `loaded` is what it opened with.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [userId, date]);
+
+  // Back online: what waited is sent.
+  useEffect(() => {
+    const resend = () => {
+      if (status === 'offline' || status === 'dirty') void save();
+    };
+    window.addEventListener('online', resend);
+    return () => window.removeEventListener('online', resend);
+  }, [status, save]);
 
   useEffect(() => {
     if (status !== 'dirty') return;

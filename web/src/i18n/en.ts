@@ -43,6 +43,7 @@ export const en = {
       dirty: 'Unsaved changes',
       saving: 'Saving…',
       saved: 'Saved',
+      offline: 'Offline: kept on this device, sent when the connection is back',
       needsTitle: 'Give the entry a title to save it.',
     },
     conflict: {

@@ -45,6 +45,7 @@ export const pt: Messages = {
       dirty: 'Alterações por guardar',
       saving: 'A guardar…',
       saved: 'Guardada',
+      offline: 'Sem ligação: guardada neste dispositivo, enviada quando a ligação voltar',
       needsTitle: 'Dê um título à entrada para a guardar.',
     },
     conflict: {
