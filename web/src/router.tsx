@@ -18,6 +18,8 @@ const Search = lazy(() => import('./pages/Search'));
 const Insights = lazy(() => import('./pages/Insights'));
 const Settings = lazy(() => import('./pages/Settings'));
 const YourData = lazy(() => import('./pages/YourData'));
+const Compliance = lazy(() => import('./pages/Compliance'));
+const Analytics = lazy(() => import('./pages/Analytics'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -42,6 +44,8 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/insights', component: Insights }),
   createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings }),
   createRoute({ getParentRoute: () => rootRoute, path: '/your-data', component: YourData }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/compliance', component: Compliance }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/analytics', component: Analytics }),
 ];
 
 /** The app's pages; every other path is the not-found page. */

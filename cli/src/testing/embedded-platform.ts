@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ export interface EmbeddedPlatform {
   readonly base: string;
   /** The last 20,000 characters it printed. */
   readonly log: () => string;
+  /** Runs a `mindflow` command on its data (admin grant, analytics min-group-size, ...). */
+  readonly cli: (args: readonly string[]) => { readonly status: number | null; readonly output: string };
   /** Kills it and removes its data directory. */
   readonly close: () => Promise<void>;
 }
@@ -70,5 +72,12 @@ export async function startEmbeddedPlatform(extraEnv: NodeJS.ProcessEnv = {}): P
     await close();
     throw new Error(`${(error as Error).message}\n${log.slice(-3000)}`);
   }
-  return { base, log: () => log, close };
+  const cli = (args: readonly string[]) => {
+    const run = spawnSync(process.execPath, ['--import=tsx', '--conditions=mindflow-source', main, ...args], {
+      env,
+      encoding: 'utf8',
+    });
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  };
+  return { base, log: () => log, cli, close };
 }

@@ -96,12 +96,14 @@ export interface RequestOptions {
   readonly form?: FormData;
   readonly ifMatch?: number;
   readonly signal?: AbortSignal;
+  /** Another representation than JSON (text/csv, application/x-ndjson): answered as a Blob. */
+  readonly accept?: string;
 }
 
 /** One API call; JSON (or a form) in, JSON out. A 401 refreshes the session once and tries again. */
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const send = () => {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     if (accessToken !== null) headers.Authorization = `Bearer ${accessToken}`;
     if (options.ifMatch !== undefined) headers['If-Match'] = `"${String(options.ifMatch)}"`;
@@ -119,10 +121,21 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   if (response.status === 401 && accessToken !== null && (await refreshSession())) response = await send();
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return undefined as T;
+  if (options.accept !== undefined) return (await response.blob()) as T;
   const body = (await response.json()) as T;
   if (method !== 'GET' && typeof body === 'object' && body !== null && 'position' in body) {
     const { position } = body as { position: unknown };
     if (typeof position === 'number') sawPosition(position);
   }
   return body;
+}
+
+/** Saves what a GET answers in another representation (a CSV, NDJSON) as a file. */
+export async function download(path: string, accept: string, fileName: string): Promise<void> {
+  const blob = await api<Blob>('GET', path, { accept });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }

@@ -175,3 +175,40 @@ export interface ErasureReceipt {
   readonly blobs: number;
   readonly writeDatabase: Readonly<Record<string, number>>;
 }
+
+/** An audit record, as compliance staff read it. */
+export interface AuditRecord {
+  readonly eventId: string;
+  readonly userId: string | null;
+  readonly actorRole: string | null;
+  readonly action: string;
+  readonly timestamp: string;
+}
+
+export interface AuditPage {
+  readonly items: readonly AuditRecord[];
+  readonly nextCursor: string | null;
+}
+
+/** Whether the audit hash chains of some days hold, and the first record that does not. */
+export interface AuditVerification {
+  readonly ok: boolean;
+  readonly checked: number;
+  readonly chains: number;
+  readonly firstBrokenAt?: { readonly chain: string; readonly seq: number; readonly detail: string };
+}
+
+/** One day of the cohort's moods (analysts). */
+export interface MoodDay {
+  readonly day: string;
+  readonly users: number;
+  readonly entries: number;
+  readonly avgMoodScore: number | null;
+}
+
+/** One week of the cohort's activity (analysts). */
+export interface ActivityWeek {
+  readonly week: string;
+  readonly users: number;
+  readonly entriesCreated: number;
+}

@@ -14,6 +14,7 @@ export function Layout() {
   const path = useRouterState({ select: (state) => state.location.pathname });
   const needsLogin = !publicPaths.includes(path) && path !== '/';
   const signedIn = session.state === 'signed-in';
+  const roles = session.state === 'signed-in' ? session.user.roles : [];
 
   // Ctrl/Cmd+K searches; N starts today's entry (when not typing).
   useEffect(() => {
@@ -61,6 +62,8 @@ export function Layout() {
               <Link to="/insights">{t('nav.insights')}</Link>
               <Link to="/settings">{t('nav.settings')}</Link>
               <Link to="/your-data">{t('nav.data')}</Link>
+              {roles.includes('compliance') && <Link to="/compliance">{t('nav.compliance')}</Link>}
+              {roles.includes('analyst') && <Link to="/analytics">{t('nav.analytics')}</Link>}
             </nav>
             <button
               type="button"
