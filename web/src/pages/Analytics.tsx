@@ -6,6 +6,7 @@ import { api, download } from '../api/client';
 import type { ActivityWeek, MoodDay } from '../api/types';
 import { inWords } from '../api/words';
 import { ErrorText, Field } from '../components/Field';
+import { Answer } from '../components/Answer';
 import { Loading } from '../components/Loading';
 
 const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
@@ -73,25 +74,21 @@ export default function Analytics() {
         {t('analytics.moodCsv')}
       </button>
       <h2>{t('analytics.activity')}</h2>
-      {activity.isPending ? (
-        <Loading />
-      ) : activity.isError ? (
-        <ErrorText message={inWords(t, activity.error)} />
-      ) : activity.data.items.length === 0 ? (
-        <p>{t('analytics.none')}</p>
-      ) : (
-        <figure className="chart" aria-label={t('analytics.activity')}>
-          <ResponsiveContainer width="100%" height={240}>
-            <BarChart data={activity.data.items}>
-              <CartesianGrid strokeDasharray="3 3" stroke="var(--line)" />
-              <XAxis dataKey="week" stroke="var(--muted)" fontSize={12} />
-              <YAxis allowDecimals={false} stroke="var(--muted)" />
-              <Tooltip contentStyle={{ background: 'var(--panel)', color: 'var(--fg)' }} />
-              <Bar dataKey="users" name={t('analytics.users')} fill="var(--accent)" />
-            </BarChart>
-          </ResponsiveContainer>
-        </figure>
-      )}
+      <Answer query={activity} empty={t('analytics.none')}>
+        {(items) => (
+          <figure className="chart" aria-label={t('analytics.activity')}>
+            <ResponsiveContainer width="100%" height={240}>
+              <BarChart data={items}>
+                <CartesianGrid strokeDasharray="3 3" stroke="var(--line)" />
+                <XAxis dataKey="week" stroke="var(--muted)" fontSize={12} />
+                <YAxis allowDecimals={false} stroke="var(--muted)" />
+                <Tooltip contentStyle={{ background: 'var(--panel)', color: 'var(--fg)' }} />
+                <Bar dataKey="users" name={t('analytics.users')} fill="var(--accent)" />
+              </BarChart>
+            </ResponsiveContainer>
+          </figure>
+        )}
+      </Answer>
       <button
         type="button"
         className="quiet"

@@ -5,7 +5,7 @@ import { api, download } from '../api/client';
 import type { AuditPage, AuditVerification } from '../api/types';
 import { inWords } from '../api/words';
 import { ErrorText, Field } from '../components/Field';
-import { Loading } from '../components/Loading';
+import { Answer } from '../components/Answer';
 
 interface Filter {
   readonly q: string;
@@ -99,35 +99,31 @@ export default function Compliance() {
               })}
         </p>
       )}
-      {logs.isPending ? (
-        <Loading />
-      ) : logs.isError ? (
-        <ErrorText message={inWords(t, logs.error)} />
-      ) : logs.data.items.length === 0 ? (
-        <p>{t('compliance.none')}</p>
-      ) : (
-        <table className="counts" aria-labelledby={`${id}-records`}>
-          <caption id={`${id}-records`}>{t('compliance.records')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('compliance.when')}</th>
-              <th scope="col">{t('compliance.action')}</th>
-              <th scope="col">{t('compliance.actor')}</th>
-              <th scope="col">{t('compliance.user')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {logs.data.items.map((record) => (
-              <tr key={record.eventId}>
-                <td>{new Date(record.timestamp).toLocaleString()}</td>
-                <td>{record.action}</td>
-                <td>{record.actorRole ?? '—'}</td>
-                <td>{record.userId ?? '—'}</td>
+      <Answer query={logs} empty={t('compliance.none')}>
+        {(items) => (
+          <table className="counts" aria-labelledby={`${id}-records`}>
+            <caption id={`${id}-records`}>{t('compliance.records')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('compliance.when')}</th>
+                <th scope="col">{t('compliance.action')}</th>
+                <th scope="col">{t('compliance.actor')}</th>
+                <th scope="col">{t('compliance.user')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {items.map((record) => (
+                <tr key={record.eventId}>
+                  <td>{new Date(record.timestamp).toLocaleString()}</td>
+                  <td>{record.action}</td>
+                  <td>{record.actorRole ?? '—'}</td>
+                  <td>{record.userId ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Answer>
     </section>
   );
 }

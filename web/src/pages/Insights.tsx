@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import type { CommandResult, Insight, InsightKind, Page } from '../api/types';
 import { inWords } from '../api/words';
 import { ErrorText } from '../components/Field';
-import { Loading } from '../components/Loading';
+import { Answer } from '../components/Answer';
 import { addDays, writersToday } from '../dates';
 
 const kinds: readonly InsightKind[] = ['weekly', 'monthly'];
@@ -62,31 +62,27 @@ export default function Insights() {
         </div>
       </form>
       {request.isError && <ErrorText message={inWords(t, request.error)} />}
-      {insights.isPending ? (
-        <Loading />
-      ) : insights.isError ? (
-        <ErrorText message={inWords(t, insights.error)} />
-      ) : insights.data.items.length === 0 ? (
-        <p>{t('insights.empty')}</p>
-      ) : (
-        <ul className="insights" aria-label={t('insights.list')}>
-          {insights.data.items.map((insight) => (
-            <li key={insight.id}>
-              <h2>
-                {t(`insights.${insight.type}`)}{' '}
-                <small className="date">
-                  {insight.from} – {insight.to}
-                </small>
-              </h2>
-              {insight.status === 'queued' ? (
-                <p className="hint">{t('insights.queued')}</p>
-              ) : (
-                <p>{insight.summary ?? t('insights.noSummary')}</p>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <Answer query={insights} empty={t('insights.empty')}>
+        {(items) => (
+          <ul className="insights" aria-label={t('insights.list')}>
+            {items.map((insight) => (
+              <li key={insight.id}>
+                <h2>
+                  {t(`insights.${insight.type}`)}{' '}
+                  <small className="date">
+                    {insight.from} – {insight.to}
+                  </small>
+                </h2>
+                {insight.status === 'queued' ? (
+                  <p className="hint">{t('insights.queued')}</p>
+                ) : (
+                  <p>{insight.summary ?? t('insights.noSummary')}</p>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Answer>
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { api } from '../api/client';
 import type { CommandResult, Entry, Page } from '../api/types';
 import { inWords } from '../api/words';
 import { ErrorText } from '../components/Field';
-import { Loading } from '../components/Loading';
+import { Answer } from '../components/Answer';
 import { entryKeys } from '../entry/queries';
 
 /** Deleted entries, each with a button that restores it. */
@@ -22,30 +22,26 @@ export default function Trash() {
   return (
     <section>
       <h1>{t('trash.title')}</h1>
-      {trash.isPending ? (
-        <Loading />
-      ) : trash.isError ? (
-        <ErrorText message={inWords(t, trash.error)} />
-      ) : trash.data.items.length === 0 ? (
-        <p>{t('trash.empty')}</p>
-      ) : (
-        <ul className="entries">
-          {trash.data.items.map((entry) => (
-            <li key={entry.id}>
-              <span className="date">{entry.date}</span>
-              <span className="title">{entry.title}</span>
-              <button
-                type="button"
-                disabled={restore.isPending}
-                aria-label={t('trash.restore', { title: entry.title })}
-                onClick={() => restore.mutate(entry.id)}
-              >
-                {t('entry.restore')}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Answer query={trash} empty={t('trash.empty')}>
+        {(items) => (
+          <ul className="entries">
+            {items.map((entry) => (
+              <li key={entry.id}>
+                <span className="date">{entry.date}</span>
+                <span className="title">{entry.title}</span>
+                <button
+                  type="button"
+                  disabled={restore.isPending}
+                  aria-label={t('trash.restore', { title: entry.title })}
+                  onClick={() => restore.mutate(entry.id)}
+                >
+                  {t('entry.restore')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Answer>
       {restore.isError && <ErrorText message={inWords(t, restore.error)} />}
     </section>
   );
