@@ -45,7 +45,10 @@ const consent = { termsVersion: '2026-01', privacyPolicyVersion: '2026-01', data
  * and signs them in through the browser context (the refresh cookie lands in the browser), so
  * the app opens signed in. Everything is closed at the end of `t`.
  */
-export async function openJournal(t: Test, platformEnv: NodeJS.ProcessEnv = {}): Promise<Journal> {
+/** What the journal needs of its test: a teardown, and an assertion for `accessible`. */
+export type JournalHost = Pick<Test, 'teardown' | 'same'>;
+
+export async function openJournal(t: JournalHost, platformEnv: NodeJS.ProcessEnv = {}): Promise<Journal> {
   buildWebClient();
   const platform = await startEmbeddedPlatform(platformEnv);
   t.teardown(() => platform.close());
