@@ -30,6 +30,11 @@ export function setAccessToken(token: string | null): void {
   accessToken = token;
 }
 
+/** The Authorization header of the session, for what api() cannot send (an upload with progress). */
+export function authorization(): Record<string, string> {
+  return accessToken === null ? {} : { Authorization: `Bearer ${accessToken}` };
+}
+
 /** Whether an access token is held. */
 export function hasAccessToken(): boolean {
   return accessToken !== null;

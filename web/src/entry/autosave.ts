@@ -40,6 +40,8 @@ export function useAutosave(date: string, loaded: Entry | null) {
   const [error, setError] = useState<unknown>(null);
   const [theirs, setTheirs] = useState<Entry | null>(null);
   const base = useRef<Base | null>(loaded === null ? null : { id: loaded.id, version: loaded.version });
+  /** The entry's id once the server has it (attachments need one). */
+  const [entryId, setEntryId] = useState<string | null>(loaded?.id ?? null);
   const latest = useRef(draft);
   const inFlight = useRef(false);
   const again = useRef(false);
@@ -81,6 +83,7 @@ export function useAutosave(date: string, loaded: Entry | null) {
             ? await api<CommandResult>('POST', '/v1/entries', { body: { date, ...sent } })
             : await api<CommandResult>('PATCH', `/v1/entries/${known.id}`, { body: sent, ifMatch: known.version });
         base.current = { id: result.id, version: result.version };
+        setEntryId(result.id);
         setError(null);
         if (latest.current !== sent) again.current = true;
         else await drafts.forget(userId, date);
@@ -176,5 +179,5 @@ export function useAutosave(date: string, loaded: Entry | null) {
     void save();
   }, [status, save]);
 
-  return { draft, change, status, error, theirs, keepTheirs, keepMine, saveNow };
+  return { draft, change, status, error, theirs, keepTheirs, keepMine, saveNow, entryId };
 }

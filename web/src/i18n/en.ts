@@ -206,6 +206,15 @@ export const en = {
     activityCsv: 'Download activity per week (CSV)',
     none: 'No group large enough to show in this period.',
   },
+  attachments: {
+    title: 'Attachments',
+    pick: 'Attach a file',
+    hint: 'Or drop it here. JPEG, PNG, GIF, WebP or PDF, at most 50 MB.',
+    saveFirst: 'Give the entry a title and it is saved; then files can be attached.',
+    progress: 'Uploading {{name}}',
+    list: 'Attached files',
+    unnamed: '(no name)',
+  },
   insights: {
     title: 'Insights',
     kind: 'Kind',

@@ -208,6 +208,15 @@ export const pt: Messages = {
     activityCsv: 'Descarregar atividade por semana (CSV)',
     none: 'Nenhum grupo suficientemente grande neste período.',
   },
+  attachments: {
+    title: 'Anexos',
+    pick: 'Anexar um ficheiro',
+    hint: 'Ou largue-o aqui. JPEG, PNG, GIF, WebP ou PDF, até 50 MB.',
+    saveFirst: 'Dê um título à entrada para ela ser guardada; depois pode anexar ficheiros.',
+    progress: 'A enviar {{name}}',
+    list: 'Ficheiros anexados',
+    unnamed: '(sem nome)',
+  },
   insights: {
     title: 'Análises',
     kind: 'Tipo',
