@@ -1,7 +1,8 @@
 import t from 'tap';
+import { waitFor } from '@mindflow/core/testing';
 import { openJournal } from './journal.js';
 
-// Attachments on Today: a file picked is uploaded with its progress and listed; an image gets
+// Today's place and weather, and its attachments: a file picked is uploaded with its progress and listed; an image gets
 // its thumbnail a moment later, shown through its signed link; a file of another type is
 // refused in words.
 t.test('a picture attached to today’s entry is listed and shown by its thumbnail', async (t) => {
@@ -12,10 +13,26 @@ t.test('a picture attached to today’s entry is listed and shown by its thumbna
   await page.getByLabel('Title').fill('Garden');
   await page.getByRole('textbox', { name: 'Entry' }).click();
   await page.keyboard.type('The roses are out.');
+  await page.getByLabel('Place').fill('Porto');
+  await page.getByLabel('Weather').fill('Sunny, 24 °C');
   await page
     .locator('.status')
     .filter({ hasText: /^Saved$/ })
     .waitFor({ timeout: 20_000 });
+
+  const today = new Date().toISOString().slice(0, 10);
+  const saved = await waitFor(
+    async () =>
+      (
+        await journal.call<{ items: { location: string | null; weather: string | null }[] }>(
+          'GET',
+          `/v1/entries?from=${today}&to=${today}`,
+        )
+      ).items.find((item) => item.location !== null && item.weather !== null),
+    10_000,
+    'place and weather in the view',
+  );
+  t.match(saved, { location: 'Porto', weather: 'Sunny, 24 °C' }, 'place and weather are saved');
 
   // A real PNG: a corner of the page itself.
   const picture = await page.screenshot({ clip: { x: 0, y: 0, width: 160, height: 120 } });

@@ -48,6 +48,8 @@ export interface Entry {
   readonly mood: Mood | null;
   readonly tags: readonly string[];
   readonly isPrivate: boolean;
+  readonly location: string | null;
+  readonly weather: string | null;
   readonly wordCount: number;
   readonly version: number;
   readonly updatedAt: string;
@@ -66,6 +68,8 @@ export interface EntryDraft {
   readonly mood: Mood | null;
   readonly tags: readonly string[];
   readonly isPrivate: boolean;
+  readonly location: string | null;
+  readonly weather: string | null;
 }
 
 /** One version in an entry's history (GET /v1/entries/{id}/history). */

@@ -66,6 +66,20 @@ export function EntryForm({ date, loaded }: { readonly date: string; readonly lo
         </div>
         <MoodPicker value={draft.mood} onChange={(mood) => change({ mood })} />
         <TagsInput value={draft.tags} onChange={(tags) => change({ tags })} />
+        <div className="filters">
+          <Field
+            label={t('today.field.location')}
+            value={draft.location ?? ''}
+            maxLength={200}
+            onChange={(event) => change({ location: event.target.value === '' ? null : event.target.value })}
+          />
+          <Field
+            label={t('today.field.weather')}
+            value={draft.weather ?? ''}
+            maxLength={100}
+            onChange={(event) => change({ weather: event.target.value === '' ? null : event.target.value })}
+          />
+        </div>
         <label className="check">
           <input
             type="checkbox"

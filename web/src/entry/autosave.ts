@@ -20,6 +20,8 @@ const draftOf = (entry: Entry): EntryDraft => ({
   mood: entry.mood,
   tags: entry.tags,
   isPrivate: entry.isPrivate,
+  location: entry.location,
+  weather: entry.weather,
 });
 
 /**
@@ -34,7 +36,9 @@ const draftOf = (entry: Entry): EntryDraft => ({
  */
 export function useAutosave(date: string, loaded: Entry | null) {
   const [draft, setDraft] = useState<EntryDraft>(() =>
-    loaded === null ? { title: '', content: '', mood: null, tags: [], isPrivate: false } : draftOf(loaded),
+    loaded === null
+      ? { title: '', content: '', mood: null, tags: [], isPrivate: false, location: null, weather: null }
+      : draftOf(loaded),
   );
   const [status, setStatus] = useState<SaveStatus>(loaded === null ? 'idle' : 'saved');
   const [error, setError] = useState<unknown>(null);

@@ -34,7 +34,15 @@ export const en = {
   },
   today: {
     title: 'Today',
-    field: { title: 'Title', entry: 'Entry', tags: 'Tags', mood: 'Mood', private: 'Private' },
+    field: {
+      title: 'Title',
+      entry: 'Entry',
+      tags: 'Tags',
+      mood: 'Mood',
+      private: 'Private',
+      location: 'Place',
+      weather: 'Weather',
+    },
     addTag: 'Add tag',
     removeTag: 'Remove tag {{tag}}',
     preview: 'Preview',

@@ -36,7 +36,15 @@ export const pt: Messages = {
   },
   today: {
     title: 'Hoje',
-    field: { title: 'Título', entry: 'Entrada', tags: 'Etiquetas', mood: 'Humor', private: 'Privada' },
+    field: {
+      title: 'Título',
+      entry: 'Entrada',
+      tags: 'Etiquetas',
+      mood: 'Humor',
+      private: 'Privada',
+      location: 'Local',
+      weather: 'Tempo',
+    },
     addTag: 'Adicionar etiqueta',
     removeTag: 'Remover etiqueta {{tag}}',
     preview: 'Pré-visualização',

@@ -101,6 +101,8 @@ export function EntryRead({ entry }: { readonly entry: Entry }) {
           </span>
         ))}
         {entry.isPrivate && <span className="badge">{t('today.field.private')}</span>}
+        {entry.location !== null && <span className="badge">{entry.location}</span>}
+        {entry.weather !== null && <span className="badge">{entry.weather}</span>}
       </p>
       <section className="content" aria-label={t('entry.content')}>
         <Preview content={entry.content} />
