@@ -1,4 +1,3 @@
-import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { inWords } from '../api/words';
@@ -14,13 +13,20 @@ export function Answer<T>({
   empty,
   children,
 }: {
-  readonly query: UseQueryResult<{ readonly items: readonly T[] }>;
+  /** A query's state (of useQuery, or of useInfiniteQuery with its pages' items joined). */
+  readonly query: {
+    readonly isPending: boolean;
+    readonly isError: boolean;
+    readonly error: unknown;
+    readonly data?: { readonly items: readonly T[] } | undefined;
+  };
   readonly empty: string;
   readonly children: (items: readonly T[]) => ReactNode;
 }) {
   const { t } = useTranslation();
   if (query.isPending) return <Loading />;
   if (query.isError) return <ErrorText message={inWords(t, query.error)} />;
-  if (query.data.items.length === 0) return <p>{empty}</p>;
-  return children(query.data.items);
+  const items = query.data?.items ?? [];
+  if (items.length === 0) return <p>{empty}</p>;
+  return children(items);
 }

@@ -194,6 +194,7 @@ export const en = {
     exportNdjson: 'Export NDJSON',
     intact: 'The chain holds: {{checked}} records on {{chains}} days checked.',
     broken: 'The chain is broken on {{chain}} at record {{seq}}: {{detail}}',
+    more: 'Older records',
     none: 'No record matches.',
     records: 'Audit records, newest first',
     when: 'When',

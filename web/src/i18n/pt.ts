@@ -196,6 +196,7 @@ export const pt: Messages = {
     exportNdjson: 'Exportar NDJSON',
     intact: 'A cadeia está íntegra: {{checked}} registos em {{chains}} dias verificados.',
     broken: 'A cadeia está quebrada em {{chain}} no registo {{seq}}: {{detail}}',
+    more: 'Registos mais antigos',
     none: 'Nenhum registo corresponde.',
     records: 'Registos de auditoria, mais recentes primeiro',
     when: 'Quando',

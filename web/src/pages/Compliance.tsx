@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId, useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, download } from '../api/client';
@@ -28,10 +28,17 @@ export default function Compliance() {
   const [form, setForm] = useState<Filter>({ q: '', from: '', to: '' });
   const [filter, setFilter] = useState<Filter>(form);
   const [error, setError] = useState<string | null>(null);
-  const logs = useQuery({
+  const logs = useInfiniteQuery({
     queryKey: ['audit', filter],
-    queryFn: ({ signal }) => api<AuditPage>('GET', `/v1/audit/logs?${queryOf(filter).toString()}`, { signal }),
+    queryFn: ({ signal, pageParam }) => {
+      const query = queryOf(filter);
+      if (pageParam !== null) query.set('cursor', pageParam);
+      return api<AuditPage>('GET', `/v1/audit/logs?${query.toString()}`, { signal });
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
   });
+  const records = { ...logs, data: logs.data && { items: logs.data.pages.flatMap((page) => page.items) } };
   const [verified, setVerified] = useState<AuditVerification | null>(null);
   const verify = async () => {
     setError(null);
@@ -99,7 +106,7 @@ export default function Compliance() {
               })}
         </p>
       )}
-      <Answer query={logs} empty={t('compliance.none')}>
+      <Answer query={records} empty={t('compliance.none')}>
         {(items) => (
           <table className="counts" aria-labelledby={`${id}-records`}>
             <caption id={`${id}-records`}>{t('compliance.records')}</caption>
@@ -124,6 +131,16 @@ export default function Compliance() {
           </table>
         )}
       </Answer>
+      {logs.hasNextPage && (
+        <button
+          type="button"
+          className="quiet"
+          disabled={logs.isFetchingNextPage}
+          onClick={() => void logs.fetchNextPage()}
+        >
+          {t('compliance.more')}
+        </button>
+      )}
     </section>
   );
 }
