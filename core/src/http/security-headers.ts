@@ -7,8 +7,12 @@ import type { FastifyInstance } from 'fastify';
  * page frame ours (`frame-ancestors 'none'`), `Referrer-Policy: no-referrer` (links in an
  * entry never tell their target where the reader came from), and HSTS for HTTPS deployments.
  * /docs (Swagger UI) sends its own, stricter policy with the hashes of its inline code.
+ * `imageOrigins`: where else images may come from (the S3 store's signed links: signedLinkOrigin).
  */
-export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
+export async function installSecurityHeaders(
+  app: FastifyInstance,
+  imageOrigins: readonly string[] = [],
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -16,7 +20,7 @@ export async function installSecurityHeaders(app: FastifyInstance): Promise<void
         'default-src': ["'self'"],
         'script-src': ["'self'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
+        'img-src': ["'self'", 'data:', 'blob:', ...imageOrigins],
         'connect-src': ["'self'"],
         'object-src': ["'none'"],
         'base-uri': ["'self'"],

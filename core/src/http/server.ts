@@ -41,6 +41,8 @@ export interface HttpServerOptions {
   readonly bodyDeadline?: UploadDeadline;
   /** How long requests in flight get to finish once the server closes, before their connections are cut (5 s). */
   readonly drainMs?: number;
+  /** Origins besides this one that pages may load images from (the S3 store's signed links). */
+  readonly imageOrigins?: readonly string[];
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -68,7 +70,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
-  await installSecurityHeaders(app);
+  await installSecurityHeaders(app, options.imageOrigins);
   installMethodNotAllowed(app);
   installBodyDeadline(app, options.bodyDeadline ?? defaultBodyDeadline);
   // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.

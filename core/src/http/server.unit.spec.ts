@@ -130,6 +130,22 @@ t.test('every answer carries the browser security headers; nothing may frame a p
   t.equal((await app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200, 'the API docs still load');
 });
 
+t.test("images may come from the S3 store's signed links, and from nowhere else outside", async (t) => {
+  const plain = await createHttpServer({ logger, title: 'test', version: '0.0.0', readiness: [] });
+  t.match((await plain.inject({ url: '/healthz' })).headers['content-security-policy'], /img-src 'self' data: blob:;/);
+  const withStore = await createHttpServer({
+    logger,
+    title: 'test',
+    version: '0.0.0',
+    readiness: [],
+    imageOrigins: ['http://127.0.0.1:59000'],
+  });
+  t.match(
+    (await withStore.inject({ url: '/healthz' })).headers['content-security-policy'],
+    /img-src 'self' data: blob: http:\/\/127\.0\.0\.1:59000;/,
+  );
+});
+
 t.test('/metrics: loopback only without a token; with one, only for its bearer, from anywhere', async (t) => {
   const open = await server();
   t.equal((await open.inject({ method: 'GET', url: '/metrics' })).statusCode, 200, 'loopback');

@@ -16,6 +16,7 @@ import { createHttpServer, type HttpServer } from '../http/index.js';
 import { createLogger, type Logger, type LoggingConfig } from '../logging/index.js';
 import { connectEngines, type EngineSelection, type Engines } from './engines.js';
 import { describeEngines } from './describe.js';
+import { signedLinkOrigin } from '../s3/index.js';
 import { onShutdown } from './shutdown.js';
 import { version } from './version.js';
 import { auditStoreOpening } from './audit-store.js';
@@ -97,6 +98,7 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
     version,
     readiness,
     ...(options.server.metricsToken === undefined ? {} : { metricsToken: options.server.metricsToken }),
+    ...(options.engines.s3 === undefined ? {} : { imageOrigins: [signedLinkOrigin(options.engines.s3)] }),
   });
   const requests = installRequestLog(app, {
     store: audit,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createBreaker, type Breaker } from '../breaker/index.js';
 import type { S3Config } from '../config/index.js';
@@ -18,6 +19,17 @@ export interface S3Connection {
 }
 
 /** An S3 client for any S3-compatible store; healthy when the bucket answers. */
+/**
+ * The origin of the store's signed links, which browsers load thumbnails and attachments from:
+ * the endpoint itself with path-style addressing (which the SDK also uses for an endpoint that
+ * is an IP address), else the bucket's own host under it.
+ */
+export function signedLinkOrigin(config: S3Config): string {
+  const endpoint = new URL(config.endpoint);
+  const pathStyle = config.forcePathStyle || isIP(endpoint.hostname.replace(/^\[|\]$/g, '')) !== 0;
+  return pathStyle ? endpoint.origin : `${endpoint.protocol}//${config.bucket}.${endpoint.host}`;
+}
+
 export function connectS3(config: S3Config, logger: Logger): S3Connection {
   const client = new S3Client({
     endpoint: config.endpoint,
