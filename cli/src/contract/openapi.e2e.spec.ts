@@ -1,16 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { waitFor } from '@mindflow/core/testing';
+import { startEmbeddedPlatform } from '../testing/embedded-platform.js';
 
 // The contract: schemathesis (every check, stateful links included) against /openapi.json of the
 // embedded platform, as a writer, an analyst and a compliance officer. Any mismatch fails.
 const root = path.resolve(import.meta.dirname, '../../..');
-const main = path.resolve(import.meta.dirname, '../main.ts');
-const nodeArgs = ['--import=tsx', '--conditions=mindflow-source', main];
 const schemathesis = path.join(root, 'infra/local/schemathesis');
 const config = path.join(import.meta.dirname, 'schemathesis.toml');
 /** contract_hooks.py: a fresh Idempotency-Key per call (why: in the file). */
@@ -18,15 +13,6 @@ const hooks = { SCHEMATHESIS_HOOKS: 'contract_hooks', PYTHONPATH: import.meta.di
 /** Cases per operation and phase, and each role's time budget: about 2 minutes a role on 2 cores. */
 const maxExamples = 10;
 const maxSeconds = 60;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 interface Figures {
   readonly cases: number;
@@ -65,35 +51,14 @@ t.test('/openapi.json is the contract: schemathesis finds no mismatch for any ro
   const install = spawnSync(schemathesis, ['--install-only'], { encoding: 'utf8' });
   t.equal(install.status, 0, `schemathesis installs from PyPI into the cache\n${install.stderr}`);
 
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'mindflow-contract-'));
-  await chmod(dataDir, 0o755);
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    MINDFLOW_DATA_DIR: dataDir,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    // The run is thousands of requests from one address: the budgets must not turn it into 429s.
+  // The run is thousands of requests from one address: the budgets must not turn it into 429s.
+  const platform = await startEmbeddedPlatform({
     RATE_LIMIT_PER_IP: '1000000',
     RATE_LIMIT_PER_USER: '1000000',
     RATE_LIMIT_PER_STAFF: '1000000',
-  };
-  const platform = spawn(process.execPath, [...nodeArgs, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  platform.stdout.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
-  platform.stderr.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
-  t.teardown(() => platform.kill('SIGKILL'));
-  await waitFor(
-    async () => ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined),
-    90_000,
-    '/readyz',
-  ).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${log.slice(-3000)}`);
   });
+  t.teardown(() => platform.close());
+  const { base } = platform;
 
   const json = { 'content-type': 'application/json' };
   const tokens: [string, string][] = [];
@@ -112,11 +77,8 @@ t.test('/openapi.json is the contract: schemathesis finds no mismatch for any ro
     });
     t.equal(registered.status, 201, `${role} registered`);
     if (role !== 'writer') {
-      const grant = spawnSync(process.execPath, [...nodeArgs, 'admin', 'grant', email, role], {
-        env,
-        encoding: 'utf8',
-      });
-      t.equal(grant.status, 0, grant.stderr);
+      const grant = platform.cli(['admin', 'grant', email, role]);
+      t.equal(grant.status, 0, grant.output);
     }
     const login = await fetch(`${base}/v1/auth/login`, {
       method: 'POST',
