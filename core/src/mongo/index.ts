@@ -17,10 +17,21 @@ export interface MongoConnection {
   close(): Promise<void>;
 }
 
+/** How long a call may wait on its socket for the server's answer. */
+export const socketTimeoutMs = 60_000;
+
 /** A MongoDB client (works with MongoDB and FerretDB); connects lazily on first use. */
-export function connectMongo(config: MongoConfig, logger: Logger): MongoConnection {
+export function connectMongo(
+  config: MongoConfig,
+  logger: Logger,
+  options: { readonly socketTimeoutMs?: number } = {},
+): MongoConnection {
   const client = new MongoClient(config.url, {
     serverSelectionTimeoutMS: 5_000,
+    // A server that takes a request and never answers (stopped mid-request, stuck on its own
+    // backend) fails the call after this, as an outage, rather than holding its caller for good:
+    // the audit projection would otherwise stall without an error. No single call takes this long.
+    socketTimeoutMS: options.socketTimeoutMs ?? socketTimeoutMs,
     appName: 'mindflow',
   });
   const db = client.db(config.database);

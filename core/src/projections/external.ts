@@ -6,6 +6,7 @@ import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from '.
 import type { HostedProjection } from './host.js';
 import { createProjectionMetrics } from './metrics.js';
 import { appliedUpTo, readOffsets, saveOffsets } from './offsets.js';
+import { oneBatchAtATime } from './one-batch-at-a-time.js';
 import type { RuntimeTables } from './tables.js';
 
 /** Services for a host built without any (a test of one projection): its own metrics, no logs, no fence. */
@@ -98,7 +99,7 @@ export function hostExternalProjection<DB extends RuntimeTables>(
     offsets: () => readOffsets(db, name),
     lastPosition: () => lastPosition,
     lastProgressAt: () => lastProgressAt,
-    handle,
+    handle: oneBatchAtATime(name, services.logger, handle),
     replay: async (event) => {
       if ((await services.erasure?.superseded([event]))?.has(event.eventId) === true) return;
       await apply([{ event, partition: 'replay', offset: '' }]);

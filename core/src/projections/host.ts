@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from './failures.js';
 import { isStatementFailure } from './retriable.js';
 import { appliedUpTo, lockProjection, readOffsets, saveOffsets } from './offsets.js';
+import { oneBatchAtATime } from './one-batch-at-a-time.js';
 import type { Projection } from './projection.js';
 import type { RuntimeTables } from './tables.js';
 
@@ -211,7 +212,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     lastPosition: () => lastPosition,
     lastProgressAt: () => lastProgressAt,
     offsets: () => readOffsets(runtime(options.db), name),
-    handle,
+    handle: oneBatchAtATime(name, options.logger, handle),
     replay: async (event) => {
       if ((await options.erasure?.superseded([event]))?.has(event.eventId) === true) return;
       await options.db.transaction().execute(async (trx) => {
