@@ -94,6 +94,7 @@ export async function settle(
     lostInWriteModel: await lostInWriteModel(platform.stack, load),
     deadLetters: await deadLetters(platform.stack),
     crashes,
+    logs: Object.fromEntries(platform.stack.processes().map((service) => [service.name, service.logFile])),
     ...(extras.extra === undefined ? {} : { extra: extras.extra }),
   };
 }

@@ -14,6 +14,8 @@ export interface FaultFigures {
   readonly lostInWriteModel: number;
   readonly deadLetters: Record<string, number>;
   readonly crashes: readonly string[];
+  /** Where each process's whole output is (named in the report, for a failure's post-mortem). */
+  readonly logs?: Record<string, string>;
   readonly extra?: Record<string, string | number>;
 }
 
@@ -48,6 +50,7 @@ export function reportFigures(t: Test, figures: FaultFigures): void {
     }`,
   );
   for (const crash of figures.crashes) t.comment(`fault-figures ${figures.scenario}: crash: ${crash}`);
+  if (figures.logs !== undefined) t.comment(`fault-figures ${figures.scenario}: logs ${JSON.stringify(figures.logs)}`);
   t.comment(`fault-figures-json ${JSON.stringify(figures)}`);
 }
 

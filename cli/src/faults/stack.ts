@@ -1,6 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { testSecrets } from '@mindflow/command-service/testing';
@@ -38,6 +40,8 @@ export interface ServiceProcess {
   readonly crashes: string[];
   /** The last lines the process wrote (stdout and stderr), for failure messages. */
   output(): string;
+  /** The file that holds all it wrote (every run of it), kept after the test. */
+  readonly logFile: string;
   /** Milliseconds from (re)start until /healthz answered 200. */
   healthy(timeoutMs?: number): Promise<number>;
   /** kill -9, then start again at once (not waiting for health). */
@@ -86,6 +90,9 @@ function freePort(): Promise<number> {
 export async function faultStack(): Promise<FaultStack> {
   const engines = testEngines();
   const runId = randomUUID().slice(0, 8);
+  // Every process's whole output, kept for a failure's post-mortem (the test prints the path).
+  const logDir = path.join(tmpdir(), 'mindflow-faults', runId);
+  mkdirSync(logDir, { recursive: true });
   const write = await createTestDatabase<WriteSide>('write');
   const read = await createTestDatabase<ReadModelTables>('read');
   const analytics = await createTestDatabase<AnalyticsProjectionTables>('analytics');
@@ -120,6 +127,7 @@ export async function faultStack(): Promise<FaultStack> {
     ...(service === 'projections' ? { PROJECTOR_ROLE: 'projections' } : {}),
   });
   const started: ServiceProcess[] = [];
+  const logClosers: (() => void)[] = [];
   const state = { closing: false };
 
   const start = async (
@@ -133,13 +141,18 @@ export async function faultStack(): Promise<FaultStack> {
     let lines: string[] = [];
     const crashes: string[] = [];
     const expected = new WeakSet<ChildProcess>();
+    const logFile = path.join(logDir, `${name}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    logClosers.push(() => log.end());
     const launch = () => {
       startedAt = performance.now();
       const current = spawn(process.execPath, [path.join(root, mains[service])], {
         env: { ...env(service, port), ...overrides },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      log.write(`${JSON.stringify({ test: 'started', name, at: new Date().toISOString() })}\n`);
       const keep = (chunk: Buffer) => {
+        log.write(chunk);
         lines.push(
           ...chunk
             .toString()
@@ -174,6 +187,7 @@ export async function faultStack(): Promise<FaultStack> {
       name,
       port,
       crashes,
+      logFile,
       output: () => lines.slice(-30).join('\n'),
       healthy: async (timeoutMs = 90_000) => {
         await waitFor(
@@ -214,6 +228,7 @@ export async function faultStack(): Promise<FaultStack> {
     close: async () => {
       state.closing = true;
       await Promise.all(started.map((service) => service.kill9()));
+      for (const close of logClosers) close();
       const logger = createLogger({ level: 'silent', pretty: false }, 'test');
       const kafka = connectKafka(engines.kafka, logger);
       await deleteTopic(kafka.kafka, topic).catch(() => undefined);
