@@ -3,6 +3,7 @@ import { createBreaker, type Breaker } from '../breaker/index.js';
 import type { MongoConfig } from '../config/index.js';
 import type { HealthCheck } from '../health/index.js';
 import type { Logger } from '../logging/index.js';
+import { guardMonitor } from './monitor-guard.js';
 
 export interface MongoConnection {
   readonly client: MongoClient;
@@ -19,12 +20,19 @@ export interface MongoConnection {
 
 /** How long a call may wait on its socket for the server's answer. */
 export const socketTimeoutMs = 60_000;
+/** How long connecting, and each check of the server by the driver's monitor, may take. */
+export const connectTimeoutMs = 10_000;
 
 /** A MongoDB client (works with MongoDB and FerretDB); connects lazily on first use. */
 export function connectMongo(
   config: MongoConfig,
   logger: Logger,
-  options: { readonly socketTimeoutMs?: number } = {},
+  options: {
+    readonly socketTimeoutMs?: number;
+    readonly connectTimeoutMs?: number;
+    /** A monitor check running this long is stuck (default: the connect time-out and 5 s). */
+    readonly stuckCheckMs?: number;
+  } = {},
 ): MongoConnection {
   const client = new MongoClient(config.url, {
     serverSelectionTimeoutMS: 5_000,
@@ -32,9 +40,15 @@ export function connectMongo(
     // backend) fails the call after this, as an outage, rather than holding its caller for good:
     // the audit projection would otherwise stall without an error. No single call takes this long.
     socketTimeoutMS: options.socketTimeoutMs ?? socketTimeoutMs,
+    connectTimeoutMS: options.connectTimeoutMs ?? connectTimeoutMs,
     appName: 'mindflow',
   });
   const db = client.db(config.database);
+  const guard = guardMonitor(
+    client,
+    logger,
+    options.stuckCheckMs ?? (options.connectTimeoutMs ?? connectTimeoutMs) + 5_000,
+  );
   const breaker = createBreaker({ engine: 'mongodb', timeoutMs: config.timeoutMs, logger });
   return {
     client,
@@ -47,6 +61,7 @@ export function connectMongo(
       },
     },
     close: async () => {
+      guard.stop();
       breaker.shutdown();
       await client.close();
     },
