@@ -1,0 +1,10 @@
+export { createMemoryHub } from './memory-hub.js';
+export { createRedisHub } from './redis-hub.js';
+export {
+  liveChannel,
+  liveRegistryKey,
+  liveUpdateTypes,
+  type LiveHub,
+  type LiveUpdate,
+  type LiveUpdateType,
+} from './types.js';

@@ -1,0 +1,133 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/index.js';
+import type { RedisConnection } from '../redis/index.js';
+import { liveChannel, liveRegistryKey, type LiveHub, type LiveUpdate } from './types.js';
+
+// The registry scripts read the server's clock (TIME), so that processes whose clocks differ
+// agree on when a stream went stale.
+const now = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
+const scripts = {
+  mindflowLiveOpen: `${now}
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return 1`,
+  mindflowLiveTouch: `${now}
+    if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2]) == 1 then
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    end
+    return 1`,
+  mindflowLiveCount: `${now}
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    return redis.call('ZCARD', KEYS[1])`,
+} as const;
+
+type ScriptedRedis = Redis & {
+  mindflowLiveOpen(key: string, cap: number, staleMs: number, connectionId: string): Promise<number>;
+  mindflowLiveTouch(key: string, staleMs: number, connectionId: string): Promise<number>;
+  mindflowLiveCount(key: string): Promise<number>;
+};
+
+/**
+ * The hub across processes and nodes: updates go through Redis pub/sub (channel
+ * `live:user:{id}`), one subscriber connection per process for all its streams; the registry of
+ * open streams is the sorted set `ws:user:{id}` (connection id → when it goes stale).
+ *
+ * Pub/sub delivers at most once: a message published while the subscriber connection is down
+ * is gone. So when that connection drops, every stream listening here is told (`lost`) and
+ * ends, and its client reconnects with Last-Event-ID and is replayed what it missed from the
+ * event store.
+ */
+export function createRedisHub(
+  connection: RedisConnection,
+  logger: Logger,
+  /** The subscriber connection's name (CLIENT LIST). */
+  subscriberName = 'mindflow-live',
+): LiveHub {
+  const client = connection.redis as ScriptedRedis;
+  for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: 1, lua });
+  const listeners = new Map<string, Set<{ deliver: (update: LiveUpdate) => void; lost: () => void }>>();
+  let subscriber: Redis | undefined;
+
+  const connected = async () => {
+    if (subscriber !== undefined) return subscriber;
+    const created = client.duplicate({ lazyConnect: true, connectionName: subscriberName });
+    subscriber = created;
+    created.on('message', (channel: string, message: string) => {
+      const userId = channel.slice('live:user:'.length);
+      let update: LiveUpdate;
+      try {
+        update = JSON.parse(message) as LiveUpdate;
+      } catch {
+        return;
+      }
+      for (const listener of listeners.get(userId) ?? []) listener.deliver(update);
+    });
+    // What was published while it was away is lost for good: every stream here ends.
+    created.on('close', () => {
+      const all = [...listeners.values()].flatMap((set) => [...set]);
+      if (all.length > 0)
+        logger.warn({ streams: all.length }, 'live updates: subscriber connection lost; ending streams');
+      for (const listener of all) listener.lost();
+    });
+    created.on('error', () => undefined);
+    await created.connect().catch((error: unknown) => {
+      subscriber = undefined;
+      created.disconnect();
+      throw error;
+    });
+    return created;
+  };
+
+  return {
+    kind: 'redis',
+    async publish(userId, update) {
+      await client.publish(liveChannel(userId), JSON.stringify(update));
+    },
+    async listen(userId, deliver, lost) {
+      const sub = await connection.breaker.run(connected);
+      const listener = { deliver, lost };
+      const set = listeners.get(userId) ?? new Set();
+      const first = set.size === 0;
+      set.add(listener);
+      listeners.set(userId, set);
+      if (first) {
+        await connection.breaker
+          .run(() => sub.subscribe(liveChannel(userId)))
+          .catch((error: unknown) => {
+            set.delete(listener);
+            if (set.size === 0) listeners.delete(userId);
+            throw error;
+          });
+      }
+      return async () => {
+        set.delete(listener);
+        if (set.size > 0 || listeners.get(userId) !== set) return;
+        listeners.delete(userId);
+        await sub.unsubscribe(liveChannel(userId)).catch(() => undefined);
+      };
+    },
+    async open(userId, connectionId, cap, staleMs) {
+      const opened = await connection.breaker.run(() =>
+        client.mindflowLiveOpen(liveRegistryKey(userId), cap, staleMs, connectionId),
+      );
+      return opened === 1;
+    },
+    async touch(userId, connectionId, staleMs) {
+      await connection.breaker.run(() => client.mindflowLiveTouch(liveRegistryKey(userId), staleMs, connectionId));
+    },
+    async close(userId, connectionId) {
+      await connection.breaker.run(() => client.zrem(liveRegistryKey(userId), connectionId));
+    },
+    async openCount(userId) {
+      return connection.breaker.run(() => client.mindflowLiveCount(liveRegistryKey(userId)));
+    },
+    async shutdown() {
+      const sub = subscriber;
+      subscriber = undefined;
+      listeners.clear();
+      sub?.disconnect();
+    },
+  };
+}
