@@ -6,6 +6,7 @@ import { claimedCaller, createAccessTokens, createSessionStore } from '@mindflow
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
+import { createMemoryHub, createRedisHub } from '@mindflow/core/live';
 import { serveWebApp, type HttpServer } from '@mindflow/core/http';
 import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
@@ -50,6 +51,8 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       });
       // One cache for the projector's invalidations and the reads they keep honest.
       const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
+      // One hub for the live projection and the streams it reaches (several platforms: Redis).
+      const live = redis === undefined ? createMemoryHub() : createRedisHub(redis, logger);
       await mountQueryService(app, {
         blobs,
         db: engines.databases.read.db,
@@ -64,12 +67,14 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         sessions,
         reads: config.reads,
         logger,
+        live,
       });
       // The web client at / (its pages fall back to index.html; the API stays under /v1).
       await serveWebApp(app);
       const stopProjector = await mountProjector(app, engines, logger, readiness, {
         secrets,
         cache,
+        live,
         audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
         mail: config.mail,
         readyLag: config.readyLag,
@@ -85,6 +90,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       return async () => {
         await stopAiWorker();
         await stopProjector();
+        await live.shutdown();
       };
     },
   });

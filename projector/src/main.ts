@@ -1,4 +1,5 @@
 import { createRedisCache } from '@mindflow/core/cache';
+import { createRedisHub } from '@mindflow/core/live';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountProjector } from './mount.js';
@@ -18,6 +19,8 @@ runMain(async () => {
         cache: engines.redis === undefined ? undefined : createRedisCache(engines.redis),
         audit: { store: audit, sweepSeconds: config.engines.audit.sweepSeconds },
         mail: config.mail,
+        // Streams are served by query-service processes: only Redis reaches them.
+        ...(engines.redis === undefined ? {} : { live: createRedisHub(engines.redis, logger) }),
       }),
   });
 });

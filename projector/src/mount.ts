@@ -1,5 +1,6 @@
 import type { AuditStore } from '@mindflow/core/audit';
 import type { Cache } from '@mindflow/core/cache';
+import type { LiveHub } from '@mindflow/core/live';
 import type { MailConfig, ProjectionLagLimits, ProjectorRole, Secrets } from '@mindflow/core/config';
 import { openMailer } from '@mindflow/core/mail';
 import type { HealthCheck } from '@mindflow/core/health';
@@ -22,6 +23,8 @@ export async function mountProjector(
   options: {
     secrets: Secrets;
     cache: Cache | undefined;
+    /** Writers' open streams (the query service serves them). */
+    live?: LiveHub;
     audit: { store: AuditStore; sweepSeconds: number };
     /** Where email goes (SMTP_URL, or the outbox folder). */
     mail: MailConfig;
@@ -48,6 +51,7 @@ export async function mountProjector(
     secrets: options.secrets,
     audit: options.audit,
     mailer,
+    ...(options.live === undefined ? {} : { live: options.live }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.readyLag === undefined ? {} : { readyLag: options.readyLag }),
     logger,

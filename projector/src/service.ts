@@ -15,6 +15,8 @@ import { mailDelivery } from './mail/projection.js';
 import type { Mailer } from '@mindflow/core/mail';
 import { startRetentionSweeper } from './audit/sweeper.js';
 import { cacheInvalidation } from './cache/invalidation.js';
+import { liveUpdates } from './live/projection.js';
+import type { LiveHub } from '@mindflow/core/live';
 import { searchIndexing } from './search/indexing.js';
 import { searchIndexEnsurer } from '@mindflow/core/search';
 import type { Client } from '@elastic/elasticsearch';
@@ -54,6 +56,8 @@ export interface ProjectorOptions extends EventBusChoice {
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** Email to people (the mail projection): through SMTP, or into the outbox folder. Without it, none is sent. */
   readonly mailer?: Mailer;
+  /** Where live updates go (the live projection): writers' open streams. Without it, none are published. */
+  readonly live?: LiveHub;
   /** How far behind (stored offsets against the event store head) a projection may be and stay ready. */
   readonly readyLag?: LagLimits;
   /**
@@ -143,6 +147,9 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     }
     if (options.mailer !== undefined) {
       projections.push(mailDelivery({ mailer: options.mailer, readDb: mailSide(options.readDb), decode, runtime }));
+    }
+    if (options.live !== undefined) {
+      projections.push(liveUpdates({ hub: options.live, readDb: options.readDb, runtime }));
     }
   }
   const subscriptions = await Promise.all(projections.map((projection) => bus.subscribe(projection)));

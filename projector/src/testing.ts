@@ -22,6 +22,7 @@ import { commandServiceForTest, testSecrets } from '@mindflow/command-service/te
 import type { Cache } from '@mindflow/core/cache';
 import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import type { Logger } from '@mindflow/core/logging';
+import type { LiveHub } from '@mindflow/core/live';
 import type { Mailer } from '@mindflow/core/mail';
 import { connectPostgres } from '@mindflow/core/postgres';
 import {
@@ -194,6 +195,8 @@ export async function projectorForTest(options: {
   sessionRedis?: CommandServiceOptions['redis'];
   /** Runs the mail projection, sending through this mailer. */
   mailer?: Mailer;
+  /** Runs the live projection, publishing to this hub. */
+  live?: LiveHub;
 }): Promise<ProjectorUnderTest> {
   const commands = await commandServiceForTest(
     {},
@@ -226,6 +229,7 @@ export async function projectorForTest(options: {
     ...(options.search === undefined ? {} : { search: options.search }),
     ...(audit === undefined ? {} : { audit: { store: audit, sweepSeconds: 3600 } }),
     ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
+    ...(options.live === undefined ? {} : { live: options.live }),
   });
   return {
     commands,

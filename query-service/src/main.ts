@@ -3,6 +3,7 @@ import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { serveWebApp } from '@mindflow/core/http';
+import { createMemoryHub, createRedisHub } from '@mindflow/core/live';
 import { runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountQueryService } from './service.js';
@@ -42,7 +43,11 @@ runMain(async () => {
         tokens,
         reads: config.reads,
         logger,
+        // Updates come from the projector's process: only Redis brings them here. Without it,
+        // streams open and replay what was missed on a reconnect, but nothing arrives live.
+        live: redis === undefined ? createMemoryHub() : createRedisHub(redis, logger),
       });
+      if (redis === undefined) logger.warn('no REDIS_URL: GET /v1/stream sends no live updates (replays only)');
       // The web client at /, as the platform serves it.
       await serveWebApp(app);
       return undefined;

@@ -2,6 +2,8 @@ import type { BlobStore } from '@mindflow/core/blobs';
 import fastifyEtag from '@fastify/etag';
 import { createRequestAuth, createSessionStore, type AccessTokens, type SessionStore } from '@mindflow/core/auth';
 import type { Cache } from '@mindflow/core/cache';
+import type { LiveHub } from '@mindflow/core/live';
+import { liveRoutes } from './live/routes.js';
 import type { ReadsConfig } from '@mindflow/core/config';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -50,6 +52,8 @@ export interface QueryServiceOptions {
   readonly rateLimitPrefix?: string;
   /** Sessions, when the process shares them with the command routes; else one on `events` and `redis`. */
   readonly sessions?: SessionStore;
+  /** Where writers' live updates come from (GET /v1/stream): the projector publishes to the same hub. */
+  readonly live: LiveHub;
 }
 
 /**
@@ -103,6 +107,14 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
       logger: options.logger,
     });
     auditRoutes(scope, { audit, auth: deps.auth, logger: options.logger });
+    liveRoutes(scope, {
+      auth: deps.auth,
+      hub: options.live,
+      events: deps.events,
+      logger: options.logger,
+      metrics: app.metrics,
+      ...options.reads.live,
+    });
   });
 }
 

@@ -6,6 +6,7 @@ import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache, type Cache } from '@mindflow/core/cache';
 import type { Role } from '@mindflow/core/domain';
 import type { ElasticsearchConfig, MongoConfig, ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
+import { createRedisHub } from '@mindflow/core/live';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { connectRedis } from '@mindflow/core/redis';
@@ -20,6 +21,7 @@ import { mountQueryService } from './service.js';
 export const testReads: ReadsConfig = {
   waitMs: 2_000,
   rateLimits: { windowSeconds: 60, perIp: 100_000, perUser: 100_000, perStaff: 100_000 },
+  live: { streamsPerUser: 5, heartbeatMs: 15_000 },
 };
 
 export interface QueryServiceUnderTest {
@@ -89,6 +91,8 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
   const redis = connectRedis(testEngines().redis, logger);
   const cache = createRedisCache(redis);
   const readsRedis = options.readsRedis === undefined ? redis : connectRedis(options.readsRedis, logger);
+  // Live updates through the test Redis, as between separate processes.
+  const live = createRedisHub(redis, logger);
   const index = options.search === 'elasticsearch' ? searchIndexForTest(options.elasticsearch) : undefined;
   const platform = await projectorForTest({
     kafka: options.kafka ?? false,
@@ -99,6 +103,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     // The command routes' sessions share Redis with the reads', as separate processes would:
     // sessions revoked by one are marked there for the other.
     sessionRedis: redis,
+    live,
     ...(index === undefined ? {} : { search: { client: index.client, alias: index.alias } }),
   });
   const { app } = platform.commands;
@@ -123,6 +128,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     tokens: createAccessTokens(testSecrets.jwtSecret, 900),
     reads: { ...testReads, ...options.reads },
     logger,
+    live,
     ...(options.rateLimitPrefix === undefined ? {} : { rateLimitPrefix: options.rateLimitPrefix }),
   });
   return {
@@ -168,6 +174,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
       await analyticsSide.close();
       await index?.close();
       await platform.close();
+      await live.shutdown();
       await redis.close();
       if (readsRedis !== redis) await readsRedis.close();
     },

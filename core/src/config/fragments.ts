@@ -821,6 +821,18 @@ export const readsEnv = {
     default: 2_000,
     description: 'how long a query with X-Min-Position waits for the read model before 503',
   }),
+  LIVE_STREAMS_PER_USER: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description: 'live update streams (GET /v1/stream) an account may have open at once; one more is 429',
+  }),
+  LIVE_HEARTBEAT_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 300,
+    default: 15,
+    description: 'how often an open live update stream gets a heartbeat (keeps proxies from closing it)',
+  }),
   ...rateLimitEnv,
 };
 
@@ -828,10 +840,16 @@ export interface ReadsConfig {
   /** How long a read waits for X-Min-Position. */
   readonly waitMs: number;
   readonly rateLimits: RateLimitConfig;
+  /** Live update streams: how many per account, and how often each gets a heartbeat. */
+  readonly live: { readonly streamsPerUser: number; readonly heartbeatMs: number };
 }
 
 export function readsConfig(env: EnvOf<typeof readsEnv>): ReadsConfig {
-  return { waitMs: env.READ_WAIT_MS, rateLimits: rateLimitConfig(env) };
+  return {
+    waitMs: env.READ_WAIT_MS,
+    rateLimits: rateLimitConfig(env),
+    live: { streamsPerUser: env.LIVE_STREAMS_PER_USER, heartbeatMs: env.LIVE_HEARTBEAT_SECONDS * 1000 },
+  };
 }
 
 /** What a service that only checks access tokens needs (it never sees the master key). */

@@ -66,6 +66,10 @@ export const errorCodes = {
     status: 429,
     description: 'Too many requests; retry after `Retry-After` seconds.',
   },
+  TOO_MANY_STREAMS: {
+    status: 429,
+    description: 'The account has as many live update streams open as it may (`GET /v1/stream`); close one first.',
+  },
   INTERNAL: {
     status: 500,
     description: 'An unexpected failure; the request id in the logs tells what.',

@@ -8,6 +8,7 @@ export {
   latestUserEvent,
   readStream,
   readAll,
+  readUserSince,
   readerHoldBack,
   type ReaderHoldBack,
 } from './postgres-event-store.js';

@@ -1,7 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { StreamVersionConflict } from './errors.js';
 import type { EventStoreTables, EventsTable } from './schema.js';
-import type { AppendResult, Checkpoint, ExpectedVersion, NewEvent, RecordedEvent } from './types.js';
+import {
+  startOfLog,
+  type AppendResult,
+  type Checkpoint,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+} from './types.js';
 
 type Db = Kysely<EventStoreTables>;
 
@@ -152,6 +159,37 @@ export async function readAll<DB extends EventStoreTables>(
     )
     .where(sql<boolean>`transaction_id < ${settledBelow}`)
     // qualified: a bare "transaction_id" would order by the selected text cast ('10' < '9')
+    .orderBy(sql`events.transaction_id`)
+    .orderBy('global_position')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecorded);
+}
+
+/**
+ * A user's events of `types` that a reader who has seen position `seen` may have missed, in
+ * commit order, at most `limit`: those after (in commit order) the newest of theirs at or
+ * before `seen`, and any with a greater position (positions are not commit-ordered: one taken
+ * later can commit earlier). Settled ones only, as readAll: what is still running comes later
+ * by the live path. A reader may be given again an event it had; never one it missed.
+ */
+export async function readUserSince<DB extends EventStoreTables>(
+  database: Kysely<DB>,
+  userId: string,
+  seen: number,
+  types: readonly string[],
+  limit = 500,
+): Promise<readonly RecordedEvent[]> {
+  if (types.length === 0) return [];
+  const db = narrow(database);
+  const from = (await latestUserEvent(database, userId, seen)) ?? startOfLog;
+  const rows = await selectEvents(db)
+    .where('user_id', '=', userId)
+    .where('type', 'in', [...types])
+    .where(
+      sql<boolean>`((transaction_id, global_position) > (${from.transactionId}::xid8, ${from.position}) or global_position > ${seen})`,
+    )
+    .where(sql<boolean>`transaction_id < ${settledBelow}`)
     .orderBy(sql`events.transaction_id`)
     .orderBy('global_position')
     .limit(limit)

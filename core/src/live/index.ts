@@ -8,3 +8,4 @@ export {
   type LiveUpdate,
   type LiveUpdateType,
 } from './types.js';
+export { liveEventTypes, liveUpdateOf } from './updates.js';

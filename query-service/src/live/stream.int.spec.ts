@@ -1,0 +1,186 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { sql } from 'kysely';
+import t from 'tap';
+import { queryServiceForTest, testWriters, type TestWriter } from '../testing.js';
+
+const platform = await queryServiceForTest({ reads: { live: { streamsPerUser: 2, heartbeatMs: 200 } } });
+t.teardown(() => platform.close());
+const base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
+const [alice, bob] = await testWriters(platform.app, 2);
+if (alice === undefined || bob === undefined) throw new Error('two writers');
+
+interface Message {
+  readonly id: string | undefined;
+  readonly event: string | undefined;
+  readonly data: { type: string; id: string; position: number };
+}
+
+/** A client of GET /v1/stream, as a browser's EventSource reads it. */
+async function openStream(writer: TestWriter, lastEventId?: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${base}/v1/stream`, {
+    headers: {
+      authorization: `Bearer ${writer.token}`,
+      ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+    },
+    signal: controller.signal,
+  });
+  const messages: Message[] = [];
+  const comments: string[] = [];
+  let text = '';
+  const reading = (async () => {
+    if (response.body === null) return;
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body) {
+        text += decoder.decode(chunk as Uint8Array, { stream: true });
+        let cut: number;
+        while ((cut = text.indexOf('\n\n')) >= 0) {
+          const block = text.slice(0, cut);
+          text = text.slice(cut + 2);
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((line) => !line.startsWith(':'))
+              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
+          );
+          if (block.startsWith(':')) comments.push(block);
+          if (fields.data !== undefined)
+            messages.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) as Message['data'] });
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    response,
+    messages,
+    comments,
+    /** Waits for a message that `matches` (3 s at most). */
+    async next(matches: (message: Message) => boolean) {
+      for (let waited = 0; waited < 3_000; waited += 20) {
+        const found = messages.find(matches);
+        if (found !== undefined) return found;
+        await sleep(20);
+      }
+      return undefined;
+    },
+    async close() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+t.test(
+  'a second device hears of an entry written on the first, once the read model shows it; another user hears nothing',
+  async (t) => {
+    const laptop = await openStream(alice);
+    const phone = await openStream(alice);
+    const other = await openStream(bob);
+    t.teardown(async () => {
+      await Promise.all([laptop.close(), phone.close(), other.close()]);
+    });
+    t.equal(phone.response.status, 200);
+    t.match(phone.response.headers.get('content-type'), /^text\/event-stream/);
+
+    const written = await alice.write({
+      date: '2026-03-01',
+      title: 'Sunday walk',
+      content: 'by the river',
+      mood: 'happy',
+    });
+    const heard = await phone.next((message) => message.data.id === written.id);
+    t.same(heard?.data, { type: 'entry-created', id: written.id, position: written.position }, 'ids only, no text');
+    t.equal(heard?.event, 'entry-created');
+    t.equal(heard?.id, String(written.position), 'the SSE id is the position');
+    // Sent once the read model has the entry: a read without X-Min-Position already sees it.
+    const read = await alice.get(`/v1/entries/${written.id}`);
+    t.equal(read.statusCode, 200, 'a read on the update finds the entry');
+    t.ok(await laptop.next((message) => message.data.id === written.id), 'the first device hears it too');
+
+    await alice.command('DELETE', `/v1/entries/${written.id}`);
+    t.ok(await phone.next((message) => message.data.type === 'entry-deleted' && message.data.id === written.id));
+    await sleep(300);
+    t.same(other.messages, [], "bob's stream hears nothing of alice's");
+    t.ok(other.comments.length > 0, 'heartbeats keep an idle stream alive');
+  },
+);
+
+t.test('a reconnect with Last-Event-ID is sent what it missed, once each', async (t) => {
+  const stream = await openStream(alice);
+  const first = await alice.write({ date: '2026-03-02', title: 'one', content: 'a', mood: 'neutral' });
+  const seen = await stream.next((message) => message.data.id === first.id);
+  await stream.close();
+  t.ok(seen, 'heard before going away');
+
+  // Away: two writes and a delete.
+  const second = await alice.write({ date: '2026-03-03', title: 'two', content: 'b', mood: 'sad' });
+  const third = await alice.write({ date: '2026-03-04', title: 'three', content: 'c', mood: 'happy' });
+  await alice.command('DELETE', `/v1/entries/${second.id}`);
+  await sleep(300);
+
+  const back = await openStream(alice, seen?.id);
+  t.teardown(() => back.close());
+  const missed = await back.next((message) => message.data.type === 'entry-deleted' && message.data.id === second.id);
+  t.ok(missed, 'the delete made while away arrives');
+  const ids = back.messages.map((message) => `${message.data.type} ${message.data.id}`);
+  t.ok(ids.includes(`entry-created ${second.id}`) && ids.includes(`entry-created ${third.id}`), 'both writes arrive');
+  t.notOk(ids.includes(`entry-created ${first.id}`), 'what it had seen is not sent again');
+  t.equal(new Set(ids).size, ids.length, 'nothing twice');
+});
+
+t.test('an update waits for the read model: none while it is held up, then one a read sees', async (t) => {
+  const stream = await openStream(alice);
+  t.teardown(() => stream.close());
+  await alice.write({ date: '2026-03-05', title: 'warm-up', content: 'w', mood: 'happy' });
+  await sleep(300);
+  // The read model cannot record alice's read point while this transaction holds her row.
+  const read = connectPostgres('read', platform.readUrl, 1);
+  t.teardown(() => read.close());
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held: () => void = () => undefined;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  const transaction = read.db.transaction().execute(async (trx) => {
+    await sql`select 1 from profile_view where user_id = ${alice.id} for update`.execute(trx);
+    held();
+    await released;
+  });
+  await holding;
+  const written = await alice.write({ date: '2026-03-06', title: 'held', content: 'h', mood: 'sad' });
+  await sleep(700);
+  t.notOk(
+    stream.messages.some((message) => message.data.id === written.id),
+    'no update while the read model has not applied the entry',
+  );
+  release();
+  await transaction;
+  t.ok(await stream.next((message) => message.data.id === written.id), 'the update comes once it has');
+  t.equal((await alice.get(`/v1/entries/${written.id}`)).statusCode, 200, 'and a read on it finds the entry');
+});
+
+t.test(
+  'streams per account are capped (429 in words), a closed one frees its place; no token, no stream',
+  async (t) => {
+    const one = await openStream(bob);
+    const two = await openStream(bob);
+    const three = await fetch(`${base}/v1/stream`, { headers: { authorization: `Bearer ${bob.token}` } });
+    t.equal(three.status, 429);
+    t.match(await three.json(), { error: { code: 'TOO_MANY_STREAMS', message: /close one/ } });
+    await one.close();
+    await sleep(200);
+    const again = await openStream(bob);
+    t.equal(again.response.status, 200, 'a closed stream frees its place');
+    await Promise.all([two.close(), again.close()]);
+
+    const anonymous = await fetch(`${base}/v1/stream`);
+    t.equal(anonymous.status, 401);
+    const forged = await fetch(`${base}/v1/stream`, {
+      headers: { authorization: `Bearer ${bob.token}`, 'last-event-id': '1e9' },
+    });
+    t.equal(forged.status, 400, 'a Last-Event-ID that is not a position is refused');
+  },
+);
