@@ -1,6 +1,8 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { followLiveUpdates } from '../api/live';
 import { signOut, useSession } from '../auth/session';
 import { Loading } from './Loading';
 
@@ -15,6 +17,16 @@ export function Layout() {
   const needsLogin = !publicPaths.includes(path) && path !== '/';
   const signedIn = session.state === 'signed-in';
   const roles = session.state === 'signed-in' ? session.user.roles : [];
+  const queries = useQueryClient();
+
+  // What another device (or the ai-worker) changed shows here without a reload.
+  useEffect(() => {
+    if (!signedIn) return;
+    return followLiveUpdates((update) => {
+      const about = update.type === 'insight-ready' ? ['insights'] : ['entries'];
+      void queries.invalidateQueries({ queryKey: about });
+    });
+  }, [signedIn, queries]);
 
   // Ctrl/Cmd+K searches; N starts today's entry (when not typing).
   useEffect(() => {
