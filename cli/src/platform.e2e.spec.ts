@@ -84,6 +84,8 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
       ['projection:cache', true],
       ['projection:audit', true],
       ['projection:mail', true],
+      ['projection:notifier', true],
+      ['projection:live', true],
       ['projection:ai-worker', true],
       ['projection:thumbnails', true],
     ],

@@ -21,6 +21,7 @@ import { exportRoutes } from './exports/routes.js';
 import { importRoutes } from './imports/routes.js';
 import { defaultImportLimits, type ImportLimits } from './imports/read.js';
 import { insightRoutes } from './insights/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { userRoutes } from './users/routes.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { createRecorder } from './recorder.js';
@@ -124,6 +125,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
       logger: options.logger,
     });
     insightRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth, redis: options.redis });
+    notificationRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
   });
   if (options.security.admin !== undefined) await ensureAdmin(auth, options.security.admin, options.logger);
 }

@@ -16,6 +16,7 @@ import type { Mailer } from '@mindflow/core/mail';
 import { startRetentionSweeper } from './audit/sweeper.js';
 import { cacheInvalidation } from './cache/invalidation.js';
 import { liveUpdates } from './live/projection.js';
+import { notifier } from './notifier/projection.js';
 import type { LiveHub } from '@mindflow/core/live';
 import { searchIndexing } from './search/indexing.js';
 import { searchIndexEnsurer } from '@mindflow/core/search';
@@ -148,6 +149,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     if (options.mailer !== undefined) {
       projections.push(mailDelivery({ mailer: options.mailer, readDb: mailSide(options.readDb), decode, runtime }));
     }
+    projections.push(notifier({ writeDb: options.writeDb, readDb: options.readDb, keyring, decode, runtime }));
     if (options.live !== undefined) {
       projections.push(liveUpdates({ hub: options.live, readDb: options.readDb, runtime }));
     }

@@ -4,6 +4,7 @@ import { createRequestAuth, createSessionStore, type AccessTokens, type SessionS
 import type { Cache } from '@mindflow/core/cache';
 import type { LiveHub } from '@mindflow/core/live';
 import { liveRoutes } from './live/routes.js';
+import { notificationReadRoutes } from './notifications/routes.js';
 import type { ReadsConfig } from '@mindflow/core/config';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -97,6 +98,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     attachmentReadRoutes(scope, { ...deps, blobs: options.blobs });
     exportReadRoutes(scope, { ...deps, blobs: options.blobs });
     insightRoutes(scope, deps);
+    notificationReadRoutes(scope, deps);
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);
     searchRoutes(scope, { ...deps, search: options.search });

@@ -8,6 +8,7 @@ import type { Role } from '@mindflow/core/domain';
 import type { ElasticsearchConfig, MongoConfig, ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
 import { createRedisHub } from '@mindflow/core/live';
 import { createLogger } from '@mindflow/core/logging';
+import type { HostedProjection } from '@mindflow/core/projections';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { connectRedis } from '@mindflow/core/redis';
 import type { HttpServer } from '@mindflow/core/http';
@@ -48,6 +49,8 @@ export interface QueryServiceUnderTest {
   readonly audit: AuditStore;
   /** The secrets the platform runs with: its master key opens the events' sealed fields. */
   readonly secrets: Secrets;
+  /** The projections the projector hosts (to replay an event into one). */
+  projections(): readonly HostedProjection[];
   /** Stops every projection (for tests of reads that wait for them); `close` then skips it. */
   stopProjector(): Promise<void>;
   /** A signed-in member of staff: a new user holding `roles`, as an admin's grants would leave them. */
@@ -163,6 +166,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
         .execute();
       return { id: member.id, token: member.token };
     },
+    projections: () => platform.projector.projections,
     stopProjector: async () => {
       if (projectorStopped) return;
       projectorStopped = true;

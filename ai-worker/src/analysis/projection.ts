@@ -2,7 +2,7 @@ import type { UserKeyring } from '@mindflow/core/crypto';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { Projection } from '@mindflow/core/projections';
 import { sql } from 'kysely';
-import { appendDerived } from '../append.js';
+import { appendDerived } from '@mindflow/core/write-model';
 import type { WorkerDb, WorkerTables } from '../database.js';
 import { analyzeText } from './analyze.js';
 import type { AnalysisStatus, StatusBoard } from './status.js';

@@ -2,7 +2,7 @@ import type { UserKeyring } from '@mindflow/core/crypto';
 import { newEventId } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
 import { sql } from 'kysely';
-import { appendDerived } from '../append.js';
+import { appendDerived } from '@mindflow/core/write-model';
 import type { WorkerDb } from '../database.js';
 import type { InsightWriter } from '../providers/types.js';
 import { gatherBrief, type InsightPeriod } from './brief.js';

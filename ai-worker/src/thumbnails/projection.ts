@@ -4,7 +4,7 @@ import type { UserKeyring } from '@mindflow/core/crypto';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import type { Projection } from '@mindflow/core/projections';
 import sharp, { type OutputInfo } from 'sharp';
-import { appendDerived } from '../append.js';
+import { appendDerived } from '@mindflow/core/write-model';
 import type { WorkerDb, WorkerTables } from '../database.js';
 import { attachmentStream } from '@mindflow/core/domain';
 

@@ -12,3 +12,5 @@ export const insightStream = (insightId: string) => `insight-${insightId}`;
 export const exportStream = (exportId: string) => `export-${exportId}`;
 /** The ai-worker's analyses of one entry. */
 export const analysisStream = (entryId: string) => `analysis-${entryId}`;
+/** An in-app notification: raised, then read. */
+export const notificationStream = (notificationId: string) => `notification-${notificationId}`;

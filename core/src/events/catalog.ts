@@ -1,6 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from './definition.js';
-import { Consent, InsightKind, IsoDate, Language, Mood, Role, Settings, Theme, Uuid } from './schemas.js';
+import {
+  Consent,
+  InsightKind,
+  IsoDate,
+  Language,
+  Mood,
+  NotificationKind,
+  NotificationSeverity,
+  Role,
+  Settings,
+  Theme,
+  Uuid,
+} from './schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const strict = { additionalProperties: false } as const;
@@ -147,6 +159,26 @@ export const mindflowEvents = {
     ),
     { personal: ['summary', 'stats'] },
   ),
+  /**
+   * Something the user is told of in the app (GET /v1/notifications): an insight or an export
+   * ready, a reminder, an achievement. Raised by the notifier from the event it is about (its
+   * id derived from that event's, so it is raised once); the title is personal.
+   */
+  NotificationRaised: defineEvent(
+    Type.Object(
+      {
+        notificationId: Uuid,
+        kind: NotificationKind,
+        severity: Nullable(NotificationSeverity),
+        title: Type.String({ minLength: 1, maxLength: 200 }),
+        subjectId: Nullable(Uuid),
+      },
+      strict,
+    ),
+    { personal: ['title'] },
+  ),
+  /** The user has read a notification (POST /v1/notifications/{id}/read). */
+  NotificationRead: defineEvent(Type.Object({ notificationId: Uuid }, strict)),
   ThumbnailGenerated: defineEvent(
     Type.Object(
       {

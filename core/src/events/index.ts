@@ -1,4 +1,18 @@
 export { defineEvent, type EventDefinition, type EventCatalog, type EventData } from './definition.js';
 export { createEventCodec, InvalidEvent, type EventCodec, type DecodedEvent, type EventToAppend } from './codec.js';
 export { mindflowEvents, type MindflowEvents, type MindflowEventType } from './catalog.js';
-export { Consent, InsightKind, IsoDate, Language, Mood, Role, Settings, Theme, Uuid } from './schemas.js';
+export {
+  Consent,
+  InsightKind,
+  IsoDate,
+  Language,
+  Mood,
+  NotificationKind,
+  NotificationSeverity,
+  notificationKinds,
+  notificationSeverities,
+  Role,
+  Settings,
+  Theme,
+  Uuid,
+} from './schemas.js';

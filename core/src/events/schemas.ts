@@ -19,6 +19,19 @@ export const InsightKind = Type.Union([
   Type.Literal('yearly'),
   Type.Literal('custom'),
 ]);
+export const notificationKinds = ['insight-ready', 'export-ready', 'reminder', 'achievement'] as const;
+export const NotificationKind = Type.Union([
+  Type.Literal('insight-ready'),
+  Type.Literal('export-ready'),
+  Type.Literal('reminder'),
+  Type.Literal('achievement'),
+]);
+export const notificationSeverities = ['info', 'notable', 'attention'] as const;
+export const NotificationSeverity = Type.Union([
+  Type.Literal('info'),
+  Type.Literal('notable'),
+  Type.Literal('attention'),
+]);
 export const Role = Type.Union([
   Type.Literal('user'),
   Type.Literal('analyst'),

@@ -12,15 +12,17 @@ const updateTypes: Partial<Record<string, LiveUpdateType>> = {
   ThumbnailGenerated: 'entry-updated',
   EntryAnalyzed: 'analysis-ready',
   InsightGenerated: 'insight-ready',
+  NotificationRaised: 'notification',
+  NotificationRead: 'notification',
 };
 
 /** The event types that make a live update (what a replay reads). */
 export const liveEventTypes: readonly string[] = Object.keys(updateTypes);
 
-/** The update an event makes, if any: about its entry, or its insight (ids are never sealed). */
+/** The update an event makes, if any: about its entry, insight or notification (ids are never sealed). */
 export function liveUpdateOf(event: RecordedEvent): LiveUpdate | undefined {
   const type = updateTypes[event.type];
-  const id = event.data.entryId ?? event.data.insightId;
+  const id = event.data.entryId ?? event.data.insightId ?? event.data.notificationId;
   if (type === undefined || event.userId === null || typeof id !== 'string') return undefined;
   return { type, id, position: event.globalPosition };
 }

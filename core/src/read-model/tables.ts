@@ -89,4 +89,15 @@ export interface ReadViews {
     requested_at: Date;
     generated_at: Date | null;
   };
+  /** In-app notifications, newest first; read_at once read. */
+  notification_view: {
+    notification_id: string;
+    user_id: string;
+    kind: string;
+    severity: string | null;
+    title: string;
+    subject_id: string | null;
+    created_at: Date;
+    read_at: Date | null;
+  };
 }

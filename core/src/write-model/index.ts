@@ -1,1 +1,2 @@
 export * from './tables.js';
+export { appendDerived } from './derived.js';

@@ -10,6 +10,7 @@ import * as audit from './0008-audit.js';
 import * as aiViews from './0009-ai-views.js';
 import * as projectionVersions from './0011-projection-versions.js';
 import * as mailDeliveries from './0012-mail-deliveries.js';
+import * as notifications from './0013-notifications.js';
 
 /** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const readMigrations: Record<string, Migration> = {
   '0009-ai-views': aiViews,
   '0011-projection-versions': projectionVersions,
   '0012-mail-deliveries': mailDeliveries,
+  '0013-notifications': notifications,
 };

@@ -75,3 +75,33 @@ export async function insightGenerated(db: Db, event: Of<'InsightGenerated'>, us
     .onConflict((conflict) => conflict.column('insight_id').doUpdateSet(generated))
     .execute();
 }
+
+/** A notification raised; raised again (a redelivery), it stays as it is. */
+export async function notificationRaised(db: Db, event: Of<'NotificationRaised'>, userId: string): Promise<void> {
+  const { notificationId, kind, severity, title, subjectId } = event.data;
+  await db
+    .insertInto('notification_view')
+    .values({
+      notification_id: notificationId,
+      user_id: userId,
+      kind,
+      severity,
+      // The title is personal: erased with the user's key, the notification goes with them anyway.
+      title,
+      subject_id: subjectId,
+      created_at: event.occurredAt,
+      read_at: null,
+    })
+    .onConflict((conflict) => conflict.column('notification_id').doNothing())
+    .execute();
+}
+
+/** A notification read: the first time is kept. */
+export async function notificationRead(db: Db, event: Of<'NotificationRead'>): Promise<void> {
+  await db
+    .updateTable('notification_view')
+    .set({ read_at: event.occurredAt })
+    .where('notification_id', '=', event.data.notificationId)
+    .where('read_at', 'is', null)
+    .execute();
+}

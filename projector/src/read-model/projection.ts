@@ -6,7 +6,14 @@ import type { Projection } from '@mindflow/core/projections';
 import { unnested } from './unnested.js';
 import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
 import { EntryFold, isEntryEvent, userOf } from './entry-fold.js';
-import { analysisWithdrawn, entryAnalyzed, insightGenerated, insightRequested } from './ai-views.js';
+import {
+  analysisWithdrawn,
+  entryAnalyzed,
+  insightGenerated,
+  insightRequested,
+  notificationRaised,
+  notificationRead,
+} from './ai-views.js';
 import type { ReadModelTables } from './tables.js';
 
 type Db = Kysely<ReadModelTables>;
@@ -21,12 +28,13 @@ const views = [
   'tag_counts',
   'entry_analysis_view',
   'insight_view',
+  'notification_view',
   'profile_view',
 ] as const;
 
 /**
- * The read model: profile, journals, entry history, mood calendar, tag counts, analyses and
- * insights, each kept current event by event. Soft-deleted entries leave the calendar and the
+ * The read model: profile, journals, entry history, mood calendar, tag counts, analyses,
+ * insights and notifications, each kept current event by event. Soft-deleted entries leave the calendar and the
  * tag counts, and come back on restore. An erased user leaves every view.
  *
  * Each view row keeps the version of the stream it reflects (journal_view.version for the
@@ -59,6 +67,8 @@ const apartFromEntries: ReadonlySet<string> = new Set([
   'EntryAnalysisWithdrawn',
   'InsightRequested',
   'InsightGenerated',
+  'NotificationRaised',
+  'NotificationRead',
 ]);
 
 async function applyEvent(db: Db, event: Event): Promise<void> {
@@ -90,6 +100,10 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
       return insightRequested(db, event, userOf(event));
     case 'InsightGenerated':
       return insightGenerated(db, event, userOf(event));
+    case 'NotificationRaised':
+      return notificationRaised(db, event, userOf(event));
+    case 'NotificationRead':
+      return notificationRead(db, event);
     default:
       return undefined;
   }
