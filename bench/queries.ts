@@ -15,6 +15,7 @@ import { createHttpServer } from '@mindflow/core/http';
 import { createPostgresSearch } from '@mindflow/core/search';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
+import { createMemoryHub } from '@mindflow/core/live';
 import { connectRedis } from '@mindflow/core/redis';
 import { testEngines } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
@@ -119,6 +120,7 @@ const redis = connectRedis(engines.redis, logger);
 const reads = {
   waitMs: 2_000,
   rateLimits: { windowSeconds: 60, perIp: 100_000_000, perUser: 100_000_000, perStaff: 100_000_000 },
+  live: { streamsPerUser: 5, heartbeatMs: 15_000 },
 };
 async function readServer(cache: Cache) {
   const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
@@ -137,6 +139,7 @@ async function readServer(cache: Cache) {
     tokens,
     reads,
     logger,
+    live: createMemoryHub(),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
