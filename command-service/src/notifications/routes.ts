@@ -28,7 +28,7 @@ export function notificationRoutes(app: HttpServer, deps: NotificationRouteDeps)
         security: bearer,
         headers: commandHeaders,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
-        response: { 200: CommandResult, ...errorResponses(400, 401, 404, 429) },
+        response: { 200: CommandResult, ...errorResponses(400, 401, 404, 409, 422, 429) },
       },
     },
     async (request, reply) =>
