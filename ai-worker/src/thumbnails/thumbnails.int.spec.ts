@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readerHoldBack } from '@mindflow/core/eventstore';
 import { waitFor } from '@mindflow/core/testing';
 import { testWriters, type TestWriter } from '@mindflow/query-service/testing';
 import { sql } from 'kysely';
@@ -97,6 +98,21 @@ t.test('an image gets a WebP thumbnail after its upload, recorded once by Thumbn
   const latest = Number(
     (await sql<{ head: string }>`select max(global_position) as head from events`.execute(db)).rows[0]?.head,
   );
-  await waitFor(async () => (ai.worker.thumbnails.lastPosition() >= latest ? true : undefined), 60_000, 'the replay');
+  await waitFor(
+    async () => (ai.worker.thumbnails.lastPosition() >= latest ? true : undefined),
+    60_000,
+    'the replay',
+  ).catch(async (error: unknown) => {
+    // What held the replay back, for the failure's post-mortem: readAll's boundary and the
+    // server's transactions that hold an id.
+    const running = await sql<Record<string, unknown>>`
+        select datname, backend_xid::text as xid, state, now() - xact_start as age, left(query, 120) as query
+        from pg_stat_activity where backend_xid is not null order by xact_start`.execute(db);
+    const xip = await sql<{ xip: string }>`select pg_current_snapshot()::text as xip`.execute(db);
+    const holdBack = await readerHoldBack(db);
+    throw new Error(
+      `${(error as Error).message}: last position ${ai.worker.thumbnails.lastPosition()} of ${latest}; held back ${JSON.stringify(holdBack)}; snapshot ${xip.rows[0]?.xip ?? '?'}; running ${JSON.stringify(running.rows)}`,
+    );
+  });
   t.equal(await thumbnailEvents(image.id), 1, 'still one');
 });
