@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { connectRedis } from '../redis/index.js';
-import { silentLogger, testEngines } from '../testing/index.js';
+import { isRetriable } from '../projections/retriable.js';
+import { silentLogger, startTcpProxy, testEngines } from '../testing/index.js';
 import { createMemoryHub, createRedisHub, type LiveHub, type LiveUpdate } from './index.js';
 
 /** Two hubs that share their streams: two processes on one Redis, or the one process of npm start. */
@@ -141,3 +142,26 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
     },
   );
 });
+
+t.test(
+  'a publish to a Redis that does not answer fails as an engine away: the live projection waits it out',
+  async (t) => {
+    const engine = testEngines().redis;
+    const target = new URL(engine.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    target.port = String(proxy.port);
+    const connection = connectRedis({ ...engine, url: target.toString(), timeoutMs: 100 }, silentLogger());
+    const hub = createRedisHub(connection, silentLogger());
+    t.teardown(async () => {
+      await hub.shutdown();
+      await connection.close();
+      await proxy.close();
+    });
+    await hub.publish(randomUUID(), update(1));
+    proxy.silence();
+    const error = await hub.publish(randomUUID(), update(2)).catch((caught: unknown) => caught);
+    t.ok(error instanceof Error, `it fails (${String(error)})`);
+    t.ok(isRetriable(error), 'as an outage, never a reason to dead-letter the event');
+    await proxy.restore();
+  },
+);

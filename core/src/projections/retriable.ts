@@ -72,6 +72,8 @@ const transientMessages = [
   /timeout exceeded when trying to connect/i,
   /client has encountered a connection error/i,
   /stream isn't writeable/i,
+  // ioredis, when a command gets no answer within its commandTimeout (a silent or stopped server)
+  /^command timed out$/i,
   /socket (hang up|closed)/i,
 ];
 
