@@ -14,7 +14,7 @@ interface MonitorInternals {
 }
 
 t.test(
-  'a client whose server monitor hangs in a check is connected again, and writes resume once the server is back',
+  'a server monitor that hangs in a check is started again, and writes resume once the server is back',
   async (t) => {
     const engine = testEngines().mongo;
     const target = new URL(engine.url);
