@@ -152,11 +152,19 @@ export async function readAll<DB extends EventStoreTables>(
   checkpoint: Checkpoint,
   limit = 500,
 ): Promise<readonly RecordedEvent[]> {
-  const db = narrow(database);
-  const rows = await selectEvents(db)
-    .where(
-      sql<boolean>`(transaction_id, global_position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position})`,
-    )
+  return settledInCommitOrder(selectEvents(narrow(database)).where(afterKey(checkpoint)), limit);
+}
+
+/** Events after `checkpoint` in commit order (their key, then their position). */
+const afterKey = (checkpoint: Checkpoint) =>
+  sql<boolean>`(transaction_id, global_position) > (${checkpoint.transactionId}::xid8, ${checkpoint.position})`;
+
+/** Of the events `query` keeps, the settled ones (below settledBelow), in commit order, at most `limit`. */
+async function settledInCommitOrder(
+  query: ReturnType<typeof selectEvents>,
+  limit: number,
+): Promise<readonly RecordedEvent[]> {
+  const rows = await query
     .where(sql<boolean>`transaction_id < ${settledBelow}`)
     // qualified: a bare "transaction_id" would order by the selected text cast ('10' < '9')
     .orderBy(sql`events.transaction_id`)
@@ -181,20 +189,12 @@ export async function readUserSince<DB extends EventStoreTables>(
   limit = 500,
 ): Promise<readonly RecordedEvent[]> {
   if (types.length === 0) return [];
-  const db = narrow(database);
   const from = (await latestUserEvent(database, userId, seen)) ?? startOfLog;
-  const rows = await selectEvents(db)
+  const query = selectEvents(narrow(database))
     .where('user_id', '=', userId)
     .where('type', 'in', [...types])
-    .where(
-      sql<boolean>`((transaction_id, global_position) > (${from.transactionId}::xid8, ${from.position}) or global_position > ${seen})`,
-    )
-    .where(sql<boolean>`transaction_id < ${settledBelow}`)
-    .orderBy(sql`events.transaction_id`)
-    .orderBy('global_position')
-    .limit(limit)
-    .execute();
-  return rows.map(toRecorded);
+    .where(sql<boolean>`(${afterKey(from)} or global_position > ${seen})`);
+  return settledInCommitOrder(query, limit);
 }
 
 export interface ReaderHoldBack {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/index.js';
 import type { RedisConnection } from '../redis/index.js';
-import { liveChannel, liveRegistryKey, type LiveHub, type LiveUpdate } from './types.js';
+import { liveChannel, liveRegistryKey, userOfLiveChannel, type LiveHub, type LiveUpdate } from './types.js';
 
 // The registry scripts read the server's clock (TIME), so that processes whose clocks differ
 // agree on when a stream went stale.
@@ -55,7 +55,7 @@ export function createRedisHub(
     const created = client.duplicate({ lazyConnect: true, connectionName: subscriberName });
     subscriber = created;
     created.on('message', (channel: string, message: string) => {
-      const userId = channel.slice('live:user:'.length);
+      const userId = userOfLiveChannel(channel);
       let update: LiveUpdate;
       try {
         update = JSON.parse(message) as LiveUpdate;

@@ -49,7 +49,10 @@ export interface LiveHub {
   shutdown(): Promise<void>;
 }
 
+const channelPrefix = 'live:user:';
 /** The pub/sub channel of a user's updates. */
-export const liveChannel = (userId: string) => `live:user:${userId}`;
+export const liveChannel = (userId: string) => `${channelPrefix}${userId}`;
+/** The user whose updates a channel carries. */
+export const userOfLiveChannel = (channel: string) => channel.slice(channelPrefix.length);
 /** The registry of a user's open streams (a sorted set: connection id → when it goes stale). */
 export const liveRegistryKey = (userId: string) => `ws:user:${userId}`;

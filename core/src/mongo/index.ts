@@ -29,7 +29,6 @@ export function connectMongo(
   logger: Logger,
   options: {
     readonly socketTimeoutMs?: number;
-    readonly connectTimeoutMs?: number;
     /** A monitor check running this long is stuck (default: the connect time-out and 5 s). */
     readonly stuckCheckMs?: number;
   } = {},
@@ -40,15 +39,11 @@ export function connectMongo(
     // backend) fails the call after this, as an outage, rather than holding its caller for good:
     // the audit projection would otherwise stall without an error. No single call takes this long.
     socketTimeoutMS: options.socketTimeoutMs ?? socketTimeoutMs,
-    connectTimeoutMS: options.connectTimeoutMs ?? connectTimeoutMs,
+    connectTimeoutMS: connectTimeoutMs,
     appName: 'mindflow',
   });
   const db = client.db(config.database);
-  const guard = guardMonitor(
-    client,
-    logger,
-    options.stuckCheckMs ?? (options.connectTimeoutMs ?? connectTimeoutMs) + 5_000,
-  );
+  const guard = guardMonitor(client, logger, options.stuckCheckMs ?? connectTimeoutMs + 5_000);
   const breaker = createBreaker({ engine: 'mongodb', timeoutMs: config.timeoutMs, logger });
   return {
     client,
