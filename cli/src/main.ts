@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Argument, Command, Option } from '@commander-js/extra-typings';
+import { Argument, Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { runMain, version } from '@mindflow/core/runtime';
 import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
@@ -9,6 +9,7 @@ import { keys } from './commands/keys.js';
 import { analytics } from './commands/analytics.js';
 import { audit } from './commands/audit.js';
 import { migrate } from './commands/migrate.js';
+import { notifications } from './commands/notifications.js';
 import { projections } from './commands/projections.js';
 import { status } from './commands/status.js';
 import { loadConfig } from './config.js';
@@ -180,6 +181,30 @@ dlq
   .option('--id <id...>', 'only these dead letters')
   .action(async (options) => {
     await finish(projections(loadConfig(), { kind: 'dlq-replay', projection: options.projection, ids: options.id }));
+  });
+
+const notificationsCommand = program
+  .command('notifications')
+  .description('delivery: reminders due, emails that failed');
+notificationsCommand
+  .command('run-due')
+  .description('raise the reminders to write that are due (each at most once per writer and day)')
+  .addOption(
+    new Option('--at <time>', 'as of this ISO 8601 time (default: now)').argParser((value) => {
+      const at = new Date(value);
+      if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('an ISO 8601 time, e.g. 2026-03-29T18:30:00Z');
+      return at;
+    }),
+  )
+  .action(async (options) => {
+    await finish(notifications(loadConfig(), { kind: 'run-due', at: options.at ?? new Date() }));
+  });
+notificationsCommand
+  .command('failed')
+  .description('emails the SMTP server refused for good, kept to be sent again (exit 1 if any)')
+  .option('--json', 'print JSON', false)
+  .action(async (options) => {
+    await finish(notifications(loadConfig(), { kind: 'failed', json: options.json }));
   });
 
 const keysCommand = program.command('keys').description("operators: the master key that wraps every user's data key");

@@ -76,7 +76,7 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         cache,
         live,
         audit: { store: auditStore, sweepSeconds: config.engines.audit.sweepSeconds },
-        mail: config.mail,
+        mail: { ...config.mail, linkBaseUrl: config.mail.linkBaseUrl ?? localUrl(config.server) },
         readyLag: config.readyLag,
       });
       const stopAiWorker = await mountAiWorker(app, engines, logger, readiness, {

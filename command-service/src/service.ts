@@ -23,6 +23,8 @@ import { defaultImportLimits, type ImportLimits } from './imports/read.js';
 import { insightRoutes } from './insights/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { userRoutes } from './users/routes.js';
+import { unsubscribeRoutes } from './users/unsubscribe.js';
+import { unsubscribeTokens } from '@mindflow/core/mail';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { createRecorder } from './recorder.js';
 import { createKeyVacuum } from './users/key-vacuum.js';
@@ -86,7 +88,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     await scope.register(fastifyCookie);
     authRoutes(scope, auth, requestAuth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
-    userRoutes(scope, {
+    const users = {
       db: options.db,
       recorder: auth.recorder,
       auth: requestAuth,
@@ -102,7 +104,10 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
         keyVacuum,
         sessions,
       },
-    });
+    };
+    userRoutes(scope, users);
+    // An email's unsubscribe link: its signed token is the only credential.
+    unsubscribeRoutes(scope, { ...users, tokens: unsubscribeTokens(options.secrets.jwtSecret) });
     const attachments = {
       db: options.db,
       recorder: auth.recorder,

@@ -10,6 +10,8 @@ export { auditTrail } from './audit/projection.js';
 export { rebuildAudit, type AuditRebuildResult } from './audit/rebuild.js';
 export { cacheInvalidation } from './cache/invalidation.js';
 export { mailDelivery, mailProjectionName } from './mail/projection.js';
+export { mailLinks } from './mail/messages.js';
+export { raiseDueReminders, type ReminderRun } from './notifier/reminders.js';
 export {
   projectionStatus,
   listDeadLetters,

@@ -51,6 +51,8 @@ export async function mountProjector(
     secrets: options.secrets,
     audit: options.audit,
     mailer,
+    ...(options.mail.linkBaseUrl === undefined ? {} : { mailLinkBaseUrl: options.mail.linkBaseUrl }),
+    remindEveryMs: options.mail.reminderCheckSeconds * 1000,
     ...(options.live === undefined ? {} : { live: options.live }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.readyLag === undefined ? {} : { readyLag: options.readyLag }),

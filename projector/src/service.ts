@@ -12,6 +12,9 @@ import type { AuditStore } from '@mindflow/core/audit';
 import { auditTrail } from './audit/projection.js';
 import { mailSide } from './database.js';
 import { mailDelivery } from './mail/projection.js';
+import { startReminderScheduler } from './notifier/reminders.js';
+import { mailLinks } from './mail/messages.js';
+import { writeDatabase } from '@mindflow/core/write-model';
 import type { Mailer } from '@mindflow/core/mail';
 import { startRetentionSweeper } from './audit/sweeper.js';
 import { cacheInvalidation } from './cache/invalidation.js';
@@ -57,6 +60,10 @@ export interface ProjectorOptions extends EventBusChoice {
   readonly audit?: { readonly store: AuditStore; readonly sweepSeconds: number };
   /** Email to people (the mail projection): through SMTP, or into the outbox folder. Without it, none is sent. */
   readonly mailer?: Mailer;
+  /** The web app's address in emails' links (MAIL_LINK_BASE_URL). */
+  readonly mailLinkBaseUrl?: string;
+  /** How often the reminders due are raised, in ms; 0: never (tests raise them with raiseDueReminders). Default 60 s. */
+  readonly remindEveryMs?: number;
   /** Where live updates go (the live projection): writers' open streams. Without it, none are published. */
   readonly live?: LiveHub;
   /** How far behind (stored offsets against the event store head) a projection may be and stay ready. */
@@ -114,6 +121,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
   const projections: HostedProjection[] = [];
   let stopMaintenance: () => void = () => undefined;
   let stopSweeper: () => void = () => undefined;
+  let stopReminders: () => Promise<void> = async () => undefined;
   if (role !== 'relay') {
     const analytics = await analyticsStore(options.analyticsDb);
     stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
@@ -147,9 +155,25 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       stopSweeper = startRetentionSweeper(store, sweepSeconds, logger);
     }
     if (options.mailer !== undefined) {
-      projections.push(mailDelivery({ mailer: options.mailer, readDb: mailSide(options.readDb), decode, runtime }));
+      projections.push(
+        mailDelivery({
+          mailer: options.mailer,
+          readDb: mailSide(options.readDb),
+          writeDb: writeDatabase(options.writeDb as unknown as Kysely<unknown>),
+          links: mailLinks(options.secrets.jwtSecret, options.mailLinkBaseUrl),
+          decode,
+          runtime,
+        }),
+      );
     }
     projections.push(notifier({ writeDb: options.writeDb, readDb: options.readDb, keyring, decode, runtime }));
+    const remindEveryMs = options.remindEveryMs ?? 60_000;
+    if (remindEveryMs > 0) {
+      stopReminders = startReminderScheduler(
+        { writeDb: writeDatabase(options.writeDb as unknown as Kysely<unknown>), keyring, logger },
+        remindEveryMs,
+      );
+    }
     if (options.live !== undefined) {
       projections.push(liveUpdates({ hub: options.live, readDb: options.readDb, runtime }));
     }
@@ -174,6 +198,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
       lag.stop();
       stopMaintenance();
       stopSweeper();
+      await stopReminders();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       await bus.close();
       await relay?.stop();

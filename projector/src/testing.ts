@@ -229,6 +229,8 @@ export async function projectorForTest(options: {
     ...(options.search === undefined ? {} : { search: options.search }),
     ...(audit === undefined ? {} : { audit: { store: audit, sweepSeconds: 3600 } }),
     ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
+    // Reminders are raised by the tests, at the times they choose.
+    remindEveryMs: 0,
     ...(options.live === undefined ? {} : { live: options.live }),
   });
   return {

@@ -1,4 +1,6 @@
 import type { Logger } from '@mindflow/core/logging';
+import { notificationIdOf, notificationStream } from '@mindflow/core/domain';
+import { appendDerived } from '@mindflow/core/write-model';
 import { sql } from 'kysely';
 import { buildExport, type ExportDeps } from './build.js';
 
@@ -42,11 +44,31 @@ export async function runNextExport(deps: ExportDeps, logger: Logger): Promise<b
       written = done;
       await deps.db.updateTable('data_exports').set({ done, total }).where('id', '=', job.exportId).execute();
     });
-    await deps.db
-      .updateTable('data_exports')
-      .set({ status: 'completed', object_key: key, completed_at: new Date() })
-      .where('id', '=', job.exportId)
-      .execute();
+    // Completed, and its writer told (in the app, and on their open streams), in one transaction.
+    await deps.db.transaction().execute(async (trx) => {
+      const completedAt = new Date();
+      await trx
+        .updateTable('data_exports')
+        .set({ status: 'completed', object_key: key, completed_at: completedAt })
+        .where('id', '=', job.exportId)
+        .execute();
+      const notificationId = notificationIdOf(job.exportId, 'export-ready');
+      await appendDerived(trx, deps.keyring, {
+        streamId: notificationStream(notificationId),
+        expectedVersion: 'any',
+        actorId: 'ai-worker',
+        userId: job.userId,
+        type: 'NotificationRaised',
+        data: {
+          notificationId,
+          kind: 'export-ready',
+          severity: null,
+          title: 'Your data export is ready to download',
+          subjectId: job.exportId,
+        },
+        at: completedAt,
+      });
+    });
     logger.info({ exportId: job.exportId, files: manifest.files.length }, 'export built');
   } catch (error) {
     logger.error({ err: error, exportId: job.exportId }, 'export failed');

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '@mindflow/core/logging';
 import { openMailer } from '@mindflow/core/mail';
 import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
+import { writeDatabase } from '@mindflow/core/write-model';
 import {
   createDecoder,
   createProjectionMetrics,
@@ -19,6 +20,7 @@ import {
   auditTrail,
   cacheInvalidation,
   mailDelivery,
+  mailLinks,
   mailProjectionName,
   mailSide,
   searchIndexing,
@@ -66,10 +68,8 @@ export async function projections(config: PlatformConfig, action: Action): Promi
     );
     const { writeDb } = databases;
     const bound = databaseProjections(databases, await analyticsStore(databases.analyticsDb));
-    const decoder = async () => {
-      const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
-      return createDecoder(await openUserKeyring(writeDb, secrets.masterKey), writeDb);
-    };
+    const secrets = async () => config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
+    const decoder = async () => createDecoder(await openUserKeyring(writeDb, (await secrets()).masterKey), writeDb);
     // Every projection with dead letters: the Postgres ones in their databases, the external
     // ones (search, audit, cache, mail) in the read database.
     const readStore = bound.find((candidate) => candidate.projection.name === 'read-model')?.db;
@@ -98,7 +98,16 @@ export async function projections(config: PlatformConfig, action: Action): Promi
       hosted.push(auditTrail({ store: await auditStore(), writeDb, readDb, decode, runtime }));
       if (engines.redis !== undefined) hosted.push(cacheInvalidation(createRedisCache(engines.redis), readDb, runtime));
       // A replayed notice is sent (SMTP_URL, or the outbox), unless it was sent before.
-      hosted.push(mailDelivery({ mailer: openMailer(config.mail, logger), readDb: mailSide(readDb), decode, runtime }));
+      hosted.push(
+        mailDelivery({
+          mailer: openMailer(config.mail, logger),
+          readDb: mailSide(readDb),
+          writeDb: writeDatabase(engines.databases.write.db),
+          links: mailLinks((await secrets()).jwtSecret, config.mail.linkBaseUrl),
+          decode,
+          runtime,
+        }),
+      );
       return hosted;
     };
     const print = (value: unknown, json: boolean, text: () => string) =>

@@ -22,6 +22,11 @@ export interface CommandOptions {
   readonly ifMatch?: 'required' | 'optional';
   /** A role the caller must hold (403 otherwise). */
   readonly role?: Role;
+  /**
+   * Who asks, when it is not the bearer token's holder: e.g. the writer a signed link names
+   * (it throws when the link does not hold). The role check does not apply to them.
+   */
+  readonly caller?: (request: FastifyRequest) => AccessClaims;
   /** What to do once the command has committed, before the answer leaves (e.g. tell caches). */
   readonly afterCommit?: () => Promise<void>;
 }
@@ -38,7 +43,7 @@ export async function runCommand<T extends { version: number }>(
   options: CommandOptions,
   command: (trx: Transaction<WriteTables>, call: CommandCall) => Promise<T>,
 ) {
-  const caller = await deps.auth.authorize(request, options.role);
+  const caller = options.caller?.(request) ?? (await deps.auth.authorize(request, options.role));
   const expectedVersion = options.ifMatch === undefined ? undefined : ifMatch(request, options.ifMatch === 'required');
   const context = requestContext(request, caller);
   const response = await runIdempotent(

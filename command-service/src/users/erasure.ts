@@ -46,6 +46,7 @@ export interface ErasureReceipt {
 const userTables = [
   'entry_analyses',
   'notification_outbox',
+  'reminder_sends',
   'insight_periods',
   'insight_requests',
   'insight_schedule',

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Consent, Language, Role, Settings, Theme } from '@mindflow/core/events';
+import { Consent, Language, Reminders, Role, Settings, Theme } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { RequestAuth, SessionStore } from '@mindflow/core/auth';
@@ -10,7 +10,7 @@ import { CommandResult, commandHeaders } from '../http/schemas.js';
 import type { Recorder } from '../recorder.js';
 import { requestContext } from '../http/context.js';
 import { eraseUser, type ErasureDeps } from './erasure.js';
-import { changeRole, recordConsent, updateProfile, updateSettings } from './service.js';
+import { changeRole, recordConsent, setReminders, updateProfile, updateSettings } from './service.js';
 import { toRoles, type Role as RoleName } from '@mindflow/core/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -111,6 +111,26 @@ export function userRoutes(app: HttpServer, deps: UserRouteDeps): void {
     async (request, reply) =>
       runCommand(deps, request, reply, { status: 200 }, (trx, call) =>
         updateSettings(deps.recorder, trx, call.caller.userId, request.body, call.context),
+      ),
+  );
+
+  app.put(
+    '/v1/me/reminders',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Set your reminder to write',
+        description:
+          'At `time` in your time zone, on each of `days`, unless you have written that day: one in-app notification and live update, and an email when emailReminderToWrite is on. At most one a day.',
+        security: bearer,
+        headers: commandHeaders,
+        body: Reminders,
+        response: { 200: CommandResult, ...errors },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, { status: 200 }, (trx, call) =>
+        setReminders(deps.recorder, trx, call.caller.userId, request.body, call.context),
       ),
   );
 

@@ -4,12 +4,14 @@ import {
   decideUser,
   evolveUser,
   toRoles,
+  type ReminderSchedule,
   type Role,
   type UserCommand,
   type UserState,
   userStream,
 } from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
+import { weekdays } from '@mindflow/core/events';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
@@ -153,6 +155,52 @@ export async function updateSettings(
     .where('user_id', '=', userId)
     .execute();
   return execute(recorder, trx, user, { type: 'UpdateSettings', settings }, context);
+}
+
+/**
+ * An email's unsubscribe link: turns one email setting off, the others as they are. Nothing is
+ * recorded when it is off already (a link followed twice).
+ */
+export async function turnEmailOff(
+  recorder: Recorder,
+  trx: Kysely<WriteTables>,
+  userId: string,
+  setting: 'emailReminderToWrite' | 'emailWeeklyInsights' | 'emailMonthlyInsights',
+  context: RequestContext,
+): Promise<UserResult> {
+  const user = await lockUser(trx, userId, undefined);
+  const row = await trx.selectFrom('user_settings').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
+  const settings: Settings = {
+    autoSave: row.auto_save,
+    privateMode: row.private_mode,
+    emailWeeklyInsights: row.email_weekly_insights,
+    emailMonthlyInsights: row.email_monthly_insights,
+    emailReminderToWrite: row.email_reminder_to_write,
+  };
+  if (!settings[setting]) return { id: user.id, version: user.version, position: 0 };
+  return updateSettings(recorder, trx, userId, { ...settings, [setting]: false }, context);
+}
+
+/** PUT /v1/me/reminders: the reminder to write, kept with the settings, replaced whole. */
+export async function setReminders(
+  recorder: Recorder,
+  trx: Kysely<WriteTables>,
+  userId: string,
+  reminders: ReminderSchedule,
+  context: RequestContext,
+): Promise<UserResult> {
+  const user = await lockUser(trx, userId, undefined);
+  const result = await execute(recorder, trx, user, { type: 'SetReminders', reminders }, context);
+  await trx
+    .updateTable('user_settings')
+    .set({
+      reminder_enabled: reminders.enabled,
+      reminder_time: reminders.time,
+      reminder_days: weekdays.filter((day) => reminders.days.includes(day)),
+    })
+    .where('user_id', '=', userId)
+    .execute();
+  return result;
 }
 
 export async function recordConsent(

@@ -432,6 +432,20 @@ export const mailEnv = {
     default: 10_000,
     description: 'ms the SMTP server may take to accept a connection, greet, or answer a command',
   }),
+  MAIL_LINK_BASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/]+$',
+      description:
+        'the web app as writers reach it, for the links in emails (unsubscribe, settings); default: this process own address',
+    }),
+  ),
+  REMINDER_CHECK_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    default: 60,
+    description:
+      'how often the projector raises the reminders to write that are due; 0: never (use `mindflow notifications run-due`)',
+  }),
 };
 
 /** Where email goes: an SMTP server, or an outbox folder of .eml files (never dropped). */
@@ -440,6 +454,10 @@ export interface MailConfig {
     { readonly kind: 'smtp'; readonly url: string } | { readonly kind: 'outbox'; readonly dir: string };
   readonly from: string;
   readonly timeoutMs: number;
+  /** The web app's address in emails' links; undefined: the process's own. */
+  readonly linkBaseUrl: string | undefined;
+  /** How often due reminders are raised; 0: never. */
+  readonly reminderCheckSeconds: number;
 }
 
 export function mailConfig(env: EnvOf<typeof mailEnv> & EnvOf<typeof dataDirEnv>): MailConfig {
@@ -450,6 +468,8 @@ export function mailConfig(env: EnvOf<typeof mailEnv> & EnvOf<typeof dataDirEnv>
         : { kind: 'smtp', url: env.SMTP_URL },
     from: env.MAIL_FROM,
     timeoutMs: env.SMTP_TIMEOUT_MS,
+    linkBaseUrl: env.MAIL_LINK_BASE_URL,
+    reminderCheckSeconds: env.REMINDER_CHECK_SECONDS,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors/index.js';
 import type { DomainEvent } from './rules.js';
 
@@ -34,4 +35,12 @@ export function decideNotificationRead(
   if (state?.userId !== command.userId) throw new AppError('NOT_FOUND', 'no such notification');
   if (state.read) return [];
   return [{ type: 'NotificationRead', data: { notificationId: command.notificationId } }];
+}
+
+/** A notification's id, from what it is about (an event's id, a writer's day): the same cause always raises the same one. */
+export function notificationIdOf(cause: string, kind: string): string {
+  const hex = createHash('sha256').update(`notification:${kind}:${cause}`).digest('hex');
+  // A UUID of version 8 (RFC 9562: custom), variant 10.
+  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

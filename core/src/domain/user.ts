@@ -2,6 +2,7 @@ import { AppError } from '../errors/index.js';
 import { isCommonPassword } from './common-passwords.js';
 import { ruleViolation, type DomainEvent } from './rules.js';
 import { textLength } from './text.js';
+import { weekdays, type Weekday } from '../events/reminder-days.js';
 
 export const languages = ['en', 'pt'] as const;
 export const themes = ['light', 'dark', 'system'] as const;
@@ -93,6 +94,21 @@ export interface UserSettings {
   readonly emailReminderToWrite: boolean;
 }
 
+/** When a writer is reminded to write (see the Reminders schema). */
+export interface ReminderSchedule {
+  readonly enabled: boolean;
+  /** HH:MM in the writer's time zone. */
+  readonly time: string;
+  readonly days: readonly Weekday[];
+}
+
+/** A new account's reminder: off, 20:30 every day once turned on. */
+export const defaultReminders: ReminderSchedule = Object.freeze({
+  enabled: false,
+  time: '20:30',
+  days: weekdays,
+});
+
 /** A new account's settings, until the user changes them. */
 export const defaultSettings: UserSettings = Object.freeze({
   autoSave: true,
@@ -121,6 +137,7 @@ export type UserCommand =
     }
   | { readonly type: 'UpdateProfile'; readonly changes: Partial<Record<keyof Profile, string | null>> }
   | { readonly type: 'UpdateSettings'; readonly settings: UserSettings }
+  | { readonly type: 'SetReminders'; readonly reminders: ReminderSchedule }
   | { readonly type: 'RecordConsent'; readonly consent: ConsentTerms }
   | { readonly type: 'GrantRole'; readonly role: Role }
   | { readonly type: 'RevokeRole'; readonly role: Role }
@@ -174,6 +191,11 @@ export function decideUser(command: UserCommand, state: UserState): DomainEvent[
     }
     case 'UpdateSettings':
       return [{ type: 'SettingsUpdated', data: { ...command.settings } }];
+    case 'SetReminders': {
+      const { enabled, time, days } = command.reminders;
+      if (enabled && days.length === 0) throw ruleViolation('days', 'name at least one day to be reminded on');
+      return [{ type: 'RemindersSet', data: { enabled, time, days: weekdays.filter((day) => days.includes(day)) } }];
+    }
     case 'RecordConsent':
       return [{ type: 'ConsentRecorded', data: { ...command.consent } }];
     case 'GrantRole':

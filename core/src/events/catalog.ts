@@ -10,6 +10,7 @@ import {
   NotificationSeverity,
   Role,
   Settings,
+  Reminders,
   Theme,
   Uuid,
 } from './schemas.js';
@@ -85,6 +86,8 @@ export const mindflowEvents = {
   RegistrationAttempted: defineEvent(Type.Object({ email: Type.String() }, strict), { personal: ['email'] }),
   ConsentRecorded: defineEvent(Consent),
   SettingsUpdated: defineEvent(Settings),
+  /** The writer's reminder to write (PUT /v1/me/reminders), replaced whole. */
+  RemindersSet: defineEvent(Reminders),
   RoleGranted: defineEvent(Type.Object({ role: Role }, strict)),
   RoleRevoked: defineEvent(Type.Object({ role: Role }, strict)),
   EntryCreated: defineEvent(Type.Object({ entryId: Uuid, ...entryFields }, strict), {

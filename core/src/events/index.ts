@@ -11,8 +11,11 @@ export {
   NotificationSeverity,
   notificationKinds,
   notificationSeverities,
+  Reminders,
   Role,
   Settings,
+  Weekday,
   Theme,
   Uuid,
 } from './schemas.js';
+export { weekdays, type Weekday as WeekdayName } from './reminder-days.js';

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { weekdays } from './reminder-days.js';
 
 /** Value schemas shared by events and the routes that accept them. */
 export const Uuid = Type.String({
@@ -48,6 +49,29 @@ export const Consent = Type.Object(
     privacyPolicyVersion: Type.String({ minLength: 1, maxLength: 32 }),
     dataProcessing: Type.Boolean(),
     marketing: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+export const Weekday = Type.Union([
+  Type.Literal(weekdays[0]),
+  Type.Literal(weekdays[1]),
+  Type.Literal(weekdays[2]),
+  Type.Literal(weekdays[3]),
+  Type.Literal(weekdays[4]),
+  Type.Literal(weekdays[5]),
+  Type.Literal(weekdays[6]),
+]);
+
+/**
+ * When a writer is reminded to write: at `time` (HH:MM, their own time zone) on `days`, unless
+ * they have written that day. An email goes too when emailReminderToWrite is on.
+ */
+export const Reminders = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    time: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time, HH:MM' }),
+    days: Type.Array(Weekday, { uniqueItems: true, maxItems: 7 }),
   },
   { additionalProperties: false },
 );

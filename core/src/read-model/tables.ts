@@ -18,6 +18,7 @@ export interface ReadViews {
     theme: string;
     roles: ColumnType<string[], string[] | undefined, string[]>;
     settings: Json<Record<string, boolean>>;
+    reminders: ColumnType<{ enabled: boolean; time: string; days: string[] }, string | undefined, string>;
     consent: Json<Record<string, unknown> | null>;
     joined_at: Date;
     current_streak: ColumnType<number, number | undefined, number>;

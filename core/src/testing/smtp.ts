@@ -67,6 +67,7 @@ export function testMailConfig(to: { readonly smtpUrl: string } | { readonly dat
     ...('smtpUrl' in to ? { SMTP_URL: to.smtpUrl } : {}),
     MAIL_FROM: 'MindFlow <no-reply@mindflow.test>',
     SMTP_TIMEOUT_MS: 2000,
+    REMINDER_CHECK_SECONDS: 0,
     MINDFLOW_DATA_DIR: 'dataDir' in to ? to.dataDir : '.',
   });
 }

@@ -38,8 +38,9 @@ type Derived =
  * Of an erased user, nothing is appended: it throws UserErasedError (not retriable), whether the
  * erasure committed before (the fence or the keyring say so) or while it waited (the trigger).
  */
-export async function appendDerived<T extends Derived, DB extends UserKeysTables>(
-  database: Kysely<DB>,
+export async function appendDerived<T extends Derived>(
+  /** A write database or transaction (any typing of it: only the event store and keys are used). */
+  database: Pick<Kysely<unknown>, 'isTransaction'>,
   keyring: UserKeyring,
   derived: {
     readonly streamId: string;

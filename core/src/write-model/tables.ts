@@ -31,7 +31,19 @@ export interface UserSettingsTable {
   email_weekly_insights: boolean;
   email_monthly_insights: boolean;
   email_reminder_to_write: boolean;
+  reminder_enabled: Generated<boolean>;
+  /** HH:MM:SS as Postgres gives a time. */
+  reminder_time: Generated<string>;
+  reminder_days: Generated<string[]>;
   updated_at: UpdatedAt;
+}
+
+/** One reminder raised per writer and local day (see migrations/src/write/0010). */
+export interface ReminderSendsTable {
+  user_id: string;
+  local_date: string;
+  notification_id: string;
+  raised_at: Generated<Date>;
 }
 
 export interface UserConsentTable {
@@ -147,6 +159,7 @@ export type WriteTables = EventStoreTables &
   UserKeysTables & {
     users: UsersTable;
     user_settings: UserSettingsTable;
+    reminder_sends: ReminderSendsTable;
     user_gdpr_consent: UserConsentTable;
     journal_entries: JournalEntriesTable;
     attachments: AttachmentsTable;

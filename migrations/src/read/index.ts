@@ -11,6 +11,7 @@ import * as aiViews from './0009-ai-views.js';
 import * as projectionVersions from './0011-projection-versions.js';
 import * as mailDeliveries from './0012-mail-deliveries.js';
 import * as notifications from './0013-notifications.js';
+import * as profileReminders from './0014-profile-reminders.js';
 
 /** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const readMigrations: Record<string, Migration> = {
   '0011-projection-versions': projectionVersions,
   '0012-mail-deliveries': mailDeliveries,
   '0013-notifications': notifications,
+  '0014-profile-reminders': profileReminders,
 };

@@ -8,6 +8,7 @@ import * as attachmentUploads from './0006-attachment-uploads.js';
 import * as dataExports from './0007-data-exports.js';
 import * as erasureFence from './0008-erasure-fence-and-master-keys.js';
 import * as uploadStaging from './0009-attachment-upload-staging.js';
+import * as reminders from './0010-reminders.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0007-data-exports': dataExports,
   '0008-erasure-fence-and-master-keys': erasureFence,
   '0009-attachment-upload-staging': uploadStaging,
+  '0010-reminders': reminders,
 };

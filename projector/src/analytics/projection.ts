@@ -28,6 +28,7 @@ const activityOf: Partial<Record<Event['type'], AnalyticsChanges['activity'][num
   EntryUpdated: 'entry_updated',
   EntryDeleted: 'entry_deleted',
   SettingsUpdated: 'settings_updated',
+  RemindersSet: 'settings_updated',
   UserProfileUpdated: 'profile_updated',
 };
 

@@ -1,5 +1,5 @@
 import type { AuditStore, NewAuditRecord } from '@mindflow/core/audit';
-import { defaultSettings } from '@mindflow/core/domain';
+import { defaultReminders, defaultSettings } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readStream, type EventStoreTables, type RecordedEvent } from '@mindflow/core/eventstore';
 import { sql, type Kysely } from 'kysely';
@@ -27,7 +27,7 @@ export interface AuditTrailOptions<W extends EventStoreTables, R extends Runtime
 function factFields(event: RecordedEvent): readonly string[] {
   if (event.type === 'EntryUpdated') return entryFactFields;
   if (event.type === 'UserProfileUpdated') return profileFactFields;
-  if (event.type === 'SettingsUpdated') return Object.keys(event.data);
+  if (event.type === 'SettingsUpdated' || event.type === 'RemindersSet') return Object.keys(event.data);
   return [];
 }
 
@@ -38,9 +38,16 @@ function factFields(event: RecordedEvent): readonly string[] {
 async function factsBefore<W extends EventStoreTables>(writeDb: Kysely<W>, event: RecordedEvent): Promise<Facts> {
   const fields = factFields(event);
   if (fields.length === 0) return {};
-  const facts: Record<string, unknown> = event.type === 'SettingsUpdated' ? { ...defaultSettings } : {};
+  // Settings and reminders are each replaced whole, by their own event only.
+  const wholes: Record<string, Facts> = {
+    SettingsUpdated: { ...defaultSettings },
+    RemindersSet: { ...defaultReminders },
+  };
+  const whole = wholes[event.type];
+  const facts: Record<string, unknown> = { ...whole };
   for (const earlier of await readStream(writeDb, event.streamId)) {
     if (earlier.streamVersion >= event.streamVersion) break;
+    if (whole !== undefined && earlier.type !== event.type) continue;
     const data = (earlier.data.changes ?? earlier.data) as Facts;
     for (const field of fields) if (field in data) facts[field] = data[field];
   }

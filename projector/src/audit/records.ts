@@ -20,6 +20,7 @@ const actions: Partial<Record<Event['type'], readonly [AuditAction, DataCategory
   AccountDeletionRequested: ['ACCOUNT_DELETE', 'data-subject-rights'],
   UserErased: ['ACCOUNT_DELETE', 'data-subject-rights'],
   SettingsUpdated: ['SETTINGS_UPDATE', 'account'],
+  RemindersSet: ['SETTINGS_UPDATE', 'account'],
   UserProfileUpdated: ['PROFILE_UPDATE', 'account'],
   ConsentRecorded: ['GDPR_CONSENT_UPDATE', 'consent'],
   RoleGranted: ['ROLE_GRANTED', 'access-control'],
@@ -91,6 +92,7 @@ function metadataOf(event: Event, before: Facts): Record<string, unknown> {
     case 'UserProfileUpdated':
       return changesOf(before, event.data.changes, profileFactFields);
     case 'SettingsUpdated':
+    case 'RemindersSet':
       return changesOf(before, event.data, Object.keys(event.data));
     case 'ConsentRecorded':
       return { consent: event.data };

@@ -37,7 +37,7 @@ async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
   }
   if (
     event.type.startsWith('User') ||
-    ['SettingsUpdated', 'ConsentRecorded', 'RoleGranted', 'RoleRevoked'].includes(event.type)
+    ['SettingsUpdated', 'RemindersSet', 'ConsentRecorded', 'RoleGranted', 'RoleRevoked'].includes(event.type)
   ) {
     await cache.delete(profile);
   }

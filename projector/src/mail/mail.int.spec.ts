@@ -4,7 +4,7 @@ import path from 'node:path';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createUserKeyring } from '@mindflow/core/crypto';
 import type { HttpServer } from '@mindflow/core/http';
-import { openMailer } from '@mindflow/core/mail';
+import { openMailer, unsubscribeTokens } from '@mindflow/core/mail';
 import { createDecoder } from '@mindflow/core/projections';
 import {
   createTestDatabase,
@@ -24,6 +24,7 @@ import { asDeliveries, projectorForTest, signedInWriters } from '../testing.js';
 import { mailDelivery, mailProjectionName } from './projection.js';
 
 const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+const links = { baseUrl: 'https://mindflow.test', tokens: unsubscribeTokens(testSecrets.jwtSecret) };
 const subject = /^Subject: Someone tried to create a MindFlow account with your email$/m;
 
 /** POST /v1/auth/register as a stranger would: the answer's status and body. */
@@ -125,7 +126,14 @@ t.test('outbox, erasure and refusal, hosted alone', async (t) => {
     'without SMTP_URL: the owner’s email is an .eml file in the outbox; the erased one’s is not',
     async (t) => {
       const outbox = openMailer(testMailConfig({ dataDir }), silentLogger());
-      const host = mailDelivery({ mailer: outbox, readDb: mailSide(read.db), decode, runtime: quickRuntimeServices() });
+      const host = mailDelivery({
+        mailer: outbox,
+        readDb: mailSide(read.db),
+        writeDb: commands.db,
+        links,
+        decode,
+        runtime: quickRuntimeServices(),
+      });
       t.equal(await deliverUntilDone(host, asDeliveries(events), 5), 0);
       const files = await readdir(path.join(dataDir, 'outbox'));
       const hour = attempts[0]?.occurredAt.toISOString().slice(0, 13) ?? '';
@@ -144,7 +152,14 @@ t.test('outbox, erasure and refusal, hosted alone', async (t) => {
       await sql`truncate mail_deliveries, projection_offsets, dead_letters`.execute(read.db);
       const mailer = openMailer(testMailConfig({ smtpUrl: smtp.url }), silentLogger());
       t.teardown(() => mailer.close());
-      const host = mailDelivery({ mailer, readDb: mailSide(read.db), decode, runtime: quickRuntimeServices() });
+      const host = mailDelivery({
+        mailer,
+        readDb: mailSide(read.db),
+        writeDb: commands.db,
+        links,
+        decode,
+        runtime: quickRuntimeServices(),
+      });
       smtp.refuseWith(550);
       t.equal(await deliverUntilDone(host, asDeliveries(events), 10), 2, 'two failed deliveries, then given up on');
       const dead = await read.db.selectFrom('dead_letters').selectAll().execute();

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { UserErasedError, type UserKeyring } from '@mindflow/core/crypto';
-import { notificationStream } from '@mindflow/core/domain';
+import { notificationIdOf, notificationStream } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { StreamVersionConflict, type RecordedEvent } from '@mindflow/core/eventstore';
 import {
@@ -18,14 +17,6 @@ import type { Kysely } from 'kysely';
 export const notifierName = 'notifier';
 
 type Severity = 'info' | 'notable' | 'attention';
-
-/** A notification's id, from the event it is about: the same event always raises the same one. */
-export function notificationIdOf(eventId: string, kind: string): string {
-  const hex = createHash('sha256').update(`notification:${kind}:${eventId}`).digest('hex');
-  // A UUID of version 8 (RFC 9562: custom), variant 10.
-  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 /**
  * How much an insight asks for the writer's attention, from its figures: most of the period's

@@ -79,6 +79,8 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
       return profileUpdated(db, event);
     case 'SettingsUpdated':
       return updateProfile(db, event, { settings: JSON.stringify(event.data) });
+    case 'RemindersSet':
+      return updateProfile(db, event, { reminders: JSON.stringify(event.data) });
     case 'ConsentRecorded':
       return updateProfile(db, event, { consent: JSON.stringify({ ...event.data, recordedAt: event.occurredAt }) });
     case 'RoleGranted':
@@ -227,7 +229,11 @@ async function userRegistered(db: Db, event: Of<'UserRegistered'>) {
 const newerProfile = (db: Db, event: Event) =>
   db.updateTable('profile_view').where('user_id', '=', userOf(event)).where('stream_version', '<', event.streamVersion);
 
-async function updateProfile(db: Db, event: Event, values: { settings?: string; consent?: string }) {
+async function updateProfile(
+  db: Db,
+  event: Event,
+  values: { settings?: string; consent?: string; reminders?: string },
+) {
   await newerProfile(db, event)
     .set({ ...values, updated_at: event.occurredAt, stream_version: event.streamVersion })
     .execute();

@@ -1,5 +1,5 @@
 import { computeStreaks, localDate } from '@mindflow/core/domain';
-import { Consent, Language, Role, Settings, Theme } from '@mindflow/core/events';
+import { Consent, Language, Reminders, Role, Settings, Theme } from '@mindflow/core/events';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ReadDb } from '../database.js';
 
@@ -23,6 +23,7 @@ export const ProfileView = Type.Object({
   roles: Type.Array(Role),
   stats: Stats,
   settings: Settings,
+  reminders: Reminders,
   consent: Type.Union([
     Type.Composite([Consent, Type.Object({ recordedAt: Type.String({ format: 'date-time' }) })]),
     Type.Null(),
@@ -53,6 +54,7 @@ export async function loadProfile(db: ReadDb, userId: string): Promise<ProfileVi
       avgWordsPerEntry: row.total_entries === 0 ? 0 : Math.round(row.total_words / row.total_entries),
     },
     settings: row.settings as ProfileView['settings'],
+    reminders: row.reminders as ProfileView['reminders'],
     consent: row.consent as ProfileView['consent'],
     joinedAt: row.joined_at.toISOString(),
   };

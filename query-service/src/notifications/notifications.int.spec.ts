@@ -40,7 +40,7 @@ async function insightWritten(
 ) {
   const insightId = randomUUID();
   const appended = await write.db.transaction().execute((trx) =>
-    appendDerived<'InsightGenerated', WriteTables>(trx, keyring, {
+    appendDerived(trx, keyring, {
       streamId: insightStream(insightId),
       userId: writer.id,
       type: 'InsightGenerated',
