@@ -24,6 +24,10 @@ export interface EmbeddedPlatform {
   readonly log: () => string;
   /** Runs a `mindflow` command on its data (admin grant, analytics min-group-size, ...). */
   readonly cli: (args: readonly string[]) => { readonly status: number | null; readonly output: string };
+  /** The same, without blocking this process (whose servers, e.g. a test SMTP server, must go on answering). */
+  readonly cliAsync: (args: readonly string[]) => Promise<{ readonly status: number | null; readonly output: string }>;
+  /** Kills it (SIGKILL: no shutdown of any kind) and starts it again on the same data, ready. */
+  readonly restart: () => Promise<void>;
   /** Kills it and removes its data directory. */
   readonly close: () => Promise<void>;
 }
@@ -46,32 +50,46 @@ export async function startEmbeddedPlatform(extraEnv: NodeJS.ProcessEnv = {}): P
     LOG_FORMAT: 'json',
     ...extraEnv,
   };
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=mindflow-source', main, 'start'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let log = '';
   const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const launch = () => {
+    const started = spawn(process.execPath, ['--import=tsx', '--conditions=mindflow-source', main, 'start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.stdout.on('data', keep);
+    started.stderr.on('data', keep);
+    return started;
+  };
+  let child = launch();
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
   const close = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await kill();
     await rm(dataDir, { recursive: true, force: true });
   };
-  try {
-    await waitFor(
-      async () => ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined),
-      90_000,
-      '/readyz',
-    );
-  } catch (error) {
-    await close();
-    throw new Error(`${(error as Error).message}\n${log.slice(-3000)}`);
-  }
+  const ready = async () => {
+    try {
+      await waitFor(
+        async () => ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined),
+        90_000,
+        '/readyz',
+      );
+    } catch (error) {
+      await close();
+      throw new Error(`${(error as Error).message}\n${log.slice(-3000)}`);
+    }
+  };
+  await ready();
+  const restart = async () => {
+    await kill();
+    child = launch();
+    await ready();
+  };
   const cli = (args: readonly string[]) => {
     const run = spawnSync(process.execPath, ['--import=tsx', '--conditions=mindflow-source', main, ...args], {
       env,
@@ -79,5 +97,13 @@ export async function startEmbeddedPlatform(extraEnv: NodeJS.ProcessEnv = {}): P
     });
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   };
-  return { base, log: () => log, cli, close };
+  const cliAsync = (args: readonly string[]) =>
+    new Promise<{ status: number | null; output: string }>((resolve) => {
+      const run = spawn(process.execPath, ['--import=tsx', '--conditions=mindflow-source', main, ...args], { env });
+      let output = '';
+      run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      run.once('close', (status) => resolve({ status, output }));
+    });
+  return { base, log: () => log, cli, cliAsync, restart, close };
 }

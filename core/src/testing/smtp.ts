@@ -17,6 +17,15 @@ export interface TestSmtpServer {
   readonly received: readonly ReceivedMail[];
   /** From now on, answer DATA with this SMTP code (e.g. 451, 550); undefined accepts again. */
   refuseWith(code: number | undefined): void;
+  /**
+   * From now on, hold the answer to DATA (the message is in, the client waits for 250) until
+   * `release`: a sender killed meanwhile never hears it accepted, and its message is not kept.
+   */
+  hold(): void;
+  /** How many messages wait for an answer. */
+  held(): number;
+  /** Answers the held messages whose senders are still connected (accepted), and stops holding. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -24,25 +33,37 @@ export interface TestSmtpServer {
 export async function smtpServerForTest(): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   let refusal: number | undefined;
+  let holding = false;
+  const waiting: { readonly session: string; readonly answer: () => void }[] = [];
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onClose(session) {
+      closed.add(session.id);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (refusal !== undefined) {
-          callback(Object.assign(new Error('refused by the test'), { responseCode: refusal }));
-          return;
-        }
-        const envelope = session.envelope;
-        received.push({
-          from: envelope.mailFrom === false ? '' : envelope.mailFrom.address,
-          to: envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
+        const answer = () => {
+          if (refusal !== undefined) {
+            callback(Object.assign(new Error('refused by the test'), { responseCode: refusal }));
+            return;
+          }
+          // A sender gone before its 250 did not send: SMTP accepts a message with that reply.
+          if (closed.has(session.id)) return;
+          const envelope = session.envelope;
+          received.push({
+            from: envelope.mailFrom === false ? '' : envelope.mailFrom.address,
+            to: envelope.rcptTo.map((rcpt) => rcpt.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          callback();
+        };
+        if (holding) waiting.push({ session: session.id, answer });
+        else answer();
       });
     },
   });
@@ -53,6 +74,14 @@ export async function smtpServerForTest(): Promise<TestSmtpServer> {
     received,
     refuseWith: (code) => {
       refusal = code;
+    },
+    hold: () => {
+      holding = true;
+    },
+    held: () => waiting.length,
+    release: () => {
+      holding = false;
+      for (const { answer } of waiting.splice(0)) answer();
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
