@@ -104,6 +104,14 @@ t.test('an export: a job with progress, then a ZIP that matches its manifest and
     downloadUrl: string;
   }>();
   t.match(done, { status: 'completed', progress: { done: 4, total: 4 } });
+  // Its writer is told, in the app (and on their open streams), with no polling.
+  const told = await waitFor(async () => {
+    const listed = (await eve.get('/v1/notifications')).json<{ items: { kind: string; subjectId: string }[] }>();
+    return listed.items.find((item) => item.kind === 'export-ready');
+  });
+  t.match(told, { subjectId: asked.id, severity: null, title: /export is ready/, readAt: null });
+  const bobs = (await bob.get('/v1/notifications')).json<{ items: unknown[] }>();
+  t.same(bobs.items, [], 'nobody else is told');
   const link = new URL(done.downloadUrl);
   const download = await app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
   t.equal(download.statusCode, 200);
