@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@mindflow/core/errors';
+import { streamCookieName, streamCookiePath } from '@mindflow/core/auth';
 
 /** The cookie the refresh token travels in for browsers: httpOnly, SameSite=Strict, sent to /v1/auth only. */
 export const refreshCookieName = 'mindflow_refresh';
@@ -22,14 +23,30 @@ export function setRefreshCookie(request: FastifyRequest, reply: FastifyReply, t
   });
 }
 
-/** Clears the refresh-token cookie (a logout, or a refresh token that was refused). */
-export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.clearCookie(refreshCookieName, {
+/**
+ * Sets the access-token cookie of live updates beside it: for a browser's EventSource, which
+ * cannot send an Authorization header. Sent to GET /v1/stream only (its path), httpOnly,
+ * SameSite=Strict, and no longer-lived than the token; the stream checks it like a bearer token
+ * (so a logout ends it too).
+ */
+export function setStreamCookie(request: FastifyRequest, reply: FastifyReply, token: string, ttlSeconds: number): void {
+  void reply.setCookie(streamCookieName, token, {
     httpOnly: true,
     sameSite: 'strict',
     secure: request.protocol === 'https',
-    path: cookiePath,
+    path: streamCookiePath,
+    maxAge: ttlSeconds,
   });
+}
+
+/** Clears the session's cookies (a logout, or a refresh token that was refused). */
+export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
+  for (const [name, path] of [
+    [refreshCookieName, cookiePath],
+    [streamCookieName, streamCookiePath],
+  ] as const) {
+    void reply.clearCookie(name, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path });
+  }
 }
 
 /**

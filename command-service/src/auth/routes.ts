@@ -13,6 +13,7 @@ import {
   refreshCookieName,
   refreshTokenOf,
   setRefreshCookie,
+  setStreamCookie,
 } from './refresh-cookie.js';
 import { EmailTaken, login, logout, refresh, register, registrationAttempted, type AuthDeps } from './service.js';
 
@@ -109,6 +110,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
     async (request, reply) => {
       const session = await login(deps, request.body, requestContext(request));
       setRefreshCookie(request, reply, session.refreshToken, deps.refreshTokenTtlDays);
+      setStreamCookie(request, reply, session.accessToken, session.expiresIn);
       return session;
     },
   );
@@ -134,6 +136,7 @@ export function authRoutes(app: HttpServer, deps: AuthDeps, auth: RequestAuth): 
         },
       );
       setRefreshCookie(request, reply, session.refreshToken, deps.refreshTokenTtlDays);
+      setStreamCookie(request, reply, session.accessToken, session.expiresIn);
       return session;
     },
   );

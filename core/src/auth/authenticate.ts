@@ -4,6 +4,21 @@ import { AppError } from '../errors/index.js';
 import type { AccessClaims, AccessTokens, TokenClaims } from './access-tokens.js';
 import type { SessionStore } from './sessions.js';
 
+/** The cookie a browser's EventSource authenticates GET /v1/stream with: the access token, sent there only. */
+export const streamCookieName = 'mindflow_stream';
+export const streamCookiePath = '/v1/stream';
+
+/** The access token in the stream cookie of a request's Cookie header, if any. */
+function streamCookieToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const pair of header.split(';')) {
+    const [name, value] = pair.trim().split('=', 2);
+    if (name === streamCookieName && value !== undefined && /^[A-Za-z0-9._~+/=-]+$/.test(value)) return value;
+  }
+  return undefined;
+}
+
 /** The bearer token of a request, when it carries one in the expected shape. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -22,7 +37,11 @@ export async function claimedCaller(tokens: AccessTokens, request: FastifyReques
 
 /** Authentication of requests that checks each request's token and session once, however many hooks ask. */
 export interface RequestAuth {
-  /** The caller; UNAUTHENTICATED without a valid token of a login that stands. */
+  /**
+   * The caller; UNAUTHENTICATED without a valid token of a login that stands. The token is the
+   * Authorization header's; on GET /v1/stream only, a browser's EventSource (which cannot send
+   * that header) may send it in the stream cookie instead.
+   */
   authenticate(request: FastifyRequest): Promise<AccessClaims>;
   /** The caller; FORBIDDEN when a `role` is asked for and the caller's user does not hold it now. */
   authorize(request: FastifyRequest, role?: Role): Promise<AccessClaims>;
@@ -37,7 +56,8 @@ export interface RequestAuth {
 export function createRequestAuth(tokens: AccessTokens, sessions: SessionStore): RequestAuth {
   const verified = new WeakMap<FastifyRequest, Promise<AccessClaims>>();
   const check = async (request: FastifyRequest): Promise<AccessClaims> => {
-    const token = bearerToken(request);
+    const onStream = request.routeOptions.url === streamCookiePath;
+    const token = bearerToken(request) ?? (onStream ? streamCookieToken(request) : undefined);
     if (token === undefined)
       throw new AppError('UNAUTHENTICATED', 'an Authorization: Bearer <accessToken> header is required');
     const claims = await tokens.verify(token);

@@ -1,5 +1,12 @@
 export { createAccessTokens, type AccessClaims, type AccessTokens, type TokenClaims } from './access-tokens.js';
-export { bearerToken, claimedCaller, createRequestAuth, type RequestAuth } from './authenticate.js';
+export {
+  bearerToken,
+  claimedCaller,
+  createRequestAuth,
+  streamCookieName,
+  streamCookiePath,
+  type RequestAuth,
+} from './authenticate.js';
 export {
   createSessionStore,
   sessionIdsOf,

@@ -112,6 +112,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // GET /v1/stream only: the access token as a browser's EventSource sends it.
+          streamCookie: { type: 'apiKey', in: 'cookie', name: 'mindflow_stream' },
         },
       },
     },

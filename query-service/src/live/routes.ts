@@ -57,9 +57,10 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
         description: [
           'Each message is `{ type, id, position }` (entry-created, entry-updated, entry-deleted, entry-restored, analysis-ready, insight-ready), the event name being its type. Ids only, never journal text.',
           'An update is sent once the read model shows it: a read on it sees it (or send its `position` as X-Min-Position). The SSE id is the position: reconnect with Last-Event-ID to be sent what you missed (at most 1,000).',
+          'A browser’s EventSource, which cannot send the Authorization header, is signed in by the `mindflow_stream` cookie that sign-in and refresh set (httpOnly, SameSite=Strict, sent to this route only).',
           `A comment line is sent as a heartbeat. An account may have ${deps.streamsPerUser} streams open at once; one more is 429 TOO_MANY_STREAMS.`,
         ].join(' '),
-        security: bearer,
+        security: [...bearer, { streamCookie: [] }],
         headers: Type.Object({
           'last-event-id': Type.Optional(
             Type.String({ pattern: '^(0|[1-9][0-9]{0,14})$', description: 'the id of the last message received' }),

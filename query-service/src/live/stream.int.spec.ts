@@ -17,11 +17,15 @@ interface Message {
 }
 
 /** A client of GET /v1/stream, as a browser's EventSource reads it. */
-async function openStream(writer: TestWriter, lastEventId?: string) {
+async function openStream(
+  writer: TestWriter,
+  lastEventId?: string,
+  credentials: Record<string, string> = { authorization: `Bearer ${writer.token}` },
+) {
   const controller = new AbortController();
   const response = await fetch(`${base}/v1/stream`, {
     headers: {
-      authorization: `Bearer ${writer.token}`,
+      ...credentials,
       ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
     },
     signal: controller.signal,
@@ -182,5 +186,57 @@ t.test(
       headers: { authorization: `Bearer ${bob.token}`, 'last-event-id': '1e9' },
     });
     t.equal(forged.status, 400, 'a Last-Event-ID that is not a position is refused');
+  },
+);
+
+t.test(
+  'a browser’s EventSource signs in with the stream cookie: sent to the stream only, ended by logout',
+  async (t) => {
+    const email = `cookie-${Date.now()}@example.com`;
+    const password = 'correct horse battery';
+    const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+    const json = { 'content-type': 'application/json' };
+    const registered = await fetch(`${base}/v1/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password, displayName: 'Cookie', consent }),
+    });
+    t.equal(registered.status, 201);
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password }),
+    });
+    const session = (await login.json()) as { accessToken: string; refreshToken: string; user: { id: string } };
+    const cookie = login.headers.getSetCookie().find((line) => line.startsWith('mindflow_stream='));
+    t.match(cookie, /; Path=\/v1\/stream/, 'sent to the stream only');
+    t.match(cookie, /; HttpOnly/i);
+    t.match(cookie, /; SameSite=Strict/i);
+    const credentials = { cookie: cookie?.split(';')[0] ?? '' };
+    const writer: TestWriter = { ...alice, id: session.user.id, token: session.accessToken };
+
+    const browser = await openStream(writer, undefined, credentials);
+    t.equal(browser.response.status, 200, 'the cookie alone opens the stream');
+    const created = await fetch(`${base}/v1/entries`, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${session.accessToken}` },
+      body: JSON.stringify({ date: '2026-03-04', title: 'By cookie', content: 'Heard.' }),
+    });
+    const written = (await created.json()) as { id: string };
+    t.ok(await browser.next((m) => m.data.id === written.id), 'and the stream hears the writer’s entry');
+    await browser.close();
+    const elsewhere = await fetch(`${base}/v1/me`, { headers: credentials });
+    t.equal(elsewhere.status, 401, 'no other route takes the cookie as a credential');
+
+    const out = await fetch(`${base}/v1/auth/logout`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    });
+    t.equal(out.status, 204);
+    t.match(out.headers.getSetCookie().join('\n'), /mindflow_stream=;/, 'the logout clears it');
+    await sleep(1100); // sessions are trusted locally for up to 1 s
+    const after = await fetch(`${base}/v1/stream`, { headers: credentials });
+    t.equal(after.status, 401, 'a cookie kept past the logout opens nothing');
   },
 );
