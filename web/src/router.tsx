@@ -20,6 +20,7 @@ const Settings = lazy(() => import('./pages/Settings'));
 const YourData = lazy(() => import('./pages/YourData'));
 const Compliance = lazy(() => import('./pages/Compliance'));
 const Analytics = lazy(() => import('./pages/Analytics'));
+const Notifications = lazy(() => import('./pages/Notifications'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -43,6 +44,7 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/search', component: Search }),
   createRoute({ getParentRoute: () => rootRoute, path: '/insights', component: Insights }),
   createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/notifications', component: Notifications }),
   createRoute({ getParentRoute: () => rootRoute, path: '/your-data', component: YourData }),
   createRoute({ getParentRoute: () => rootRoute, path: '/compliance', component: Compliance }),
   createRoute({ getParentRoute: () => rootRoute, path: '/analytics', component: Analytics }),

@@ -38,6 +38,22 @@ t.test('settings: profile, language, theme and preferences are saved and applied
   const me = await journal.call<{ settings: Record<string, boolean> }>('GET', '/v1/me');
   t.match(me.settings, { privateMode: true, emailReminderToWrite: true }, 'the server has them');
 
+  // The reminder to write: on weekdays at 07:45, on the writer's own clock.
+  const reminders = page.getByRole('form', { name: 'Reminder to write' });
+  await reminders.getByLabel('Remind me to write').check();
+  await reminders.getByLabel('At', { exact: true }).fill('07:45');
+  await reminders.getByLabel('Sat').uncheck();
+  await reminders.getByLabel('Sun').uncheck();
+  await reminders.getByRole('button', { name: 'Save reminder' }).click();
+  await reminders.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  t.ok(await reminders.getByLabel('Remind me to write').isChecked(), 'the reminder is kept');
+  t.equal(await reminders.getByLabel('At', { exact: true }).inputValue(), '07:45');
+  t.notOk(await reminders.getByLabel('Sun').isChecked());
+  const kept = await journal.call<{ reminders: unknown }>('GET', '/v1/me');
+  t.same(kept.reminders, { enabled: true, time: '07:45', days: ['mon', 'tue', 'wed', 'thu', 'fri'] });
+
   await page.getByLabel('Language').selectOption('pt');
   await page.getByRole('radio', { name: 'Light' }).check();
   await page.getByRole('button', { name: 'Save profile' }).click();

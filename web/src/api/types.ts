@@ -37,6 +37,17 @@ export interface Profile {
   readonly theme: Theme;
   readonly roles: readonly string[];
   readonly settings: Settings;
+  readonly reminders: Reminders;
+}
+
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/** The reminder to write (PUT /v1/me/reminders replaces it): at `time` on `days`, the writer's own clock. */
+export interface Reminders {
+  readonly enabled: boolean;
+  readonly time: string;
+  readonly days: readonly Weekday[];
 }
 
 /** The entry view. */
@@ -215,4 +226,22 @@ export interface ActivityWeek {
   readonly week: string;
   readonly users: number;
   readonly entriesCreated: number;
+}
+
+/** One notification (GET /v1/notifications). */
+export interface AppNotification {
+  readonly id: string;
+  readonly kind: 'insight-ready' | 'export-ready' | 'reminder' | 'achievement';
+  readonly severity: 'info' | 'notable' | 'attention' | null;
+  readonly title: string;
+  readonly subjectId: string | null;
+  readonly createdAt: string;
+  readonly readAt: string | null;
+}
+
+/** GET /v1/notifications: a page, newest first, and how many are unread in all. */
+export interface NotificationList {
+  readonly items: readonly AppNotification[];
+  readonly unread: number;
+  readonly nextCursor: string | null;
 }

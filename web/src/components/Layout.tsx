@@ -1,8 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { followLiveUpdates } from '../api/live';
+import { notificationsQuery } from '../api/notifications';
 import { signOut, useSession } from '../auth/session';
 import { Loading } from './Loading';
 
@@ -18,12 +19,19 @@ export function Layout() {
   const signedIn = session.state === 'signed-in';
   const roles = session.state === 'signed-in' ? session.user.roles : [];
   const queries = useQueryClient();
+  const notifications = useQuery({ ...notificationsQuery, enabled: signedIn });
+  const unread = signedIn ? (notifications.data?.unread ?? 0) : 0;
 
   // What another device (or the ai-worker) changed shows here without a reload.
   useEffect(() => {
     if (!signedIn) return;
     return followLiveUpdates((update) => {
-      const about = update.type === 'insight-ready' ? ['insights'] : ['entries'];
+      const about =
+        update.type === 'insight-ready'
+          ? ['insights']
+          : update.type === 'notification'
+            ? ['notifications']
+            : ['entries'];
       void queries.invalidateQueries({ queryKey: about });
     });
   }, [signedIn, queries]);
@@ -72,6 +80,14 @@ export function Layout() {
               <Link to="/trends">{t('nav.trends')}</Link>
               <Link to="/search">{t('nav.search')}</Link>
               <Link to="/insights">{t('nav.insights')}</Link>
+              <Link to="/notifications">
+                {t('nav.notifications')}
+                {unread > 0 && (
+                  <span className="count" aria-label={t('nav.unread', { count: unread })}>
+                    {unread}
+                  </span>
+                )}
+              </Link>
               <Link to="/settings">{t('nav.settings')}</Link>
               <Link to="/your-data">{t('nav.data')}</Link>
               {roles.includes('compliance') && <Link to="/compliance">{t('nav.compliance')}</Link>}

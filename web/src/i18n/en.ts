@@ -9,6 +9,8 @@ export const en = {
     trends: 'Trends',
     search: 'Search',
     insights: 'Insights',
+    notifications: 'Notifications',
+    unread: '{{count}} unread',
     settings: 'Settings',
     data: 'Your data',
     compliance: 'Compliance',
@@ -138,6 +140,13 @@ export const en = {
     results: 'Results',
     found: '{{count}} entries found',
   },
+  notifications: {
+    title: 'Notifications',
+    empty: 'Nothing yet. Insights, exports and reminders show here.',
+    read: 'Mark read',
+    markRead: 'Mark read: {{title}}',
+    severity: { info: 'Info', notable: 'Notable', attention: 'Needs attention' },
+  },
   settings: {
     title: 'Settings',
     profile: 'Profile',
@@ -157,6 +166,15 @@ export const en = {
     },
     savePreferences: 'Save preferences',
     saved: 'Saved.',
+    reminders: {
+      title: 'Reminder to write',
+      hint: 'On the days you choose, at that time ({{timezone}}), if you have not written yet that day: a notification here, and an email if you asked for one above.',
+      enabled: 'Remind me to write',
+      time: 'At',
+      days: 'On',
+      weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+      save: 'Save reminder',
+    },
   },
   data: {
     title: 'Your data',

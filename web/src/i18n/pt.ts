@@ -11,6 +11,8 @@ export const pt: Messages = {
     trends: 'Tendências',
     search: 'Pesquisa',
     insights: 'Análises',
+    notifications: 'Notificações',
+    unread: '{{count}} por ler',
     settings: 'Definições',
     data: 'Os seus dados',
     compliance: 'Conformidade',
@@ -140,6 +142,13 @@ export const pt: Messages = {
     results: 'Resultados',
     found: '{{count}} entradas encontradas',
   },
+  notifications: {
+    title: 'Notificações',
+    empty: 'Ainda nada. Aqui aparecem perspetivas, exportações e lembretes.',
+    read: 'Marcar como lida',
+    markRead: 'Marcar como lida: {{title}}',
+    severity: { info: 'Informação', notable: 'Digno de nota', attention: 'Pede atenção' },
+  },
   settings: {
     title: 'Definições',
     profile: 'Perfil',
@@ -158,6 +167,15 @@ export const pt: Messages = {
       autoSave: 'Guardar enquanto escrevo',
     },
     savePreferences: 'Guardar preferências',
+    reminders: {
+      title: 'Lembrete para escrever',
+      hint: 'Nos dias que escolher, a essa hora ({{timezone}}), se ainda não tiver escrito nesse dia: uma notificação aqui, e um email se o pediu acima.',
+      enabled: 'Lembrar-me de escrever',
+      time: 'Às',
+      days: 'Em',
+      weekdays: { mon: 'Seg', tue: 'Ter', wed: 'Qua', thu: 'Qui', fri: 'Sex', sat: 'Sáb', sun: 'Dom' },
+      save: 'Guardar lembrete',
+    },
     saved: 'Guardado.',
   },
   data: {

@@ -1,7 +1,7 @@
 import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
-import type { Profile, Settings as Preferences, Theme } from '../api/types';
+import { weekdays, type Profile, type Reminders, type Settings as Preferences, type Theme } from '../api/types';
 import { inWords } from '../api/words';
 import { currentUser, loadProfile } from '../auth/session';
 import { ErrorText, Field } from '../components/Field';
@@ -50,6 +50,7 @@ export default function Settings() {
       <h1>{t('settings.title')}</h1>
       <ProfileForm user={user} />
       <PreferencesForm user={user} />
+      <RemindersForm user={user} />
     </section>
   );
 }
@@ -152,6 +153,60 @@ function PreferencesForm({ user }: { readonly user: Profile }) {
       ))}
       <button type="submit" disabled={busy}>
         {t('settings.savePreferences')}
+      </button>
+      {outcome}
+    </form>
+  );
+}
+
+function RemindersForm({ user }: { readonly user: Profile }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [chosen, setChosen] = useState<Reminders>(user.reminders);
+  const { save, busy, outcome } = useSave();
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    void save('PUT', '/v1/me/reminders', chosen);
+  };
+  const toggle = (day: (typeof weekdays)[number], on: boolean) =>
+    setChosen({ ...chosen, days: weekdays.filter((d) => (d === day ? on : chosen.days.includes(d))) });
+  return (
+    <form onSubmit={submit} aria-labelledby={`${id}-reminders`}>
+      <h2 id={`${id}-reminders`}>{t('settings.reminders.title')}</h2>
+      <p className="hint">{t('settings.reminders.hint', { timezone: user.timezone })}</p>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={chosen.enabled}
+          onChange={(event) => setChosen({ ...chosen, enabled: event.target.checked })}
+        />
+        {t('settings.reminders.enabled')}
+      </label>
+      <div className="field">
+        <label htmlFor={`${id}-time`}>{t('settings.reminders.time')}</label>
+        <input
+          id={`${id}-time`}
+          type="time"
+          required
+          value={chosen.time}
+          onChange={(event) => setChosen({ ...chosen, time: event.target.value.slice(0, 5) })}
+        />
+      </div>
+      <fieldset className="moods">
+        <legend className="label">{t('settings.reminders.days')}</legend>
+        {weekdays.map((day) => (
+          <label key={day} className="mood">
+            <input
+              type="checkbox"
+              checked={chosen.days.includes(day)}
+              onChange={(event) => toggle(day, event.target.checked)}
+            />
+            {t(`settings.reminders.weekdays.${day}`)}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" disabled={busy}>
+        {t('settings.reminders.save')}
       </button>
       {outcome}
     </form>
