@@ -35,15 +35,6 @@ export interface AiTables {
     period_to: DateText;
     requested_at: Defaulted<Date>;
   };
-  notification_outbox: {
-    id: string;
-    user_id: string;
-    kind: string;
-    subject_id: string;
-    payload: Json<Record<string, unknown>>;
-    created_at: Defaulted<Date>;
-    sent_at: Date | null;
-  };
 }
 
 /** The write database as the ai-worker sees it: the command side's tables, the runtime's and its own. */

@@ -280,9 +280,6 @@ t.test(
       to: '2026-11-22',
       stats: { entries: 3, longestStreak: 2 },
     });
-    const outbox = await db.selectFrom('notification_outbox').selectAll().where('user_id', '=', eve.id).execute();
-    t.equal(outbox.length, 1, 'a notification for a user who asked for weekly emails');
-    t.match(outbox[0], { kind: 'weekly_insight', subject_id: events[0]?.data.insightId, sent_at: null });
 
     // Down for six weeks: every missed period is looked at, those with entries written.
     await eve.write({ date: '2026-12-01', title: 'December', content: 'First snow. Hot chocolate and a long walk.' });

@@ -60,8 +60,6 @@ async function nextScheduled(deps: InsightDeps, now: Date): Promise<'none' | 'wr
         sql<string>`${periodEnd(sql.ref('schedule.kind'), sql.ref('schedule.next_from'))}::text`.as('next'),
         'users.deleted_at',
         'settings.private_mode',
-        'settings.email_weekly_insights',
-        'settings.email_monthly_insights',
       ])
       .where(
         sql<boolean>`(${periodEnd(sql.ref('schedule.kind'), sql.ref('schedule.next_from'))}::timestamp at time zone users.timezone) <= ${now}`,
@@ -82,8 +80,7 @@ async function nextScheduled(deps: InsightDeps, now: Date): Promise<'none' | 'wr
     // Private mode keeps everything from the AI; an erased or deleted account gets nothing.
     if (row.private_mode || row.deleted_at !== null) return 'passed';
     const period: InsightPeriod = { userId: row.user_id, kind: row.kind, from: row.from, to: row.to };
-    const notify = row.kind === 'weekly' ? row.email_weekly_insights : row.email_monthly_insights;
-    return (await writeInsight(deps, trx, period, { insightId: newEventId(), scheduled: true, notify, now }))
+    return (await writeInsight(deps, trx, period, { insightId: newEventId(), scheduled: true, now }))
       ? 'written'
       : 'passed';
   });
@@ -118,7 +115,7 @@ async function nextRequested(deps: InsightDeps, now: Date): Promise<boolean> {
       deps,
       trx,
       { userId: row.user_id, kind, from: row.from, to: row.to },
-      { insightId: row.insight_id, scheduled: false, notify: false, now },
+      { insightId: row.insight_id, scheduled: false, now },
     );
     return true;
   });
@@ -132,7 +129,7 @@ async function writeInsight(
   deps: InsightDeps,
   trx: WorkerDb,
   period: InsightPeriod,
-  options: { insightId: string; scheduled: boolean; notify: boolean; now: Date },
+  options: { insightId: string; scheduled: boolean; now: Date },
 ): Promise<boolean> {
   const brief = await gatherBrief(trx, period);
   if (options.scheduled && brief.stats.entries === 0) return false;
@@ -168,18 +165,6 @@ async function writeInsight(
     },
     at: options.now,
   });
-  if (options.notify) {
-    await trx
-      .insertInto('notification_outbox')
-      .values({
-        id: newEventId(),
-        user_id: period.userId,
-        kind: `${period.kind}_insight`,
-        subject_id: options.insightId,
-        payload: JSON.stringify({ insightId: options.insightId, kind: period.kind, from: period.from, to: period.to }),
-      })
-      .execute();
-  }
   return true;
 }
 

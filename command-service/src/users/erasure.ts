@@ -45,7 +45,6 @@ export interface ErasureReceipt {
 // addresses of consent); they go. The users row stays, emptied, so the id is never reused.
 const userTables = [
   'entry_analyses',
-  'notification_outbox',
   'reminder_sends',
   'insight_periods',
   'insight_requests',

@@ -3,7 +3,9 @@ import { sql, type Kysely } from 'kysely';
 // The reminder to write (PUT /v1/me/reminders) is kept with the settings; reminder_sends is the
 // claim that makes a reminder go at most once per writer and local day, whatever the number of
 // runs, workers or restarts: a second claim of the same day fails on the key.
+// notification_outbox goes: insight emails are sent by the mail projection from the events.
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table notification_outbox`.execute(db);
   await sql`
     alter table user_settings
       add column reminder_enabled boolean not null default false,
@@ -24,6 +26,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create table notification_outbox (
+      id         uuid primary key,
+      user_id    uuid not null references users (id),
+      kind       text not null,
+      subject_id uuid not null,
+      payload    jsonb not null,
+      created_at timestamptz not null default now(),
+      sent_at    timestamptz,
+      unique (kind, subject_id)
+    )
+  `.execute(db);
   await sql`drop table reminder_sends`.execute(db);
   await sql`
     alter table user_settings drop column reminder_enabled, drop column reminder_time, drop column reminder_days
