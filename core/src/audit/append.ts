@@ -32,29 +32,20 @@ export interface ChainBackend {
 const attempts = 20;
 
 /**
- * The records of a batch not stored yet. Records are appended in delivery order, so those of a
- * redelivered batch already stored are usually a prefix of it: when the last is not stored, a
- * binary search finds where the new ones begin, with a few lookups instead of one per record.
- * Should a stored record hide further on, the unique event id refuses it and the caller checks
- * every record; when the last is stored (a replay), every record is checked at once.
+ * The records of a batch not stored yet. In the usual case the batch is new: its first record is
+ * not stored, and all of it is tried (should a stored record hide further on, the unique event id
+ * refuses it and the caller checks every record). When its first record is stored, the batch
+ * came back after a crash or a replay, and every record is looked up: what is stored then need
+ * not be a prefix of the batch (after a crash, events of several partitions can come back merged
+ * in another order), and a search that assumed a prefix would skip the new records before the
+ * last stored one.
  */
 async function unstored<R extends { eventId: string }>(backend: ChainBackend, records: readonly R[]): Promise<R[]> {
-  const last = records.at(-1);
-  if (last === undefined) return [];
-  if (await backend.isStored(last.eventId)) {
-    const stored = await backend.storedEventIds(records.map((record) => record.eventId));
-    return records.filter((record) => !stored.has(record.eventId));
-  }
-  const storedAt = (index: number) => backend.isStored(records[index]?.eventId ?? '');
-  if (!(await storedAt(0))) return [...records];
-  let low = 0; // records[..low) are stored
-  let high = records.length - 1; // records[high..] are not
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (await storedAt(middle)) low = middle + 1;
-    else high = middle;
-  }
-  return records.slice(low);
+  const first = records[0];
+  if (first === undefined) return [];
+  if (!(await backend.isStored(first.eventId))) return [...records];
+  const stored = await backend.storedEventIds(records.map((record) => record.eventId));
+  return records.filter((record) => !stored.has(record.eventId));
 }
 
 export interface ChainAppender {
