@@ -23,6 +23,9 @@ import { defaultImportLimits, type ImportLimits } from './imports/read.js';
 import { insightRoutes } from './insights/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { userRoutes } from './users/routes.js';
+import { goalRoutes } from './goals/routes.js';
+import { templateRoutes } from './templates/routes.js';
+import { promptRoutes } from './prompts/routes.js';
 import { unsubscribeRoutes } from './users/unsubscribe.js';
 import { unsubscribeTokens } from '@mindflow/core/mail';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -88,6 +91,9 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
     await scope.register(fastifyCookie);
     authRoutes(scope, auth, requestAuth);
     entryRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
+    goalRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
+    templateRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
+    promptRoutes(scope, { db: options.db, recorder: auth.recorder, auth: requestAuth });
     const users = {
       db: options.db,
       recorder: auth.recorder,

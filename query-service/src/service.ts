@@ -5,6 +5,10 @@ import type { Cache } from '@mindflow/core/cache';
 import type { LiveHub } from '@mindflow/core/live';
 import { liveRoutes } from './live/routes.js';
 import { notificationReadRoutes } from './notifications/routes.js';
+import { achievementRoutes } from './achievements/routes.js';
+import { goalReadRoutes } from './goals/routes.js';
+import { templateReadRoutes } from './templates/routes.js';
+import { promptReadRoutes } from './prompts/routes.js';
 import type { ReadsConfig } from '@mindflow/core/config';
 import { installRateLimits, type HttpServer } from '@mindflow/core/http';
 import type { Logger } from '@mindflow/core/logging';
@@ -55,6 +59,8 @@ export interface QueryServiceOptions {
   readonly sessions?: SessionStore;
   /** Where writers' live updates come from (GET /v1/stream): the projector publishes to the same hub. */
   readonly live: LiveHub;
+  /** The clock (tests set it); default the system's. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -69,6 +75,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     cache: options.cache,
     auth: createRequestAuth(options.tokens, sessions),
     waitMs: options.reads.waitMs,
+    now: options.now ?? (() => new Date()),
     logger: options.logger,
     cacheLookups: new Counter({
       name: 'mindflow_query_cache_lookups_total',
@@ -99,6 +106,10 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     exportReadRoutes(scope, { ...deps, blobs: options.blobs });
     insightRoutes(scope, deps);
     notificationReadRoutes(scope, deps);
+    achievementRoutes(scope, deps);
+    goalReadRoutes(scope, deps);
+    templateReadRoutes(scope, deps);
+    promptReadRoutes(scope, deps);
     profileRoutes(scope, deps);
     viewRoutes(scope, deps);
     searchRoutes(scope, { ...deps, search: options.search });

@@ -82,6 +82,8 @@ export interface QueryServiceTestOptions {
    * keeps the test Redis. Default: the test Redis.
    */
   readonly readsRedis?: RedisConfig;
+  /** The read routes' clock (what "today" is for goals). */
+  readonly now?: () => Date;
 }
 
 /**
@@ -133,6 +135,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     logger,
     live,
     ...(options.rateLimitPrefix === undefined ? {} : { rateLimitPrefix: options.rateLimitPrefix }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   return {
     app,

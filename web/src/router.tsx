@@ -21,6 +21,7 @@ const YourData = lazy(() => import('./pages/YourData'));
 const Compliance = lazy(() => import('./pages/Compliance'));
 const Analytics = lazy(() => import('./pages/Analytics'));
 const Notifications = lazy(() => import('./pages/Notifications'));
+const Habits = lazy(() => import('./pages/Habits'));
 
 const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
 
@@ -45,6 +46,7 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/insights', component: Insights }),
   createRoute({ getParentRoute: () => rootRoute, path: '/settings', component: Settings }),
   createRoute({ getParentRoute: () => rootRoute, path: '/notifications', component: Notifications }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/habits', component: Habits }),
   createRoute({ getParentRoute: () => rootRoute, path: '/your-data', component: YourData }),
   createRoute({ getParentRoute: () => rootRoute, path: '/compliance', component: Compliance }),
   createRoute({ getParentRoute: () => rootRoute, path: '/analytics', component: Analytics }),

@@ -23,7 +23,8 @@ const codec = createEventCodec(mindflowEvents);
 /**
  * Builds the user's export as a ZIP streamed into the blob store (never whole in memory):
  * entries.json (schema/entries.v1.json) and one Markdown file per entry, the attachments,
- * profile.json (profile, settings, consent history, streaks), insights.json, audit.json (the
+ * profile.json (profile, settings, consent history, streaks), insights.json, habits.json (goals,
+ * templates, own prompts, achievements), audit.json (the
  * user's own audit trail) and manifest.json, last, with the size and SHA-256 of every other file.
  * `progress(done, total)` is told as entries and attachments go in.
  */
@@ -98,6 +99,7 @@ export async function buildExport(
   }
 
   await addText('insights.json', `${JSON.stringify(await insightsOf(deps, userId), null, 2)}\n`);
+  await addText('habits.json', `${JSON.stringify(await habitsOf(db, userId), null, 2)}\n`);
   const audit: unknown[] = [];
   for await (const record of deps.audit.stream({ userId })) audit.push(record);
   await addText('audit.json', `${JSON.stringify(audit, null, 2)}\n`);
@@ -241,4 +243,43 @@ async function insightsOf(deps: ExportDeps, userId: string) {
     );
     return { ...event.data, generatedAt: event.occurredAt.toISOString() };
   });
+}
+
+/** The writer's goals, templates, own prompts and achievements, as they stand. */
+async function habitsOf(db: ExportDeps['db'], userId: string) {
+  const [goals, templates, prompts, achievements] = await Promise.all([
+    db
+      .selectFrom('goals')
+      .select(['id', 'kind', 'target', 'created_at'])
+      .where('user_id', '=', userId)
+      .where('removed_at', 'is', null)
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('templates')
+      .select(['id', 'name', 'title', 'content', 'tags', 'mood', 'created_at'])
+      .where('user_id', '=', userId)
+      .where('removed_at', 'is', null)
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('prompts')
+      .select(['id', 'text', 'theme', 'created_at'])
+      .where('user_id', '=', userId)
+      .where('removed_at', 'is', null)
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('user_achievements')
+      .select(['code', 'unlocked_at'])
+      .where('user_id', '=', userId)
+      .orderBy('unlocked_at')
+      .execute(),
+  ]);
+  return {
+    goals: goals.map(({ id, kind, target, created_at }) => ({ id, kind, target, createdAt: created_at })),
+    templates: templates.map(({ created_at, ...template }) => ({ ...template, createdAt: created_at })),
+    prompts: prompts.map(({ created_at, ...prompt }) => ({ ...prompt, createdAt: created_at })),
+    achievements: achievements.map(({ code, unlocked_at }) => ({ code, unlockedAt: unlocked_at })),
+  };
 }

@@ -163,6 +163,16 @@ t.test('an export: a job with progress, then a ZIP that matches its manifest and
     settings: { private_mode: false },
     consentHistory: [{ data_processing: true }],
   });
+  const habits = JSON.parse(files.get('habits.json')?.toString() ?? '{}') as {
+    goals: unknown[];
+    achievements: { code: string }[];
+  };
+  t.same(habits.goals, [], 'habits.json: no goals');
+  t.same(
+    habits.achievements.map((achievement) => achievement.code).sort(),
+    ['first-attachment', 'first-entry', 'first-export'],
+    'habits.json: the achievements the entries, the attachment and the export unlocked',
+  );
   t.match(JSON.parse(files.get('insights.json')?.toString() ?? '[]'), [
     { kind: 'custom', from: '2026-11-16', stats: { entries: 3 } },
   ]);

@@ -30,6 +30,7 @@ interface Report {
   created: { date: string; title: string; attachments: number }[];
   skipped: { date: string; reason: string }[];
   rejected: { source: string; reason: string }[];
+  habits: { created: number; skipped: number };
 }
 
 async function importZip(writer: TestWriter, zip: Buffer, dryRun: boolean) {
@@ -73,6 +74,14 @@ t.test(
     if (ana === undefined || bea === undefined) throw new Error('writers');
     await ana.write({ date: '2026-10-01', title: 'First', content: 'One.', tags: ['a'] });
     await ana.write({ date: '2026-10-02', title: 'Second', content: 'Two.', mood: 'happy' });
+    await ana.command('POST', '/v1/goals', { kind: 'words-per-day', target: 250 });
+    await ana.command('POST', '/v1/templates', {
+      name: 'Evening',
+      title: 'Evening',
+      content: '## Today\n',
+      tags: ['e'],
+    });
+    await ana.command('POST', '/v1/prompts', { text: 'What did the sea say?', theme: 'nature' });
     const { id } = await ana.command('POST', '/v1/me/exports');
     await runNextExport(exportDeps, logger);
     const link = new URL((await ana.get(`/v1/me/exports/${id}`)).json<{ downloadUrl: string }>().downloadUrl);
@@ -87,6 +96,7 @@ t.test(
       created: [{ date: '2026-10-01', title: 'First' }],
       skipped: [{ date: '2026-10-02', reason: /already/ }],
       rejected: [],
+      habits: { created: 3, skipped: 0 },
     });
     const afterDry = await bea.get('/v1/entries?limit=100', { 'x-min-position': String(mine.position) });
     t.equal(afterDry.json<{ items: Listed }>().items.length, 1, 'a dry run writes nothing');
@@ -100,6 +110,22 @@ t.test(
     });
     const again = (await importZip(bea, zip, false)).json<Report>();
     t.same(again.created, [], 'importing twice creates nothing new');
+    t.same(again.habits, { created: 0, skipped: 3 }, 'nor any goal, template or prompt twice');
+    const restored = await waitFor(async () => {
+      const goals = (await bea.get('/v1/goals')).json<{ items: { kind: string; target: number }[] }>().items;
+      return goals.length > 0 ? goals : undefined;
+    });
+    t.match(restored, [{ kind: 'words-per-day', target: 250 }], 'the goal restored');
+    const templates = (await bea.get('/v1/templates')).json<{ items: { name: string; builtIn: boolean }[] }>().items;
+    t.same(
+      templates.filter((template) => !template.builtIn).map((template) => template.name),
+      ['Evening'],
+    );
+    const prompts = (await bea.get('/v1/prompts')).json<{ items: { text: string }[] }>().items;
+    t.same(
+      prompts.map((prompt) => prompt.text),
+      ['What did the sea say?'],
+    );
     t.equal(again.skipped.length, 2);
     t.match(await entriesOnce(bea, (items) => items.length === 2), [
       { date: '2026-10-02', title: 'Mine already' },

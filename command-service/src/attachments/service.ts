@@ -1,3 +1,4 @@
+import { unlockAchievements } from '../achievements/unlock.js';
 import { AppError } from '@mindflow/core/errors';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
@@ -72,6 +73,7 @@ export async function recordAttachment(
     events: [{ type: 'AttachmentAdded', data: attachment }],
     context,
   });
+  await unlockAchievements(recorder, trx, userId, { attachments: 1 }, context);
   return { position: appended.position };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { Mood } from '@mindflow/core/events';
+import { Mood, promptIdPattern } from '@mindflow/core/events';
 import type { HttpServer } from '@mindflow/core/http';
 import type { Kysely } from 'kysely';
 import type { RequestAuth } from '@mindflow/core/auth';
@@ -9,6 +9,7 @@ import { runCommand } from '../http/run-command.js';
 import { bearer, EntryDate, errorResponses, linkOperations, nonBlankText } from '@mindflow/core/http';
 import { CommandResult, commandHeaders, versionedCommandHeaders } from '../http/schemas.js';
 import { changeEntry, createEntry, type EntryDeps } from './service.js';
+import { fromTemplate } from './from-template.js';
 
 const entryFields = {
   date: Type.String({ ...EntryDate, description: 'YYYY-MM-DD from 1900 to 2999, in the writer’s time zone' }),
@@ -20,7 +21,23 @@ const entryFields = {
   weather: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
   isPrivate: Type.Optional(Type.Boolean()),
 };
-const EntryBody = Type.Object(entryFields, { additionalProperties: false });
+const EntryBody = Type.Object(
+  {
+    ...entryFields,
+    title: Type.Optional(entryFields.title),
+    content: Type.Optional(entryFields.content),
+    promptId: Type.Optional(
+      Type.String({ pattern: promptIdPattern, description: 'the prompt it is written from (GET /v1/prompts/today)' }),
+    ),
+    templateId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: 'a template of yours or a built-in one (GET /v1/templates): it fills the fields left out',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'title and content are required unless templateId gives them' },
+);
 const EntryPatch = Type.Partial(Type.Object(entryFields), { additionalProperties: false, minProperties: 1 });
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const errors = errorResponses(400, 401, 404, 409, 412, 413, 422, 428);
@@ -41,8 +58,15 @@ export function entryRoutes(app: HttpServer, deps: EntryDeps & { db: Kysely<Writ
       },
     },
     async (request, reply) =>
-      runCommand(deps, request, reply, { status: 201 }, (trx, { caller, context }) =>
-        createEntry(deps, trx, caller.userId, randomUUID(), request.body, context),
+      runCommand(deps, request, reply, { status: 201 }, async (trx, { caller, context }) =>
+        createEntry(
+          deps,
+          trx,
+          caller.userId,
+          randomUUID(),
+          await fromTemplate(trx, caller.userId, request.body),
+          context,
+        ),
       ),
   );
 

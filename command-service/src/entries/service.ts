@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../auth/service.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 import { lockEntry, refreshStreaks, saveEntry } from './repository.js';
+import { entryProgress, unlockAchievements } from '../achievements/unlock.js';
 
 export interface EntryDeps {
   readonly recorder: Recorder;
@@ -82,6 +83,7 @@ async function apply(
       context,
     });
     await refreshStreaks(trx, userId, context.now);
+    await unlockAchievements(deps.recorder, trx, userId, await entryProgress(trx, userId, context.now), context);
     return { id: at.entryId, version: appended.streamVersion, position: appended.position };
   } catch (error) {
     if (isUniqueViolation(error, 'journal_entries_one_per_day')) {

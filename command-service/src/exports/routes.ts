@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { RequestAuth } from '@mindflow/core/auth';
+import { unlockAchievements } from '../achievements/unlock.js';
 import { AppError } from '@mindflow/core/errors';
 import { newEventId } from '@mindflow/core/eventstore';
 import { bearer, errorResponses, type HttpServer } from '@mindflow/core/http';
@@ -40,6 +41,7 @@ export function exportRoutes(
     async (request, reply) => {
       const caller = await deps.auth.authorize(request);
       const exportId = newEventId();
+      const context = requestContext(request, caller);
       const position = await inUserTransaction(deps.db, caller.userId, async (trx) => {
         await trx.selectFrom('users').select('id').where('id', '=', caller.userId).forUpdate().execute();
         const pending = await trx
@@ -57,8 +59,9 @@ export function exportRoutes(
           expectedVersion: 0,
           userId: caller.userId,
           events: [{ type: 'DataExportRequested', data: { exportId } }],
-          context: requestContext(request, caller),
+          context,
         });
+        await unlockAchievements(deps.recorder, trx, caller.userId, { exports: 1 }, context);
         return appended.position;
       });
       return reply.status(202).send({ id: exportId, status: 'queued' as const, position });

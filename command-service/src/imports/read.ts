@@ -47,11 +47,58 @@ export interface ImportItem {
   readonly files: readonly { readonly name: string; readonly path: string }[];
 }
 
+/** What habits.json holds that an import restores (achievements are earned again by the entries). */
+export interface ArchivedHabits {
+  readonly goals: readonly { readonly kind: string; readonly target: number }[];
+  readonly templates: readonly {
+    readonly name: string;
+    readonly title: string;
+    readonly content: string;
+    readonly tags: readonly string[];
+    readonly mood: string | null;
+  }[];
+  readonly prompts: readonly { readonly text: string; readonly theme: string | null }[];
+}
+
+/** habits.json as far as it holds what it should: anything else in it is left out. */
+function archivedHabits(parsed: unknown): ArchivedHabits {
+  const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const list = (name: string) =>
+    Array.isArray(record[name])
+      ? ((record[name] as unknown[]).filter((item) => typeof item === 'object' && item !== null) as Record<
+          string,
+          unknown
+        >[])
+      : [];
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    goals: list('goals').flatMap((goal) =>
+      typeof goal.kind === 'string' && typeof goal.target === 'number'
+        ? [{ kind: goal.kind, target: goal.target }]
+        : [],
+    ),
+    templates: list('templates').flatMap((template) => {
+      const [name, title, content] = [text(template.name), text(template.title), text(template.content)];
+      if (name === undefined || title === undefined || content === undefined) return [];
+      const tags = Array.isArray(template.tags)
+        ? template.tags.filter((tag): tag is string => typeof tag === 'string')
+        : [];
+      return [{ name, title, content, tags, mood: text(template.mood) ?? null }];
+    }),
+    prompts: list('prompts').flatMap((prompt) => {
+      const value = text(prompt.text);
+      return value === undefined ? [] : [{ text: value, theme: text(prompt.theme) ?? null }];
+    }),
+  };
+}
+
 export interface ImportArchive {
   readonly format: 'mindflow-export' | 'day-one';
   readonly items: readonly ImportItem[];
   /** Entries that cannot be read at all, with why. */
   readonly unreadable: readonly { readonly source: string; readonly reason: string }[];
+  /** A MindFlow export's goals, templates and own prompts (habits.json), as they were written. */
+  readonly habits?: ArchivedHabits;
   /** A file's bytes, by its path in the archive. */
   file(path: string): Promise<Readable | undefined>;
   close(): void;
@@ -196,7 +243,8 @@ async function readOpened(zip: yauzl.ZipFile, limits: ImportLimits): Promise<Imp
         ),
       });
     }
-    return { format: 'mindflow-export', items: checked(items), unreadable, file, close };
+    const habits = archivedHabits(await json('habits.json'));
+    return { format: 'mindflow-export', items: checked(items), unreadable, habits, file, close };
   }
 
   // Day One: the first top-level .json with an `entries` array.

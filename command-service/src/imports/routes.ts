@@ -38,6 +38,10 @@ const Report = Type.Object({
   ),
   skipped: Type.Array(Item),
   rejected: Type.Array(Type.Object({ source: Type.String(), reason: Type.String() })),
+  habits: Type.Object(
+    { created: Type.Integer(), skipped: Type.Integer() },
+    { description: 'goals, templates and own prompts of a MindFlow export' },
+  ),
 });
 
 /**

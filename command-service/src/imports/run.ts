@@ -2,7 +2,7 @@ import { blobKeys, BlobTooLarge, type BlobStore } from '@mindflow/core/blobs';
 import { AppError } from '@mindflow/core/errors';
 import type { Logger } from '@mindflow/core/logging';
 import { newEventId } from '@mindflow/core/eventstore';
-import type { EntryInput } from '@mindflow/core/domain';
+import { goalKinds, moods, type EntryInput } from '@mindflow/core/domain';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { recordAttachment } from '../attachments/service.js';
@@ -10,7 +10,10 @@ import { maxAttachmentBytes, sniffType } from '../attachments/sniff.js';
 import type { WriteTables } from '@mindflow/core/write-model';
 import { createEntry } from '../entries/service.js';
 import { inUserTransaction, type Recorder, type RequestContext } from '../recorder.js';
-import type { ImportArchive } from './read.js';
+import type { ArchivedHabits, ImportArchive } from './read.js';
+import { runGoalCommand } from '../goals/service.js';
+import { runPromptCommand } from '../prompts/service.js';
+import { runTemplateCommand } from '../templates/service.js';
 
 export interface ImportReport {
   readonly format: ImportArchive['format'];
@@ -18,6 +21,8 @@ export interface ImportReport {
   readonly created: { source: string; date: string; title: string; attachments: number }[];
   readonly skipped: { source: string; date: string; reason: string }[];
   readonly rejected: { source: string; reason: string }[];
+  /** Goals, templates and own prompts of a MindFlow export: restored, or already there. */
+  readonly habits: { created: number; skipped: number };
 }
 
 /** Thrown to roll a dry run's transaction back once the entry is known to be acceptable. */
@@ -63,6 +68,7 @@ export async function importArchive(
     created: [],
     skipped: [],
     rejected: [...archive.unreadable],
+    habits: { created: 0, skipped: 0 },
   };
   const taken = new Set(
     (
@@ -133,5 +139,109 @@ export async function importArchive(
     report.created.push({ source: item.source, date, title: item.entry.title, attachments });
   }
   options.onProgress?.(done, archive.items.length);
+  if (archive.habits !== undefined) await restoreHabits(deps, userId, archive.habits, options, report);
   return report;
+}
+
+/**
+ * Restores an export's goals, templates and own prompts, each through its command (same rules,
+ * same events). One the writer has already (a goal of the same kind and target, a template of
+ * the same name, a prompt of the same text) is skipped, so importing twice adds nothing.
+ */
+async function restoreHabits(
+  deps: { readonly db: Kysely<WriteTables>; readonly recorder: Recorder; readonly logger: Logger },
+  userId: string,
+  habits: ArchivedHabits,
+  options: { readonly dryRun: boolean; readonly context: RequestContext },
+  report: ImportReport,
+): Promise<void> {
+  const [goals, templates, prompts] = await Promise.all([
+    deps.db
+      .selectFrom('goals')
+      .select(['kind', 'target'])
+      .where('user_id', '=', userId)
+      .where('removed_at', 'is', null)
+      .execute(),
+    deps.db
+      .selectFrom('templates')
+      .select('name')
+      .where('user_id', '=', userId)
+      .where('removed_at', 'is', null)
+      .execute(),
+    deps.db
+      .selectFrom('prompts')
+      .select('text')
+      .where('user_id', '=', userId)
+      .where('removed_at', 'is', null)
+      .execute(),
+  ]);
+  const have = new Set([
+    ...goals.map((goal) => `goal ${goal.kind} ${String(goal.target)}`),
+    ...templates.map((template) => `template ${template.name}`),
+    ...prompts.map((prompt) => `prompt ${prompt.text}`),
+  ]);
+  const restore = async (
+    key: string,
+    source: string,
+    command: (trx: Kysely<WriteTables>) => Promise<unknown>,
+  ): Promise<void> => {
+    if (have.has(key)) {
+      report.habits.skipped += 1;
+      return;
+    }
+    try {
+      await inUserTransaction(deps.db, userId, async (trx) => {
+        await command(trx);
+        if (options.dryRun) throw new DryRun();
+      });
+    } catch (error) {
+      if (!(error instanceof DryRun)) {
+        report.rejected.push({ source, reason: reasonFor(error, 'entry', deps.logger) });
+        return;
+      }
+    }
+    have.add(key);
+    report.habits.created += 1;
+  };
+  for (const [index, goal] of habits.goals.entries()) {
+    const kind = goalKinds.find((known) => known === goal.kind);
+    if (kind === undefined) {
+      report.rejected.push({ source: `habits.json#goals/${String(index)}`, reason: `unknown goal kind ${goal.kind}` });
+      continue;
+    }
+    await restore(`goal ${kind} ${String(goal.target)}`, `habits.json#goals/${String(index)}`, (trx) =>
+      runGoalCommand(
+        deps.recorder,
+        trx,
+        userId,
+        { type: 'SetGoal', goalId: newEventId(), kind, target: goal.target },
+        undefined,
+        options.context,
+      ),
+    );
+  }
+  for (const [index, template] of habits.templates.entries()) {
+    const mood = moods.find((known) => known === template.mood) ?? null;
+    await restore(`template ${template.name}`, `habits.json#templates/${String(index)}`, (trx) =>
+      runTemplateCommand(
+        deps.recorder,
+        trx,
+        userId,
+        { type: 'CreateTemplate', templateId: newEventId(), template: { ...template, mood } },
+        undefined,
+        options.context,
+      ),
+    );
+  }
+  for (const [index, prompt] of habits.prompts.entries()) {
+    await restore(`prompt ${prompt.text}`, `habits.json#prompts/${String(index)}`, (trx) =>
+      runPromptCommand(
+        deps.recorder,
+        trx,
+        userId,
+        { type: 'AddPrompt', promptId: newEventId(), ...prompt },
+        options.context,
+      ),
+    );
+  }
 }

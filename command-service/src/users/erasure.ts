@@ -46,6 +46,10 @@ export interface ErasureReceipt {
 const userTables = [
   'entry_analyses',
   'reminder_sends',
+  'user_achievements',
+  'goals',
+  'templates',
+  'prompts',
   'insight_periods',
   'insight_requests',
   'insight_schedule',

@@ -26,6 +26,8 @@ export interface EntryInput {
   readonly location?: string | null;
   readonly weather?: string | null;
   readonly isPrivate?: boolean;
+  /** The prompt it is written from, if any (a new entry only). */
+  readonly promptId?: string | undefined;
 }
 
 export type EntryCommand =
@@ -58,6 +60,7 @@ export function decideEntry(command: EntryCommand, state: EntryState): DomainEve
             weather: checkOptionalText('weather', entry.weather ?? null, limits.weather),
             isPrivate: entry.isPrivate ?? false,
             ...measure(content),
+            ...(entry.promptId === undefined ? {} : { promptId: entry.promptId }),
           },
         },
       ];
@@ -168,13 +171,13 @@ function checkDate(date: string): string {
 }
 
 /** `value` if it is text (no U+0000, no lone surrogate); else the field's rule violation. */
-function checkText(field: string, value: string): string {
+export function checkText(field: string, value: string): string {
   const problem = textProblem(value);
   if (problem !== undefined) throw ruleViolation(field, problem);
   return value;
 }
 
-function checkTitle(title: string): string {
+export function checkTitle(title: string): string {
   const trimmed = checkText('title', title).trim();
   if (trimmed.length === 0 || textLength(trimmed) > limits.title) {
     throw ruleViolation('title', `must be 1–${limits.title} characters`);
@@ -182,14 +185,14 @@ function checkTitle(title: string): string {
   return trimmed;
 }
 
-function checkContent(content: string): string {
+export function checkContent(content: string): string {
   checkText('content', content);
   if (textLength(content) > limits.content)
     throw ruleViolation('content', `must be at most ${limits.content} characters`);
   return content;
 }
 
-function checkMood(mood: string | null): Mood | null {
+export function checkMood(mood: string | null): Mood | null {
   if (mood === null) return null;
   if (!(moods as readonly string[]).includes(mood)) throw ruleViolation('mood', `must be one of ${moods.join(', ')}`);
   return mood as Mood;

@@ -7,3 +7,8 @@ export { decideInsightRequest, maxInsightDays, type InsightRequest } from './ins
 export { decideNotificationRead, notificationIdOf, notificationState, type NotificationState } from './notification.js';
 export * from './streams.js';
 export { findBadText, textLength, textProblem } from './text.js';
+export * from './achievements.js';
+export * from './goal.js';
+export * from './template.js';
+export * from './prompt.js';
+export * from './prompt-library.js';

@@ -14,3 +14,11 @@ export const exportStream = (exportId: string) => `export-${exportId}`;
 export const analysisStream = (entryId: string) => `analysis-${entryId}`;
 /** An in-app notification: raised, then read. */
 export const notificationStream = (notificationId: string) => `notification-${notificationId}`;
+/** A writer's achievements, each unlocked once. */
+export const achievementStream = (userId: string) => `achievements-${userId}`;
+/** A writer's goal: set, changed, removed. */
+export const goalStream = (goalId: string) => `goal-${goalId}`;
+/** A writer's entry template: created, changed, removed. */
+export const templateStream = (templateId: string) => `template-${templateId}`;
+/** A writer's own writing prompt: added, removed. */
+export const promptStream = (promptId: string) => `prompt-${promptId}`;

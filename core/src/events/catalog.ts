@@ -13,6 +13,7 @@ import {
   Reminders,
   Theme,
   Uuid,
+  promptIdPattern,
 } from './schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -32,6 +33,15 @@ const entryFields = {
 };
 // Tags are words the writer chose: as personal as the text (an erased entry has no tags).
 const entryPersonal = ['title', 'content', 'tags', 'location', 'weather'];
+
+const templateFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  title: entryFields.title,
+  content: entryFields.content,
+  tags: entryFields.tags,
+  mood: entryFields.mood,
+};
+const templatePersonal = ['name', 'title', 'content', 'tags'];
 
 /**
  * Every event MindFlow records. Personal fields are sealed with the user's data key; the
@@ -90,10 +100,21 @@ export const mindflowEvents = {
   RemindersSet: defineEvent(Reminders),
   RoleGranted: defineEvent(Type.Object({ role: Role }, strict)),
   RoleRevoked: defineEvent(Type.Object({ role: Role }, strict)),
-  EntryCreated: defineEvent(Type.Object({ entryId: Uuid, ...entryFields }, strict), {
-    personal: entryPersonal,
-    erasedAs: { tags: [] },
-  }),
+  EntryCreated: defineEvent(
+    Type.Object(
+      {
+        entryId: Uuid,
+        ...entryFields,
+        /** The prompt it was written from (GET /v1/prompts/today), if any. */
+        promptId: Type.Optional(Type.String({ pattern: promptIdPattern })),
+      },
+      strict,
+    ),
+    {
+      personal: entryPersonal,
+      erasedAs: { tags: [] },
+    },
+  ),
   EntryUpdated: defineEvent(
     Type.Object({ entryId: Uuid, changes: Type.Partial(Type.Object(entryFields, strict)) }, strict),
     { personal: entryPersonal.map((field) => `changes.${field}`), erasedAs: { 'changes.tags': [] } },
@@ -180,6 +201,48 @@ export const mindflowEvents = {
     ),
     { personal: ['title'] },
   ),
+  /** A writer set a goal (POST /v1/goals): no text, only what it counts. */
+  GoalSet: defineEvent(
+    Type.Object(
+      {
+        goalId: Uuid,
+        kind: Type.Union([Type.Literal('entries-per-week'), Type.Literal('words-per-day'), Type.Literal('streak')]),
+        target: Type.Integer({ minimum: 1 }),
+        period: Nullable(Type.Union([Type.Literal('week'), Type.Literal('day')])),
+      },
+      strict,
+    ),
+  ),
+  GoalChanged: defineEvent(Type.Object({ goalId: Uuid, target: Type.Integer({ minimum: 1 }) }, strict)),
+  GoalRemoved: defineEvent(Type.Object({ goalId: Uuid }, strict)),
+  /** A writer's entry template (POST /v1/templates); its text is personal. */
+  TemplateCreated: defineEvent(Type.Object({ templateId: Uuid, ...templateFields }, strict), {
+    personal: templatePersonal,
+    erasedAs: { tags: [] },
+  }),
+  TemplateChanged: defineEvent(
+    Type.Object({ templateId: Uuid, changes: Type.Partial(Type.Object(templateFields, strict)) }, strict),
+    { personal: templatePersonal.map((field) => `changes.${field}`), erasedAs: { 'changes.tags': [] } },
+  ),
+  TemplateRemoved: defineEvent(Type.Object({ templateId: Uuid }, strict)),
+  /** A writer's own writing prompt (POST /v1/prompts); its text is personal. */
+  PromptAdded: defineEvent(
+    Type.Object(
+      {
+        promptId: Uuid,
+        text: Type.String({ minLength: 1, maxLength: 500 }),
+        theme: Nullable(Type.String({ maxLength: 40 })),
+      },
+      strict,
+    ),
+    { personal: ['text'] },
+  ),
+  PromptRemoved: defineEvent(Type.Object({ promptId: Uuid }, strict)),
+  /**
+   * A writer reached an achievement (GET /v1/achievements), at the command that earned it,
+   * once: `code` is one of the domain's achievements.
+   */
+  AchievementUnlocked: defineEvent(Type.Object({ code: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }) }, strict)),
   /** The user has read a notification (POST /v1/notifications/{id}/read). */
   NotificationRead: defineEvent(Type.Object({ notificationId: Uuid }, strict)),
   ThumbnailGenerated: defineEvent(

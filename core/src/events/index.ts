@@ -17,5 +17,6 @@ export {
   Weekday,
   Theme,
   Uuid,
+  promptIdPattern,
 } from './schemas.js';
 export { weekdays, type Weekday as WeekdayName } from './reminder-days.js';

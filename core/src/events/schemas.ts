@@ -5,6 +5,9 @@ import { weekdays } from './reminder-days.js';
 export const Uuid = Type.String({
   pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
 });
+/** A writing prompt's id: the library's `lib-NNN`, or a writer's own (a UUID). */
+export const promptIdPattern =
+  '^(lib-[0-9]{3}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$';
 export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 export const Mood = Type.Union([
   Type.Literal('ecstatic'),

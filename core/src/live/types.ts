@@ -1,7 +1,7 @@
 /** What a user's open streams are told of one of their events: ids only, never journal text. */
 export interface LiveUpdate {
   readonly type: LiveUpdateType;
-  /** The entry, insight or notification the event is about. */
+  /** The entry, insight or notification the event is about; for an achievement, its code. */
   readonly id: string;
   /** The event's global position: the SSE id, and what X-Min-Position takes to read it. */
   readonly position: number;
@@ -15,6 +15,7 @@ export const liveUpdateTypes = [
   'analysis-ready',
   'insight-ready',
   'notification',
+  'achievement',
 ] as const;
 export type LiveUpdateType = (typeof liveUpdateTypes)[number];
 

@@ -14,6 +14,7 @@ const updateTypes: Partial<Record<string, LiveUpdateType>> = {
   InsightGenerated: 'insight-ready',
   NotificationRaised: 'notification',
   NotificationRead: 'notification',
+  AchievementUnlocked: 'achievement',
 };
 
 /** The event types that make a live update (what a replay reads). */
@@ -22,7 +23,7 @@ export const liveEventTypes: readonly string[] = Object.keys(updateTypes);
 /** The update an event makes, if any: about its entry, insight or notification (ids are never sealed). */
 export function liveUpdateOf(event: RecordedEvent): LiveUpdate | undefined {
   const type = updateTypes[event.type];
-  const id = event.data.entryId ?? event.data.insightId ?? event.data.notificationId;
+  const id = event.data.entryId ?? event.data.insightId ?? event.data.notificationId ?? event.data.code;
   if (type === undefined || event.userId === null || typeof id !== 'string') return undefined;
   return { type, id, position: event.globalPosition };
 }

@@ -54,6 +54,8 @@ export interface ReadViews {
     created_at: Date;
     updated_at: Date;
     deleted_at: Date | null;
+    /** The prompt it was written from. */
+    prompt_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   entry_history: {
     entry_id: string;
@@ -100,5 +102,40 @@ export interface ReadViews {
     subject_id: string | null;
     created_at: Date;
     read_at: Date | null;
+  };
+  goal_view: {
+    goal_id: string;
+    user_id: string;
+    kind: string;
+    target: number;
+    period: string | null;
+    version: number;
+    created_at: Date;
+    removed: ColumnType<boolean, boolean | undefined, boolean>;
+  };
+  template_view: {
+    template_id: string;
+    user_id: string;
+    name: string;
+    title: string;
+    content: string;
+    tags: ColumnType<string[], string[], string[]>;
+    mood: string | null;
+    version: number;
+    created_at: Date;
+    removed: ColumnType<boolean, boolean | undefined, boolean>;
+  };
+  prompt_view: {
+    prompt_id: string;
+    user_id: string;
+    text: string;
+    theme: string | null;
+    created_at: Date;
+    removed: ColumnType<boolean, boolean | undefined, boolean>;
+  };
+  achievement_view: {
+    user_id: string;
+    code: string;
+    unlocked_at: Date;
   };
 }

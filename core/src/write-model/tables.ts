@@ -38,6 +38,48 @@ export interface UserSettingsTable {
   updated_at: UpdatedAt;
 }
 
+/** A writer's goals (see migrations/src/write/0012). */
+export interface GoalsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  target: number;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  removed_at: Date | null;
+}
+
+/** A writer's entry templates (see migrations/src/write/0013). */
+export interface TemplatesTable {
+  id: string;
+  user_id: string;
+  name: string;
+  title: string;
+  content: string;
+  tags: string[];
+  mood: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  removed_at: Date | null;
+}
+
+/** A writer's own writing prompts (see migrations/src/write/0014). */
+export interface PromptsTable {
+  id: string;
+  user_id: string;
+  text: string;
+  theme: string | null;
+  created_at: Generated<Date>;
+  removed_at: Date | null;
+}
+
+/** The achievements a writer has unlocked, each once (see migrations/src/write/0011). */
+export interface UserAchievementsTable {
+  user_id: string;
+  code: string;
+  unlocked_at: Generated<Date>;
+}
+
 /** One reminder raised per writer and local day (see migrations/src/write/0010). */
 export interface ReminderSendsTable {
   user_id: string;
@@ -160,6 +202,10 @@ export type WriteTables = EventStoreTables &
     users: UsersTable;
     user_settings: UserSettingsTable;
     reminder_sends: ReminderSendsTable;
+    user_achievements: UserAchievementsTable;
+    goals: GoalsTable;
+    templates: TemplatesTable;
+    prompts: PromptsTable;
     user_gdpr_consent: UserConsentTable;
     journal_entries: JournalEntriesTable;
     attachments: AttachmentsTable;

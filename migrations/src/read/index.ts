@@ -12,6 +12,10 @@ import * as projectionVersions from './0011-projection-versions.js';
 import * as mailDeliveries from './0012-mail-deliveries.js';
 import * as notifications from './0013-notifications.js';
 import * as profileReminders from './0014-profile-reminders.js';
+import * as achievements from './0015-achievements.js';
+import * as goals from './0016-goals.js';
+import * as templates from './0017-templates.js';
+import * as prompts from './0018-prompts.js';
 
 /** mindflow_read: the denormalized read model, the embedded full-text search and the embedded audit store. */
 export const readMigrations: Record<string, Migration> = {
@@ -28,4 +32,8 @@ export const readMigrations: Record<string, Migration> = {
   '0012-mail-deliveries': mailDeliveries,
   '0013-notifications': notifications,
   '0014-profile-reminders': profileReminders,
+  '0015-achievements': achievements,
+  '0016-goals': goals,
+  '0017-templates': templates,
+  '0018-prompts': prompts,
 };

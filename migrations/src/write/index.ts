@@ -9,6 +9,10 @@ import * as dataExports from './0007-data-exports.js';
 import * as erasureFence from './0008-erasure-fence-and-master-keys.js';
 import * as uploadStaging from './0009-attachment-upload-staging.js';
 import * as reminders from './0010-reminders.js';
+import * as achievements from './0011-achievements.js';
+import * as goals from './0012-goals.js';
+import * as templates from './0013-templates.js';
+import * as prompts from './0014-prompts.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -22,4 +26,8 @@ export const writeMigrations: Record<string, Migration> = {
   '0008-erasure-fence-and-master-keys': erasureFence,
   '0009-attachment-upload-staging': uploadStaging,
   '0010-reminders': reminders,
+  '0011-achievements': achievements,
+  '0012-goals': goals,
+  '0013-templates': templates,
+  '0014-prompts': prompts,
 };

@@ -25,6 +25,12 @@ const actions: Partial<Record<Event['type'], readonly [AuditAction, DataCategory
   ConsentRecorded: ['GDPR_CONSENT_UPDATE', 'consent'],
   RoleGranted: ['ROLE_GRANTED', 'access-control'],
   RoleRevoked: ['ROLE_REVOKED', 'access-control'],
+  GoalSet: ['GOAL_SET', 'journal'],
+  GoalChanged: ['GOAL_UPDATE', 'journal'],
+  GoalRemoved: ['GOAL_REMOVE', 'journal'],
+  TemplateCreated: ['TEMPLATE_CREATE', 'journal'],
+  TemplateChanged: ['TEMPLATE_UPDATE', 'journal'],
+  TemplateRemoved: ['TEMPLATE_REMOVE', 'journal'],
 };
 
 /** Entry fields whose values may be recorded: the writer's text (title, content, tags…) never is. */
@@ -101,6 +107,19 @@ function metadataOf(event: Event, before: Facts): Record<string, unknown> {
       return { role: event.data.role };
     case 'DataExportRequested':
       return { exportId: event.data.exportId };
+    // A goal has no text: what it counts and its target are the record.
+    case 'GoalSet':
+      return { goalId: event.data.goalId, kind: event.data.kind, target: event.data.target };
+    case 'GoalChanged':
+      return { goalId: event.data.goalId, target: event.data.target };
+    case 'GoalRemoved':
+      return { goalId: event.data.goalId };
+    // A template's text (name, title, content, tags) is the writer's: only which fields changed.
+    case 'TemplateCreated':
+    case 'TemplateRemoved':
+      return { templateId: event.data.templateId };
+    case 'TemplateChanged':
+      return { templateId: event.data.templateId, changedFields: Object.keys(event.data.changes).sort() };
     case 'AccountDeletionRequested':
       // The writer's own words stay out: only whether they gave a reason.
       return { stage: 'requested', reasonGiven: event.data.reason !== null };

@@ -1,5 +1,5 @@
 import { UserErasedError, type UserKeyring } from '@mindflow/core/crypto';
-import { notificationIdOf, notificationStream } from '@mindflow/core/domain';
+import { achievements, notificationIdOf, notificationStream } from '@mindflow/core/domain';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { StreamVersionConflict, type RecordedEvent } from '@mindflow/core/eventstore';
 import {
@@ -51,7 +51,7 @@ export interface NotifierOptions<W extends UserKeysTables, R extends RuntimeTabl
 /**
  * The notifier: raises an in-app notification (NotificationRaised, on the notification's own
  * stream, its title sealed with the user's key) for each event a writer is told of: an insight
- * written, with its severity. Hosted like every projection; the notification's id comes from
+ * written, with its severity; an achievement unlocked. Hosted like every projection; the notification's id comes from
  * the event's, and its stream must be new, so a redelivery or a replay raises nothing twice. Of
  * an erased user, nothing is raised.
  */
@@ -60,7 +60,9 @@ export function notifier<W extends UserKeysTables, R extends RuntimeTables>(
 ): HostedProjection {
   const raise = async (
     event: RecordedEvent,
-    notification: { kind: 'insight-ready'; severity: Severity; title: string; subjectId: string },
+    notification:
+      | { kind: 'insight-ready'; severity: Severity; title: string; subjectId: string }
+      | { kind: 'achievement'; severity: null; title: string; subjectId: null },
   ) => {
     if (event.userId === null) return;
     const notificationId = notificationIdOf(event.eventId, notification.kind);
@@ -91,6 +93,17 @@ export function notifier<W extends UserKeysTables, R extends RuntimeTables>(
     options.runtime ?? standaloneServices(),
     async (deliveries) => {
       for (const { event } of deliveries) {
+        if (event.type === 'AchievementUnlocked') {
+          const achievement = achievements.find((candidate) => candidate.code === event.data.code);
+          if (achievement === undefined) continue;
+          await raise(event, {
+            kind: 'achievement',
+            severity: null,
+            title: `Achievement unlocked: ${achievement.title}`,
+            subjectId: null,
+          });
+          continue;
+        }
         if (event.type !== 'InsightGenerated') continue;
         const decoded = await options.decode(event);
         if (decoded.type !== 'InsightGenerated' || decoded.erased.length > 0) continue;

@@ -40,8 +40,9 @@ const entryColumns = [
   'created_at',
   'updated_at',
   'deleted_at',
+  'prompt_id',
 ] as const;
-/** Rows per statement: well under PostgreSQL's 65,535 parameters at 18 columns. */
+/** Rows per statement: well under PostgreSQL's 65,535 parameters at 19 columns. */
 const chunkSize = 1_000;
 
 /** Whether `event` is one the fold takes: an entry's creation, edit, deletion or restoration. */
@@ -128,6 +129,7 @@ export class EntryFold {
           created_at: event.occurredAt,
           updated_at: event.occurredAt,
           deleted_at: null,
+          prompt_id: data.promptId ?? null,
         });
         changed.add(entryId);
         countTags(userId, data.tags, 1);

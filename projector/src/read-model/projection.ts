@@ -6,6 +6,7 @@ import type { Projection } from '@mindflow/core/projections';
 import { unnested } from './unnested.js';
 import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
 import { EntryFold, isEntryEvent, userOf } from './entry-fold.js';
+import { applyHabitEvent } from './habits.js';
 import {
   analysisWithdrawn,
   entryAnalyzed,
@@ -29,6 +30,10 @@ const views = [
   'entry_analysis_view',
   'insight_view',
   'notification_view',
+  'achievement_view',
+  'goal_view',
+  'template_view',
+  'prompt_view',
   'profile_view',
 ] as const;
 
@@ -69,6 +74,15 @@ const apartFromEntries: ReadonlySet<string> = new Set([
   'InsightGenerated',
   'NotificationRaised',
   'NotificationRead',
+  'AchievementUnlocked',
+  'GoalSet',
+  'GoalChanged',
+  'GoalRemoved',
+  'TemplateCreated',
+  'TemplateChanged',
+  'TemplateRemoved',
+  'PromptAdded',
+  'PromptRemoved',
 ]);
 
 async function applyEvent(db: Db, event: Event): Promise<void> {
@@ -104,6 +118,16 @@ async function applyEvent(db: Db, event: Event): Promise<void> {
       return insightGenerated(db, event, userOf(event));
     case 'NotificationRaised':
       return notificationRaised(db, event, userOf(event));
+    case 'GoalSet':
+    case 'GoalChanged':
+    case 'GoalRemoved':
+    case 'TemplateCreated':
+    case 'TemplateChanged':
+    case 'TemplateRemoved':
+    case 'PromptAdded':
+    case 'PromptRemoved':
+    case 'AchievementUnlocked':
+      return applyHabitEvent(db, event);
     case 'NotificationRead':
       return notificationRead(db, event);
     default:

@@ -84,6 +84,10 @@ t.test("a command's effect reaches the read model within a bounded time", async 
     word_count: 5,
     version: 1,
   });
+  // The command's last event is the user's newest: the achievement its entry unlocked (first-entry).
+  const newest = (await readWholeLog(commands.db)).filter((event) => event.userId === ana.id).at(-1);
+  t.equal(newest?.type, 'AchievementUnlocked');
+  await applied(newest?.globalPosition ?? position);
   t.match(
     await live.db.selectFrom('profile_view').selectAll().where('user_id', '=', ana.id).executeTakeFirstOrThrow(),
     {
@@ -91,7 +95,7 @@ t.test("a command's effect reaches the read model within a bounded time", async 
       total_words: 5,
       last_entry_date: '2026-11-20',
       timezone: 'Europe/Lisbon',
-      position: String(position),
+      position: String(newest?.globalPosition),
     },
     "the profile records the newest of the user's events applied (read-your-writes)",
   );

@@ -85,6 +85,7 @@ export function replay(
     version: last.version,
     created_at: first.at,
     updated_at: last.at,
+    prompt_id: text(state.promptId),
   });
   return { entry, deleted, at: last.at.toISOString(), actorId: last.actor_id };
 }

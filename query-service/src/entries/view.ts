@@ -22,6 +22,7 @@ export const EntryView = Type.Object({
   version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
+  promptId: Type.Optional(Type.String({ description: 'the prompt it was written from' })),
 });
 export type EntryView = Static<typeof EntryView>;
 
@@ -44,6 +45,7 @@ export const entryColumns = [
   'version',
   'created_at',
   'updated_at',
+  'prompt_id',
 ] as const;
 
 export function toEntryView(row: Pick<JournalRow, (typeof entryColumns)[number]>): EntryView {
@@ -64,5 +66,6 @@ export function toEntryView(row: Pick<JournalRow, (typeof entryColumns)[number]>
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    ...(row.prompt_id === null ? {} : { promptId: row.prompt_id }),
   };
 }

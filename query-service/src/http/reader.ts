@@ -14,6 +14,8 @@ export interface ReadDeps {
   readonly auth: RequestAuth;
   /** How long X-Min-Position may wait. */
   readonly waitMs: number;
+  /** The time, for what is counted on the caller's "today" (their goals). */
+  readonly now: () => Date;
   readonly logger: Logger;
   readonly cacheLookups: Counter<'cache' | 'result'>;
   /** How long reads waited for X-Min-Position, by outcome (reached, timeout). */

@@ -81,6 +81,8 @@ export interface EntryDraft {
   readonly isPrivate: boolean;
   readonly location: string | null;
   readonly weather: string | null;
+  /** The prompt of the day it is written from (sent when the entry is created). */
+  readonly promptId?: string;
 }
 
 /** One version in an entry's history (GET /v1/entries/{id}/history). */
@@ -244,4 +246,56 @@ export interface NotificationList {
   readonly items: readonly AppNotification[];
   readonly unread: number;
   readonly nextCursor: string | null;
+}
+
+export const goalKinds = ['entries-per-week', 'words-per-day', 'streak'] as const;
+export type GoalKind = (typeof goalKinds)[number];
+
+/** One goal with where it stands (GET /v1/goals). */
+export interface Goal {
+  readonly id: string;
+  readonly kind: GoalKind;
+  readonly target: number;
+  readonly period: 'week' | 'day' | null;
+  readonly version: number;
+  readonly progress: number;
+  readonly achieved: boolean;
+  readonly history: readonly { readonly from: string; readonly to: string; readonly achieved: boolean }[];
+}
+
+/** GET /v1/achievements. */
+export interface Achievements {
+  readonly items: readonly {
+    readonly code: string;
+    readonly title: string;
+    readonly description: string;
+    readonly unlockedAt: string;
+  }[];
+  readonly next: readonly {
+    readonly code: string;
+    readonly title: string;
+    readonly progress: number;
+    readonly target: number;
+  }[];
+}
+
+/** GET /v1/prompts/today. */
+export interface PromptOfDay {
+  readonly id: string;
+  readonly text: string;
+  readonly theme: string | null;
+  readonly source: 'library' | 'mine';
+  readonly date: string;
+}
+
+/** One template (GET /v1/templates). */
+export interface Template {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly content: string;
+  readonly tags: readonly string[];
+  readonly mood: Mood | null;
+  readonly builtIn: boolean;
+  readonly version: number | null;
 }

@@ -31,7 +31,9 @@ export function Layout() {
           ? ['insights']
           : update.type === 'notification'
             ? ['notifications']
-            : ['entries'];
+            : update.type === 'achievement'
+              ? ['achievements']
+              : ['entries'];
       void queries.invalidateQueries({ queryKey: about });
     });
   }, [signedIn, queries]);
@@ -80,6 +82,7 @@ export function Layout() {
               <Link to="/trends">{t('nav.trends')}</Link>
               <Link to="/search">{t('nav.search')}</Link>
               <Link to="/insights">{t('nav.insights')}</Link>
+              <Link to="/habits">{t('nav.habits')}</Link>
               <Link to="/notifications">
                 {t('nav.notifications')}
                 {unread > 0 && (

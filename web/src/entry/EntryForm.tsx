@@ -8,6 +8,7 @@ import { MoodPicker } from '../components/MoodPicker';
 import { Preview } from '../components/Preview';
 import { TagsInput } from '../components/TagsInput';
 import { Attachments } from './Attachments';
+import { Starters } from './Starters';
 import { useAutosave } from './autosave';
 
 /**
@@ -37,6 +38,7 @@ export function EntryForm({ date, loaded }: { readonly date: string; readonly lo
 
   return (
     <>
+      {entryId === null && <Starters change={change} />}
       <form className="today" onSubmit={submit}>
         <Field
           label={t('today.field.title')}

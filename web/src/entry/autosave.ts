@@ -14,6 +14,9 @@ interface Base {
   readonly version: number;
 }
 
+/** A change sends the fields only: the prompt is the creation's. */
+const withoutPrompt = ({ promptId: _prompt, ...fields }: EntryDraft) => fields;
+
 const draftOf = (entry: Entry): EntryDraft => ({
   title: entry.title,
   content: entry.content,
@@ -85,7 +88,10 @@ export function useAutosave(date: string, loaded: Entry | null) {
         const result =
           known === null
             ? await api<CommandResult>('POST', '/v1/entries', { body: { date, ...sent } })
-            : await api<CommandResult>('PATCH', `/v1/entries/${known.id}`, { body: sent, ifMatch: known.version });
+            : await api<CommandResult>('PATCH', `/v1/entries/${known.id}`, {
+                body: withoutPrompt(sent),
+                ifMatch: known.version,
+              });
         base.current = { id: result.id, version: result.version };
         setEntryId(result.id);
         setError(null);

@@ -1,0 +1,492 @@
+/** The themes of the prompt library. */
+export const promptThemes = [
+  'gratitude',
+  'reflection',
+  'goals',
+  'relationships',
+  'growth',
+  'memories',
+  'creativity',
+  'mindfulness',
+  'work',
+  'health',
+  'values',
+  'emotions',
+  'nature',
+  'future',
+  'joy',
+] as const;
+export type PromptTheme = (typeof promptThemes)[number];
+
+/** A prompt of the library: its id (`lib-NNN`), theme, and its words in English and Portuguese. */
+export interface LibraryPrompt {
+  readonly id: string;
+  readonly theme: PromptTheme;
+  readonly en: string;
+  readonly pt: string;
+}
+
+// [theme, English, Portuguese], ten to a theme. Written for MindFlow.
+const library: readonly (readonly [PromptTheme, string, string])[] = [
+  [
+    'gratitude',
+    'What small thing made today a little easier?',
+    'Que pequena coisa tornou o dia de hoje um pouco mais fácil?',
+  ],
+  ['gratitude', 'Who helped you recently without being asked?', 'Quem o ajudou recentemente sem que lho pedisse?'],
+  [
+    'gratitude',
+    'Name three things within reach that you are glad to have.',
+    'Nomeie três coisas ao seu alcance que está contente por ter.',
+  ],
+  [
+    'gratitude',
+    'Which meal this week are you still thinking about, and why?',
+    'Em que refeição desta semana ainda está a pensar, e porquê?',
+  ],
+  ['gratitude', 'What skill of yours do you take for granted?', 'Que capacidade sua dá por garantida?'],
+  ['gratitude', 'Describe a sound you heard today that you liked.', 'Descreva um som que ouviu hoje e de que gostou.'],
+  ['gratitude', 'What did your body let you do today?', 'O que é que o seu corpo lhe permitiu fazer hoje?'],
+  [
+    'gratitude',
+    'Which ordinary object would you miss most if it vanished?',
+    'Que objeto comum lhe faria mais falta se desaparecesse?',
+  ],
+  [
+    'gratitude',
+    'Who taught you something you still use every day?',
+    'Quem lhe ensinou algo que ainda usa todos os dias?',
+  ],
+  [
+    'gratitude',
+    'What went right today that could easily have gone wrong?',
+    'O que correu bem hoje que podia facilmente ter corrido mal?',
+  ],
+  [
+    'reflection',
+    'What took most of your attention today, and did it deserve it?',
+    'O que lhe ocupou mais a atenção hoje, e mereceu-o?',
+  ],
+  ['reflection', 'When did you feel most like yourself this week?', 'Quando se sentiu mais você próprio esta semana?'],
+  ['reflection', 'What would you tell yourself from a year ago?', 'O que diria a si próprio de há um ano?'],
+  ['reflection', 'Which decision of today would you make again?', 'Que decisão de hoje voltaria a tomar?'],
+  [
+    'reflection',
+    'What are you avoiding, and what is it costing you?',
+    'O que anda a evitar, e quanto lhe está a custar?',
+  ],
+  ['reflection', 'What did you change your mind about lately?', 'Sobre o que mudou de ideias ultimamente?'],
+  [
+    'reflection',
+    'Describe today in three words, then explain one of them.',
+    'Descreva o dia de hoje em três palavras e explique uma delas.',
+  ],
+  ['reflection', 'What pattern keeps showing up in your days?', 'Que padrão continua a aparecer nos seus dias?'],
+  ['reflection', 'What question would you like someone to ask you?', 'Que pergunta gostaria que alguém lhe fizesse?'],
+  [
+    'reflection',
+    'Where did your time go today, and where did you want it to go?',
+    'Para onde foi o seu tempo hoje, e para onde queria que fosse?',
+  ],
+  [
+    'goals',
+    'What is one thing you want to have done by the end of this week?',
+    'Que coisa quer ter feito até ao fim desta semana?',
+  ],
+  [
+    'goals',
+    'Which goal feels heavy right now, and what would make it lighter?',
+    'Que objetivo lhe pesa agora, e o que o tornaria mais leve?',
+  ],
+  [
+    'goals',
+    'What is the smallest next step toward something you care about?',
+    'Qual é o mais pequeno passo seguinte em direção a algo que lhe importa?',
+  ],
+  [
+    'goals',
+    'What did you finish recently that you had put off for a long time?',
+    'O que terminou recentemente depois de o adiar muito tempo?',
+  ],
+  [
+    'goals',
+    'If this month went well, what would be different at its end?',
+    'Se este mês correr bem, o que estará diferente no fim dele?',
+  ],
+  [
+    'goals',
+    'Which habit would you like to start, and when would it fit in your day?',
+    'Que hábito gostaria de começar, e em que momento do dia caberia?',
+  ],
+  ['goals', 'What are you working toward that nobody else sees?', 'Para que está a trabalhar que mais ninguém vê?'],
+  [
+    'goals',
+    'Which goal could you let go of, and how would that feel?',
+    'De que objetivo podia abdicar, e como se sentiria?',
+  ],
+  ['goals', 'What would make tomorrow a good day?', 'O que faria de amanhã um bom dia?'],
+  [
+    'goals',
+    'What progress did you make this week, however small?',
+    'Que progresso fez esta semana, por mais pequeno que seja?',
+  ],
+  [
+    'relationships',
+    'Who did you think of today, and what would you like to tell them?',
+    'Em quem pensou hoje, e o que lhe gostaria de dizer?',
+  ],
+  ['relationships', 'Describe a conversation that stayed with you.', 'Descreva uma conversa que lhe ficou na memória.'],
+  [
+    'relationships',
+    'Who makes you laugh most easily, and when did they last?',
+    'Quem o faz rir com mais facilidade, e quando foi a última vez?',
+  ],
+  ['relationships', 'Which friendship would you like to tend more?', 'Que amizade gostaria de cuidar mais?'],
+  ['relationships', 'What did someone do this week that you admired?', 'O que fez alguém esta semana que admirou?'],
+  [
+    'relationships',
+    'Is there something you need to say to someone? Write it here first.',
+    'Há algo que precisa de dizer a alguém? Escreva-o aqui primeiro.',
+  ],
+  [
+    'relationships',
+    'How do the people close to you know you care?',
+    'Como é que as pessoas próximas sabem que se importa com elas?',
+  ],
+  ['relationships', 'Who would you like to know better, and why?', 'Quem gostaria de conhecer melhor, e porquê?'],
+  ['relationships', 'Write about a kindness from a stranger.', 'Escreva sobre uma gentileza de um desconhecido.'],
+  ['relationships', 'What have you learned from a disagreement?', 'O que aprendeu com um desacordo?'],
+  ['growth', 'What did you learn today, on purpose or by accident?', 'O que aprendeu hoje, de propósito ou por acaso?'],
+  ['growth', 'What mistake taught you the most this year?', 'Que erro lhe ensinou mais este ano?'],
+  ['growth', 'Which fear got a little smaller recently?', 'Que medo ficou um pouco mais pequeno recentemente?'],
+  ['growth', 'What would you try if you could not fail?', 'O que experimentaria se não pudesse falhar?'],
+  ['growth', 'Which piece of advice have you finally understood?', 'Que conselho finalmente compreendeu?'],
+  ['growth', 'What is something you are better at than you were a year ago?', 'Em que é melhor do que era há um ano?'],
+  [
+    'growth',
+    'What feedback did you receive lately, and what will you do with it?',
+    'Que opinião sobre si recebeu ultimamente, e o que vai fazer com ela?',
+  ],
+  [
+    'growth',
+    'Where did you step outside your comfort zone this week?',
+    'Onde saiu da sua zona de conforto esta semana?',
+  ],
+  [
+    'growth',
+    'What belief about yourself is ready to be retired?',
+    'Que crença sobre si próprio está pronta para ser posta de lado?',
+  ],
+  [
+    'growth',
+    'What is a question you are curious about right now?',
+    'Que pergunta lhe desperta curiosidade neste momento?',
+  ],
+  [
+    'memories',
+    'Describe a place from your childhood in as much detail as you can.',
+    'Descreva um lugar da sua infância com o máximo de pormenor que conseguir.',
+  ],
+  ['memories', 'What smell brings back a memory at once?', 'Que cheiro lhe traz de imediato uma memória?'],
+  [
+    'memories',
+    'Write about a day you would like to live again.',
+    'Escreva sobre um dia que gostaria de viver outra vez.',
+  ],
+  ['memories', 'What song is tied to a moment of your life?', 'Que canção está ligada a um momento da sua vida?'],
+  [
+    'memories',
+    'Who was your favourite teacher, and what did they see in you?',
+    'Quem foi o seu professor preferido, e o que viu em si?',
+  ],
+  ['memories', 'Describe the first home you remember.', 'Descreva a primeira casa de que se lembra.'],
+  [
+    'memories',
+    'What did you want to be when you grew up, and what became of that wish?',
+    'O que queria ser quando fosse grande, e o que foi feito desse desejo?',
+  ],
+  [
+    'memories',
+    'Write about a journey that changed something in you.',
+    'Escreva sobre uma viagem que mudou algo em si.',
+  ],
+  [
+    'memories',
+    'What family story do you hope is never forgotten?',
+    'Que história de família espera que nunca seja esquecida?',
+  ],
+  [
+    'memories',
+    'What did this time last year look like for you?',
+    'Como era a sua vida por esta altura no ano passado?',
+  ],
+  [
+    'creativity',
+    'Describe your day as if it were the opening of a novel.',
+    'Descreva o seu dia como se fosse o início de um romance.',
+  ],
+  [
+    'creativity',
+    'Write a letter to an object you use every day.',
+    'Escreva uma carta a um objeto que usa todos os dias.',
+  ],
+  [
+    'creativity',
+    'What would you make if you had a free afternoon and no one watching?',
+    'O que faria se tivesse uma tarde livre e ninguém a ver?',
+  ],
+  [
+    'creativity',
+    'Invent a holiday and describe how people celebrate it.',
+    'Invente um feriado e descreva como as pessoas o celebram.',
+  ],
+  [
+    'creativity',
+    'Describe the view from your window to someone who has never seen it.',
+    'Descreva a vista da sua janela a alguém que nunca a viu.',
+  ],
+  ['creativity', 'Write six words about your week.', 'Escreva seis palavras sobre a sua semana.'],
+  [
+    'creativity',
+    'If your mood today were weather, what would the forecast say?',
+    'Se o seu estado de espírito hoje fosse o tempo, o que diria a previsão?',
+  ],
+  ['creativity', 'What idea keeps coming back to you?', 'Que ideia continua a voltar-lhe à cabeça?'],
+  ['creativity', 'Write about a colour that suits today.', 'Escreva sobre uma cor que combine com o dia de hoje.'],
+  [
+    'creativity',
+    'Describe a dream you remember, then give it a title.',
+    'Descreva um sonho de que se lembre e dê-lhe um título.',
+  ],
+  [
+    'mindfulness',
+    'What do you notice right now, with each of your senses?',
+    'O que nota neste momento, com cada um dos seus sentidos?',
+  ],
+  [
+    'mindfulness',
+    'When today did you slow down, even for a moment?',
+    'Quando abrandou hoje, nem que fosse por um instante?',
+  ],
+  [
+    'mindfulness',
+    'What is taking up space in your head that you could set down here?',
+    'O que lhe ocupa a cabeça que podia pousar aqui?',
+  ],
+  [
+    'mindfulness',
+    'Describe your breathing right now, and then three slow breaths.',
+    'Descreva a sua respiração agora, e depois três respirações lentas.',
+  ],
+  ['mindfulness', 'What was the quietest moment of your day?', 'Qual foi o momento mais sossegado do seu dia?'],
+  [
+    'mindfulness',
+    'What are you carrying today that is not yours to carry?',
+    'O que carrega hoje que não lhe cabe a si carregar?',
+  ],
+  [
+    'mindfulness',
+    'Which everyday task could you do with more attention tomorrow?',
+    'Que tarefa do dia a dia podia fazer amanhã com mais atenção?',
+  ],
+  ['mindfulness', 'Where in your body do you feel today?', 'Em que parte do corpo sente o dia de hoje?'],
+  ['mindfulness', 'What can you let be exactly as it is today?', 'O que pode deixar ficar exatamente como está hoje?'],
+  [
+    'mindfulness',
+    'Describe something beautiful you almost missed.',
+    'Descreva algo bonito que quase lhe passou despercebido.',
+  ],
+  ['work', 'What part of your work gave you energy today?', 'Que parte do seu trabalho lhe deu energia hoje?'],
+  ['work', 'What problem are you proud of solving lately?', 'Que problema tem orgulho de ter resolvido ultimamente?'],
+  [
+    'work',
+    'What would make your working day ten per cent better?',
+    'O que tornaria o seu dia de trabalho dez por cento melhor?',
+  ],
+  ['work', 'Who do you work well with, and why does it work?', 'Com quem trabalha bem, e porque resulta?'],
+  [
+    'work',
+    'What did you say yes to that you wish you had declined?',
+    'A que disse que sim quando preferia ter recusado?',
+  ],
+  ['work', 'What would you like to be known for in your work?', 'Pelo que gostaria de ser conhecido no seu trabalho?'],
+  [
+    'work',
+    'When did you last lose track of time while working?',
+    'Quando foi a última vez que perdeu a noção do tempo a trabalhar?',
+  ],
+  [
+    'work',
+    'What task have you been postponing, and what is the first step?',
+    'Que tarefa anda a adiar, e qual é o primeiro passo?',
+  ],
+  [
+    'work',
+    'Where do you draw the line between work and the rest of your life?',
+    'Onde traça a linha entre o trabalho e o resto da sua vida?',
+  ],
+  ['work', 'What did you learn from a colleague this week?', 'O que aprendeu com um colega esta semana?'],
+  ['health', 'How did you sleep, and how did it shape your day?', 'Como dormiu, e como isso marcou o seu dia?'],
+  [
+    'health',
+    'What did you do today that your future self will thank you for?',
+    'O que fez hoje pelo qual o seu eu futuro lhe vai agradecer?',
+  ],
+  ['health', 'How did you move your body today, and how did it feel?', 'Como mexeu o corpo hoje, e como se sentiu?'],
+  ['health', 'What gives you energy, and what drains it?', 'O que lhe dá energia, e o que a esgota?'],
+  ['health', 'What does rest look like for you right now?', 'Como é o descanso para si neste momento?'],
+  ['health', 'Which meal today did you enjoy most?', 'De que refeição de hoje gostou mais?'],
+  [
+    'health',
+    'What is one kind thing you can do for your body tomorrow?',
+    'Que coisa boa pode fazer pelo seu corpo amanhã?',
+  ],
+  [
+    'health',
+    'When did you last spend an hour without a screen?',
+    'Quando foi a última vez que passou uma hora sem ecrãs?',
+  ],
+  ['health', 'What is your body trying to tell you lately?', 'O que é que o seu corpo lhe anda a tentar dizer?'],
+  ['health', 'How do you look after yourself on a hard day?', 'Como cuida de si num dia difícil?'],
+  ['values', 'What matters most to you this season of your life?', 'O que mais lhe importa nesta fase da sua vida?'],
+  [
+    'values',
+    'When did you act in line with your values this week?',
+    'Quando agiu de acordo com os seus valores esta semana?',
+  ],
+  [
+    'values',
+    'What would you defend even if it cost you something?',
+    'O que defenderia mesmo que lhe custasse alguma coisa?',
+  ],
+  [
+    'values',
+    'Which person lives in a way you would like to live?',
+    'Que pessoa vive de uma forma como gostaria de viver?',
+  ],
+  ['values', 'What does a good life mean to you today?', 'O que significa hoje para si uma vida boa?'],
+  ['values', 'What are you no longer willing to tolerate?', 'O que já não está disposto a tolerar?'],
+  ['values', 'What do you want more of, and what less of?', 'De que quer mais, e de que quer menos?'],
+  ['values', 'What promise to yourself have you kept?', 'Que promessa a si próprio cumpriu?'],
+  [
+    'values',
+    'Where does your money go, and does it reflect what you care about?',
+    'Para onde vai o seu dinheiro, e isso reflete o que lhe importa?',
+  ],
+  [
+    'values',
+    'What would you like people to say about you when you are not in the room?',
+    'O que gostaria que dissessem de si quando não está presente?',
+  ],
+  [
+    'emotions',
+    'Name what you feel right now, as precisely as you can.',
+    'Dê nome ao que sente agora, com a maior precisão possível.',
+  ],
+  ['emotions', 'What made you anxious today, and what helped?', 'O que o deixou ansioso hoje, e o que ajudou?'],
+  ['emotions', 'When did you feel proud of yourself recently?', 'Quando se sentiu orgulhoso de si recentemente?'],
+  [
+    'emotions',
+    'What are you sad about that you have not said out loud?',
+    'Com que anda triste que ainda não disse em voz alta?',
+  ],
+  [
+    'emotions',
+    'What made you angry, and what was underneath the anger?',
+    'O que o irritou, e o que havia por baixo da irritação?',
+  ],
+  [
+    'emotions',
+    'Describe a moment today when you felt at ease.',
+    'Descreva um momento de hoje em que se sentiu à vontade.',
+  ],
+  ['emotions', 'What are you looking forward to?', 'Pelo que anseia?'],
+  ['emotions', 'Which feeling has visited you most this week?', 'Que sentimento o visitou mais esta semana?'],
+  [
+    'emotions',
+    'What would you say to a friend who felt the way you feel today?',
+    'O que diria a um amigo que se sentisse como se sente hoje?',
+  ],
+  [
+    'emotions',
+    'What surprised you about how you reacted to something?',
+    'O que o surpreendeu na forma como reagiu a algo?',
+  ],
+  ['nature', 'What did the sky look like today?', 'Como estava o céu hoje?'],
+  [
+    'nature',
+    'Describe a tree, plant or animal you saw recently.',
+    'Descreva uma árvore, planta ou animal que viu recentemente.',
+  ],
+  ['nature', 'How is the season changing around you?', 'Como está a estação a mudar à sua volta?'],
+  ['nature', 'Where outdoors do you feel most at peace?', 'Onde, ao ar livre, se sente mais em paz?'],
+  ['nature', 'What did the weather make you feel today?', 'O que o fez sentir o tempo que esteve hoje?'],
+  [
+    'nature',
+    'Write about a walk, short or long, and what you noticed on it.',
+    'Escreva sobre um passeio, curto ou longo, e o que reparou nele.',
+  ],
+  [
+    'nature',
+    'What would you show a visitor of the nature near your home?',
+    'Que natureza perto de casa mostraria a um visitante?',
+  ],
+  [
+    'nature',
+    'Describe water you have seen lately: rain, river, sea or tap.',
+    'Descreva água que viu ultimamente: chuva, rio, mar ou torneira.',
+  ],
+  ['nature', 'When did you last watch a sunrise or a sunset?', 'Quando viu pela última vez o nascer ou o pôr do sol?'],
+  ['nature', 'What living thing do you look after, and how is it doing?', 'De que ser vivo cuida, e como está ele?'],
+  [
+    'future',
+    'Where would you like to be in five years, in one paragraph?',
+    'Onde gostaria de estar daqui a cinco anos, num parágrafo?',
+  ],
+  [
+    'future',
+    'Write a note to yourself to open one year from today.',
+    'Escreva uma nota a si próprio para abrir daqui a um ano.',
+  ],
+  [
+    'future',
+    'What are you curious to find out about your own life?',
+    'O que tem curiosidade de descobrir sobre a sua própria vida?',
+  ],
+  [
+    'future',
+    'Which door would you like to open in the coming months?',
+    'Que porta gostaria de abrir nos próximos meses?',
+  ],
+  ['future', 'What do you hope stays the same?', 'O que espera que continue igual?'],
+  ['future', 'Describe an ordinary day in a future you would love.', 'Descreva um dia normal num futuro que adoraria.'],
+  [
+    'future',
+    'What are you planting now that will grow later?',
+    'O que está a plantar agora que vai crescer mais tarde?',
+  ],
+  [
+    'future',
+    'What worry about the future can you put into perspective today?',
+    'Que preocupação com o futuro pode pôr hoje em perspetiva?',
+  ],
+  ['future', 'Who do you want to become, in three sentences?', 'Quem quer vir a ser, em três frases?'],
+  ['future', 'What adventure is still on your list?', 'Que aventura continua na sua lista?'],
+  ['joy', 'What made you smile today?', 'O que o fez sorrir hoje?'],
+  ['joy', 'Describe the best five minutes of your day.', 'Descreva os melhores cinco minutos do seu dia.'],
+  ['joy', 'What simple pleasure do you want more of?', 'De que prazer simples quer mais?'],
+  ['joy', 'When did you last play, just for fun?', 'Quando foi a última vez que brincou, só por diversão?'],
+  ['joy', 'What is something you are looking forward to this weekend?', 'Pelo que anseia este fim de semana?'],
+  ['joy', 'Write about a small win nobody noticed.', 'Escreva sobre uma pequena vitória que ninguém notou.'],
+  ['joy', 'Which book, film or song delighted you recently?', 'Que livro, filme ou canção o encantou recentemente?'],
+  ['joy', 'What would a perfectly lazy Sunday look like?', 'Como seria um domingo perfeitamente preguiçoso?'],
+  ['joy', 'Describe a moment when you laughed until it hurt.', 'Descreva um momento em que riu até doer.'],
+  ['joy', 'What is a treat you could give yourself this week?', 'Que mimo se podia dar a si próprio esta semana?'],
+];
+
+/** Every prompt of the library, numbered in order (`lib-001` …). */
+export const promptLibrary: readonly LibraryPrompt[] = Object.freeze(
+  library.map(([theme, en, pt], index) =>
+    Object.freeze({ id: `lib-${String(index + 1).padStart(3, '0')}`, theme, en, pt }),
+  ),
+);
