@@ -25,8 +25,8 @@ t.test('habits: set a goal, see it met, see the achievements', async (t) => {
   await page.reload();
   await page.getByText('2 of 2 · met').waitFor();
   const unlocked = page.getByRole('list', { name: 'Unlocked' });
-  await unlocked.getByText('First entry').waitFor();
-  await unlocked.getByText('Goal met').waitFor();
+  await unlocked.getByText('First entry', { exact: true }).waitFor();
+  await unlocked.getByText('Goal met', { exact: true }).waitFor();
   t.pass('first-entry and goal-met are unlocked');
   await journal.accessible('habits, with a goal and achievements');
 
