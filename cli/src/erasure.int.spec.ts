@@ -147,6 +147,10 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
     15_000,
     'an insight',
   );
+  // A template and a prompt of their own hold the canary too: sealed in the events, gone with the rest.
+  await eve.command('POST', '/v1/templates', { name: `Mine ${canary}`, title: 'Evening', content: `About ${canary}.` });
+  const prompt = await eve.command('POST', '/v1/prompts', { text: `What would ${canary} say?` });
+  await ai.platform.settle(prompt.position);
   const last = Number((await eve.get('/v1/entries')).headers['x-position']);
   await ai.platform.settle(last);
 

@@ -1,6 +1,6 @@
 import { builtInTemplates } from '@mindflow/core/domain';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { readWholeLog } from '@mindflow/core/testing';
+import { readWholeLog, waitFor } from '@mindflow/core/testing';
 import { writeSide } from '@mindflow/projector';
 import t from 'tap';
 import { queryServiceForTest, testWriters, type TestWriter } from '../testing.js';
@@ -81,6 +81,22 @@ t.test('three built-in templates, then the writer’s own; changed with If-Match
   const log = await readWholeLog(writeSide(write.db));
   const stored = log.filter((event) => event.type.startsWith('Template') && event.userId === ana.id);
   t.notOk(JSON.stringify(stored.map((event) => event.data)).includes('canary'), 'no template text in the clear');
+
+  // The audit trail has the change, and which fields it touched, never their words.
+  const audited = await waitFor(async () => {
+    const records = [];
+    for await (const record of platform.audit.stream({ userId: ana.id })) records.push(record);
+    const found = records.filter((record) => record.action.startsWith('TEMPLATE_'));
+    return found.length >= 2 ? found : undefined;
+  });
+  t.match(
+    audited.map((record) => ({ action: record.action, metadata: record.metadata })),
+    [
+      { action: 'TEMPLATE_CREATE', metadata: { templateId: id } },
+      { action: 'TEMPLATE_UPDATE', metadata: { templateId: id, changedFields: ['title'] } },
+    ],
+  );
+  t.notOk(JSON.stringify(audited).includes('canary') || JSON.stringify(audited).includes('Dawn'), 'no template text');
 
   const removed = await send(ana, 'DELETE', `/v1/templates/${id}`);
   t.equal(removed.statusCode, 200);
