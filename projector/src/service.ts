@@ -127,6 +127,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     stopMaintenance = await startPartitionMaintenance(options.analyticsDb, analytics.strategy, logger);
     // One failure path and one erasure fence for every host, whatever its store.
     const runtime: RuntimeServices = { metrics, logger, erasure: createErasureFence(options.writeDb) };
+    // The write model's tables, for the mail projection (addresses, settings) and the reminder run.
+    const writeTables = writeDatabase(options.writeDb as unknown as Kysely<unknown>);
     projections.push(
       ...databaseProjections(options, analytics).map(({ projection, db }) =>
         hostProjection({ projection, db, decode, ...runtime }),
@@ -159,7 +161,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
         mailDelivery({
           mailer: options.mailer,
           readDb: mailSide(options.readDb),
-          writeDb: writeDatabase(options.writeDb as unknown as Kysely<unknown>),
+          writeDb: writeTables,
           links: mailLinks(options.secrets.jwtSecret, options.mailLinkBaseUrl),
           decode,
           runtime,
@@ -169,10 +171,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
     projections.push(notifier({ writeDb: options.writeDb, readDb: options.readDb, keyring, decode, runtime }));
     const remindEveryMs = options.remindEveryMs ?? 60_000;
     if (remindEveryMs > 0) {
-      stopReminders = startReminderScheduler(
-        { writeDb: writeDatabase(options.writeDb as unknown as Kysely<unknown>), keyring, logger },
-        remindEveryMs,
-      );
+      stopReminders = startReminderScheduler({ writeDb: writeTables, keyring, logger }, remindEveryMs);
     }
     if (options.live !== undefined) {
       projections.push(liveUpdates({ hub: options.live, readDb: options.readDb, runtime }));
