@@ -193,6 +193,13 @@ export interface TestWriter {
   readonly id: string;
   readonly token: string;
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** A command, answered as it is (whatever its status), with If-Match when `ifMatch` is given. */
+  send(
+    method: 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+    url: string,
+    body?: object,
+    ifMatch?: number,
+  ): Promise<LightMyRequestResponse>;
   /** POST /v1/entries; the command's answer. */
   write(entry: Record<string, unknown>): Promise<{ id: string; version: number; position: number }>;
   command(
@@ -221,6 +228,13 @@ export async function testWriters(app: HttpServer, count: number, timezone = 'UT
       id,
       token,
       get: (url, headers = {}) => app.inject({ method: 'GET', url, headers: { authorization, ...headers } }),
+      send: (method, url, body, ifMatch) =>
+        app.inject({
+          method,
+          url,
+          headers: { authorization, ...(ifMatch === undefined ? {} : { 'if-match': `"${String(ifMatch)}"` }) },
+          ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+        }),
       write: (entry) => command('POST', '/v1/entries', { title: 'A day', content: 'some words here', ...entry }),
       command,
     };

@@ -9,6 +9,7 @@ import {
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Kysely } from 'kysely';
 import type { Recorder, RequestContext } from '../recorder.js';
+import { readWritten, type Written } from '../entries/repository.js';
 
 /**
  * Unlocks, in the command's own transaction, the achievements its `progress` earns: each is
@@ -47,14 +48,27 @@ export async function unlockAchievements(
 
 /**
  * What a writer's entries have reached: the totals the entry commands keep (user_streaks), and
- * whether one of their goals is met today (their own day).
+ * whether one of their goals is met today (their own day). An entry command passes what it has
+ * just read of the writer's entries (`written`), which is then not read again.
  */
-export async function entryProgress(trx: Kysely<WriteTables>, userId: string, now: Date): Promise<AchievementProgress> {
-  const totals = await trx
-    .selectFrom('user_streaks')
-    .select(['total_entries', 'total_words', 'longest_streak'])
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+export async function entryProgress(
+  trx: Kysely<WriteTables>,
+  userId: string,
+  now: Date,
+  written?: Written,
+): Promise<AchievementProgress> {
+  const totals =
+    written === undefined
+      ? await trx
+          .selectFrom('user_streaks')
+          .select(['total_entries', 'total_words', 'longest_streak'])
+          .where('user_id', '=', userId)
+          .executeTakeFirst()
+      : {
+          total_entries: written.stats.totalEntries,
+          total_words: written.stats.totalWords,
+          longest_streak: written.stats.longestStreak,
+        };
   const goals = await trx
     .selectFrom('goals')
     .select(['kind', 'target'])
@@ -63,14 +77,8 @@ export async function entryProgress(trx: Kysely<WriteTables>, userId: string, no
     .execute();
   let met = false;
   if (goals.length > 0) {
-    const user = await trx.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirstOrThrow();
-    const entries = await trx
-      .selectFrom('journal_entries')
-      .select(['entry_date as date', 'word_count as words'])
-      .where('user_id', '=', userId)
-      .where('deleted_at', 'is', null)
-      .execute();
-    const today = localDate(now, user.timezone);
+    const { entries, timezone } = written ?? (await readWritten(trx, userId, now));
+    const today = localDate(now, timezone);
     met = goals.some(
       (goal) => goalStanding({ kind: goal.kind as GoalKind, target: goal.target }, entries, today).achieved,
     );

@@ -1,4 +1,4 @@
-import { writingStats, type EntryState, type Mood } from '@mindflow/core/domain';
+import { writingStats, type EntryState, type Mood, type WritingStats } from '@mindflow/core/domain';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 
@@ -84,16 +84,10 @@ export async function saveEntry(
     .execute();
 }
 
-/** Recomputes the user's streaks and totals from their entries, "today" in their time zone. */
-export async function refreshStreaks(db: Db, userId: string, now: Date): Promise<void> {
-  const user = await db.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirstOrThrow();
-  const entries = await db
-    .selectFrom('journal_entries')
-    .select(['entry_date as date', 'word_count as words'])
-    .where('user_id', '=', userId)
-    .where('deleted_at', 'is', null)
-    .execute();
-  const stats = writingStats(entries, now, user.timezone);
+/** Recomputes the user's streaks and totals from their entries, "today" in their time zone; returns what it read. */
+export async function refreshStreaks(db: Db, userId: string, now: Date): Promise<Written> {
+  const written = await readWritten(db, userId, now);
+  const { stats } = written;
   const values = {
     current_streak: stats.currentStreak,
     longest_streak: stats.longestStreak,
@@ -106,4 +100,23 @@ export async function refreshStreaks(db: Db, userId: string, now: Date): Promise
     .values({ user_id: userId, ...values })
     .onConflict((conflict) => conflict.column('user_id').doUpdateSet(values))
     .execute();
+  return written;
+}
+
+/** A writer's (not deleted) entries, their time zone, and what the entries add up to `now`. */
+export interface Written {
+  readonly timezone: string;
+  readonly entries: readonly { readonly date: string; readonly words: number }[];
+  readonly stats: WritingStats;
+}
+
+export async function readWritten(db: Db, userId: string, now: Date): Promise<Written> {
+  const user = await db.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirstOrThrow();
+  const entries = await db
+    .selectFrom('journal_entries')
+    .select(['entry_date as date', 'word_count as words'])
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return { timezone: user.timezone, entries, stats: writingStats(entries, now, user.timezone) };
 }

@@ -7,6 +7,7 @@ import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
 import { lockEntry, refreshStreaks, saveEntry } from './repository.js';
 import { entryProgress, unlockAchievements } from '../achievements/unlock.js';
+import { checkExpectedVersion } from '../http/expected-version.js';
 
 export interface EntryDeps {
   readonly recorder: Recorder;
@@ -47,16 +48,7 @@ export async function changeEntry(
 ): Promise<EntryResult> {
   const stored = await lockEntry(trx, entryId);
   if (stored?.userId !== userId) throw new AppError('NOT_FOUND', 'no such entry');
-  if (expectedVersion !== undefined && expectedVersion !== stored.state.version) {
-    throw new AppError(
-      'PRECONDITION_FAILED',
-      `the entry is at version ${stored.state.version}, not ${expectedVersion}`,
-      {
-        details: [{ currentVersion: stored.state.version }],
-        headers: { etag: `"${stored.state.version}"` },
-      },
-    );
-  }
+  checkExpectedVersion('entry', expectedVersion, stored.state.version);
   return apply(deps, trx, userId, { entryId, version: stored.state.version }, command, context, stored.state);
 }
 
@@ -82,8 +74,9 @@ async function apply(
       events,
       context,
     });
-    await refreshStreaks(trx, userId, context.now);
-    await unlockAchievements(deps.recorder, trx, userId, await entryProgress(trx, userId, context.now), context);
+    const written = await refreshStreaks(trx, userId, context.now);
+    const progress = await entryProgress(trx, userId, context.now, written);
+    await unlockAchievements(deps.recorder, trx, userId, progress, context);
     return { id: at.entryId, version: appended.streamVersion, position: appended.position };
   } catch (error) {
     if (isUniqueViolation(error, 'journal_entries_one_per_day')) {

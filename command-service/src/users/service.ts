@@ -15,6 +15,7 @@ import { weekdays } from '@mindflow/core/events';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Recorder, RequestContext } from '../recorder.js';
+import { checkExpectedVersion } from '../http/expected-version.js';
 
 export interface UserResult {
   readonly id: string;
@@ -55,11 +56,7 @@ async function lockUser(trx: Kysely<WriteTables>, userId: string, expectedVersio
     .forUpdate()
     .executeTakeFirst();
   if (user === undefined) throw new AppError('NOT_FOUND', 'no such user');
-  if (expectedVersion !== undefined && expectedVersion !== user.version) {
-    throw new AppError('PRECONDITION_FAILED', `the profile is at version ${user.version}, not ${expectedVersion}`, {
-      details: [{ currentVersion: user.version }],
-    });
-  }
+  checkExpectedVersion('profile', expectedVersion, user.version);
   return user;
 }
 

@@ -27,39 +27,21 @@ async function goalsOf(writer: TestWriter, position = 0): Promise<Goal[]> {
   return answer.json<{ items: Goal[] }>().items;
 }
 
-async function send(
-  writer: TestWriter,
-  method: 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  body?: object,
-  ifMatch?: number,
-) {
-  return app.inject({
-    method,
-    url,
-    headers: {
-      authorization: `Bearer ${writer.token}`,
-      ...(ifMatch === undefined ? {} : { 'if-match': `"${String(ifMatch)}"` }),
-    },
-    ...(body === undefined ? {} : { payload: body }),
-  });
-}
-
 t.test('set, change (If-Match) and remove a goal; nobody else’s; checked', async (t) => {
   const [ana, bob] = await testWriters(app, 2);
   if (ana === undefined || bob === undefined) throw new Error('two writers');
-  const set = await send(ana, 'POST', '/v1/goals', { kind: 'words-per-day', target: 300 });
+  const set = await ana.send('POST', '/v1/goals', { kind: 'words-per-day', target: 300 });
   t.equal(set.statusCode, 201, set.body);
   const goal = set.json<{ id: string; version: number; position: number }>();
   t.match(await goalsOf(ana, goal.position), [
     { id: goal.id, kind: 'words-per-day', target: 300, period: 'day', version: 1 },
   ]);
 
-  t.equal((await send(ana, 'PATCH', `/v1/goals/${goal.id}`, { target: 500 })).statusCode, 428, 'If-Match required');
-  t.equal((await send(ana, 'PATCH', `/v1/goals/${goal.id}`, { target: 500 }, 7)).statusCode, 412, 'a stale version');
-  t.equal((await send(bob, 'PATCH', `/v1/goals/${goal.id}`, { target: 1 }, 1)).statusCode, 404, 'another writer’s');
-  t.equal((await send(bob, 'DELETE', `/v1/goals/${goal.id}`)).statusCode, 404, 'another writer’s');
-  const changed = await send(ana, 'PATCH', `/v1/goals/${goal.id}`, { target: 500 }, 1);
+  t.equal((await ana.send('PATCH', `/v1/goals/${goal.id}`, { target: 500 })).statusCode, 428, 'If-Match required');
+  t.equal((await ana.send('PATCH', `/v1/goals/${goal.id}`, { target: 500 }, 7)).statusCode, 412, 'a stale version');
+  t.equal((await bob.send('PATCH', `/v1/goals/${goal.id}`, { target: 1 }, 1)).statusCode, 404, 'another writer’s');
+  t.equal((await bob.send('DELETE', `/v1/goals/${goal.id}`)).statusCode, 404, 'another writer’s');
+  const changed = await ana.send('PATCH', `/v1/goals/${goal.id}`, { target: 500 }, 1);
   t.equal(changed.statusCode, 200, changed.body);
   t.match(await goalsOf(ana, changed.json<{ position: number }>().position), [{ target: 500, version: 2 }]);
   t.same(await goalsOf(bob), [], 'another writer sees none');
@@ -71,14 +53,14 @@ t.test('set, change (If-Match) and remove a goal; nobody else’s; checked', asy
     [{ kind: 'entries-per-week', target: 3, period: 'day' }, 422],
     [{ kind: 'streak', target: 30, period: 'week' }, 422],
   ] as const) {
-    const refused = await send(ana, 'POST', '/v1/goals', body);
+    const refused = await ana.send('POST', '/v1/goals', body);
     t.equal(refused.statusCode, status, JSON.stringify(body));
   }
 
-  const removed = await send(ana, 'DELETE', `/v1/goals/${goal.id}`);
+  const removed = await ana.send('DELETE', `/v1/goals/${goal.id}`);
   t.equal(removed.statusCode, 200, removed.body);
   t.same(await goalsOf(ana, removed.json<{ position: number }>().position), [], 'removed');
-  t.equal((await send(ana, 'DELETE', `/v1/goals/${goal.id}`)).statusCode, 404, 'removed already');
+  t.equal((await ana.send('DELETE', `/v1/goals/${goal.id}`)).statusCode, 404, 'removed already');
 });
 
 t.test('entries per week, across a week boundary, in two time zones', async (t) => {
@@ -96,7 +78,7 @@ t.test('entries per week, across a week boundary, in two time zones', async (t) 
     ] as const) {
       position = (await writer.write({ date, title: date, content: 'A few words here.', isPrivate })).position;
     }
-    const set = await send(writer, 'POST', '/v1/goals', { kind: 'entries-per-week', target: 3, period: 'week' });
+    const set = await writer.send('POST', '/v1/goals', { kind: 'entries-per-week', target: 3, period: 'week' });
     position = set.json<{ position: number }>().position;
   }
 
@@ -122,7 +104,7 @@ t.test('a goal met unlocks goal-met, at the command that met it', async (t) => {
   // The command side counts on its own clock: the writer's real today.
   const today = localDate(new Date(), 'Europe/Lisbon');
   const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  const set = await send(writer, 'POST', '/v1/goals', { kind: 'streak', target: 2 });
+  const set = await writer.send('POST', '/v1/goals', { kind: 'streak', target: 2 });
   t.equal(set.statusCode, 201);
   await writer.write({ date: yesterday, title: 'Yesterday', content: 'One.' });
   await writer.write({ date: today, title: 'Today', content: 'Two.' });

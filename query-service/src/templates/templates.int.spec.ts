@@ -24,17 +24,6 @@ interface Template {
   version: number | null;
 }
 
-const send = (writer: TestWriter, method: 'POST' | 'PATCH' | 'DELETE', url: string, body?: object, ifMatch?: number) =>
-  app.inject({
-    method,
-    url,
-    headers: {
-      authorization: `Bearer ${writer.token}`,
-      ...(ifMatch === undefined ? {} : { 'if-match': `"${String(ifMatch)}"` }),
-    },
-    ...(body === undefined ? {} : { payload: body }),
-  });
-
 async function templatesOf(writer: TestWriter, position = 0): Promise<Template[]> {
   const answer = await writer.get('/v1/templates', { 'x-min-position': String(position) });
   if (answer.statusCode !== 200) throw new Error(answer.body);
@@ -51,7 +40,7 @@ t.test('three built-in templates, then the writer’s own; changed with If-Match
   );
   t.ok(builtIn.every((template) => template.builtIn && template.version === null));
 
-  const created = await send(ana, 'POST', '/v1/templates', {
+  const created = await ana.send('POST', '/v1/templates', {
     name: 'Morning pages',
     title: 'Morning',
     content: secret,
@@ -64,13 +53,13 @@ t.test('three built-in templates, then the writer’s own; changed with If-Match
   t.match(listed.at(-1), { id, name: 'Morning pages', tags: ['morning', 'pages'], builtIn: false, version: 1 });
   t.equal((await templatesOf(bob, position)).length, 3, 'another writer sees the built-in ones only');
 
-  t.equal((await send(ana, 'PATCH', `/v1/templates/${id}`, { title: 'Dawn' })).statusCode, 428);
-  t.equal((await send(ana, 'PATCH', `/v1/templates/${id}`, { title: 'Dawn' }, 9)).statusCode, 412);
-  t.equal((await send(bob, 'PATCH', `/v1/templates/${id}`, { title: 'Mine' }, 1)).statusCode, 404, 'another writer’s');
-  t.equal((await send(bob, 'DELETE', `/v1/templates/${id}`)).statusCode, 404);
+  t.equal((await ana.send('PATCH', `/v1/templates/${id}`, { title: 'Dawn' })).statusCode, 428);
+  t.equal((await ana.send('PATCH', `/v1/templates/${id}`, { title: 'Dawn' }, 9)).statusCode, 412);
+  t.equal((await bob.send('PATCH', `/v1/templates/${id}`, { title: 'Mine' }, 1)).statusCode, 404, 'another writer’s');
+  t.equal((await bob.send('DELETE', `/v1/templates/${id}`)).statusCode, 404);
   const builtInId = builtIn[0]?.id ?? '';
-  t.equal((await send(ana, 'DELETE', `/v1/templates/${builtInId}`)).statusCode, 404, 'a built-in one stays');
-  const changed = await send(ana, 'PATCH', `/v1/templates/${id}`, { title: 'Dawn' }, 1);
+  t.equal((await ana.send('DELETE', `/v1/templates/${builtInId}`)).statusCode, 404, 'a built-in one stays');
+  const changed = await ana.send('PATCH', `/v1/templates/${id}`, { title: 'Dawn' }, 1);
   t.equal(changed.statusCode, 200, changed.body);
   t.match((await templatesOf(ana, changed.json<{ position: number }>().position)).at(-1), {
     title: 'Dawn',
@@ -98,13 +87,13 @@ t.test('three built-in templates, then the writer’s own; changed with If-Match
   );
   t.notOk(JSON.stringify(audited).includes('canary') || JSON.stringify(audited).includes('Dawn'), 'no template text');
 
-  const removed = await send(ana, 'DELETE', `/v1/templates/${id}`);
+  const removed = await ana.send('DELETE', `/v1/templates/${id}`);
   t.equal(removed.statusCode, 200);
   t.equal((await templatesOf(ana, removed.json<{ position: number }>().position)).length, 3, 'removed');
 });
 
 t.test('an entry from a template: the fields the body leaves out are the template’s', async (t) => {
-  const created = await send(ana, 'POST', '/v1/templates', {
+  const created = await ana.send('POST', '/v1/templates', {
     name: 'Evening',
     title: 'Evening notes',
     content: '## Today\n\n',
@@ -112,7 +101,7 @@ t.test('an entry from a template: the fields the body leaves out are the templat
     mood: 'happy',
   });
   const template = created.json<{ id: string }>();
-  const entry = await send(ana, 'POST', '/v1/entries', {
+  const entry = await ana.send('POST', '/v1/entries', {
     date: '2026-04-01',
     templateId: template.id,
     title: 'My own title',
@@ -131,7 +120,7 @@ t.test('an entry from a template: the fields the body leaves out are the templat
   if (pt === undefined) throw new Error('a writer');
   await pt.command('PATCH', '/v1/me', { language: 'pt' });
   const gratitude = builtInTemplates[0]?.id ?? '';
-  const fromBuiltIn = await send(pt, 'POST', '/v1/entries', { date: '2026-04-02', templateId: gratitude });
+  const fromBuiltIn = await pt.send('POST', '/v1/entries', { date: '2026-04-02', templateId: gratitude });
   t.equal(fromBuiltIn.statusCode, 201, fromBuiltIn.body);
   const made = fromBuiltIn.json<{ id: string; position: number }>();
   const builtInEntry = (await pt.get(`/v1/entries/${made.id}`, { 'x-min-position': String(made.position) })).json<{
@@ -140,10 +129,10 @@ t.test('an entry from a template: the fields the body leaves out are the templat
   }>();
   t.match(builtInEntry, { title: 'Três coisas boas', tags: ['gratidão'] }, 'a built-in one, in the writer’s language');
 
-  const bare = await send(ana, 'POST', '/v1/entries', { date: '2026-04-03', content: 'No title.' });
+  const bare = await ana.send('POST', '/v1/entries', { date: '2026-04-03', content: 'No title.' });
   t.equal(bare.statusCode, 422, 'without a template, a title is required');
   t.match(bare.json(), { error: { code: 'VALIDATION_RULE', details: [{ path: 'title' }] } });
-  const unknown = await send(bob, 'POST', '/v1/entries', { date: '2026-04-03', templateId: template.id });
+  const unknown = await bob.send('POST', '/v1/entries', { date: '2026-04-03', templateId: template.id });
   t.equal(unknown.statusCode, 422, 'another writer’s template is no template of theirs');
   t.match(unknown.json(), { error: { code: 'VALIDATION_RULE', details: [{ path: 'templateId' }] } });
 });
