@@ -40,7 +40,8 @@ export function idempotencyScope(
   }
   const requestHash = createHash('sha256')
     .update(
-      `${request.method} ${request.url.split('?')[0] ?? ''}\n${request.headers['if-match'] ?? ''}\n${JSON.stringify(fingerprint ?? null)}`,
+      // The whole URL: a query names what is asked too (an unsubscribe link's token, say).
+      `${request.method} ${request.url}\n${request.headers['if-match'] ?? ''}\n${JSON.stringify(fingerprint ?? null)}`,
     )
     .digest('base64url');
   return { userId, key, requestHash };

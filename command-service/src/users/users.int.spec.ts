@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readStream } from '@mindflow/core/eventstore';
 import t from 'tap';
-import { commandServiceForTest } from '../testing.js';
+import { unsubscribeTokens } from '@mindflow/core/mail';
+import { commandServiceForTest, testSecrets } from '../testing.js';
 
 const service = await commandServiceForTest({ admin: { email: 'root@example.com', password: 'the admin password' } });
 t.teardown(() => service.close());
@@ -218,3 +219,48 @@ t.test('text at its length limit counts code points everywhere: astral character
   });
   t.equal(registered.statusCode, 201, `a password of 12 code points is long enough: ${registered.body}`);
 });
+
+t.test(
+  'an Idempotency-Key stands for one unsubscribe link: another link under it is refused, not answered with the first',
+  async (t) => {
+    const ana = await user();
+    const on = {
+      autoSave: true,
+      privateMode: false,
+      emailWeeklyInsights: true,
+      emailMonthlyInsights: false,
+      emailReminderToWrite: true,
+    };
+    const turnedOn = await app.inject({ method: 'PUT', url: '/v1/me/settings', headers: ana.headers, payload: on });
+    t.equal(turnedOn.statusCode, 200, turnedOn.body);
+    const tokens = unsubscribeTokens(testSecrets.jwtSecret);
+    const unsubscribe = (kind: 'reminder' | 'weekly') =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/unsubscribe?token=${tokens.sign(ana.id, kind)}`,
+        headers: { 'idempotency-key': 'one-click' },
+        payload: { 'List-Unsubscribe': 'One-Click' },
+      });
+    const first = await unsubscribe('reminder');
+    t.equal(first.statusCode, 200, first.body);
+    t.match(first.json(), { setting: 'emailReminderToWrite', enabled: false });
+    t.ok(first.json<{ position: number }>().position > 0, 'turned off');
+    const again = await unsubscribe('reminder');
+    t.equal(again.headers['idempotent-replayed'], 'true', 'the same link again: the first answer');
+    t.same(again.json(), first.json());
+
+    const other = await unsubscribe('weekly');
+    t.equal(other.statusCode, 422, other.body);
+    t.equal(other.json<{ error: { code: string } }>().error.code, 'IDEMPOTENCY_KEY_REUSED');
+    const settings = await db
+      .selectFrom('user_settings')
+      .select(['email_reminder_to_write', 'email_weekly_insights'])
+      .where('user_id', '=', ana.id)
+      .executeTakeFirstOrThrow();
+    t.same(
+      settings,
+      { email_reminder_to_write: false, email_weekly_insights: true },
+      'the weekly email stays as it was',
+    );
+  },
+);
