@@ -5,6 +5,7 @@
 // query service, updates through Redis (as between processes).
 //   npm run bench:live        (needs the engines npm test starts; BENCH_WRITES, BENCH_STREAMS)
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createParser } from 'eventsource-parser';
 import { queryServiceForTest, testWriters, type TestWriter } from '@mindflow/query-service/testing';
 
 const writes = Number(process.env.BENCH_WRITES ?? 100);
@@ -23,16 +24,13 @@ async function stream(writer: TestWriter, heard: (position: number) => void) {
   if (response.status !== 200 || response.body === null) throw new Error(`stream: ${response.status}`);
   const reading = (async () => {
     const decoder = new TextDecoder();
-    let text = '';
+    const parser = createParser({
+      onEvent: ({ id }) => {
+        if (id !== undefined) heard(Number(id));
+      },
+    });
     try {
-      for await (const chunk of response.body ?? []) {
-        text += decoder.decode(chunk as Uint8Array, { stream: true });
-        for (let cut; (cut = text.indexOf('\n\n')) >= 0;) {
-          const id = /^id: (\d+)$/m.exec(text.slice(0, cut))?.[1];
-          text = text.slice(cut + 2);
-          if (id !== undefined) heard(Number(id));
-        }
-      }
+      for await (const chunk of response.body ?? []) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
     } catch {
       // closed
     }

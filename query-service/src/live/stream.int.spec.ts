@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPostgres } from '@mindflow/core/postgres';
+import { createParser } from 'eventsource-parser';
 import { sql } from 'kysely';
 import t from 'tap';
 import { queryServiceForTest, testWriters, type TestWriter } from '../testing.js';
@@ -32,28 +33,15 @@ async function openStream(
   });
   const messages: Message[] = [];
   const comments: string[] = [];
-  let text = '';
+  const parser = createParser({
+    onEvent: ({ id, event, data }) => messages.push({ id, event, data: JSON.parse(data) as Message['data'] }),
+    onComment: (comment) => comments.push(comment),
+  });
   const reading = (async () => {
     if (response.body === null) return;
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of response.body) {
-        text += decoder.decode(chunk as Uint8Array, { stream: true });
-        let cut: number;
-        while ((cut = text.indexOf('\n\n')) >= 0) {
-          const block = text.slice(0, cut);
-          text = text.slice(cut + 2);
-          const fields = Object.fromEntries(
-            block
-              .split('\n')
-              .filter((line) => !line.startsWith(':'))
-              .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
-          );
-          if (block.startsWith(':')) comments.push(block);
-          if (fields.data !== undefined)
-            messages.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) as Message['data'] });
-        }
-      }
+      for await (const chunk of response.body) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
     } catch {
       // aborted
     }

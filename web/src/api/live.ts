@@ -1,3 +1,4 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { authorization, refreshSession, sawPosition } from './client';
 
 /** One live update of the signed-in writer: ids only. */
@@ -11,25 +12,6 @@ export interface LiveUpdate {
 const backoffMs = [1_000, 2_000, 5_000, 10_000];
 /** After 429 (too many streams open, e.g. many tabs): wait longer before asking again. */
 const tooManyMs = 30_000;
-
-/** The messages of a Server-Sent Events text so far, and what is left of an unfinished one. */
-function messagesOf(text: string): { messages: { id?: string; data?: string }[]; rest: string } {
-  const blocks = text.split('\n\n');
-  const rest = blocks.pop() ?? '';
-  const messages = blocks.map((block) => {
-    const fields: { id?: string; data?: string } = {};
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const name = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (name === 'id') fields.id = value;
-      if (name === 'data') fields.data = fields.data === undefined ? value : `${fields.data}\n${value}`;
-    }
-    return fields;
-  });
-  return { messages, rest };
-}
 
 /**
  * Follows GET /v1/stream until the returned function is called: each update is handed to
@@ -56,20 +38,17 @@ export function followLiveUpdates(onUpdate: (update: LiveUpdate) => void): () =>
     if (response.status === 429) return tooManyMs;
     if (!response.ok || response.body === null) return backoffMs[Math.min(failures++, backoffMs.length - 1)] ?? 0;
     failures = 0;
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
+    const messages = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value: message } = await messages.read();
       if (done) return backoffMs[0] ?? 1_000;
-      const { messages, rest } = messagesOf(text + value);
-      text = rest;
-      for (const message of messages) {
-        if (message.data === undefined) continue;
-        if (message.id !== undefined) lastEventId = message.id;
-        const update = JSON.parse(message.data) as LiveUpdate;
-        sawPosition(update.position);
-        onUpdate(update);
-      }
+      if (message.id !== undefined) lastEventId = message.id;
+      const update = JSON.parse(message.data) as LiveUpdate;
+      sawPosition(update.position);
+      onUpdate(update);
     }
   };
 
