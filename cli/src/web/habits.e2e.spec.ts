@@ -56,3 +56,37 @@ t.test('today: the prompt of the day above the editor, and a template picker', a
   t.match(listed.items, [{ title: 'Today, looking back', promptId: prompt.id }], 'saved with the prompt’s id');
   t.same(journal.problems, [], 'no console error');
 });
+
+t.test('habits: a template and a prompt of one’s own, saved on the page and offered above a new entry', async (t) => {
+  const journal = await openJournal(t);
+  const { page } = journal;
+  await journal.open('/habits', 'Habits');
+  await page.getByText('None of your own yet. Three built-in ones', { exact: false }).waitFor();
+
+  const template = page.getByRole('form', { name: 'New template' });
+  await template.getByLabel('Template name').fill('Evening pages');
+  await template.getByLabel('Title').fill('This evening');
+  await template.getByLabel('Entry').fill('What went well?');
+  await template.getByRole('button', { name: 'Save template' }).click();
+  await page.getByRole('button', { name: 'Remove the template: Evening pages' }).waitFor();
+  t.pass('the template is listed');
+
+  const prompt = page.getByRole('form', { name: 'New prompt' });
+  await prompt.getByLabel('Prompt').fill('What did you notice today?');
+  await prompt.getByRole('button', { name: 'Add prompt' }).click();
+  await page.getByRole('button', { name: 'Remove the prompt: What did you notice today?' }).waitFor();
+  t.pass('the prompt is listed');
+  await journal.accessible('habits, with a template and a prompt of one’s own');
+
+  await journal.open('/today', /Today/);
+  await page.getByLabel('Start from a template').selectOption({ label: 'Evening pages' });
+  t.equal(await page.getByLabel('Title').inputValue(), 'This evening', 'one’s own template fills the title');
+
+  await journal.open('/habits', 'Habits');
+  await page.getByRole('button', { name: 'Remove the template: Evening pages' }).click();
+  await page.getByRole('button', { name: 'Remove the prompt: What did you notice today?' }).click();
+  await page.getByText('None of your own yet.', { exact: true }).waitFor();
+  const own = await journal.call<{ items: unknown[] }>('GET', '/v1/prompts');
+  t.same(own.items, [], 'the prompt is gone');
+  t.same(journal.problems, [], 'no console error');
+});

@@ -14,6 +14,8 @@ const pages = [
   ['calendar', '/calendar', 'Calendar'],
   ['trends', '/trends', 'Trends'],
   ['search', '/search', 'Search'],
+  ['habits', '/habits', 'Habits'],
+  ['notifications', '/notifications', 'Notifications'],
   ['settings', '/settings', 'Settings'],
 ] as const;
 const moods = ['happy', 'neutral', 'ecstatic', 'sad', 'happy', 'anxious', 'happy'];
@@ -33,14 +35,23 @@ try {
     const [title, content, tags] = topics[back % topics.length] ?? topics[0];
     await journal.call('POST', '/v1/entries', { date, title, content, mood: moods[back % moods.length], tags });
   }
+  await journal.call('POST', '/v1/goals', { kind: 'entries-per-week', target: 5 });
+  await journal.call('POST', '/v1/goals', { kind: 'words-per-day', target: 300 });
+  await journal.call('POST', '/v1/templates', {
+    name: 'Evening pages',
+    title: 'This evening',
+    content: 'What went well?',
+  });
+  await journal.call('POST', '/v1/prompts', { text: 'What did you notice on the way home?' });
   await mkdir(out, { recursive: true });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const [name, route, heading] of pages) {
       await journal.open(route, heading);
       if (name === 'search') await page.getByRole('searchbox', { name: 'Search' }).fill('figs');
-      await page.waitForLoadState('networkidle');
-      await page.waitForTimeout(500);
+      // Not 'networkidle': the live updates' stream stays open.
+      await page.waitForLoadState('load');
+      await page.waitForTimeout(1_000);
       const file = path.join(out, `${name}-${scheme}.png`);
       await page.screenshot({ path: file });
       console.log(file);

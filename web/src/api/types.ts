@@ -288,6 +288,14 @@ export interface PromptOfDay {
   readonly date: string;
 }
 
+/** One of the writer's own prompts (GET /v1/prompts). */
+export interface OwnPrompt {
+  readonly id: string;
+  readonly text: string;
+  readonly theme: string | null;
+  readonly createdAt: string;
+}
+
 /** One template (GET /v1/templates). */
 export interface Template {
   readonly id: string;

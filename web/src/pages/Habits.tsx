@@ -6,10 +6,16 @@ import { goalKinds, type Achievements, type CommandResult, type Goal, type GoalK
 import { inWords } from '../api/words';
 import { Answer } from '../components/Answer';
 import { ErrorText } from '../components/Field';
+import { OwnPrompts } from '../habits/OwnPrompts';
+import { OwnTemplates } from '../habits/OwnTemplates';
+import { RemovableItem } from '../habits/RemovableItem';
 
 const habitKeys = { goals: ['goals'], achievements: ['achievements'] } as const;
 
-/** The writer's goals with their progress, and their achievements (unlocked, and the next ones). */
+/**
+ * The writer's goals with their progress, their achievements (unlocked, and the next ones), and
+ * their own templates and prompts.
+ */
 export default function Habits() {
   const { t } = useTranslation();
   return (
@@ -17,6 +23,8 @@ export default function Habits() {
       <h1>{t('habits.title')}</h1>
       <Goals />
       <AchievementList />
+      <OwnTemplates />
+      <OwnPrompts />
       <p className="hint">{t('habits.hint')}</p>
     </section>
   );
@@ -56,7 +64,12 @@ function Goals() {
         {(items) => (
           <ul className="entries">
             {items.map((goal) => (
-              <li key={goal.id}>
+              <RemovableItem
+                key={goal.id}
+                label={t('habits.remove', { goal: t(`habits.kinds.${goal.kind}`, { count: goal.target }) })}
+                removing={remove.isPending}
+                onRemove={() => remove.mutate(goal)}
+              >
                 <span className="title">{t(`habits.kinds.${goal.kind}`, { count: goal.target })}</span>
                 <label className="hint" htmlFor={`${id}-${goal.id}`}>
                   {t('habits.progress', { progress: goal.progress, target: goal.target })}
@@ -68,16 +81,7 @@ function Goals() {
                     {t('habits.history', { count: goal.history.filter((period) => period.achieved).length })}
                   </span>
                 )}
-                <button
-                  type="button"
-                  className="quiet"
-                  disabled={remove.isPending}
-                  aria-label={t('habits.remove', { goal: t(`habits.kinds.${goal.kind}`, { count: goal.target }) })}
-                  onClick={() => remove.mutate(goal)}
-                >
-                  {t('habits.removeShort')}
-                </button>
-              </li>
+              </RemovableItem>
             ))}
           </ul>
         )}
