@@ -59,6 +59,19 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
     });
   };
   for (let i = 0; i < 60; i++) await write1();
+  // The indexes as the migrations made them: the swapped-in tables must have the same, by name.
+  const indexes = async () =>
+    (
+      await sql<{ table: string; name: string; definition: string }>`
+        select tablename as table, indexname as name, indexdef as definition from pg_indexes
+        where schemaname = 'public' and tablename = any(${[...readModelProjection.tables]}::text[])
+        order by tablename, indexname`.execute(read.db)
+    ).rows;
+  const migrated = await indexes();
+  t.ok(
+    migrated.some((index) => index.name === 'journal_view_search'),
+    'the full-text index is there, as named by its migration',
+  );
 
   // Commands keep coming during the rebuild.
   const writing = { on: true };
@@ -102,4 +115,5 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
     n: string;
   }>`select count(*) as n from information_schema.schemata where schema_name like 'rebuild_%'`.execute(read.db);
   t.equal(Number(schemas.rows[0]?.n), 0, 'no shadow left behind');
+  t.same(await indexes(), migrated, 'every index as the migrations made it, under its name (a migration names it)');
 });

@@ -165,7 +165,11 @@ export async function rebuildProjection<DB extends RuntimeTables>(
   return { events: done, seconds };
 }
 
-/** An empty copy of public.`table` in `schema`; a partitioned table with empty copies of its partitions. */
+/**
+ * An empty copy of public.`table` in `schema`; a partitioned table with empty copies of its
+ * partitions. Its indexes keep their names: LIKE names them anew, and the swap would leave the
+ * live tables with indexes that no migration (a later one, or a rollback) can name.
+ */
 async function copyTable(db: Kysely<RuntimeTables>, table: string, schema: string): Promise<void> {
   const source = sql.id('public', table);
   const key = await sql<{ key: string | null }>`
@@ -178,6 +182,30 @@ async function copyTable(db: Kysely<RuntimeTables>, table: string, schema: strin
       db,
     );
   }
+  const originals = await plainIndexes(db, 'public', table);
+  for (const copy of await plainIndexes(db, schema, table)) {
+    const name = originals.find((original) => original.shape === copy.shape && original.unique === copy.unique)?.name;
+    if (name !== undefined && name !== copy.name) {
+      await sql`alter index ${sql.id(schema, copy.name)} rename to ${sql.id(name)}`.execute(db);
+    }
+  }
+}
+
+/**
+ * The indexes of a table that stand for no constraint (those LIKE names as the originals are
+ * named), each with its shape: its definition from USING on, which a copy shares.
+ */
+async function plainIndexes(db: Kysely<RuntimeTables>, schema: string, table: string) {
+  const { rows } = await sql<{ name: string; unique: boolean; definition: string }>`
+    select c.relname as name, i.indisunique as unique, pg_get_indexdef(i.indexrelid) as definition
+    from pg_index i
+    join pg_class c on c.oid = i.indexrelid
+    where i.indrelid = ${`${schema}.${table}`}::regclass
+      and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)`.execute(db);
+  return rows.map((row) => ({
+    ...row,
+    shape: row.definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ /, ''),
+  }));
 }
 
 /** A table's partitions, then the table: the order in which they can change schema together. */
