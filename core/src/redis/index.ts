@@ -27,9 +27,6 @@ export function connectRedis(config: RedisConfig, logger: Logger): RedisConnecti
     enableOfflineQueue: true,
     commandTimeout: config.timeoutMs * 2,
     connectTimeout: Math.max(1_000, config.timeoutMs * 4),
-    // Commands sent in the same tick (concurrent requests' rate-limit counters and cache reads)
-    // leave in one write and come back in one read: fewer round trips and syscalls under load.
-    enableAutoPipelining: true,
   });
   // Redis answers in well under a millisecond: one command past the timeout means it is stalled,
   // so one failure opens the breaker; a trial call 2 s later closes it again if that was a blip.
