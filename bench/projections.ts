@@ -1,5 +1,6 @@
 // bench/projections: end-to-end lag (commit → visible in the read model) at a fixed command
-// rate via Kafka and via the embedded bus; rebuild rate against a raw scan of the events.
+// rate via Kafka and via the embedded bus; the live projection's sustained rate against the
+// command ceiling; rebuild rate against a raw scan of the events.
 //   npm run bench:projections      (needs the engines of npm test; BENCH_EVENTS=1000000)
 import { Type } from '@sinclair/typebox';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
@@ -9,9 +10,10 @@ import { readAll, startOfLog, type Checkpoint } from '@mindflow/core/eventstore'
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { createTestDatabase } from '@mindflow/core/testing';
-import { createDecoder } from '@mindflow/core/projections';
+import { createDecoder, createProjectionMetrics, hostProjection } from '@mindflow/core/projections';
 import { readModel, rebuildProjection, readModelProjection, writeSide } from '@mindflow/projector';
-import { projectorForTest, signedInWriters } from '@mindflow/projector/testing';
+import { asDeliveries, projectorForTest, signedInWriters } from '@mindflow/projector/testing';
+import { Registry } from 'prom-client';
 import { sql } from 'kysely';
 
 const env = readEnv(
@@ -19,7 +21,7 @@ const env = readEnv(
     BENCH_EVENTS: Type.Integer({ minimum: 1000, default: 1_000_000, description: 'events to rebuild' }),
     BENCH_RATE: Type.Integer({ minimum: 1, default: 50, description: 'commands per second for the lag run' }),
     BENCH_SECONDS: Type.Integer({ minimum: 1, default: 10, description: 'seconds of the lag run' }),
-    BENCH_PARTS: Type.String({ default: 'lag,rebuild', description: 'which runs: lag, rebuild or both' }),
+    BENCH_PARTS: Type.String({ default: 'lag,live,rebuild', description: 'which runs: lag, live, rebuild' }),
   }),
   process.env,
 );
@@ -67,6 +69,63 @@ async function lagRun(via: 'kafka' | 'embedded') {
   await setup.close();
   lags.sort((a, b) => a - b);
   return { via, commands: total, p50: percentile(lags, 50), p99: percentile(lags, 99), missing: pending.length };
+}
+
+/**
+ * The command ceiling: create-entry commands in a closed loop, 8 at a time, for BENCH_SECONDS, in
+ * process (no HTTP: a higher ceiling than a client sees). Then the log they wrote (sealed, as
+ * commands write it) goes through the live host as the bus delivers it when the projection is
+ * behind, 500 events a batch, into an empty read model: its sustained rate.
+ */
+async function liveRun() {
+  const commands = await commandServiceForTest();
+  const tokens = (await signedInWriters(commands.app, 20)).map((writer) => writer.token);
+  let sent = 0;
+  const started = performance.now();
+  const until = started + env.BENCH_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, lane) => {
+      for (let i = lane; performance.now() < until; i += 8) {
+        const response = await commands.app.inject({
+          method: 'POST',
+          url: '/v1/entries',
+          headers: { authorization: `Bearer ${tokens[i % tokens.length] ?? ''}` },
+          payload: {
+            date: new Date(Date.UTC(2000, 0, 1 + Math.floor(i / tokens.length))).toISOString().slice(0, 10),
+            title: 'Live',
+            content: 'a few words for the live run',
+            tags: [`t${String(i % 5)}`],
+          },
+        });
+        if (response.statusCode !== 201) throw new Error(response.body);
+        sent++;
+      }
+    }),
+  );
+  const commandRate = sent / ((performance.now() - started) / 1000);
+
+  const read = await createTestDatabase('read');
+  const host = hostProjection({
+    projection: readModelProjection,
+    db: readModel(read.db),
+    decode: createDecoder(createUserKeyring(testSecrets.masterKey), commands.db),
+    metrics: createProjectionMetrics(new Registry()),
+    logger,
+  });
+  const log = [];
+  for (let checkpoint: Checkpoint = startOfLog; ;) {
+    const batch = await readAll(commands.db, checkpoint, 2_000);
+    const last = batch.at(-1);
+    if (last === undefined) break;
+    log.push(...batch);
+    checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
+  }
+  const applying = performance.now();
+  for (let i = 0; i < log.length; i += 500) await host.handle(asDeliveries(log.slice(i, i + 500)));
+  const liveRate = log.length / ((performance.now() - applying) / 1000);
+  await read.drop();
+  await commands.close();
+  return { commands: sent, commandRate, events: log.length, liveRate };
 }
 
 async function rebuildRun() {
@@ -156,6 +215,13 @@ if (parts.has('lag')) {
       `lag via ${via}: ${lag.commands} commands at ${env.BENCH_RATE}/s → p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms${lag.missing > 0 ? `, ${lag.missing} never seen` : ''}`,
     );
   }
+}
+if (parts.has('live')) {
+  const live = await liveRun();
+  console.log(
+    `live read-model projection: ${live.events} events in batches of 500 at ${live.liveRate.toFixed(0)} events/s; command ceiling (create-entry, 8 in flight, in process): ${live.commandRate.toFixed(0)} commands/s (${live.commands} commands)`,
+  );
+  console.log(`ratio live-projection-vs-commands ${(live.liveRate / live.commandRate).toFixed(2)}`);
 }
 if (parts.has('rebuild')) {
   const rebuild = await rebuildRun();
