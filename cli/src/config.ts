@@ -17,11 +17,14 @@ import {
   securityEnv,
   serverConfig,
   serverEnv,
+  workersConfig,
+  workersEnv,
   type Env,
 } from '@mindflow/core/config';
 
 const PlatformEnv = Type.Object({
   ...serverEnv(3000),
+  ...workersEnv,
   ...loggingEnv,
   ...enginesEnv,
   ...securityEnv,
@@ -39,6 +42,8 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   const vars = readEnv(PlatformEnv, env);
   return Object.freeze({
     server: serverConfig(vars),
+    /** HTTP processes of `mindflow start` (MINDFLOW_WORKERS, else one per core). */
+    workers: workersConfig(vars),
     logging: loggingConfig(vars, stdoutIsTerminal),
     engines: enginesConfig(vars),
     mail: mailConfig(vars),

@@ -13,7 +13,7 @@ import { notifications } from './commands/notifications.js';
 import { projections } from './commands/projections.js';
 import { status } from './commands/status.js';
 import { loadConfig } from './config.js';
-import { startPlatform } from './platform.js';
+import { runPlatform } from './platform.js';
 
 /**
  * Ends a one-shot command with its exit status once its output is written. Explicitly: the
@@ -23,6 +23,14 @@ async function finish(code: Promise<number>): Promise<void> {
   const status = await code;
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(status);
+}
+
+/** --workers: a whole number of processes, 1 to 64 (as MINDFLOW_WORKERS). */
+function workerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64)
+    throw new InvalidArgumentError('a whole number from 1 to 64');
+  return count;
 }
 
 const program = new Command()
@@ -35,9 +43,17 @@ const program = new Command()
 
 program
   .command('start')
-  .description('run the whole platform in one process on PORT (default 3000); engines not configured run embedded')
-  .action(async () => {
-    await startPlatform(loadConfig());
+  .description(
+    'run the whole platform on PORT (default 3000) in --workers processes; engines not configured run embedded',
+  )
+  .option(
+    '--workers <n>',
+    'HTTP processes sharing the port (default: MINDFLOW_WORKERS, else the number of cores)',
+    workerCount,
+  )
+  .action(async (options: { workers?: number }) => {
+    const config = loadConfig();
+    await runPlatform({ ...config, workers: options.workers ?? config.workers });
   });
 
 program

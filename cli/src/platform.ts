@@ -5,19 +5,46 @@ import { mountQueryService, searchFor } from '@mindflow/query-service';
 import { claimedCaller, createAccessTokens, createSessionStore } from '@mindflow/core/auth';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
-import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
-import { createMemoryHub, createRedisHub } from '@mindflow/core/live';
+import { createMemoryCache, createNoCache, createRedisCache } from '@mindflow/core/cache';
+import { createClusterHub, createMemoryHub, createRedisHub } from '@mindflow/core/live';
 import { serveWebApp, type HttpServer } from '@mindflow/core/http';
-import { loadOrCreateSecrets, serve } from '@mindflow/core/runtime';
+import { createLogger } from '@mindflow/core/logging';
+import { openEmbeddedPostgres } from '@mindflow/core/postgres';
+import { loadOrCreateSecrets, runClustered, serve, workerRole } from '@mindflow/core/runtime';
 import type { PlatformConfig } from './config.js';
 import { migrateDatabases } from './migrate.js';
 import { writeDatabase } from '@mindflow/core/write-model';
+
+/**
+ * `mindflow start`: the platform in `config.workers` processes on one port (runClustered). The
+ * primary starts the embedded PostgreSQL (when no database is configured) and makes the secrets
+ * before any worker runs, so that the workers join the one and read the other.
+ */
+export async function runPlatform(config: PlatformConfig): Promise<void> {
+  const logger = createLogger(config.logging, 'mindflow');
+  await runClustered(
+    {
+      workers: config.workers,
+      logger,
+      prepare: async () => {
+        if (config.security.secrets === undefined) await loadOrCreateSecrets(config.engines.dataDir);
+        const database = config.engines.database;
+        if (database.kind !== 'embedded') return async () => undefined;
+        const embedded = await openEmbeddedPostgres(database.dataDir, logger);
+        return () => embedded.stop();
+      },
+    },
+    () => startPlatform(config),
+  );
+}
 
 /**
  * The whole platform in one process on one port: engines (embedded where not configured),
  * migrations, and every service's routes and workers.
  */
 export async function startPlatform(config: PlatformConfig): Promise<HttpServer> {
+  // In a cluster, the leader alone runs projections and the ai-worker (runClustered).
+  const role = workerRole();
   const secrets = config.security.secrets ?? (await loadOrCreateSecrets(config.engines.dataDir));
   const tokens = createAccessTokens(secrets.jwtSecret, config.security.accessTokenTtlSeconds);
   return serve({
@@ -49,10 +76,18 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
         rateLimits: config.reads.rateLimits,
         logger,
       });
-      // One cache for the projector's invalidations and the reads they keep honest.
-      const cache = redis === undefined ? createMemoryCache() : createRedisCache(redis);
-      // One hub for the live projection and the streams it reaches (several platforms: Redis).
-      const live = redis === undefined ? createMemoryHub() : createRedisHub(redis, logger);
+      // One cache for the projector's invalidations and the reads they keep honest. In a cluster
+      // without Redis, none: the projector in the leader could not tell the others what went stale.
+      const cache =
+        redis !== undefined ? createRedisCache(redis) : role === undefined ? createMemoryCache() : createNoCache();
+      // One hub for the live projection and the streams it reaches, in every worker of a cluster
+      // (through its primary) and on several machines (Redis).
+      const live =
+        redis !== undefined
+          ? createRedisHub(redis, logger)
+          : role === undefined
+            ? createMemoryHub()
+            : createClusterHub();
       await mountQueryService(app, {
         blobs,
         db: engines.databases.read.db,
@@ -71,6 +106,10 @@ export async function startPlatform(config: PlatformConfig): Promise<HttpServer>
       });
       // The web client at / (its pages fall back to index.html; the API stays under /v1).
       await serveWebApp(app);
+      if (role === 'follower')
+        return async () => {
+          await live.shutdown();
+        };
       const stopProjector = await mountProjector(app, engines, logger, readiness, {
         secrets,
         cache,

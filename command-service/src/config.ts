@@ -12,10 +12,19 @@ import {
   requireSecrets,
   serviceConfig,
   serviceEnv,
+  workersConfig,
+  workersEnv,
   type Env,
 } from '@mindflow/core/config';
 
-const CommandServiceEnv = Type.Object({ ...serviceEnv(3001), ...securityEnv, ...redisEnv, ...s3Env, ...rateLimitEnv });
+const CommandServiceEnv = Type.Object({
+  ...serviceEnv(3001),
+  ...workersEnv,
+  ...securityEnv,
+  ...redisEnv,
+  ...s3Env,
+  ...rateLimitEnv,
+});
 
 /** The command-service's configuration, from the environment; throws a ConfigError naming a bad variable. */
 export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.stdout.isTTY) {
@@ -27,6 +36,8 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
     rateLimits: rateLimitConfig(vars),
     secrets: requireSecrets(security),
     ...base,
+    /** HTTP processes sharing the port (MINDFLOW_WORKERS, else one per core). */
+    workers: workersConfig(vars),
     engines: { database, mongo, audit, redis: redisConfig(vars), s3: s3Config(vars) },
   });
 }

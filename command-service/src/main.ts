@@ -1,14 +1,20 @@
 import { claimedCaller, createAccessTokens } from '@mindflow/core/auth';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
-import { runMain, serve } from '@mindflow/core/runtime';
+import { createLogger } from '@mindflow/core/logging';
+import { runClustered, runMain, serve } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { writeDatabase } from '@mindflow/core/write-model';
 import { mountCommandService } from './service.js';
 
-// Runs the command-service alone, against the configured engines.
+// Runs the command-service alone, against the configured engines, in MINDFLOW_WORKERS processes.
 runMain(async () => {
   const config = loadConfig();
+  const logger = createLogger(config.logging, 'command-service');
+  await runClustered({ workers: config.workers, logger }, () => serveCommands(config));
+});
+
+function serveCommands(config: ReturnType<typeof loadConfig>) {
   // Who asked, for the request log only: access is checked, sessions included, by the routes.
   const tokens = createAccessTokens(config.secrets.jwtSecret, 0);
   return serve({
@@ -34,4 +40,4 @@ runMain(async () => {
       return undefined;
     },
   });
-});
+}

@@ -12,11 +12,14 @@ import {
   serviceConfig,
   serviceEnv,
   tokenCheckEnv,
+  workersConfig,
+  workersEnv,
   type Env,
 } from '@mindflow/core/config';
 
 const QueryServiceEnv = Type.Object({
   ...serviceEnv(3002),
+  ...workersEnv,
   ...tokenCheckEnv,
   ...readsEnv,
   ...redisEnv,
@@ -30,6 +33,8 @@ export function loadConfig(env: Env = process.env, stdoutIsTerminal = process.st
   const { database, mongo, audit, ...base } = serviceConfig(vars, stdoutIsTerminal);
   return Object.freeze({
     ...base,
+    /** HTTP processes sharing the port (MINDFLOW_WORKERS, else one per core). */
+    workers: workersConfig(vars),
     jwtSecret: vars.MINDFLOW_JWT_SECRET,
     reads: readsConfig(vars),
     engines: {

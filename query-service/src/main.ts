@@ -3,15 +3,21 @@ import { createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
 import { serveWebApp } from '@mindflow/core/http';
-import { createMemoryHub, createRedisHub } from '@mindflow/core/live';
-import { runMain, serve } from '@mindflow/core/runtime';
+import { createClusterHub, createMemoryHub, createRedisHub } from '@mindflow/core/live';
+import { createLogger } from '@mindflow/core/logging';
+import { runClustered, runMain, serve, workerRole } from '@mindflow/core/runtime';
 import { loadConfig } from './config.js';
 import { mountQueryService } from './service.js';
 import { searchFor } from './search/adapter.js';
 
-// Runs the query-service alone, against the configured engines.
+// Runs the query-service alone, against the configured engines, in MINDFLOW_WORKERS processes.
 runMain(async () => {
   const config = loadConfig();
+  const logger = createLogger(config.logging, 'query-service');
+  await runClustered({ workers: config.workers, logger }, () => serveQueries(config));
+});
+
+function serveQueries(config: ReturnType<typeof loadConfig>) {
   // Who asked, for the request log only: access is checked, sessions included, by the routes.
   const tokens = createAccessTokens(config.jwtSecret, 0);
   return serve({
@@ -45,7 +51,12 @@ runMain(async () => {
         logger,
         // Updates come from the projector's process: only Redis brings them here. Without it,
         // streams open and replay what was missed on a reconnect, but nothing arrives live.
-        live: redis === undefined ? createMemoryHub() : createRedisHub(redis, logger),
+        live:
+          redis !== undefined
+            ? createRedisHub(redis, logger)
+            : workerRole() === undefined
+              ? createMemoryHub()
+              : createClusterHub(),
       });
       if (redis === undefined) logger.warn('no REDIS_URL: GET /v1/stream sends no live updates (replays only)');
       // The web client at /, as the platform serves it.
@@ -53,4 +64,4 @@ runMain(async () => {
       return undefined;
     },
   });
-});
+}

@@ -10,6 +10,7 @@ import {
   readsEnv,
   securityEnv,
   serverEnv,
+  workersEnv,
 } from './index.js';
 
 const example = new URL('../../../.env.example', import.meta.url);
@@ -19,6 +20,7 @@ t.test('.env.example lists every variable the config modules read, and only thos
   const documented = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(([, name]) => name).sort();
   const read = Object.keys({
     ...serverEnv(0),
+    ...workersEnv,
     ...loggingEnv,
     ...enginesEnv,
     ...securityEnv,

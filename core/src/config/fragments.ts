@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { LoggingConfig } from '../logging/index.js';
@@ -45,6 +46,20 @@ export function serverConfig(env: EnvOf<ReturnType<typeof serverEnv>>): ServerCo
     ...(env.METRICS_TOKEN === undefined ? {} : { metricsToken: env.METRICS_TOKEN }),
   };
 }
+
+/** How many processes serve HTTP on the port (the command and query routes; npm start: the platform). */
+export const workersEnv = {
+  MINDFLOW_WORKERS: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      description:
+        'HTTP processes sharing the port (node:cluster); default: the number of cores. Projections, the relay and the ai-worker run in one of them only',
+    }),
+  ),
+};
+
+export const workersConfig = (env: EnvOf<typeof workersEnv>): number => env.MINDFLOW_WORKERS ?? availableParallelism();
 
 export const loggingEnv = {
   LOG_LEVEL: Type.Union(

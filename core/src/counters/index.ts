@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import {
+  RateLimiterCluster,
   RateLimiterMemory,
   RateLimiterRedis,
   type RateLimiterAbstract,
@@ -16,8 +18,9 @@ export interface CounterState {
 /**
  * Counts per key in fixed windows: rate limits and throttles. Kept in Redis (shared by every
  * instance) when it is given and answers; else, and while Redis is away (a failed or slow
- * command, an open breaker), in this process. Never fails for Redis's sake: limits stay
- * enforced, per instance, while Redis is down (docs/security.md).
+ * command, an open breaker), in this process, or in a cluster worker by the cluster's primary
+ * (shared by the workers of one machine: runClustered). Never fails for Redis's sake: limits
+ * stay enforced, per instance, while Redis is down (docs/security.md).
  */
 export interface Counters {
   /** Adds `points` (default 1) to `key`'s count; the new state. */
@@ -37,7 +40,10 @@ export interface CountersOptions {
 /** Counters in Redis through its breaker, falling back to in-process ones (see Counters). */
 export function createCounters(options: CountersOptions): Counters {
   const settings = { keyPrefix: options.keyPrefix, duration: options.windowSeconds, points: Number.MAX_SAFE_INTEGER };
-  const local = new RateLimiterMemory(settings);
+  // A cluster's workers count together, in the primary (its RateLimiterClusterMaster).
+  const local = cluster.isWorker
+    ? new RateLimiterCluster({ ...settings, timeoutMs: 2_000 })
+    : new RateLimiterMemory(settings);
   const connection = options.redis;
   const remote = connection && new RateLimiterRedis({ ...settings, storeClient: connection.redis });
   const use = async <T>(call: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> => {
@@ -45,7 +51,7 @@ export function createCounters(options: CountersOptions): Counters {
     try {
       return await connection.breaker.run(() => call(remote));
     } catch {
-      // Redis is away (the breaker has logged it): this process keeps the count meanwhile.
+      // Redis is away (the breaker has logged it): this process (or cluster) keeps the count meanwhile.
       return call(local);
     }
   };

@@ -1,3 +1,4 @@
+export { createClusterHub, serveClusterHub } from './cluster-hub.js';
 export { createMemoryHub } from './memory-hub.js';
 export { createRedisHub } from './redis-hub.js';
 export {

@@ -21,12 +21,13 @@ export type LiveUpdateType = (typeof liveUpdateTypes)[number];
 
 /**
  * How updates reach a user's open streams, wherever they are held: in this process (npm start),
+ * in the processes of one machine's cluster through its primary (`--workers N` without Redis),
  * or across processes and nodes through Redis pub/sub, with the registry of open streams under
  * `ws:user:{userId}`.
  */
 export interface LiveHub {
   /** Which adapter this is, for logs and /readyz. */
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'cluster' | 'redis';
   /** Tells every open stream of the user, in every process listening. */
   publish(userId: string, update: LiveUpdate): Promise<void>;
   /**

@@ -6,3 +6,5 @@ export { serve, type ServeOptions } from './serve.js';
 export { onShutdown } from './shutdown.js';
 export { version } from './version.js';
 export { startInBackground, type Background } from './background.js';
+export { runClustered, type ClusterOptions } from './cluster.js';
+export { workerRole, type WorkerRole } from './config.js';

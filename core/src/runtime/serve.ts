@@ -21,6 +21,7 @@ import { onShutdown } from './shutdown.js';
 import { version } from './version.js';
 import { auditStoreOpening } from './audit-store.js';
 import { startInBackground } from './background.js';
+import { workerRole } from './config.js';
 
 export interface ServeOptions {
   /** The process name in logs. */
@@ -117,6 +118,14 @@ export async function serve(options: ServeOptions): Promise<HttpServer> {
       this.set({ collection: 'api_requests' }, requests.dropped());
     },
   });
+  const role = workerRole();
+  if (role !== undefined)
+    new Gauge({
+      name: 'mindflow_worker_info',
+      help: 'This process in its cluster (1): its role and pid. Each scrape reaches one worker of the port',
+      labelNames: ['role', 'pid'] as const,
+      registers: [app.metrics],
+    }).set({ role, pid: String(process.pid) }, 1);
   const stopWorkers = await options.mount?.(app, engines, logger, readiness, audit);
   opened(audit);
   await app.listen({ port: options.server.port, host: options.server.host });

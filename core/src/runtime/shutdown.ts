@@ -1,7 +1,11 @@
+import cluster from 'node:cluster';
 import type { Logger } from '../logging/index.js';
 
+/** What a cluster's primary sends a worker to shut it down as SIGTERM would. */
+export const shutdownMessage = 'mindflow:shutdown';
+
 /**
- * On SIGINT or SIGTERM, runs `close` once (finish in-flight work, disconnect) and exits;
+ * On SIGINT or SIGTERM (or, in a cluster worker, the primary's shutdown message), runs `close` once (finish in-flight work, disconnect) and exits;
  * a second signal, or `close` taking longer than `graceMs`, exits at once.
  */
 export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs = 15_000): void {
@@ -28,6 +32,12 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
   };
   process.once('SIGINT', handle);
   process.once('SIGTERM', handle);
+  // A terminal's Ctrl-C reaches the primary and its workers at once: the primary's message
+  // that follows the signal is not a second signal.
+  if (cluster.isWorker)
+    process.on('message', (message) => {
+      if (message === shutdownMessage && !closing) handle('SIGTERM');
+    });
 }
 
 /** What still keeps the process busy (sockets, timers, child processes), counted by kind. */

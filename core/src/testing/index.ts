@@ -116,3 +116,4 @@ export { smtpServerForTest, testMailConfig, type ReceivedMail, type TestSmtpServ
 export function silentLogger(): Logger {
   return createLogger({ level: 'silent', pretty: false }, 'test');
 }
+export { readEventStream } from './event-stream.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createParser } from 'eventsource-parser';
+import { readEventStream } from '@mindflow/core/testing';
 import { sql } from 'kysely';
 import t from 'tap';
 import { queryServiceForTest, testWriters, type TestWriter } from '../testing.js';
@@ -33,19 +33,10 @@ async function openStream(
   });
   const messages: Message[] = [];
   const comments: string[] = [];
-  const parser = createParser({
+  const reading = readEventStream(response, {
     onEvent: ({ id, event, data }) => messages.push({ id, event, data: JSON.parse(data) as Message['data'] }),
     onComment: (comment) => comments.push(comment),
   });
-  const reading = (async () => {
-    if (response.body === null) return;
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-    } catch {
-      // aborted
-    }
-  })();
   return {
     response,
     messages,

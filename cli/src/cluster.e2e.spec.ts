@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readEventStream } from '@mindflow/core/testing';
+import t from 'tap';
+import { startEmbeddedPlatform } from './testing/embedded-platform.js';
+
+// `npm start` with two HTTP processes on one port, on the embedded default (no Redis): what one
+// process counts, registers or revokes must hold in the other. Each request below opens its
+// own connection, and the cluster's primary hands connections to the workers in turn, so a
+// state kept per process would let twice as much through.
+t.setTimeout(240_000);
+
+const perUser = 12;
+const streamsPerUser = 3;
+const platform = await startEmbeddedPlatform({
+  MINDFLOW_WORKERS: '2',
+  RATE_LIMIT_PER_USER: String(perUser),
+  LIVE_STREAMS_PER_USER: String(streamsPerUser),
+});
+t.teardown(() => platform.close());
+const base = new URL(platform.base);
+
+// Ready once the leader serves; the follower starts after it. Both must answer before the tests.
+const roles = new Set<string>();
+for (let tries = 0; roles.size < 2 && tries < 600; tries += 1) {
+  const metrics = await call('GET', '/metrics');
+  for (const [, role] of metrics.text.matchAll(/^mindflow_worker_info\{role="(\w+)"/gm))
+    if (role !== undefined) roles.add(role);
+  if (roles.size < 2) await sleep(100);
+}
+if (roles.size < 2) throw new Error(`only ${[...roles].join(', ')} answered`);
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly json: Record<string, unknown>;
+}
+
+/** One request on a connection of its own (no keep-alive): the cluster picks the next worker. */
+function call(method: string, path: string, token?: string, body?: object): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const sent = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        agent: false,
+        headers: {
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            text,
+            get json() {
+              return (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
+            },
+          }),
+        );
+      },
+    );
+    sent.on('error', reject);
+    sent.end(payload);
+  });
+}
+
+async function writer(): Promise<{ id: string; token: string; refreshToken: string }> {
+  const email = `${randomUUID()}@example.com`;
+  const password = 'correct horse battery';
+  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+  const registered = await call('POST', '/v1/auth/register', undefined, {
+    email,
+    password,
+    displayName: 'Writer',
+    timezone: 'UTC',
+    consent,
+  });
+  if (registered.status !== 201) throw new Error(JSON.stringify(registered.json));
+  const session = await call('POST', '/v1/auth/login', undefined, { email, password });
+  const { accessToken, refreshToken, user } = session.json as {
+    accessToken: string;
+    refreshToken: string;
+    user: { id: string };
+  };
+  return { id: user.id, token: accessToken, refreshToken };
+}
+
+/** GET /v1/stream on a connection of its own, read as a browser's EventSource would. */
+async function openStream(token: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${platform.base}/v1/stream`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  const ids: string[] = [];
+  const reading = readEventStream(response, {
+    onEvent: ({ data }) => ids.push((JSON.parse(data) as { id: string }).id),
+  });
+  return {
+    status: response.status,
+    async heard(id: string) {
+      for (let waited = 0; waited < 5_000; waited += 25) {
+        if (ids.includes(id)) return true;
+        await sleep(25);
+      }
+      return false;
+    },
+    async close() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+t.test("a writer's rate limit is one budget across the workers, not one per worker", async (t) => {
+  const { token } = await writer();
+  const statuses: number[] = [];
+  for (let sent = 0; sent < 2 * perUser; sent += 1) statuses.push((await call('GET', '/v1/entries', token)).status);
+  t.same(
+    statuses,
+    [...Array<number>(perUser).fill(200), ...Array<number>(perUser).fill(429)],
+    `${String(perUser)} answered, then 429 for the rest of the window`,
+  );
+});
+
+t.test("the cap on open streams counts every worker's, and an entry reaches streams on both", async (t) => {
+  const { token } = await writer();
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  for (let opened = 0; opened < streamsPerUser; opened += 1) streams.push(await openStream(token));
+  t.teardown(async () => Promise.all(streams.map(async (stream) => stream.close())));
+  t.same(
+    streams.map((stream) => stream.status),
+    Array<number>(streamsPerUser).fill(200),
+    'the first streams open (on both workers, in turn)',
+  );
+  const over = await openStream(token);
+  t.equal(over.status, 429, 'one more is refused, whichever worker it reaches');
+  await over.close();
+
+  const created = await call('POST', '/v1/entries', token, {
+    date: new Date().toISOString().slice(0, 10),
+    title: 'Across',
+    content: 'Heard everywhere.',
+  });
+  t.equal(created.status, 201, 'an entry is written');
+  const entryId = String(created.json.id);
+  const heard = await Promise.all(streams.map(async (stream) => stream.heard(entryId)));
+  t.same(heard, Array<boolean>(streamsPerUser).fill(true), 'every open stream hears of it');
+
+  await streams.pop()?.close();
+  let reopened = await openStream(token);
+  // The registry learns of a closed stream once the server sees the connection end.
+  for (let tries = 0; reopened.status !== 200 && tries < 40; tries += 1) {
+    await reopened.close();
+    await sleep(50);
+    reopened = await openStream(token);
+  }
+  streams.push(reopened);
+  t.equal(reopened.status, 200, 'a closed stream frees its place for the next, on any worker');
+});
+
+t.test("a logout holds on every worker within the sessions' local time (500 ms)", async (t) => {
+  const { token, refreshToken } = await writer();
+  const before = await Promise.all([call('GET', '/v1/entries', token), call('GET', '/v1/entries', token)]);
+  t.same(
+    before.map((answer) => answer.status),
+    [200, 200],
+    'the token works on both workers, which now hold its session',
+  );
+  t.equal((await call('POST', '/v1/auth/logout', token, { refreshToken })).status, 204, 'logged out');
+  await sleep(600);
+  const after = [];
+  for (let sent = 0; sent < 4; sent += 1) after.push((await call('GET', '/v1/entries', token)).status);
+  t.same(after, [401, 401, 401, 401], 'refused by every worker');
+});
