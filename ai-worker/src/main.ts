@@ -1,7 +1,8 @@
 import { createMemoryCache, createRedisCache } from '@mindflow/core/cache';
 import { openBlobStore } from '@mindflow/core/blobs';
 import { localUrl } from '@mindflow/core/config';
-import { runMain, serve } from '@mindflow/core/runtime';
+import { serve } from '@mindflow/core/runtime';
+import { runMain } from '@mindflow/core/program';
 import { loadConfig } from './config.js';
 import { mountAiWorker } from './mount.js';
 

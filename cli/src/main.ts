@@ -1,19 +1,9 @@
 #!/usr/bin/env node
 import { Argument, Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { runMain, version } from '@mindflow/core/runtime';
+import { runMain, version } from '@mindflow/core/program';
 import { roles } from '@mindflow/core/domain';
 import { schemaNames } from '@mindflow/migrations';
-import { admin } from './commands/admin.js';
-import { importFile } from './commands/import.js';
-import { keys } from './commands/keys.js';
-import { analytics } from './commands/analytics.js';
-import { audit } from './commands/audit.js';
-import { migrate } from './commands/migrate.js';
-import { notifications } from './commands/notifications.js';
-import { projections } from './commands/projections.js';
-import { status } from './commands/status.js';
 import { loadConfig } from './config.js';
-import { runPlatform } from './platform.js';
 
 /**
  * Ends a one-shot command with its exit status once its output is written. Explicitly: the
@@ -33,6 +23,7 @@ function workerCount(value: string): number {
   return count;
 }
 
+// Each command's code is loaded when it runs: `mindflow start`'s primary loads little.
 const program = new Command()
   .name('mindflow')
   .description(
@@ -53,7 +44,7 @@ program
   )
   .action(async (options: { workers?: number }) => {
     const config = loadConfig();
-    await runPlatform({ ...config, workers: options.workers ?? config.workers });
+    await (await import('./start.js')).runPlatform({ ...config, workers: options.workers ?? config.workers });
   });
 
 program
@@ -61,7 +52,7 @@ program
   .description('show each adapter in use, whether each engine answers, and pending migrations (exit 1 if not all well)')
   .option('--json', 'print JSON instead of a table', false)
   .action(async (options) => {
-    await finish(status(loadConfig(), options));
+    await finish((await import('./commands/status.js')).status(loadConfig(), options));
   });
 
 program
@@ -71,7 +62,7 @@ program
     new Option('-d, --database <name...>', 'only these databases').choices(schemaNames).default([...schemaNames]),
   )
   .action(async (options) => {
-    await finish(migrate(loadConfig(), options.database));
+    await finish((await import('./commands/migrate.js')).migrate(loadConfig(), options.database));
   });
 
 const analyticsCommand = program.command('analytics').description('analysts: SQL logins and the smallest group shown');
@@ -80,14 +71,14 @@ analyticsCommand
   .description('create a PostgreSQL login that reads the analyst views and nothing else; prints its password once')
   .argument('<name>', 'lowercase letters, digits and _')
   .action(async (name) => {
-    await finish(analytics(loadConfig(), { kind: 'sql-user', name }));
+    await finish((await import('./commands/analytics.js')).analytics(loadConfig(), { kind: 'sql-user', name }));
   });
 analyticsCommand
   .command('min-group-size')
   .description('groups of fewer than K distinct people are left out of every analyst view and route')
   .addArgument(new Argument('<k>', 'at least 2').argParser((value) => Number.parseInt(value, 10)))
   .action(async (k) => {
-    await finish(analytics(loadConfig(), { kind: 'min-group-size', k }));
+    await finish((await import('./commands/analytics.js')).analytics(loadConfig(), { kind: 'min-group-size', k }));
   });
 
 const auditCommand = program.command('audit').description('compliance: verify and export the audit trail, legal holds');
@@ -97,7 +88,7 @@ auditCommand
   .option('--from <day>', 'first day, YYYY-MM-DD (UTC)')
   .option('--to <day>', 'last day, YYYY-MM-DD (UTC), inclusive')
   .action(async (options) => {
-    await finish(audit(loadConfig(), { kind: 'verify', ...options }));
+    await finish((await import('./commands/audit.js')).audit(loadConfig(), { kind: 'verify', ...options }));
   });
 auditCommand
   .command('export')
@@ -109,7 +100,7 @@ auditCommand
   )
   .requiredOption('--out <file>', 'where to write')
   .action(async (options) => {
-    await finish(audit(loadConfig(), { kind: 'export', ...options }));
+    await finish((await import('./commands/audit.js')).audit(loadConfig(), { kind: 'export', ...options }));
   });
 auditCommand
   .command('hold')
@@ -117,20 +108,22 @@ auditCommand
   .argument('<userId>')
   .requiredOption('--reason <text>', 'why (a case or request number)')
   .action(async (userId, options) => {
-    await finish(audit(loadConfig(), { kind: 'hold', userId, reason: options.reason }));
+    await finish(
+      (await import('./commands/audit.js')).audit(loadConfig(), { kind: 'hold', userId, reason: options.reason }),
+    );
   });
 auditCommand
   .command('release')
   .description("lift a legal hold: the user's records expire again after their retention")
   .argument('<userId>')
   .action(async (userId) => {
-    await finish(audit(loadConfig(), { kind: 'release', userId }));
+    await finish((await import('./commands/audit.js')).audit(loadConfig(), { kind: 'release', userId }));
   });
 auditCommand
   .command('holds')
   .description('list the legal holds in force')
   .action(async () => {
-    await finish(audit(loadConfig(), { kind: 'holds' }));
+    await finish((await import('./commands/audit.js')).audit(loadConfig(), { kind: 'holds' }));
   });
 
 program
@@ -140,7 +133,13 @@ program
   .requiredOption('--user <email>', 'whose journal')
   .option('--dry-run', 'write nothing: report what would be created, skipped or rejected', false)
   .action(async (file: string, options: { user: string; dryRun: boolean }) => {
-    await finish(importFile(loadConfig(), { file, email: options.user, dryRun: options.dryRun }));
+    await finish(
+      (await import('./commands/import.js')).importFile(loadConfig(), {
+        file,
+        email: options.user,
+        dryRun: options.dryRun,
+      }),
+    );
   });
 
 const adminCommand = program.command('admin').description('find users and manage their roles (as the admin routes do)');
@@ -149,7 +148,7 @@ adminCommand
   .description('show a user by email, with their roles')
   .argument('<email>')
   .action(async (email) => {
-    await finish(admin(loadConfig(), { kind: 'find', email }));
+    await finish((await import('./commands/admin.js')).admin(loadConfig(), { kind: 'find', email }));
   });
 for (const kind of ['grant', 'revoke'] as const) {
   adminCommand
@@ -158,7 +157,7 @@ for (const kind of ['grant', 'revoke'] as const) {
     .argument('<email>')
     .addArgument(new Argument('<role>').choices(roles))
     .action(async (email, role) => {
-      await finish(admin(loadConfig(), { kind, email, role }));
+      await finish((await import('./commands/admin.js')).admin(loadConfig(), { kind, email, role }));
     });
 }
 
@@ -170,7 +169,9 @@ projectionsCommand
   .description('how far behind each projection is, and its dead letters (exit 1 if any)')
   .option('--json', 'print JSON', false)
   .action(async (options) => {
-    await finish(projections(loadConfig(), { kind: 'status', json: options.json }));
+    await finish(
+      (await import('./commands/projections.js')).projections(loadConfig(), { kind: 'status', json: options.json }),
+    );
   });
 projectionsCommand
   .command('rebuild')
@@ -179,7 +180,7 @@ projectionsCommand
   )
   .argument('<name>', 'the projection: read-model, analytics, search or audit')
   .action(async (name) => {
-    await finish(projections(loadConfig(), { kind: 'rebuild', name }));
+    await finish((await import('./commands/projections.js')).projections(loadConfig(), { kind: 'rebuild', name }));
   });
 const dlq = projectionsCommand.command('dlq').description('events a projection gave up on');
 dlq
@@ -188,7 +189,13 @@ dlq
   .option('-p, --projection <name>', 'only this projection')
   .option('--json', 'print JSON', false)
   .action(async (options) => {
-    await finish(projections(loadConfig(), { kind: 'dlq-list', projection: options.projection, json: options.json }));
+    await finish(
+      (await import('./commands/projections.js')).projections(loadConfig(), {
+        kind: 'dlq-list',
+        projection: options.projection,
+        json: options.json,
+      }),
+    );
   });
 dlq
   .command('replay')
@@ -196,7 +203,13 @@ dlq
   .option('-p, --projection <name>', 'only this projection')
   .option('--id <id...>', 'only these dead letters')
   .action(async (options) => {
-    await finish(projections(loadConfig(), { kind: 'dlq-replay', projection: options.projection, ids: options.id }));
+    await finish(
+      (await import('./commands/projections.js')).projections(loadConfig(), {
+        kind: 'dlq-replay',
+        projection: options.projection,
+        ids: options.id,
+      }),
+    );
   });
 
 const notificationsCommand = program
@@ -213,14 +226,21 @@ notificationsCommand
     }),
   )
   .action(async (options) => {
-    await finish(notifications(loadConfig(), { kind: 'run-due', at: options.at ?? new Date() }));
+    await finish(
+      (await import('./commands/notifications.js')).notifications(loadConfig(), {
+        kind: 'run-due',
+        at: options.at ?? new Date(),
+      }),
+    );
   });
 notificationsCommand
   .command('failed')
   .description('emails the SMTP server refused for good, kept to be sent again (exit 1 if any)')
   .option('--json', 'print JSON', false)
   .action(async (options) => {
-    await finish(notifications(loadConfig(), { kind: 'failed', json: options.json }));
+    await finish(
+      (await import('./commands/notifications.js')).notifications(loadConfig(), { kind: 'failed', json: options.json }),
+    );
   });
 
 const keysCommand = program.command('keys').description("operators: the master key that wraps every user's data key");
@@ -236,7 +256,13 @@ keysCommand
       .argParser((value) => Number.parseInt(value, 10)),
   )
   .action(async (options) => {
-    await finish(keys(loadConfig(), { kind: 'rotate', newKeyFile: options.newKeyFile, batchSize: options.batchSize }));
+    await finish(
+      (await import('./commands/keys.js')).keys(loadConfig(), {
+        kind: 'rotate',
+        newKeyFile: options.newKeyFile,
+        batchSize: options.batchSize,
+      }),
+    );
   });
 
 runMain(() => program.parseAsync());

@@ -8,35 +8,12 @@ import { localUrl } from '@mindflow/core/config';
 import { createMemoryCache, createNoCache, createRedisCache } from '@mindflow/core/cache';
 import { createClusterHub, createMemoryHub, createRedisHub } from '@mindflow/core/live';
 import { serveWebApp, type HttpServer } from '@mindflow/core/http';
-import { createLogger } from '@mindflow/core/logging';
-import { openEmbeddedPostgres } from '@mindflow/core/postgres';
-import { loadOrCreateSecrets, runClustered, serve, workerRole } from '@mindflow/core/runtime';
+import { serve } from '@mindflow/core/runtime';
+import { loadOrCreateSecrets } from '@mindflow/core/secrets';
+import { workerRole } from '@mindflow/core/cluster';
 import type { PlatformConfig } from './config.js';
 import { migrateDatabases } from './migrate.js';
 import { writeDatabase } from '@mindflow/core/write-model';
-
-/**
- * `mindflow start`: the platform in `config.workers` processes on one port (runClustered). The
- * primary starts the embedded PostgreSQL (when no database is configured) and makes the secrets
- * before any worker runs, so that the workers join the one and read the other.
- */
-export async function runPlatform(config: PlatformConfig): Promise<void> {
-  const logger = createLogger(config.logging, 'mindflow');
-  await runClustered(
-    {
-      workers: config.workers,
-      logger,
-      prepare: async () => {
-        if (config.security.secrets === undefined) await loadOrCreateSecrets(config.engines.dataDir);
-        const database = config.engines.database;
-        if (database.kind !== 'embedded') return async () => undefined;
-        const embedded = await openEmbeddedPostgres(database.dataDir, logger);
-        return () => embedded.stop();
-      },
-    },
-    () => startPlatform(config),
-  );
-}
 
 /**
  * The whole platform in one process on one port: engines (embedded where not configured),

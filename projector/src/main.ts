@@ -1,6 +1,7 @@
 import { createRedisCache } from '@mindflow/core/cache';
 import { createRedisHub } from '@mindflow/core/live';
-import { runMain, serve } from '@mindflow/core/runtime';
+import { serve } from '@mindflow/core/runtime';
+import { runMain } from '@mindflow/core/program';
 import { loadConfig } from './config.js';
 import { mountProjector } from './mount.js';
 

@@ -2,7 +2,8 @@ import { createRecorder, importArchive, readArchive } from '@mindflow/command-se
 import { blobStoreFor } from '@mindflow/core/blobs';
 import { openUserKeyring } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
-import { connectEngines, loadOrCreateSecrets } from '@mindflow/core/runtime';
+import { connectEngines } from '@mindflow/core/runtime';
+import { loadOrCreateSecrets } from '@mindflow/core/secrets';
 import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';
 import { findUser } from './find-user.js';

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseMasterKey, rotateMasterKey, RotationRefused } from '@mindflow/core/crypto';
 import { createLogger } from '@mindflow/core/logging';
-import { connectEngines, finishMasterKeyRotation, loadOrCreateSecrets, nextMasterKey } from '@mindflow/core/runtime';
+import { connectEngines } from '@mindflow/core/runtime';
+import { finishMasterKeyRotation, loadOrCreateSecrets, nextMasterKey } from '@mindflow/core/secrets';
 import { writeDatabase } from '@mindflow/core/write-model';
 import { Presets, SingleBar } from 'cli-progress';
 import type { PlatformConfig } from '../config.js';

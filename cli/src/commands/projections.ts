@@ -4,7 +4,8 @@ import { openUserKeyring } from '@mindflow/core/crypto';
 import { connectKafka, partitionCount } from '@mindflow/core/kafka';
 import { createLogger, type Logger } from '@mindflow/core/logging';
 import { openMailer } from '@mindflow/core/mail';
-import { connectEngines, loadOrCreateSecrets, type Engines } from '@mindflow/core/runtime';
+import { connectEngines, type Engines } from '@mindflow/core/runtime';
+import { loadOrCreateSecrets } from '@mindflow/core/secrets';
 import { ensureSearchIndex, searchAlias } from '@mindflow/core/search';
 import { writeDatabase } from '@mindflow/core/write-model';
 import {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { checkReadiness, type CheckResult } from '@mindflow/core/health';
 import { createLogger } from '@mindflow/core/logging';
-import { connectEngines, describeEngines, version, type Engines } from '@mindflow/core/runtime';
+import { connectEngines, describeEngines, type Engines } from '@mindflow/core/runtime';
+import { version } from '@mindflow/core/program';
 import { readerHoldBack, type ReaderHoldBack } from '@mindflow/core/eventstore';
 import { migrationStatus, schemaNames } from '@mindflow/migrations';
 import { describeAuditStore, openAuditStore, type AuditCapabilities } from '@mindflow/core/audit';

@@ -18,10 +18,10 @@ import { connectEngines, type EngineSelection, type Engines } from './engines.js
 import { describeEngines } from './describe.js';
 import { signedLinkOrigin } from '../s3/index.js';
 import { onShutdown } from './shutdown.js';
-import { version } from './version.js';
+import { version } from '../program/index.js';
 import { auditStoreOpening } from './audit-store.js';
 import { startInBackground } from './background.js';
-import { workerRole } from './config.js';
+import { workerRole } from '../cluster/index.js';
 
 export interface ServeOptions {
   /** The process name in logs. */

@@ -14,7 +14,11 @@ const keyring = createUserKeyring(testSecrets.masterKey);
 const deps = { writeDb: db, keyring, logger: silentLogger() };
 const decode = createDecoder(keyring, db);
 
-interface Writer { id: string; token: string; password: string }
+interface Writer {
+  id: string;
+  token: string;
+  password: string;
+}
 const everyDay = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 async function send(app: HttpServer, writer: Writer, method: 'PUT' | 'POST' | 'DELETE', url: string, payload: object) {

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import { serveClusterHub } from '../live/index.js';
 import type { Logger } from '../logging/index.js';
-import { shutdownMessage } from './shutdown.js';
+import { shutdownMessage } from '../runtime/shutdown.js';
 import { roleVariable, type WorkerRole } from './config.js';
 
 export interface ClusterOptions {

@@ -1,0 +1,2 @@
+export { runClustered, type ClusterOptions } from './run.js';
+export { workerRole, type WorkerRole } from './config.js';

@@ -1,0 +1,2 @@
+export { runMain } from './main.js';
+export { version } from './version.js';

@@ -1,0 +1,1 @@
+export { finishMasterKeyRotation, loadOrCreateSecrets, nextMasterKey } from './secrets.js';
