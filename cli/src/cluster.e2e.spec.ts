@@ -120,6 +120,14 @@ async function openStream(token: string) {
   };
 }
 
+t.test('a scrape of /metrics, whichever worker answers it, counts both', async (t) => {
+  for (let scrape = 0; scrape < 2; scrape += 1) {
+    const { text } = await call('GET', '/metrics');
+    const named = [...text.matchAll(/^mindflow_worker_info\{role="(\w+)"/gm)].map(([, role]) => role).sort();
+    t.same(named, ['follower', 'leader'], `scrape ${String(scrape + 1)} names the leader and the follower`);
+  }
+});
+
 t.test("a writer's rate limit is one budget across the workers, not one per worker", async (t) => {
   const { token } = await writer();
   const statuses: number[] = [];

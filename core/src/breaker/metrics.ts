@@ -10,6 +10,8 @@ export function installBreakerMetrics(registry: Registry, breakers: readonly Bre
     help: "State of each engine client's circuit breaker: 0 closed, 1 half-open, 2 open (calls fail fast)",
     labelNames: ['engine'] as const,
     registers: [registry],
+    // In a cluster, the worst of the workers' states.
+    aggregator: 'max',
     collect() {
       for (const breaker of breakers) this.set({ engine: breaker.engine }, values[breaker.state()]);
     },

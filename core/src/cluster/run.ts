@@ -3,6 +3,7 @@ import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import { serveClusterHub } from '../live/index.js';
 import type { Logger } from '../logging/index.js';
 import { shutdownMessage } from '../runtime/shutdown.js';
+import { serveClusterMetrics } from './metrics.js';
 import { roleVariable, type WorkerRole } from './config.js';
 
 export interface ClusterOptions {
@@ -23,7 +24,8 @@ export interface ClusterOptions {
  * Runs `serve` in `workers` processes that share its port (node:cluster; the primary hands
  * connections round-robin). The primary serves nothing itself: it starts the leader, then the
  * followers once the leader listens, starts again a worker that dies, shares the rate-limit
- * counters (rate-limiter-flexible's cluster master) and the live hub's registry between them,
+ * counters (rate-limiter-flexible's cluster master), the live hub's registry and /metrics
+ * (every worker's, whichever one a scrape reaches) between them,
  * and on SIGINT or SIGTERM shuts them down before its own `prepare` is undone. A worker that
  * exits before it ever listened (a bad setting, say) stops the whole cluster with its status.
  */
@@ -36,6 +38,7 @@ export async function runClustered(options: ClusterOptions, serve: () => Promise
   const undo = (await options.prepare?.()) ?? (async () => undefined);
   new RateLimiterClusterMaster();
   serveClusterHub();
+  serveClusterMetrics();
   let closing = false;
   const running = new Set<Worker>();
   const finish = async (status: number) => {

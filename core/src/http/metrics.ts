@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clusterMetrics, reportToCluster } from '../cluster/metrics.js';
 import { AppError } from '../errors/index.js';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
@@ -13,7 +15,8 @@ declare module 'fastify' {
 /**
  * Process metrics and a request-duration histogram by route, served at /metrics: to a scraper
  * that sends `token` as its bearer token, or, without a token configured, to loopback only.
- * Route names, lag and error counts tell an outsider too much to serve them to anyone.
+ * Route names, lag and error counts tell an outsider too much to serve them to anyone. In a
+ * cluster's worker, /metrics answers for every worker (the primary aggregates them).
  */
 export function installMetrics(app: FastifyInstance, token?: string): void {
   const registry = new Registry();
@@ -26,6 +29,7 @@ export function installMetrics(app: FastifyInstance, token?: string): void {
     registers: [registry],
   });
   app.decorate('metrics', registry);
+  if (cluster.isWorker) reportToCluster(registry);
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
       {
@@ -46,7 +50,7 @@ export function installMetrics(app: FastifyInstance, token?: string): void {
           : 'a valid metrics token is required',
       );
     }
-    return reply.type(registry.contentType).send(await registry.metrics());
+    return reply.type(registry.contentType).send(cluster.isWorker ? await clusterMetrics() : await registry.metrics());
   });
 }
 
