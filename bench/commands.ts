@@ -1,30 +1,34 @@
-// bench/commands: create-entry commands over HTTP under open-loop load, next to pgbench running
-// the equivalent SQL transaction on the same PostgreSQL, and raw event-store appends.
+// bench/commands: create-entry commands over HTTP under open-loop load, in one process and in
+// BENCH_WORKERS processes on one port (default: one per core), next to pgbench running the
+// equivalent SQL transaction on the same PostgreSQL, and raw event-store appends.
 //   npm run bench:commands        (needs WRITE_DATABASE_URL; npm test's engines will do)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { createLocalBlobStore } from '@mindflow/core/blobs';
-import { mountCommandService } from '@mindflow/command-service';
-import { readEnv, securityConfig, withDatabase } from '@mindflow/core/config';
+import { readEnv, withDatabase } from '@mindflow/core/config';
 import { appendToStream, newEventId, type EventStoreTables } from '@mindflow/core/eventstore';
-import { createHttpServer } from '@mindflow/core/http';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
 import { migrateToLatest } from '@mindflow/migrations';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { writeDatabase } from '@mindflow/core/write-model';
+import { startClustered } from './clustered.js';
+import { commandServer } from './command-server.js';
 
 const env = readEnv(
   Type.Object({
     WRITE_DATABASE_URL: Type.String({ pattern: '^postgres', description: 'the PostgreSQL server to measure' }),
     BENCH_SECONDS: Type.Integer({ minimum: 1, default: 5, description: 'seconds per load step' }),
+    BENCH_WORKERS: Type.Integer({
+      minimum: 1,
+      default: availableParallelism(),
+      description: 'processes of the clustered run',
+    }),
   }),
   process.env,
 );
@@ -41,18 +45,7 @@ const postgres = connectPostgres('bench', url, 20);
 const db = writeDatabase(postgres.db);
 await migrateToLatest(db, 'write');
 const logger = createLogger({ level: 'warn', pretty: false }, 'bench');
-const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
-const blobRoot = await mkdtemp(path.join(tmpdir(), 'mindflow-bench-blobs-'));
-await mountCommandService(app, {
-  db,
-  blobs: createLocalBlobStore({ root: blobRoot, secret: 'bench', baseUrl: () => 'http://127.0.0.1' }),
-  redis: undefined,
-  secrets: { masterKey: Buffer.alloc(32, 7), jwtSecret: 'bench-secret-of-at-least-thirty-two-chars' },
-  security: securityConfig({ ACCESS_TOKEN_TTL_SECONDS: 3600, REFRESH_TOKEN_TTL_DAYS: 1 }),
-  // The load comes from one address; the limits stay on the path, far above the load.
-  rateLimits: { windowSeconds: 60, perIp: 100_000_000, perUser: 100_000_000, perStaff: 100_000_000 },
-  logger,
-});
+const app = await commandServer(db, logger);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address !== null ? address.port : 0;
@@ -105,8 +98,8 @@ interface Step {
   p99: number;
   failures: number;
 }
-function openLoop(rate: number, seconds: number): Promise<Step> {
-  const job = { port, rate, seconds, tokens, firstDay: nextDay };
+function openLoop(target: number, rate: number, seconds: number): Promise<Step> {
+  const job = { port: target, rate, seconds, tokens, firstDay: nextDay };
   nextDay += rate * seconds;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import=tsx', path.join(import.meta.dirname, 'load-generator.ts')], {
@@ -123,18 +116,27 @@ function openLoop(rate: number, seconds: number): Promise<Step> {
   });
 }
 
-await openLoop(50, 2); // warm-up
-const steps = [];
-let best: Step | undefined;
-for (const rate of [50, 100, 200, 300, 350, 400, 500, 600, 800]) {
-  const step = await openLoop(rate, stepSeconds);
-  steps.push(step);
-  console.log(
-    `create-entry @ ${rate}/s: ${step.achieved.toFixed(0)}/s done, p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms, failures ${step.failures}`,
-  );
-  if (step.p99 >= 50 || step.failures > 0) break;
-  best = step;
+/** The highest rate of the ladder that holds p99 < 50 ms without a failure, against `target`. */
+async function ladder(target: number, label: string): Promise<Step | undefined> {
+  await openLoop(target, 50, 2); // warm-up
+  let best: Step | undefined;
+  for (const rate of [50, 100, 200, 300, 350, 400, 500, 600, 800]) {
+    const step = await openLoop(target, rate, stepSeconds);
+    steps.push({ label, ...step });
+    console.log(
+      `${label}: create-entry @ ${rate}/s: ${step.achieved.toFixed(0)}/s done, p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms, failures ${step.failures}`,
+    );
+    if (step.p99 >= 50 || step.failures > 0) break;
+    best = step;
+  }
+  return best;
 }
+const steps: (Step & { label: string })[] = [];
+const oneProcess = await ladder(port, 'one process');
+// The same in BENCH_WORKERS processes on one port, as the command-service runs.
+const clustered = await startClustered({ kind: 'commands', url }, env.BENCH_WORKERS);
+const inWorkers = await ladder(clustered.port, `${String(env.BENCH_WORKERS)} workers`);
+await clustered.stop();
 
 // ── pgbench: the same transaction in SQL (lock check, entry, tags, event, streaks), closed loop
 const ids = await db.selectFrom('users').select('id').orderBy('email').execute();
@@ -212,15 +214,21 @@ const concurrent = await appendsPerSecond(16, stepSeconds);
 console.log(`event store appends: ${sequential.toFixed(0)}/s sequential, ${concurrent.toFixed(0)}/s with 16 writers`);
 
 console.log('\nsummary');
-if (best === undefined) {
-  console.log('no rate held p99 < 50 ms');
-} else {
-  console.log(
-    `highest rate holding p99 < 50 ms: ${best.rate}/s → ${best.achieved.toFixed(0)} commands/s, p50 ${best.p50.toFixed(1)} ms, p99 ${best.p99.toFixed(1)} ms`,
-  );
-  console.log(`ratio to pgbench's tps for the same SQL: ${(best.achieved / pgbenchTps).toFixed(2)}`);
+for (const [label, best] of [
+  ['one process', oneProcess],
+  [`${String(env.BENCH_WORKERS)} workers`, inWorkers],
+] as const) {
+  if (best === undefined) console.log(`${label}: no rate held p99 < 50 ms`);
+  else
+    console.log(
+      `${label}: highest rate holding p99 < 50 ms: ${best.rate}/s → ${best.achieved.toFixed(0)} commands/s, p50 ${best.p50.toFixed(1)} ms, p99 ${best.p99.toFixed(1)} ms; ${(best.achieved / pgbenchTps).toFixed(2)}× pgbench's tps for the same SQL`,
+    );
 }
-console.log(`steps: ${JSON.stringify(steps.map((s) => ({ rate: s.rate, p99: Math.round(s.p99 * 10) / 10 })))}`);
+console.log(
+  `steps: ${JSON.stringify(steps.map((s) => ({ where: s.label, rate: s.rate, p99: Math.round(s.p99 * 10) / 10 })))}`,
+);
+console.log(`\nratio commands-vs-pgbench-one-process ${((oneProcess?.achieved ?? 0) / pgbenchTps).toFixed(3)}`);
+console.log(`ratio commands-vs-pgbench ${((inWorkers?.achieved ?? 0) / pgbenchTps).toFixed(3)}`);
 
 await app.close();
 agent.destroy();

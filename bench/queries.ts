@@ -1,28 +1,25 @@
 // bench/queries: the read routes on a read model of BENCH_USERS writers × BENCH_DAYS entries,
-// with the Redis cache and without it, next to a bare Fastify route, all in the same run.
+// with the Redis cache (in one process, and in BENCH_WORKERS processes on one port, default one
+// per core) and without it, next to a bare Fastify route, all in the same run.
 //   npm run bench:queries      (needs the engines of npm test; the seeded database is kept)
-import { tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Type } from '@sinclair/typebox';
-import { createLocalBlobStore } from '@mindflow/core/blobs';
-import { defaultRetention, openPostgresAuditStore, type AuditTables } from '@mindflow/core/audit';
 import { createAccessTokens } from '@mindflow/core/auth';
 import { createNoCache, createRedisCache, type Cache } from '@mindflow/core/cache';
 import { readEnv } from '@mindflow/core/config';
-import { createHttpServer } from '@mindflow/core/http';
-import { createPostgresSearch } from '@mindflow/core/search';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createMemoryHub } from '@mindflow/core/live';
 import { connectRedis } from '@mindflow/core/redis';
 import { testEngines } from '@mindflow/core/testing';
 import { migrateToLatest } from '@mindflow/migrations';
-import { mountQueryService } from '@mindflow/query-service';
 import Fastify from 'fastify';
 import { keptDatabase } from './kept-database.js';
-import { sql, type Kysely } from 'kysely';
+import { startClustered } from './clustered.js';
+import { benchSecret, readServer } from './read-server.js';
+import { sql } from 'kysely';
 
 const env = readEnv(
   Type.Object({
@@ -30,6 +27,7 @@ const env = readEnv(
     BENCH_DAYS: Type.Integer({ minimum: 30, maximum: 3_000, default: 365 }),
     BENCH_SECONDS: Type.Integer({ minimum: 1, default: 10 }),
     BENCH_CONNECTIONS: Type.Integer({ minimum: 1, default: 32 }),
+    BENCH_WORKERS: Type.Integer({ minimum: 1, default: availableParallelism() }),
   }),
   process.env,
 );
@@ -114,41 +112,23 @@ const rows = await sql<{ n: string }>`select count(*) as n from journal_view`.ex
 console.log(`read model: ${String(env.BENCH_USERS)} writers, ${rows.rows[0]?.n ?? '?'} entries`);
 
 // ── the servers: bare Fastify, reads with the Redis cache, reads without a cache ────────────
-const secret = 'bench-secret-bench-secret-bench-secret';
-const tokens = createAccessTokens(secret, 3_600);
+const tokens = createAccessTokens(benchSecret, 3_600);
 const redis = connectRedis(engines.redis, logger);
-const reads = {
-  waitMs: 2_000,
-  rateLimits: { windowSeconds: 60, perIp: 100_000_000, perUser: 100_000_000, perStaff: 100_000_000 },
-  live: { streamsPerUser: 5, heartbeatMs: 15_000 },
-};
-async function readServer(cache: Cache) {
-  const app = await createHttpServer({ logger, title: 'bench', version: '0', readiness: [] });
-  // The bench sends no X-Min-Position and asks no analyst or compliance route: the event store,
-  // the analytics database and the audit store are never asked.
-  await mountQueryService(app, {
-    blobs: createLocalBlobStore({ root: tmpdir(), secret: 'bench', baseUrl: () => 'http://127.0.0.1' }),
-    db,
-    events: db,
-    analytics: db,
-    audit: openPostgresAuditStore(db as Kysely<AuditTables>, { retention: defaultRetention }),
-    cache,
-    search: createPostgresSearch(db),
-    auditBreaker: undefined,
-    redis,
-    tokens,
-    reads,
-    logger,
-    live: createMemoryHub(),
-  });
+async function listening(cache: Cache) {
+  const app = await readServer({ db, cache, redis, tokens, logger });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
 }
 const bare = Fastify();
 bare.get('/bare', async () => ({ items: [], nextCursor: null }));
 await bare.listen({ port: 0, host: '127.0.0.1' });
-const cachedApp = await readServer(createRedisCache(redis));
-const uncachedApp = await readServer(createNoCache());
+const cachedApp = await listening(createRedisCache(redis));
+const uncachedApp = await listening(createNoCache());
+// The same cached reads in BENCH_WORKERS processes on one port, as the query-service runs them.
+const clustered = await startClustered(
+  { kind: 'reads', url: await keptDatabase(name), redis: engines.redis },
+  env.BENCH_WORKERS,
+);
 const portOf = (app: { server: { address(): unknown } }) => (app.server.address() as { port: number }).port;
 
 // ── load ────────────────────────────────────────────────────────────────────────────────────
@@ -179,7 +159,7 @@ async function load(port: number, targets: Targets, seconds = env.BENCH_SECONDS)
   const output = await text(child.stdout);
   return JSON.parse(output) as Load;
 }
-const hits = async (app: Awaited<ReturnType<typeof readServer>>) => {
+const hits = async (app: Awaited<ReturnType<typeof listening>>) => {
   const metric = await app.metrics.getSingleMetric('mindflow_query_cache_lookups_total')?.get();
   const count = (result: string) =>
     (metric?.values ?? []).filter((v) => v.labels.result === result).reduce((sum, v) => sum + v.value, 0);
@@ -213,6 +193,7 @@ const routes: { route: string; targets: () => Targets; cached: boolean }[] = [
     cached: false,
   },
 ];
+const cachedRates: { one: number; workers: number }[] = [];
 for (const { route, targets, cached } of routes) {
   const uncached = await load(portOf(uncachedApp), targets());
   results.push({ route, variant: 'no cache', load: uncached });
@@ -229,8 +210,12 @@ for (const { route, targets, cached } of routes) {
   const lookups = after.hit - before.hit + (after.miss - before.miss);
   const hitRate = lookups === 0 ? 0 : (after.hit - before.hit) / lookups;
   results.push({ route, variant: 'Redis cache', load: warm, hitRate });
+  await load(clustered.port, targets()); // warm every worker's connections
+  const spread = await load(clustered.port, targets());
+  results.push({ route, variant: `Redis cache, ${String(env.BENCH_WORKERS)} workers`, load: spread });
+  cachedRates.push({ one: warm.rps, workers: spread.rps });
   console.log(
-    `${route}: ${uncached.rps.toFixed(0)} → ${warm.rps.toFixed(0)} req/s with the cache (hit rate ${(hitRate * 100).toFixed(0)}%)`,
+    `${route}: ${uncached.rps.toFixed(0)} → ${warm.rps.toFixed(0)} req/s with the cache (hit rate ${(hitRate * 100).toFixed(0)}%), ${spread.rps.toFixed(0)} in ${String(env.BENCH_WORKERS)} workers`,
   );
 }
 
@@ -242,6 +227,11 @@ for (const { route, variant, load: l, hitRate } of results) {
     `| ${route} | ${label} | ${l.rps.toFixed(0)} | ${String(l.p50)} ms | ${String(l.p99)} ms | ${(l.rps / baseline.rps).toFixed(2)} | ${String(l.non2xx + l.errors)} |`,
   );
 }
-await Promise.all([bare.close(), cachedApp.close(), uncachedApp.close()]);
+// The slowest of the cached routes against the bare route: in one process, and in the workers.
+const slowest = (pick: (rates: { one: number; workers: number }) => number) =>
+  Math.min(...cachedRates.map(pick)) / baseline.rps;
+console.log(`\nratio cached-reads-vs-bare-one-process ${slowest((rates) => rates.one).toFixed(3)}`);
+console.log(`ratio cached-reads-vs-bare ${slowest((rates) => rates.workers).toFixed(3)}`);
+await Promise.all([bare.close(), cachedApp.close(), uncachedApp.close(), clustered.stop()]);
 await redis.close();
 await read.close();

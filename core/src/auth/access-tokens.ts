@@ -21,6 +21,14 @@ export interface AccessTokens {
   verify(token: string): Promise<TokenClaims>;
 }
 
+/**
+ * Tokens already verified, with their claims, until they expire: a client sends the same token
+ * with every request, and checking its signature again was a twentieth of a cached read's CPU
+ * time. The same string was verified before, so it is still genuine; only its expiry changes.
+ * Bounded: past the limit, the oldest is forgotten (and verified again if it comes back).
+ */
+const verifiedLimit = 10_000;
+
 const issuer = 'mindflow';
 const audience = 'mindflow-api';
 const algorithm = 'HS256';
@@ -32,6 +40,11 @@ const algorithm = 'HS256';
  */
 export function createAccessTokens(secret: string, ttlSeconds: number): AccessTokens {
   const key = new TextEncoder().encode(secret);
+  const verified = new Map<string, { readonly claims: TokenClaims; readonly expiresAt: number }>();
+  const remember = (token: string, claims: TokenClaims, exp: number) => {
+    verified.set(token, { claims, expiresAt: exp * 1000 });
+    if (verified.size > verifiedLimit) verified.delete(verified.keys().next().value ?? '');
+  };
   return {
     ttlSeconds,
     issue: (claims) =>
@@ -45,6 +58,10 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         .setJti(randomUUID())
         .sign(key),
     verify: async (token) => {
+      const known = verified.get(token);
+      // jose's rule: a token is expired once the clock reaches its `exp`.
+      if (known !== undefined && Date.now() < known.expiresAt) return known.claims;
+      verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: [algorithm],
@@ -56,7 +73,10 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         if (typeof sub !== 'string' || typeof sid !== 'string') {
           throw new AppError('UNAUTHENTICATED', 'the access token lacks its claims');
         }
-        return { userId: sub, sessionId: sid };
+        const claims = { userId: sub, sessionId: sid };
+        // requiredClaims makes `exp` present; jose checked that it is a number.
+        remember(token, claims, payload.exp ?? 0);
+        return claims;
       } catch (error) {
         if (error instanceof AppError) throw error;
         const reason =

@@ -14,6 +14,23 @@ t.test('an issued token verifies back to its claims', async (t) => {
   t.same(await tokens.verify(await tokens.issue(claims)), claims);
 });
 
+t.test('a token verified once is refused once it expires, and its signature still counts', async (t) => {
+  const shortLived = createAccessTokens(secret, 1);
+  const token = await shortLived.issue(claims);
+  t.same(await shortLived.verify(token), claims, 'valid while fresh');
+  t.same(await shortLived.verify(token), claims, 'and again (as remembered)');
+  // One character of the signature changed: not the token that was verified.
+  const last = token.at(-2) === 'A' ? 'B' : 'A';
+  await t.rejects(
+    shortLived.verify(`${token.slice(0, -2)}${last}${token.at(-1) ?? ''}`),
+    unauthenticated,
+    'a forged twin',
+  );
+  const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
+  await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 10));
+  await t.rejects(shortLived.verify(token), { code: 'UNAUTHENTICATED', message: /expired/ }, 'refused at its exp');
+});
+
 t.test('forged, expired, unsigned and misaddressed tokens are refused', async (t) => {
   const forged = await createAccessTokens('another-secret-of-at-least-thirty-two-chars', 900).issue(claims);
   await t.rejects(tokens.verify(forged), unauthenticated, 'signed with another secret');

@@ -1,0 +1,126 @@
+// bench/profile-reads: where a cached read's time goes. Serves the cached read routes
+// (bench/serve-clustered.ts, one process) under `node --cpu-prof`, loads one route for
+// BENCH_SECONDS, and prints the functions that took the most CPU time, by self time and by
+// package. The database is bench/queries' (run it once first).
+//   BENCH_ROUTE=/v1/me npm run bench:profile-reads
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdir, readFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { text } from 'node:stream/consumers';
+import { Type } from '@sinclair/typebox';
+import { createAccessTokens } from '@mindflow/core/auth';
+import { readEnv } from '@mindflow/core/config';
+import { testEngines } from '@mindflow/core/testing';
+import { keptDatabase } from './kept-database.js';
+import { benchSecret } from './read-server.js';
+
+const env = readEnv(
+  Type.Object({
+    BENCH_USERS: Type.Integer({ minimum: 10, default: 1_000 }),
+    BENCH_DAYS: Type.Integer({ minimum: 30, default: 365 }),
+    BENCH_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
+    BENCH_ROUTE: Type.String({ default: '/v1/me' }),
+  }),
+  process.env,
+);
+const url = await keptDatabase(`mindflow_bench_reads_${String(env.BENCH_USERS)}x${String(env.BENCH_DAYS)}`);
+const profiles = await mkdtemp(path.join(tmpdir(), 'mindflow-profile-'));
+const port = 30_000 + Math.floor(Math.random() * 20_000);
+const server = spawn(
+  process.execPath,
+  [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profiles}`,
+    '--import=tsx',
+    '--conditions=mindflow-source',
+    path.join(import.meta.dirname, 'serve-clustered.ts'),
+  ],
+  {
+    env: {
+      ...process.env,
+      BENCH_SERVER: JSON.stringify({ kind: 'reads', url, redis: testEngines().redis, port }),
+      BENCH_WORKERS: '1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+let output = '';
+for await (const chunk of server.stdout) {
+  output += String(chunk);
+  if (output.includes('serving')) break;
+}
+const tokens = createAccessTokens(benchSecret, 3_600);
+const userId = (u: number) => `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
+const targets: { path: string; headers: Record<string, string> }[] = [];
+for (let u = 1; u <= env.BENCH_USERS; u++)
+  targets.push({
+    path: env.BENCH_ROUTE,
+    headers: { authorization: `Bearer ${await tokens.issue({ userId: userId(u), sessionId: userId(u) })}` },
+  });
+const load = async (seconds: number) => {
+  const child = spawn(process.execPath, ['--import=tsx', path.join(import.meta.dirname, 'query-load.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(JSON.stringify({ port, seconds, connections: 32, targets }));
+  return JSON.parse(await text(child.stdout)) as { rps: number; p99: number };
+};
+await load(2); // warm the cache
+const measured = await load(env.BENCH_SECONDS);
+server.kill('SIGINT');
+await once(server, 'exit');
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+const file = (await readdir(profiles)).find((name) => name.endsWith('.cpuprofile'));
+if (file === undefined) throw new Error('no profile written');
+const profile = JSON.parse(await readFile(path.join(profiles, file), 'utf8')) as {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const byFunction = new Map<string, number>();
+const byPackage = new Map<string, number>();
+for (const node of profile.nodes) {
+  const time = self.get(node.id) ?? 0;
+  const { functionName, url: source, lineNumber } = node.callFrame;
+  const where = source
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/work\/[^/]+\//, '');
+  const name = `${functionName || '(anonymous)'} ${where}:${String(lineNumber + 1)}`;
+  byFunction.set(name, (byFunction.get(name) ?? 0) + time);
+  const pkg =
+    source === ''
+      ? functionName.startsWith('(')
+        ? functionName
+        : '(native)'
+      : source.startsWith('node:')
+        ? source
+        : source.includes('node_modules/')
+          ? (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ?? source)
+          : `mindflow ${source
+              .replace(/^.*\/work\/[^/]+\//, '')
+              .split('/')
+              .slice(0, 2)
+              .join('/')}`;
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + time);
+}
+const top = (map: Map<string, number>, n: number) =>
+  [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, time]) => `  ${((100 * time) / total).toFixed(1).padStart(5)}%  ${name}`)
+    .join('\n');
+console.log(
+  `${env.BENCH_ROUTE}: ${measured.rps.toFixed(0)} req/s, p99 ${String(measured.p99)} ms, one process (profiled)`,
+);
+console.log(`\nby package (self time):\n${top(byPackage, 20)}`);
+console.log(`\nby function (self time):\n${top(byFunction, 25)}`);
