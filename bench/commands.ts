@@ -5,7 +5,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -19,6 +18,7 @@ import pg from 'pg';
 import { writeDatabase } from '@mindflow/core/write-model';
 import { startClustered } from './clustered.js';
 import { commandServer } from './command-server.js';
+import { registerWriters } from './writers.js';
 
 const env = readEnv(
   Type.Object({
@@ -49,43 +49,7 @@ const app = await commandServer(db, logger);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address !== null ? address.port : 0;
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-function post(pathname: string, body: unknown, token?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: pathname,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-const tokens: string[] = [];
-const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-for (let i = 0; i < users; i++) {
-  const email = `bench-${i}@example.com`;
-  await post('/v1/auth/register', { email, password: 'bench password 123', displayName: `Bench ${i}`, consent });
-  const login = await post('/v1/auth/login', { email, password: 'bench password 123' });
-  tokens.push((JSON.parse(login.body) as { accessToken: string }).accessToken);
-}
+const tokens = await registerWriters(port, users);
 
 // ── open-loop load from a separate process (bench/load-generator.ts), so that the generator
 // does not share the server's event loop: requests leave on schedule whatever the answers,
@@ -231,7 +195,6 @@ console.log(`\nratio commands-vs-pgbench-one-process ${((oneProcess?.achieved ??
 console.log(`ratio commands-vs-pgbench ${((inWorkers?.achieved ?? 0) / pgbenchTps).toFixed(3)}`);
 
 await app.close();
-agent.destroy();
 await postgres.close();
 await admin.query(`drop database ${name} with (force)`);
 await admin.end();

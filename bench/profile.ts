@@ -1,8 +1,9 @@
-// bench/profile-reads: where a cached read's time goes. Serves the cached read routes
-// (bench/serve-clustered.ts, one process) under `node --cpu-prof`, loads one route for
+// bench/profile: where a request's time goes. Serves the cached read routes or the command
+// routes (bench/serve-clustered.ts, one process) under `node --cpu-prof`, loads them for
 // BENCH_SECONDS, and prints the functions that took the most CPU time, by self time and by
-// package. The database is bench/queries' (run it once first).
-//   BENCH_ROUTE=/v1/me npm run bench:profile-reads
+// package.
+//   BENCH_KIND=reads BENCH_ROUTE=/v1/me npm run bench:profile   (bench/queries' database: run it once first)
+//   BENCH_KIND=commands BENCH_RATE=150 npm run bench:profile     (create-entry at that rate, on a fresh database)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile, mkdtemp } from 'node:fs/promises';
@@ -11,9 +12,14 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Type } from '@sinclair/typebox';
 import { createAccessTokens } from '@mindflow/core/auth';
-import { readEnv } from '@mindflow/core/config';
+import { readEnv, withDatabase } from '@mindflow/core/config';
+import { connectPostgres } from '@mindflow/core/postgres';
+import { migrateToLatest } from '@mindflow/migrations';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { testEngines } from '@mindflow/core/testing';
 import { keptDatabase } from './kept-database.js';
+import { registerWriters } from './writers.js';
 import { benchSecret } from './read-server.js';
 
 const env = readEnv(
@@ -22,10 +28,26 @@ const env = readEnv(
     BENCH_DAYS: Type.Integer({ minimum: 30, default: 365 }),
     BENCH_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
     BENCH_ROUTE: Type.String({ default: '/v1/me' }),
+    BENCH_KIND: Type.Union([Type.Literal('reads'), Type.Literal('commands')], { default: 'reads' }),
+    BENCH_RATE: Type.Integer({ minimum: 1, default: 150 }),
   }),
   process.env,
 );
-const url = await keptDatabase(`mindflow_bench_reads_${String(env.BENCH_USERS)}x${String(env.BENCH_DAYS)}`);
+const engines = testEngines();
+// Commands: a fresh write database, dropped at the end. Reads: bench/queries' kept one.
+const fresh = `bench_${randomUUID().slice(0, 8)}`;
+const url =
+  env.BENCH_KIND === 'reads'
+    ? await keptDatabase(`mindflow_bench_reads_${String(env.BENCH_USERS)}x${String(env.BENCH_DAYS)}`)
+    : withDatabase(engines.databases.write, fresh);
+const admin = new pg.Client({ connectionString: engines.databases.write });
+await admin.connect();
+if (env.BENCH_KIND === 'commands') {
+  await admin.query(`create database ${fresh}`);
+  const postgres = connectPostgres('bench', url, 2);
+  await migrateToLatest(postgres.db, 'write');
+  await postgres.close();
+}
 const profiles = await mkdtemp(path.join(tmpdir(), 'mindflow-profile-'));
 const port = 30_000 + Math.floor(Math.random() * 20_000);
 const server = spawn(
@@ -40,7 +62,7 @@ const server = spawn(
   {
     env: {
       ...process.env,
-      BENCH_SERVER: JSON.stringify({ kind: 'reads', url, redis: testEngines().redis, port }),
+      BENCH_SERVER: JSON.stringify({ kind: env.BENCH_KIND, url, redis: engines.redis, port }),
       BENCH_WORKERS: '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -51,25 +73,45 @@ for await (const chunk of server.stdout) {
   output += String(chunk);
   if (output.includes('serving')) break;
 }
-const tokens = createAccessTokens(benchSecret, 3_600);
-const userId = (u: number) => `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
-const targets: { path: string; headers: Record<string, string> }[] = [];
-for (let u = 1; u <= env.BENCH_USERS; u++)
-  targets.push({
-    path: env.BENCH_ROUTE,
-    headers: { authorization: `Bearer ${await tokens.issue({ userId: userId(u), sessionId: userId(u) })}` },
-  });
-const load = async (seconds: number) => {
-  const child = spawn(process.execPath, ['--import=tsx', path.join(import.meta.dirname, 'query-load.ts')], {
+
+/** A child bench script fed a JSON job on stdin; its JSON answer. */
+async function child<T>(script: string, job: unknown): Promise<T> {
+  const run = spawn(process.execPath, ['--import=tsx', path.join(import.meta.dirname, script)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  child.stdin.end(JSON.stringify({ port, seconds, connections: 32, targets }));
-  return JSON.parse(await text(child.stdout)) as { rps: number; p99: number };
-};
-await load(2); // warm the cache
-const measured = await load(env.BENCH_SECONDS);
+  run.stdin.end(JSON.stringify(job));
+  return JSON.parse(await text(run.stdout)) as T;
+}
+let figures: string;
+if (env.BENCH_KIND === 'reads') {
+  const tokens = createAccessTokens(benchSecret, 3_600);
+  const userId = (u: number) => `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
+  const targets: { path: string; headers: Record<string, string> }[] = [];
+  for (let u = 1; u <= env.BENCH_USERS; u++)
+    targets.push({
+      path: env.BENCH_ROUTE,
+      headers: { authorization: `Bearer ${await tokens.issue({ userId: userId(u), sessionId: userId(u) })}` },
+    });
+  const load = (seconds: number) =>
+    child<{ rps: number; p99: number }>('query-load.ts', { port, seconds, connections: 32, targets });
+  await load(2); // warm the cache
+  const measured = await load(env.BENCH_SECONDS);
+  figures = `${env.BENCH_ROUTE}: ${measured.rps.toFixed(0)} req/s, p99 ${String(measured.p99)} ms`;
+} else {
+  const tokens = await registerWriters(port, 200);
+  const measured = await child<{ achieved: number; p50: number; p99: number; failures: number }>('load-generator.ts', {
+    port,
+    rate: env.BENCH_RATE,
+    seconds: env.BENCH_SECONDS,
+    tokens,
+    firstDay: 0,
+  });
+  figures = `POST /v1/entries @ ${String(env.BENCH_RATE)}/s: ${measured.achieved.toFixed(0)}/s done, p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms, failures ${String(measured.failures)}`;
+}
 server.kill('SIGINT');
 await once(server, 'exit');
+if (env.BENCH_KIND === 'commands') await admin.query(`drop database ${fresh} with (force)`);
+await admin.end();
 
 interface Node {
   id: number;
@@ -119,8 +161,6 @@ const top = (map: Map<string, number>, n: number) =>
     .slice(0, n)
     .map(([name, time]) => `  ${((100 * time) / total).toFixed(1).padStart(5)}%  ${name}`)
     .join('\n');
-console.log(
-  `${env.BENCH_ROUTE}: ${measured.rps.toFixed(0)} req/s, p99 ${String(measured.p99)} ms, one process (profiled)`,
-);
+console.log(`${figures}, one process (profiled: the profile spans its whole life, start-up included)`);
 console.log(`\nby package (self time):\n${top(byPackage, 20)}`);
 console.log(`\nby function (self time):\n${top(byFunction, 25)}`);
