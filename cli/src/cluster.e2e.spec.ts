@@ -147,7 +147,7 @@ t.test("the cap on open streams counts every worker's, and an entry reaches stre
   t.same(
     streams.map((stream) => stream.status),
     Array<number>(streamsPerUser).fill(200),
-    'the first streams open (on both workers, in turn)',
+    'the first streams open',
   );
   const over = await openStream(token);
   t.equal(over.status, 429, 'one more is refused, whichever worker it reaches');

@@ -1,3 +1,4 @@
+import { workerRole } from '@mindflow/core/cluster';
 import type { BlobStore } from '@mindflow/core/blobs';
 import type { RateLimitConfig, Secrets, SecurityConfig } from '@mindflow/core/config';
 import { openUserKeyring } from '@mindflow/core/crypto';
@@ -59,9 +60,10 @@ const hashingConcurrency = 2;
 export async function mountCommandService(app: HttpServer, options: CommandServiceOptions): Promise<void> {
   // Before any route: a process holding another master key than the database's refuses to start.
   const keyring = await openUserKeyring(options.db, options.secrets.masterKey);
-  // An erasure whose vacuum failed, or was cut short by a stop, is vacuumed now (in the background).
+  // An erasure whose vacuum failed, or was cut short by a stop, is vacuumed now (in the
+  // background), by one process of a cluster: VACUUM FULL locks the key table.
   const keyVacuum = createKeyVacuum(options.db, options.logger);
-  void keyVacuum.run();
+  if (workerRole() !== 'follower') void keyVacuum.run();
   app.addHook('onClose', async () => keyVacuum.stop());
   const uploads: UploadSettings = { ...defaultUploadSettings, ...options.uploads };
   // Expired upload links: what they wrote, and the uploads never completed, are removed.

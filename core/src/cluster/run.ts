@@ -3,7 +3,7 @@ import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import { serveClusterHub } from '../live/index.js';
 import type { Logger } from '../logging/index.js';
 import { shutdownMessage } from '../runtime/shutdown.js';
-import { serveClusterMetrics } from './metrics.js';
+import { answerClusterMetrics, serveClusterMetrics } from './metrics.js';
 import { roleVariable, type WorkerRole } from './config.js';
 
 export interface ClusterOptions {
@@ -27,10 +27,15 @@ export interface ClusterOptions {
  * counters (rate-limiter-flexible's cluster master), the live hub's registry and /metrics
  * (every worker's, whichever one a scrape reaches) between them,
  * and on SIGINT or SIGTERM shuts them down before its own `prepare` is undone. A worker that
- * exits before it ever listened (a bad setting, say) stops the whole cluster with its status.
+ * exits before its first start ever listened (a bad setting, say) stops the whole cluster with
+ * its status; one that dies later is started again, later each time it dies young.
  */
 export async function runClustered(options: ClusterOptions, serve: () => Promise<unknown>): Promise<void> {
-  if (cluster.isWorker || options.workers <= 1) {
+  if (cluster.isWorker) {
+    await serveInWorker(serve);
+    return;
+  }
+  if (options.workers <= 1) {
     await serve();
     return;
   }
@@ -38,13 +43,20 @@ export async function runClustered(options: ClusterOptions, serve: () => Promise
   const undo = (await options.prepare?.()) ?? (async () => undefined);
   new RateLimiterClusterMaster();
   serveClusterHub();
-  serveClusterMetrics();
   let closing = false;
   const running = new Set<Worker>();
+  // The workers that listen: the ones /metrics asks.
+  const serving = new Set<Worker>();
+  serveClusterMetrics(() => [...serving]);
   const finish = async (status: number) => {
     if (closing) return;
     closing = true;
-    for (const worker of running) if (worker.isConnected()) worker.send(shutdownMessage);
+    // One that serves shuts down gracefully; one still starting (whose modules may be loading,
+    // with nothing yet to hear the message) is ended by SIGTERM: it serves nothing yet.
+    for (const worker of running) {
+      if (serving.has(worker) && worker.isConnected()) worker.send(shutdownMessage);
+      else worker.process.kill('SIGTERM');
+    }
     const killer = setTimeout(() => {
       logger.error({ graceMs: options.graceMs ?? 20_000 }, 'workers did not stop in time: killing them');
       for (const worker of running) worker.process.kill('SIGKILL');
@@ -55,27 +67,41 @@ export async function runClustered(options: ClusterOptions, serve: () => Promise
     await undo().catch((error: unknown) => logger.error({ err: error }, 'stopping what the workers shared failed'));
     process.exit(status);
   };
-  const fork = (role: WorkerRole) =>
+  // A role's workers that died within a minute of their start, in a row: the next start waits
+  // 1 s, 2 s, 4 s … at most 30 s.
+  const quickDeaths = new Map<WorkerRole, number>();
+  const fork = (role: WorkerRole, restart: boolean) =>
     new Promise<void>((resolve) => {
+      if (closing) {
+        resolve();
+        return;
+      }
       const worker = cluster.fork({ [roleVariable]: role });
+      const started = Date.now();
       running.add(worker);
       let listening = false;
       worker.once('listening', (address) => {
         listening = true;
+        serving.add(worker);
         logger.info({ worker: worker.process.pid, role, port: address.port }, 'worker listening');
         resolve();
       });
       worker.once('exit', (code, signal) => {
         running.delete(worker);
+        serving.delete(worker);
+        resolve();
         if (closing) return;
-        if (!listening) {
-          logger.error({ role, code, signal }, 'a worker exited before it served: stopping');
-          void finish(code === 0 ? 1 : code);
-          resolve();
+        if (!listening && !restart) {
+          // The first start failed: a bad setting, say. A signal's death has no code: 1.
+          logger.error({ role, code, signal }, 'a worker exited before it first served: stopping');
+          void finish(code > 0 ? code : 1);
           return;
         }
-        logger.error({ worker: worker.process.pid, role, code, signal }, 'worker exited: starting another');
-        setTimeout(() => void fork(role), 1_000).unref();
+        const deaths = Date.now() - started < 60_000 ? (quickDeaths.get(role) ?? 0) + 1 : 0;
+        quickDeaths.set(role, deaths);
+        const delayMs = Math.min(30_000, 1_000 * 2 ** Math.max(0, deaths - 1));
+        logger.error({ worker: worker.process.pid, role, code, signal, delayMs }, 'worker exited: starting another');
+        setTimeout(() => void fork(role, true), delayMs).unref();
       });
     });
   let signals = 0;
@@ -91,7 +117,13 @@ export async function runClustered(options: ClusterOptions, serve: () => Promise
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  await fork('leader');
-  await Promise.all(Array.from({ length: options.workers - 1 }, () => fork('follower')));
-  logger.info({ workers: options.workers }, 'cluster serving');
+  await fork('leader', false);
+  await Promise.all(Array.from({ length: options.workers - 1 }, () => fork('follower', false)));
+  if (running.size === options.workers) logger.info({ workers: options.workers }, 'cluster serving');
+}
+
+/** A worker's `serve`: from the start, it answers the primary's collection of metrics. */
+async function serveInWorker(serve: () => Promise<unknown>): Promise<void> {
+  answerClusterMetrics();
+  await serve();
 }

@@ -54,12 +54,14 @@ export const workersEnv = {
       minimum: 1,
       maximum: 64,
       description:
-        'HTTP processes sharing the port (node:cluster); default: the number of cores. Projections, the relay and the ai-worker run in one of them only',
+        'HTTP processes sharing the port (node:cluster); default: the number of cores, at most 8. Each opens up to 3 × DATABASE_POOL_SIZE connections. Projections, the relay and the ai-worker run in one of them only',
     }),
   ),
 };
 
-export const workersConfig = (env: EnvOf<typeof workersEnv>): number => env.MINDFLOW_WORKERS ?? availableParallelism();
+/** One HTTP process per core by default, at most 8 (each holds its own database pools). */
+export const workersConfig = (env: EnvOf<typeof workersEnv>): number =>
+  env.MINDFLOW_WORKERS ?? Math.min(availableParallelism(), 8);
 
 export const loggingEnv = {
   LOG_LEVEL: Type.Union(

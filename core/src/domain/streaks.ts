@@ -8,9 +8,11 @@ export interface Streaks {
 
 /**
  * One formatter per time zone: making an Intl.DateTimeFormat costs far more than using one
- * (it was an eighth of a cached GET /v1/me's CPU time). Time zones are IANA names, a few hundred.
+ * (it was an eighth of a cached GET /v1/me's CPU time). IANA names are a few hundred, but Intl
+ * takes them in any letter case, and an import's file names its own: the map is bounded.
  */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const dateFormatsLimit = 1_000;
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(instant: Date, timezone: string): string {
@@ -23,6 +25,7 @@ export function localDate(instant: Date, timezone: string): string {
       month: '2-digit',
       day: '2-digit',
     });
+    if (dateFormats.size >= dateFormatsLimit) dateFormats.clear();
     dateFormats.set(timezone, format);
   }
   return format.format(instant);

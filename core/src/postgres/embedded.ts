@@ -88,7 +88,12 @@ export async function openEmbeddedPostgres(dataDir: string, logger: Logger): Pro
   });
   await createDatabases(port, password);
   logger.info({ port, databaseDir }, 'embedded PostgreSQL started');
-  return { urls: urlsFor(port, password), stop: () => server.stop() };
+  return {
+    urls: urlsFor(port, password),
+    // A terminal's Ctrl-C reaches the server too: it may be gone already, and the package's
+    // stop would then wait for an exit that has happened. Whichever comes first.
+    stop: () => Promise.race([server.stop(), gone(databaseDir)]),
+  };
 }
 
 function urlsFor(port: number, password: string): DatabaseUrls {
@@ -117,6 +122,11 @@ async function createDatabases(port: number, password: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Resolves once no server runs on this data directory (polled every 100 ms). */
+async function gone(databaseDir: string): Promise<void> {
+  while ((await runningPort(databaseDir)) !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /** The port of a live server on this data directory, from its postmaster.pid (pid, dir, start, port…). */

@@ -5,12 +5,20 @@ import type { Logger } from '../logging/index.js';
 export const shutdownMessage = 'mindflow:shutdown';
 
 /**
- * On SIGINT or SIGTERM (or, in a cluster worker, the primary's shutdown message), runs `close` once (finish in-flight work, disconnect) and exits;
- * a second signal, or `close` taking longer than `graceMs`, exits at once.
+ * On SIGINT or SIGTERM (or, in a cluster worker, the primary's shutdown message), runs `close`
+ * once (finish in-flight work, disconnect) and exits; a second signal, or `close` taking longer
+ * than `graceMs`, exits at once.
  */
 export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs = 15_000): void {
   let closing = false;
+  // A terminal's Ctrl-C (or a service manager's kill of the group) reaches the primary and its
+  // workers at once, in either order: the primary's message and one signal are one request.
+  let excused = 0;
   const handle = (signal: NodeJS.Signals) => {
+    if (excused > 0) {
+      excused -= 1;
+      return;
+    }
     if (closing) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
@@ -30,13 +38,13 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
       },
     );
   };
-  process.once('SIGINT', handle);
-  process.once('SIGTERM', handle);
-  // A terminal's Ctrl-C reaches the primary and its workers at once: the primary's message
-  // that follows the signal is not a second signal.
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
   if (cluster.isWorker)
     process.on('message', (message) => {
-      if (message === shutdownMessage && !closing) handle('SIGTERM');
+      if (message !== shutdownMessage || closing) return;
+      handle('SIGTERM');
+      excused = 1;
     });
 }
 
