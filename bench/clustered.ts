@@ -1,19 +1,11 @@
 // Starts bench/serve-clustered.ts: a bench's server in `workers` processes on a free port.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@mindflow/core/net';
 
 export type ClusteredJob =
   { kind: 'reads'; url: string; redis: { url: string; timeoutMs: number } } | { kind: 'commands'; url: string };
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 /** The server, serving on every worker; `stop` shuts it down (SIGTERM) and waits for it. */
 export async function startClustered(job: ClusteredJob, workers: number) {

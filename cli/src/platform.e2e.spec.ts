@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -8,6 +7,7 @@ import { waitFor } from '@mindflow/core/testing';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres, openEmbeddedPostgres } from '@mindflow/core/postgres';
 import { sql } from 'kysely';
+import { freePort } from '@mindflow/core/net';
 
 // The embedded platform, as `npm start` runs it: no engine URLs at all.
 const main = path.resolve(import.meta.dirname, 'main.ts');
@@ -21,15 +21,6 @@ function embeddedEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
     PORT: String(port),
     LOG_FORMAT: 'json',
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 function start(env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {

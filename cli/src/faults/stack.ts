@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +10,7 @@ import { connectKafka, deleteTopic } from '@mindflow/core/kafka';
 import { createLogger } from '@mindflow/core/logging';
 import { connectMongo } from '@mindflow/core/mongo';
 import { createTestDatabase, silentLogger, testEngines, waitFor, type TestDatabase } from '@mindflow/core/testing';
+import { freePort } from '@mindflow/core/net';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -69,17 +69,6 @@ export interface FaultStack {
   /** Every process started so far. */
   processes(): readonly ServiceProcess[];
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { answerWorkers, requestPrimary } from '../cluster/ipc.js';
 import { createMemoryHub } from './memory-hub.js';
 import type { LiveHub, LiveUpdate } from './types.js';
 
@@ -17,15 +17,15 @@ type RegistryCall =
   | { readonly op: 'close'; readonly args: [string, string] }
   | { readonly op: 'openCount'; readonly args: [string] };
 
-type ToPrimary =
-  | { readonly channel: typeof channel; readonly kind: 'publish'; readonly userId: string; readonly update: LiveUpdate }
-  | ({ readonly channel: typeof channel; readonly kind: 'call'; readonly id: string } & RegistryCall);
+interface Relayed {
+  readonly channel: typeof channel;
+  readonly userId: string;
+  readonly update: LiveUpdate;
+}
+/** The registry's calls, answered by the primary (cluster/ipc). */
+const registryChannel = 'mindflow:live:registry';
 
-type ToWorker =
-  | { readonly channel: typeof channel; readonly kind: 'update'; readonly userId: string; readonly update: LiveUpdate }
-  | { readonly channel: typeof channel; readonly kind: 'result'; readonly id: string; readonly value: unknown };
-
-const ours = (message: unknown): boolean =>
+const relayed = (message: unknown): message is Relayed =>
   typeof message === 'object' && message !== null && (message as { channel?: unknown }).channel === channel;
 
 /** In the primary, before forking: keeps the registry and relays updates to every worker. */
@@ -43,18 +43,11 @@ export function serveClusterHub(): void {
         return registry.openCount(...call.args);
     }
   };
-  cluster.on('message', (worker, received: unknown) => {
-    if (!ours(received)) return;
-    const message = received as ToPrimary;
-    if (message.kind === 'publish') {
-      const relayed: ToWorker = { channel, kind: 'update', userId: message.userId, update: message.update };
-      for (const each of Object.values(cluster.workers ?? {})) if (each?.isConnected() === true) each.send(relayed);
-      return;
-    }
-    void answer(message).then((value) => {
-      const result: ToWorker = { channel, kind: 'result', id: message.id, value: value ?? null };
-      if (worker.isConnected()) worker.send(result);
-    });
+  answerWorkers(registryChannel, (body) => answer(body as RegistryCall));
+  // An update a worker publishes goes to every worker, the publisher included.
+  cluster.on('message', (_worker, message: unknown) => {
+    if (!relayed(message)) return;
+    for (const each of Object.values(cluster.workers ?? {})) if (each?.isConnected() === true) each.send(message);
   });
 }
 
@@ -64,35 +57,15 @@ export function createClusterHub(timeoutMs = 5_000): LiveHub {
   if (send === undefined || !cluster.isWorker) throw new Error('the cluster hub runs in a cluster worker');
   const updates = new EventEmitter();
   updates.setMaxListeners(0);
-  const pending = new Map<string, { resolve: (value: unknown) => void; timer: NodeJS.Timeout }>();
-  const onMessage = (received: unknown) => {
-    if (!ours(received)) return;
-    const message = received as ToWorker;
-    if (message.kind === 'update') {
-      updates.emit(message.userId, message.update);
-      return;
-    }
-    const call = pending.get(message.id);
-    if (call === undefined) return;
-    pending.delete(message.id);
-    clearTimeout(call.timer);
-    call.resolve(message.value);
+  const onMessage = (message: unknown) => {
+    if (relayed(message)) updates.emit(message.userId, message.update);
   };
   process.on('message', onMessage);
-  const call = (registryCall: RegistryCall) =>
-    new Promise<unknown>((resolve, reject) => {
-      const id = randomUUID();
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error(`the cluster's primary did not answer ${registryCall.op} within ${String(timeoutMs)} ms`));
-      }, timeoutMs);
-      pending.set(id, { resolve, timer });
-      send({ channel, kind: 'call', id, ...registryCall } satisfies ToPrimary);
-    });
+  const call = (registryCall: RegistryCall) => requestPrimary(registryChannel, registryCall, timeoutMs);
   return {
     kind: 'cluster',
     async publish(userId, update) {
-      send({ channel, kind: 'publish', userId, update } satisfies ToPrimary);
+      send({ channel, userId, update } satisfies Relayed);
     },
     async listen(userId, listener) {
       const deliver = (update: LiveUpdate) => listener(update);
@@ -113,7 +86,6 @@ export function createClusterHub(timeoutMs = 5_000): LiveHub {
     async shutdown() {
       updates.removeAllListeners();
       process.off('message', onMessage);
-      for (const { timer } of pending.values()) clearTimeout(timer);
     },
   };
 }
