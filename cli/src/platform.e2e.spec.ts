@@ -280,8 +280,10 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   t.teardown(() => again.kill('SIGKILL'));
   await ready(port, again);
   t.notMatch(again.output(), /initialising the embedded PostgreSQL/, 'the second start reuses the data');
+  // Ready once its first worker serves: the others are still starting, and stop too.
   again.kill('SIGTERM');
   t.equal(await exited(again), 0, again.output().slice(-3000));
+  t.notMatch(again.output(), /did not stop in time/, 'no worker waited for the kill at the end of the grace period');
 });
 
 t.test('a bad variable stops start at once, naming the variable', async (t) => {
