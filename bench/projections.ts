@@ -2,6 +2,7 @@
 // rate via Kafka and via the embedded bus; the live projection's sustained rate against the
 // command ceiling; rebuild rate against a raw scan of the events.
 //   npm run bench:projections      (needs the engines of npm test; BENCH_EVENTS=1000000)
+import { availableParallelism } from 'node:os';
 import { Type } from '@sinclair/typebox';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { readEnv } from '@mindflow/core/config';
@@ -22,6 +23,11 @@ const env = readEnv(
     BENCH_RATE: Type.Integer({ minimum: 1, default: 50, description: 'commands per second for the lag run' }),
     BENCH_SECONDS: Type.Integer({ minimum: 1, default: 10, description: 'seconds of the lag run' }),
     BENCH_PARTS: Type.String({ default: 'lag,live,rebuild', description: 'which runs: lag, live, rebuild' }),
+    BENCH_LANES: Type.Integer({
+      minimum: 1,
+      default: Math.min(4, availableParallelism()),
+      description: "the rebuild's lanes (connections applying users' events side by side)",
+    }),
   }),
   process.env,
 );
@@ -132,7 +138,7 @@ async function rebuildRun() {
   const commands = await commandServiceForTest();
   const read = await createTestDatabase('read');
   const write = connectPostgres('write', commands.url, 5);
-  const readSide = connectPostgres('read', read.url, 5);
+  const readSide = connectPostgres('read', read.url, env.BENCH_LANES + 2);
   const writeDb = writeSide(write.db);
   const readDb = readModel(readSide.db);
   const users = Math.max(10, Math.floor(env.BENCH_EVENTS / 100));
@@ -187,6 +193,7 @@ async function rebuildRun() {
     db: readDb,
     decode: createDecoder(createUserKeyring(testSecrets.masterKey), commands.db),
     logger,
+    lanes: env.BENCH_LANES,
     onProgress: (done) => {
       if (done - reported >= 100_000) {
         reported = done;
@@ -226,7 +233,7 @@ if (parts.has('live')) {
 if (parts.has('rebuild')) {
   const rebuild = await rebuildRun();
   console.log(
-    `rebuild of ${rebuild.total} events: ${rebuild.rebuildRate.toFixed(0)} events/s (${rebuild.seconds.toFixed(0)} s); raw scan of the events (readAll, same batches): ${rebuild.scanRate.toFixed(0)} events/s`,
+    `rebuild of ${rebuild.total} events in ${env.BENCH_LANES} lane(s): ${rebuild.rebuildRate.toFixed(0)} events/s (${rebuild.seconds.toFixed(0)} s); raw scan of the events (readAll, same batches): ${rebuild.scanRate.toFixed(0)} events/s`,
   );
   console.log(`ratio rebuild-vs-scan ${(rebuild.rebuildRate / rebuild.scanRate).toFixed(3)}`);
   console.log(`ratio rebuild-events-per-second ${rebuild.rebuildRate.toFixed(0)}`);

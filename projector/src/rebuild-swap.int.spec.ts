@@ -65,7 +65,7 @@ async function rebuildUnderLoad<DB extends RuntimeTables>(
   // At least four rebuilds, and as many as it takes for commands to run during them.
   const before = sent.n;
   for (let round = 0; round < 4 || sent.n - before < 40; round++) {
-    await rebuildProjection({ projection, writeDb, db: live, decode, logger, batchSize: 50 });
+    await rebuildProjection({ projection, writeDb, db: live, decode, logger, batchSize: 50, lanes: 2 });
   }
   const during = sent.n - before;
   state.on = false;

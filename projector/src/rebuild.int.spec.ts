@@ -1,11 +1,17 @@
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createEmbeddedBus, logOffset } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
-import { listenForEvents } from '@mindflow/core/eventstore';
+import { listenForEvents, type RecordedEvent } from '@mindflow/core/eventstore';
 import { createLogger } from '@mindflow/core/logging';
 import { connectPostgres } from '@mindflow/core/postgres';
-import { createTestDatabase, readWholeLog, waitFor } from '@mindflow/core/testing';
-import { fromScratchSnapshot, readModelSnapshot, signedInWriters } from './testing.js';
+import {
+  createTestDatabase,
+  deliverUntilDone,
+  quickRuntimeServices,
+  readWholeLog,
+  waitFor,
+} from '@mindflow/core/testing';
+import { asDeliveries, fromScratchSnapshot, readModelSnapshot, commandSender, signedInWriters } from './testing.js';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -87,6 +93,7 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
     decode,
     logger,
     batchSize: 25,
+    lanes: 3,
     onProgress: (done) => progress.push(done),
   });
   writing.on = false;
@@ -117,3 +124,80 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
   t.equal(Number(schemas.rows[0]?.n), 0, 'no shadow left behind');
   t.same(await indexes(), migrated, 'every index as the migrations made it, under its name (a migration names it)');
 });
+
+t.test(
+  'a poison event in the log: the rebuild, in lanes, dead-letters it and swaps in all the rest in order',
+  async (t) => {
+    const commands = await commandServiceForTest();
+    const read = await createTestDatabase<ReadModelTables>('read');
+    const scratch = await createTestDatabase<ReadModelTables>('read');
+    const write = connectPostgres('write', commands.url, 5);
+    const writeDb = writeSide(write.db);
+    t.teardown(async () => {
+      await write.close();
+      await read.drop();
+      await scratch.drop();
+      await commands.close();
+    });
+    // Six writers, each with entries created, edited, some deleted and restored: each entry's
+    // versions must be applied in order within its lane, whichever lane runs ahead.
+    const tokens = (await signedInWriters(commands.app, 6)).map((writer) => writer.token);
+    const sender = commandSender(commands.app);
+    const send = async (...command: Parameters<typeof sender>) => {
+      const response = await sender(...command);
+      if (response.statusCode >= 300) throw new Error(`${command[1]} ${command[2]}: ${response.body}`);
+      return response;
+    };
+    for (const [n, token] of tokens.entries()) {
+      for (let day = 1; day <= 4; day++) {
+        const created = await send(token, 'POST', '/v1/entries', {
+          date: `2026-03-0${day}`,
+          title: `Writer ${n}, day ${day}`,
+          content: 'a few words',
+          mood: 'happy',
+          tags: [`t${day % 2}`],
+        });
+        const { id } = created.json<{ id: string }>();
+        await send(token, 'PATCH', `/v1/entries/${id}`, { title: 'edited', mood: 'sad', tags: ['edited'] }, 1);
+        if (day % 2 === 0) await send(token, 'DELETE', `/v1/entries/${id}`, undefined, 2);
+        if (day === 4) await send(token, 'POST', `/v1/entries/${id}/restore`);
+      }
+    }
+    const log = await readWholeLog(writeDb);
+    const poison = log.find((event) => event.type === 'EntryUpdated');
+    if (poison === undefined) throw new Error('no update in the log');
+    const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+    const unreadable = async (event: RecordedEvent) => {
+      if (event.eventId === poison.eventId) throw new Error('cannot decode');
+      return decode(event);
+    };
+
+    const result = await rebuildProjection({
+      projection: readModelProjection,
+      writeDb,
+      db: read.db,
+      decode: unreadable,
+      logger,
+      batchSize: 7,
+      lanes: 3,
+    });
+    t.equal(result.events, log.length, 'every event gone through');
+    t.equal(result.deadLetters, 1, 'one dead letter, reported');
+    const letters = await read.db
+      .selectFrom('dead_letters')
+      .select(['event_id', 'projection'])
+      .where('replayed_at', 'is', null)
+      .execute();
+    t.same(letters, [{ event_id: poison.eventId, projection: 'read-model' }], 'the poison event is the dead letter');
+
+    // The same log through one host, one event after another where it fails: the same model.
+    const host = hostProjection({
+      projection: readModelProjection,
+      db: scratch.db,
+      decode: unreadable,
+      ...quickRuntimeServices(),
+    });
+    await deliverUntilDone(host, asDeliveries(log));
+    t.same(await readModelSnapshot(read.db), await readModelSnapshot(scratch.db), 'row by row');
+  },
+);

@@ -6,7 +6,9 @@ import { partitionsOf } from '@mindflow/core/postgres';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import {
+  deliverUntilPast,
   type ErasureFence,
+  type HostedProjection,
   hostProjection,
   floorPartition,
   lockProjection,
@@ -27,17 +29,24 @@ export interface RebuildOptions<DB extends RuntimeTables> {
   readonly erasure?: ErasureFence;
   readonly logger: Logger;
   readonly batchSize?: number;
+  /**
+   * How many connections of `db` apply the bulk side by side, each the events of its share of
+   * the users in their order (a projection whose users are apart; any other takes one). Each
+   * holds a connection of `db`'s pool until the bulk is done: keep it below the pool's size.
+   * Default 1.
+   */
+  readonly lanes?: number;
   /** Called after each batch: events done, and the total counted at the start. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 const runtimeTables = ['projection_offsets', 'dead_letters'];
 
-/** Events as the embedded bus delivers them: partition `log`, offsets in commit order. */
-export function logDeliveries(events: readonly RecordedEvent[]): Delivery[] {
+/** Events as the embedded bus delivers them: partition `log` (unless named), offsets in commit order. */
+export function logDeliveries(events: readonly RecordedEvent[], partition = floorPartition): Delivery[] {
   return events.map((event) => ({
     event,
-    partition: floorPartition,
+    partition,
     offset: logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
   }));
 }
@@ -57,7 +66,7 @@ export function logDeliveries(events: readonly RecordedEvent[]): Delivery[] {
  */
 export async function rebuildProjection<DB extends RuntimeTables>(
   options: RebuildOptions<DB>,
-): Promise<{ events: number; seconds: number }> {
+): Promise<{ events: number; seconds: number; deadLetters: number }> {
   const { projection, writeDb, logger } = options;
   const db = options.db as unknown as Kysely<RuntimeTables>;
   const started = performance.now();
@@ -70,36 +79,59 @@ export async function rebuildProjection<DB extends RuntimeTables>(
   let checkpoint: Checkpoint = startOfLog;
   let done = 0;
 
-  // Bulk: batch after batch into the shadow tables, on one connection whose search path
-  // starts with the shadow schema; the live model untouched.
-  await db.connection().execute(async (connection) => {
-    await sql`select set_config('search_path', ${`${shadow}, public`}, false)`.execute(connection);
+  // Bulk: batch after batch into the shadow tables, on connections whose search path starts
+  // with the shadow schema; the live model untouched. With lanes, each batch is split by user
+  // and each lane applies its share in order on its own connection, while the next batch is read.
+  const lanes = projection.usersApart === true ? Math.max(1, options.lanes ?? 1) : 1;
+  const laneHost = (connection: Kysely<RuntimeTables>) =>
+    hostProjection({
+      projection,
+      db: connection as unknown as Kysely<DB>,
+      decode: options.decode,
+      metrics: createProjectionMetrics(new Registry()),
+      logger,
+      ...(options.erasure === undefined ? {} : { erasure: options.erasure }),
+      maxAttempts: 3,
+      sideBySide: lanes > 1,
+    });
+  await inShadow(db, shadow, lanes, laneHost, async (hosts) => {
+    const tails = hosts.map(() => Promise.resolve());
+    const inHand: Promise<void>[] = [];
     try {
-      const host = hostProjection({
-        projection,
-        db: connection as unknown as Kysely<DB>,
-        decode: options.decode,
-        metrics: createProjectionMetrics(new Registry()),
-        logger,
-        ...(options.erasure === undefined ? {} : { erasure: options.erasure }),
-        maxAttempts: 3,
-      });
       for (;;) {
         const events = await readAll(writeDb, checkpoint, batchSize);
         const last = events.at(-1);
         if (last === undefined) break;
-        await host.handle(logDeliveries(events));
+        const shares = hosts.map((): RecordedEvent[] => []);
+        for (const event of events) shares[laneOf(event, lanes)]?.push(event);
+        const applied = shares.map((share, lane) => {
+          const host = hosts[lane];
+          const next = (tails[lane] ?? Promise.resolve()).then(async () => {
+            if (host !== undefined && share.length > 0)
+              await deliverUntilPast(host, logDeliveries(share, `lane-${lane}`));
+          });
+          tails[lane] = next;
+          return next;
+        });
+        inHand.push(
+          Promise.all(applied).then(() => {
+            done += events.length;
+            options.onProgress?.(done, Math.max(total, done));
+          }),
+        );
         checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
-        done += events.length;
-        options.onProgress?.(done, Math.max(total, done));
+        // Read at most one batch ahead of the slowest lane.
+        if (inHand.length > 1) await inHand.shift();
       }
+      await Promise.all(inHand);
     } finally {
-      await sql`reset search_path`.execute(connection);
+      // Failed or not, no lane is still at work when its connection goes back to the pool.
+      await Promise.allSettled(inHand);
     }
   });
 
   // Swap: wait for the live batch in hand, lock, apply the last events, move the tables.
-  await db.transaction().execute(async (trx) => {
+  const deadLetters = await db.transaction().execute(async (trx) => {
     // The live batches take this lock first and read their offsets after it: each one either
     // commits before the swap or sees the swap's offsets, never re-applies what it holds.
     await lockProjection(trx, projection.name, 'public');
@@ -158,11 +190,46 @@ export async function rebuildProjection<DB extends RuntimeTables>(
       on conflict (projection, event_id) do update
         set error = excluded.error, attempts = excluded.attempts, replayed_at = null`.execute(trx);
     await sql`drop schema ${sql.id(retired)} cascade`.execute(trx);
+    const failed = await sql<{ n: string }>`
+      select count(*) as n from ${sql.id(shadow, 'dead_letters')} where projection = ${projection.name}`.execute(trx);
+    return Number(failed.rows[0]?.n ?? 0);
   });
   await sql`drop schema ${sql.id(shadow)} cascade`.execute(db);
   const seconds = (performance.now() - started) / 1000;
-  logger.info({ projection: projection.name, events: done, seconds }, 'projection rebuilt');
-  return { events: done, seconds };
+  logger.info({ projection: projection.name, events: done, seconds, deadLetters }, 'projection rebuilt');
+  return { events: done, seconds, deadLetters };
+}
+
+/**
+ * Runs `work` with `count` hosts, each on a connection of its own whose search path starts with
+ * `shadow` (the projection's SQL names its tables without a schema), reset once `work` is done.
+ */
+async function inShadow<T>(
+  db: Kysely<RuntimeTables>,
+  shadow: string,
+  count: number,
+  host: (connection: Kysely<RuntimeTables>) => HostedProjection,
+  work: (hosts: HostedProjection[]) => Promise<T>,
+  opened: HostedProjection[] = [],
+): Promise<T> {
+  if (opened.length === count) return work(opened);
+  return db.connection().execute(async (connection) => {
+    await sql`select set_config('search_path', ${`${shadow}, public`}, false)`.execute(connection);
+    try {
+      return await inShadow(db, shadow, count, host, work, [...opened, host(connection)]);
+    } finally {
+      await sql`reset search_path`.execute(connection);
+    }
+  });
+}
+
+/** The lane of an event: by its user (the stream's, for an event of no user), the same for all of theirs. */
+function laneOf(event: RecordedEvent, lanes: number): number {
+  if (lanes === 1) return 0;
+  const key = event.userId ?? event.streamId;
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
 }
 
 /**

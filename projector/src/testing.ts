@@ -78,6 +78,17 @@ export async function signedInWriters(
   return writers;
 }
 
+/** Sends `app` a command as the writer holding `token`, with If-Match when `version` is given. */
+export function commandSender(app: HttpServer) {
+  return (token: string, method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, version?: number) =>
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, ...(version === undefined ? {} : { 'if-match': `"${version}"` }) },
+      ...(payload === undefined ? {} : { payload }),
+    });
+}
+
 /**
  * Updates, deletes, restores and logins of four writers through the command routes until
  * `running()` turns false; counts the commands sent in `sent.n` as it goes.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { openAuditStore } from '@mindflow/core/audit';
 import { createRedisCache } from '@mindflow/core/cache';
 import { openUserKeyring } from '@mindflow/core/crypto';
@@ -173,11 +174,15 @@ export async function projections(config: PlatformConfig, action: Action): Promi
           decode: await decoder(),
           erasure: createErasureFence(writeDb),
           logger,
+          // One lane per core, at most 4, each holding a connection of the pool while it works.
+          lanes: Math.max(1, Math.min(availableParallelism(), 4, config.engines.database.poolSize - 1)),
           onProgress: progress.update,
         });
         progress.stop();
-        process.stdout.write(`${action.name}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in\n`);
-        return 0;
+        process.stdout.write(
+          `${action.name}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in, ${result.deadLetters} dead letter(s)\n`,
+        );
+        return result.deadLetters > 0 ? 1 : 0;
       }
       case 'dlq-replay': {
         const result = await replayDeadLetters(await hosts(), {

@@ -2,7 +2,7 @@ import type { Delivery, Subscriber } from '../bus/index.js';
 import type { DecodedEvent, MindflowEvents } from '../events/index.js';
 import type { RecordedEvent } from '../eventstore/index.js';
 import { sql, type Kysely } from 'kysely';
-import { deadLetter, failurePolicy, type RuntimeServices, type Verdict } from './failures.js';
+import { deadLetter, failurePolicy, ProjectionRetry, type RuntimeServices, type Verdict } from './failures.js';
 import { isStatementFailure } from './retriable.js';
 import { appliedUpTo, lockProjection, readOffsets, saveOffsets } from './offsets.js';
 import { oneBatchAtATime } from './one-batch-at-a-time.js';
@@ -14,6 +14,12 @@ export interface HostOptions<DB extends RuntimeTables> extends RuntimeServices {
   readonly db: Kysely<DB>;
   /** Opens an event's sealed fields (or marks them erased). */
   readonly decode: (event: RecordedEvent) => Promise<DecodedEvent<MindflowEvents>>;
+  /**
+   * This host is one of several applying disjoint users' events side by side, each on partitions
+   * of its own (a rebuild's lanes): their batches take the projection's lock shared. Default:
+   * exclusive, one batch of the projection at a time in its schema.
+   */
+  readonly sideBySide?: boolean;
 }
 
 export interface HostedProjection extends Subscriber {
@@ -71,7 +77,7 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
     options.db.transaction().execute(async (projectionTrx): Promise<BatchOutcome> => {
       const trx = runtime(projectionTrx);
       // After the lock, a fresh read: a rebuild's swap has either not begun or committed.
-      await lockProjection(trx, name);
+      await lockProjection(trx, name, 'current', options.sideBySide === true ? 'shared' : 'exclusive');
       const offsets = await readOffsets(trx, name);
       const fresh = batch.filter((delivery) => {
         const stored = appliedUpTo(offsets, delivery.partition);
@@ -220,4 +226,23 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
       });
     },
   };
+}
+
+/**
+ * Hands `batch` to `host` until it has got past every event, applied or dead-lettered: what a
+ * rebuild does where a bus would deliver again. The host waits as its failure policy asks (an
+ * engine away, an event to try again) before each ProjectionRetry; anything else is thrown.
+ */
+export async function deliverUntilPast(
+  host: Pick<HostedProjection, 'handle'>,
+  batch: readonly Delivery[],
+): Promise<void> {
+  for (;;) {
+    try {
+      await host.handle(batch);
+      return;
+    } catch (error) {
+      if (!(error instanceof ProjectionRetry)) throw error;
+    }
+  }
 }

@@ -1,4 +1,4 @@
-export { hostProjection, type HostOptions, type HostedProjection } from './host.js';
+export { deliverUntilPast, hostProjection, type HostOptions, type HostedProjection } from './host.js';
 export { hostExternalProjection, standaloneServices } from './external.js';
 export {
   deadLetter,

@@ -49,13 +49,17 @@ export async function saveOffsets(
  * Serialises, for one projection in one schema, its batches with a rebuild's swap: taken first
  * in every batch transaction of the live projection and in the swap, so a batch either commits
  * before the swap starts or reads the swap's offsets after it commits (the shadow of a rebuild
- * is another schema, so the rebuild's own batches do not wait for the live ones).
+ * is another schema, so the rebuild's own batches do not wait for the live ones). Batches of
+ * hosts that apply disjoint users side by side, each on partitions of its own (a rebuild's
+ * lanes), take it `shared`: they pass each other, and still wait for an exclusive holder.
  */
 export async function lockProjection(
   trx: Kysely<RuntimeTables>,
   projection: string,
   schema: 'current' | 'public' = 'current',
+  mode: 'exclusive' | 'shared' = 'exclusive',
 ): Promise<void> {
   const inSchema = schema === 'public' ? sql`'public'` : sql`current_schema()`;
-  await sql`select pg_advisory_xact_lock(hashtext(${projection}), hashtext(${inSchema}))`.execute(trx);
+  const lock = mode === 'shared' ? sql`pg_advisory_xact_lock_shared` : sql`pg_advisory_xact_lock`;
+  await sql`select ${lock}(hashtext(${projection}), hashtext(${inSchema}))`.execute(trx);
 }

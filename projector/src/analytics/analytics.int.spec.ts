@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { rebuildProjection } from '../rebuild.js';
-import { asDeliveries, signedInWriters } from '../testing.js';
+import { asDeliveries, commandSender, signedInWriters } from '../testing.js';
 import { writeSide } from '../database.js';
 import { lateVersions } from '../late-versions.js';
 import { analyticsProjection } from './projection.js';
@@ -37,19 +37,7 @@ const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISO
 async function randomStream(writerCount: number, steps: number) {
   const writers = await signedInWriters(commands.app, writerCount);
   const live: { id: string; version: number; token: string; deleted: boolean }[] = [];
-  const send = async (
-    token: string,
-    method: 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    payload?: object,
-    version?: number,
-  ) =>
-    commands.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${token}`, ...(version === undefined ? {} : { 'if-match': `"${version}"` }) },
-      ...(payload === undefined ? {} : { payload }),
-    });
+  const send = commandSender(commands.app);
   for (let step = 0; step < steps; step++) {
     const roll = random();
     const entry = live.length > 0 ? pick(live) : undefined;

@@ -7,10 +7,9 @@ import {
   createProjectionMetrics,
   floorPartition,
   lockProjection,
-  ProjectionRetry,
+  deliverUntilPast,
   saveOffsets,
   type ErasureFence,
-  type HostedProjection,
   type RuntimeTables,
 } from '@mindflow/core/projections';
 import { sql, type Kysely } from 'kysely';
@@ -124,7 +123,7 @@ export async function rebuildAudit<R extends RuntimeTables>(
     const events = await readAll(writeDb, checkpoint, batchSize);
     const last = events.at(-1);
     if (last === undefined) break;
-    await deliver(host, events);
+    await deliverUntilPast(host, logDeliveries(events));
     checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
     done += events.length;
     reached = events.some((event) => event.globalPosition >= headPosition);
@@ -138,19 +137,6 @@ export async function rebuildAudit<R extends RuntimeTables>(
   const result = { events: done, appended, ...settled, seconds };
   logger.info({ projection: auditProjectionName, ...result }, 'audit trail rebuilt');
   return result;
-}
-
-/** Hands the batch to the host until it has got past every event (applied or dead-lettered). */
-async function deliver(host: HostedProjection, events: readonly RecordedEvent[]): Promise<void> {
-  for (;;) {
-    try {
-      await host.handle(logDeliveries(events));
-      return;
-    } catch (error) {
-      // The host has waited as its failure policy asks (an engine away, an event to try again).
-      if (!(error instanceof ProjectionRetry)) throw error;
-    }
-  }
 }
 
 /**
