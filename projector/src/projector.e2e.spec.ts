@@ -29,6 +29,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
     const accessToken = writer?.token ?? '';
     const someoneElse = randomUUID();
     await cache.set(cacheKeys.profile(user.id).key, { stale: true }, 60);
+    await cache.set(cacheKeys.streaks(user.id).key, { stale: true }, 60);
     await cache.set(cacheKeys.recentJournals(user.id).key, { stale: true }, 60);
     await cache.set(cacheKeys.moodTrend(user.id, 30).key, { stale: true }, 60);
     await cache.set(cacheKeys.profile(someoneElse).key, { theirs: true }, 60);
@@ -64,6 +65,7 @@ for (const via of ['Kafka', 'the embedded bus'] as const) {
       'the stale trend to be invalidated',
     );
     t.equal(await cache.get(cacheKeys.profile(user.id).key), undefined, 'stale profile removed');
+    t.equal(await cache.get(cacheKeys.streaks(user.id).key), undefined, 'stale streaks removed');
     t.equal(await cache.get(cacheKeys.recentJournals(user.id).key), undefined, 'stale recent journals removed');
     t.same(await cache.get(cacheKeys.profile(someoneElse).key), { theirs: true }, "another user's entry stays");
     for (const check of projector.readiness) await t.resolves(check.check(), `${check.name} is ready`);

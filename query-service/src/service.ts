@@ -25,7 +25,7 @@ import { analysisRoutes } from './entries/analysis.js';
 import { attachmentReadRoutes } from './entries/attachments.js';
 import { exportReadRoutes } from './me/exports.js';
 import { insightRoutes } from './insights/routes.js';
-import type { ReadDeps } from './http/reader.js';
+import { answerHash, type ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
 import { viewRoutes } from './views/routes.js';
 import { searchRoutes } from './search/routes.js';
@@ -99,7 +99,8 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
       redis: options.redis,
       prefix: options.rateLimitPrefix ?? 'ratelimit:',
     });
-    await scope.register(fastifyEtag);
+    // The ETags of cached answers are made once, when cached, the same way (answerHash).
+    await scope.register(fastifyEtag, { hashFn: answerHash });
     entryReadRoutes(scope, deps);
     analysisRoutes(scope, deps);
     attachmentReadRoutes(scope, { ...deps, blobs: options.blobs });

@@ -29,6 +29,23 @@ function cacheContract(t: Test, make: () => Promise<{ cache: Cache; close: () =>
     await cache.set(b, { b: true }, 60);
     t.same(await cache.getMany([a, b, a]), [undefined, { b: true }, undefined]);
   });
+  t.test('bytes as they were stored, beside JSON values, many at once; they expire too', async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const [bytes, json, missing] = [uniqueName('k'), uniqueName('k'), uniqueName('k')];
+    // Not valid UTF-8 and not JSON: kept byte for byte.
+    const stored = Buffer.from([0x7b, 0x0a, 0xff, 0x00, 0xc3, 0x28]);
+    await cache.setBytes(bytes, stored, 1);
+    await cache.set(json, 'a mark', 60);
+    const [got, mark, none] = await cache.getBytes([bytes, json, missing]);
+    t.ok(got !== undefined && Buffer.compare(got, stored) === 0, 'the bytes stored');
+    t.equal(mark?.toString('utf8'), '"a mark"', 'a JSON value as its JSON');
+    t.equal(none, undefined);
+    stored[0] = 0; // the cache keeps its own copy
+    t.equal((await cache.getBytes([bytes]))[0]?.[0], 0x7b);
+    await sleep(1_200);
+    t.same(await cache.getBytes([bytes]), [undefined], 'expired');
+  });
   t.test('raise keeps the greater key, whatever the order of the calls', async (t) => {
     const { cache, close } = await make();
     t.teardown(close);
@@ -77,6 +94,8 @@ t.test('no cache: every lookup misses, whatever was set', async (t) => {
   await cache.raise('m', '5', 60);
   t.equal(await cache.get('k'), undefined);
   t.same(await cache.getMany(['k', 'm']), [undefined, undefined]);
+  await cache.setBytes('b', Buffer.from('x'), 60);
+  t.same(await cache.getBytes(['b']), [undefined]);
   await t.resolves(cache.delete('k'));
   await t.resolves(cache.deletePrefix('k'));
 });

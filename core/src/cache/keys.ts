@@ -1,6 +1,7 @@
 /** The cache keys of the spec, and how long each lives. */
 export const cacheKeys = {
   profile: (userId: string) => ({ key: `user:${userId}:profile`, ttlSeconds: 3_600 }),
+  streaks: (userId: string) => ({ key: `user:${userId}:streaks`, ttlSeconds: 3_600 }),
   recentJournals: (userId: string) => ({ key: `journals:user:${userId}:recent`, ttlSeconds: 300 }),
   moodTrend: (userId: string, days: number) => ({ key: `mood:user:${userId}:trend:${days}`, ttlSeconds: 900 }),
   moodTrendPrefix: (userId: string) => `mood:user:${userId}:trend:`,

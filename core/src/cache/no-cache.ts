@@ -9,6 +9,8 @@ export function createNoCache(): Cache {
     get: async () => undefined,
     getMany: async (keys) => keys.map(() => undefined),
     set: async () => undefined,
+    getBytes: async (keys) => keys.map(() => undefined),
+    setBytes: async () => undefined,
     raise: async () => undefined,
     delete: async () => undefined,
     deletePrefix: async () => undefined,

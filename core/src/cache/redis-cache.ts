@@ -12,7 +12,7 @@ return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 `;
 
 /**
- * The cache in Redis: JSON values with TTLs; prefix deletion by SCAN (never KEYS). Every command
+ * The cache in Redis: JSON values (or bytes as given) with TTLs; prefix deletion by SCAN (never KEYS). Every command
  * goes through the connection's breaker: with Redis away it fails within the timeout, and at
  * once while the breaker is open, with a retriable EngineUnavailableError (readers skip the
  * cache; the invalidation projection waits and tries again).
@@ -28,6 +28,14 @@ export function createRedisCache(connection: Pick<RedisConnection, 'redis' | 'br
       if (keys.length === 0) return [];
       const values = await breaker.run(() => redis.mget(...keys));
       return values.map((json) => (json === null ? undefined : (JSON.parse(json) as unknown)));
+    },
+    getBytes: async (keys) => {
+      if (keys.length === 0) return [];
+      const values = await breaker.run(() => redis.mgetBuffer(...keys));
+      return values.map((bytes) => bytes ?? undefined);
+    },
+    setBytes: async (key, value, ttlSeconds) => {
+      await breaker.run(() => redis.set(key, value, 'EX', ttlSeconds));
     },
     raise: async (key, value, ttlSeconds) => {
       await breaker.run(() => redis.eval(raiseScript, 1, key, JSON.stringify(value), ttlSeconds));

@@ -24,14 +24,14 @@ async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
     logOffset({ transactionId: event.transactionId, position: event.globalPosition }),
     mark.ttlSeconds,
   );
-  const profile = cacheKeys.profile(userId).key;
+  const profileKeys = [cacheKeys.profile(userId).key, cacheKeys.streaks(userId).key];
   if (event.type === 'UserErased') {
-    await cache.delete(profile, cacheKeys.recentJournals(userId).key);
+    await cache.delete(...profileKeys, cacheKeys.recentJournals(userId).key);
     await cache.deletePrefix(cacheKeys.moodTrendPrefix(userId));
     return;
   }
   if (event.type.startsWith('Entry') || event.type.startsWith('Attachment') || event.type === 'ThumbnailGenerated') {
-    await cache.delete(profile, cacheKeys.recentJournals(userId).key);
+    await cache.delete(...profileKeys, cacheKeys.recentJournals(userId).key);
     await cache.deletePrefix(cacheKeys.moodTrendPrefix(userId));
     return;
   }
@@ -39,7 +39,7 @@ async function invalidate(cache: Cache, event: RecordedEvent): Promise<void> {
     event.type.startsWith('User') ||
     ['SettingsUpdated', 'RemindersSet', 'ConsentRecorded', 'RoleGranted', 'RoleRevoked'].includes(event.type)
   ) {
-    await cache.delete(profile);
+    await cache.delete(...profileKeys);
   }
 }
 

@@ -78,20 +78,18 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
       const filter = { from, to, moods: mood, tags: tag, deleted };
       const recent =
         from === undefined && to === undefined && mood === undefined && tag === undefined && deleted !== true;
-      let page: EntryPage;
-      if (recent && after === undefined && limit <= recentSize) {
-        const first = await reader.cached({ name: 'recent', ...cacheKeys.recentJournals(reader.userId) }, async () =>
-          listEntries(deps.db, reader.userId, {}, undefined, recentSize),
+      const answer = (page: EntryPage) => ({
+        items: page.items,
+        nextCursor: page.next === null ? null : encodeCursor(page.next),
+      });
+      // The first page at its default size, the one every client opens on, is kept in the cache.
+      if (recent && after === undefined && limit === recentSize) {
+        return reader.sendCached({ name: 'recent', ...cacheKeys.recentJournals(reader.userId) }, async () =>
+          answer(await listEntries(deps.db, reader.userId, {}, undefined, recentSize)),
         );
-        const items = first.items.slice(0, limit);
-        const last = items.at(-1);
-        const more = first.items.length > limit || first.next !== null;
-        page = { items, next: more && last !== undefined ? [last.date, last.id] : null };
-      } else {
-        await reader.point();
-        page = await listEntries(deps.db, reader.userId, filter, after, limit);
       }
-      return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(page.next) };
+      await reader.point();
+      return answer(await listEntries(deps.db, reader.userId, filter, after, limit));
     },
   );
 

@@ -2,6 +2,7 @@ import { cacheKeys } from '@mindflow/core/cache';
 import { uniqueName } from '@mindflow/core/testing';
 import t from 'tap';
 import { queryServiceForTest, testWriters } from '../testing.js';
+import { answerTag, readStoredAnswer, storedAnswer } from './reader.js';
 
 const platform = await queryServiceForTest();
 t.teardown(platform.close);
@@ -40,11 +41,33 @@ const answers = async () =>
 t.test('flushing Redis mid-test changes no answer', async (t) => {
   const before = await answers();
   t.equal(Object.values(before).filter((answer) => answer.status === 200).length, routes.length, 'every route answers');
-  t.ok((await cache.get(cacheKeys.profile(ana.id).key)) !== undefined, 'the profile was cached');
+  t.ok((await cache.getBytes([cacheKeys.profile(ana.id).key]))[0] !== undefined, 'the profile was cached');
   await platform.redis.flushdb();
   t.same(await answers(), before, 'the same answers from the read model');
   t.same(await answers(), before, 'and from the cache again');
 });
+
+const hits = async () =>
+  ((await platform.app.metrics.getSingleMetric('mindflow_query_cache_lookups_total')?.get())?.values ?? [])
+    .filter((value) => value.labels.result === 'hit')
+    .reduce((sum, value) => sum + value.value, 0);
+
+t.test(
+  'a hit is the answer the miss sent, byte for byte, with the ETag of those bytes and their read point',
+  async (t) => {
+    for (const url of ['/v1/me', '/v1/streaks', '/v1/entries', '/v1/moods/trend?days=30']) {
+      await platform.redis.flushdb();
+      const missed = await ana.get(url, at(position));
+      const before = await hits();
+      const hit = await ana.get(url, at(position));
+      t.equal(await hits(), before + 1, `${url}: the second answer came from the cache`);
+      t.equal(hit.body, missed.body, `${url}: the same bytes`);
+      t.equal(hit.headers.etag, answerTag(hit.body), `${url}: the ETag is the hash of what is sent`);
+      t.equal(hit.headers['content-type'], 'application/json; charset=utf-8');
+      t.equal(hit.headers['x-position'], missed.headers['x-position'], `${url}: the read point it reflects`);
+    }
+  },
+);
 
 t.test('a cached answer goes stale with the write that changes it', async (t) => {
   const first = (await ana.get('/v1/moods/trend?days=7', at(position))).json<{ counts: { angry: number } }>();
@@ -71,13 +94,17 @@ async function firstEntryId() {
 t.test('an answer cached at an older read point than the newest event the cache knows of is not served', async (t) => {
   const key = cacheKeys.profile(ana.id);
   const real = (await ana.get('/v1/me', at(position))).json<{ displayName: string }>();
-  const stored = await cache.get<{ key: string }>(key.key);
-  const current = stored?.key ?? '';
+  const [bytes] = await cache.getBytes([key.key]);
+  const stored = bytes === undefined ? undefined : readStoredAnswer(bytes);
+  const current = stored?.meta.key ?? '';
   t.match(current, /^\d+:\d+$/, 'cached answers carry the commit-order key of their read point');
   const planted = (answerKey: string) =>
-    cache.set(
+    cache.setBytes(
       key.key,
-      { position, key: answerKey, timezone: 'UTC', tag: null, body: { ...real, displayName: 'Planted' } },
+      storedAnswer(
+        { ...(stored?.meta ?? { position, timezone: 'UTC', tag: null }), key: answerKey, etag: '"planted"' },
+        JSON.stringify({ ...real, displayName: 'Planted' }),
+      ),
       60,
     );
   await cache.raise(cacheKeys.userPosition(ana.id).key, current, 60);

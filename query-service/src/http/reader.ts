@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccessClaims, RequestAuth } from '@mindflow/core/auth';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { Logger } from '@mindflow/core/logging';
@@ -46,15 +47,58 @@ export function readAnswer<T extends TSchema>(schema: T): T {
   return { ...schema, headers: answerHeaders };
 }
 
-/** A cached answer: the read point and time zone it was computed at, and the answer. */
-interface CachedAnswer<T> {
+/** What a cached answer is kept with: the read point and time zone it was computed at, its tag and its ETag. */
+export interface AnswerMeta {
   readonly position: number;
   /** The read point's commit-order key. */
   readonly key: string;
   readonly timezone: string;
   /** What else the answer depends on (e.g. today's date), when anything. */
   readonly tag: string | null;
-  readonly body: T;
+  readonly etag: string;
+}
+
+/**
+ * An answer as the cache keeps it: its meta's JSON, a newline, then the answer's JSON as the
+ * route serialized it, so that a hit is sent as it is: no parse, no serialization, no hash.
+ */
+export function storedAnswer(meta: AnswerMeta, json: string): Buffer {
+  return Buffer.from(`${JSON.stringify(meta)}\n${json}`);
+}
+
+/** A stored answer's meta and JSON; undefined for bytes that are not one (another version's). */
+export function readStoredAnswer(bytes: Buffer): { meta: AnswerMeta; json: Buffer } | undefined {
+  const end = bytes.indexOf(0x0a);
+  if (end < 0) return undefined;
+  try {
+    const meta: unknown = JSON.parse(bytes.subarray(0, end).toString('utf8'));
+    if (!isAnswerMeta(meta)) return undefined;
+    return { meta, json: bytes.subarray(end + 1) };
+  } catch {
+    return undefined;
+  }
+}
+
+function isAnswerMeta(value: unknown): value is AnswerMeta {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'key' in value &&
+    typeof value.key === 'string' &&
+    'position' in value &&
+    'etag' in value &&
+    typeof value.etag === 'string'
+  );
+}
+
+/** An answer's ETag (quoted), as @fastify/etag makes those of the answers it hashes itself. */
+export function answerTag(payload: string | Buffer): string {
+  return `"${answerHash(payload)}"`;
+}
+
+/** The hash of an answer's ETag: SHA-1, base64. */
+export function answerHash(payload: string | Buffer): string {
+  return createHash('sha1').update(payload).digest('base64');
 }
 
 export interface CacheSpec {
@@ -71,16 +115,17 @@ export interface Reader {
   /** The read point, once the read model reflects X-Min-Position (each call after the first is free). */
   point(): Promise<ReadPoint>;
   /**
-   * The cached answer when it is still right, else `load`'s, which is then cached. "Still right":
-   * built at a read point no older (in commit order) than the newest event the cache has been
-   * told of for this user, nor than the read point X-Min-Position waits for, and with the same
-   * `tag` (computed from the time zone).
+   * Sends the route's answer: the cached one when it is still right, as it was stored, else
+   * `load`'s, serialized by the route's schema, then cached. "Still right": built at a read
+   * point no older (in commit order) than the newest event the cache has been told of for this
+   * user, nor than the read point X-Min-Position waits for, and with the same `tag` (computed
+   * from the time zone). The reply carries the answer's ETag.
    */
-  cached<T>(spec: CacheSpec, load: (point: ReadPoint) => Promise<T>, tag?: (timezone: string) => string): Promise<T>;
-}
-
-function isCachedAnswer(value: unknown): value is CachedAnswer<unknown> {
-  return typeof value === 'object' && value !== null && 'key' in value && 'position' in value && 'body' in value;
+  sendCached<T>(
+    spec: CacheSpec,
+    load: (point: ReadPoint) => Promise<T>,
+    tag?: (timezone: string) => string,
+  ): Promise<FastifyReply>;
 }
 
 /**
@@ -132,36 +177,48 @@ export async function beginRead(
       });
       return point;
     },
-    cached: async <T>(spec: CacheSpec, load: (point: ReadPoint) => Promise<T>, tag?: (timezone: string) => string) => {
+    sendCached: async <T>(
+      spec: CacheSpec,
+      load: (point: ReadPoint) => Promise<T>,
+      tag?: (timezone: string) => string,
+    ) => {
       // With X-Min-Position, the answer must be at least as new as the point that reflects it.
       const floor = minPosition > 0 ? (await reader.point()).key : '';
-      const [entry, mark] = await cacheSafely(
+      const [bytes, markBytes] = await cacheSafely(
         'read',
-        () => deps.cache.getMany([spec.key, cacheKeys.userPosition(userId).key]),
+        () => deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key]),
         [],
       );
+      const found = bytes === undefined ? undefined : readStoredAnswer(bytes);
+      const mark: unknown = markBytes === undefined ? '' : JSON.parse(markBytes.toString('utf8'));
+      reply.type('application/json; charset=utf-8');
       if (
-        isCachedAnswer(entry) &&
-        entry.key >= (typeof mark === 'string' ? mark : '') &&
-        entry.key >= floor &&
-        entry.tag === (tag?.(entry.timezone) ?? null)
+        found !== undefined &&
+        found.meta.key >= (typeof mark === 'string' ? mark : '') &&
+        found.meta.key >= floor &&
+        found.meta.tag === (tag?.(found.meta.timezone) ?? null)
       ) {
         deps.cacheLookups.inc({ cache: spec.name, result: 'hit' });
-        reflect(entry.position);
-        return entry.body as T;
+        reflect(found.meta.position);
+        return reply.header('etag', found.meta.etag).send(found.json);
       }
       deps.cacheLookups.inc({ cache: spec.name, result: 'miss' });
-      const found = await reader.point();
-      const body = await load(found);
-      const answer: CachedAnswer<T> = {
-        position: found.position,
-        key: found.key,
-        timezone: found.timezone,
-        tag: tag?.(found.timezone) ?? null,
-        body,
+      const point = await reader.point();
+      const serialized = reply.serialize(await load(point));
+      const json = typeof serialized === 'string' ? serialized : new TextDecoder().decode(serialized);
+      const meta: AnswerMeta = {
+        position: point.position,
+        key: point.key,
+        timezone: point.timezone,
+        tag: tag?.(point.timezone) ?? null,
+        etag: answerTag(json),
       };
-      await cacheSafely('write', () => deps.cache.set(spec.key, answer, spec.ttlSeconds), undefined);
-      return body;
+      await cacheSafely(
+        'write',
+        () => deps.cache.setBytes(spec.key, storedAnswer(meta, json), spec.ttlSeconds),
+        undefined,
+      );
+      return reply.header('etag', meta.etag).send(json);
     },
   };
   reply.header('cache-control', 'private, no-cache');

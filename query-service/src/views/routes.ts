@@ -88,7 +88,7 @@ export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
       const reader = await beginRead(deps, request, reply);
       const { days } = request.query;
       const today = (timezone: string) => localDate(new Date(), timezone);
-      return reader.cached(
+      return reader.sendCached(
         { name: 'trend', ...cacheKeys.moodTrend(reader.userId, days) },
         async (point) => moodTrend(deps.db, reader.userId, days, today(point.timezone)),
         today,
