@@ -247,3 +247,42 @@ t.test('no content makes a 500: hostile values in every field of every entry rou
   }
   t.pass(`${requests} hostile requests, none answered 5xx`);
 });
+
+t.test('the tags an entry is linked to follow every change, whichever changes touch them', async (t) => {
+  const linked = async (id: string) =>
+    (
+      await db
+        .selectFrom('journal_entry_tags')
+        .innerJoin('tags', 'tags.id', 'journal_entry_tags.tag_id')
+        .select('tags.name')
+        .where('journal_entry_tags.entry_id', '=', id)
+        .orderBy('tags.name')
+        .execute()
+    ).map((row) => row.name);
+  const { id } = await create(ana, { ...entry(), tags: ['alpha', 'beta'] });
+  t.same(await linked(id), ['alpha', 'beta'], 'created with its tags');
+  let version = 1;
+  const step = async (change: Record<string, unknown> | 'delete' | 'restore', expected: string[], what: string) => {
+    const response =
+      change === 'delete' || change === 'restore'
+        ? await app.inject({
+            method: change === 'delete' ? 'DELETE' : 'POST',
+            url: change === 'delete' ? `/v1/entries/${id}` : `/v1/entries/${id}/restore`,
+            headers: auth(ana),
+          })
+        : await patch(id, change, { 'if-match': `"${version}"` });
+    t.equal(response.statusCode, 200, what);
+    version = response.json<{ version: number }>().version;
+    t.same(await linked(id), expected, what);
+  };
+  await step({ title: 'Only the title' }, ['alpha', 'beta'], 'a change of title keeps them');
+  await step({ tags: ['beta', 'alpha'] }, ['alpha', 'beta'], 'the same tags in another order: the same links');
+  await step({ tags: ['beta', 'gamma'] }, ['beta', 'gamma'], 'one tag replaced');
+  await step('delete', ['beta', 'gamma'], 'a deletion keeps them');
+  await step('restore', ['beta', 'gamma'], 'and so does a restoration');
+  await step({ tags: ['beta', 'gamma', 'delta'] }, ['beta', 'delta', 'gamma'], 'one added');
+  await step({ tags: [] }, [], 'all removed');
+  await step({ tags: ['alpha'] }, ['alpha'], 'and back');
+  const { id: bare } = await create(ana, { ...entry(), tags: [] });
+  t.same(await linked(bare), [], 'created with none');
+});

@@ -45,12 +45,16 @@ export async function lockEntry(db: Db, entryId: string): Promise<StoredEntry | 
   };
 }
 
-/** Writes an entry's state (after its events) to journal_entries and its tags. */
+/**
+ * Writes an entry's state (after its events) to journal_entries, and its tags when they differ
+ * from `linkedTags`, those it is linked to now (null: a new entry, linked to none).
+ */
 export async function saveEntry(
   db: Db,
   userId: string,
   state: StoredEntry['state'],
   deletedAt: Date | null,
+  linkedTags: readonly string[] | null,
 ): Promise<void> {
   const columns = {
     entry_date: state.date,
@@ -70,7 +74,9 @@ export async function saveEntry(
     .values({ id: state.entryId, user_id: userId, ...columns })
     .onConflict((conflict) => conflict.column('id').doUpdateSet(columns))
     .execute();
-  await db.deleteFrom('journal_entry_tags').where('entry_id', '=', state.entryId).execute();
+  const linked = new Set(linkedTags);
+  if (linked.size === new Set(state.tags).size && state.tags.every((tag) => linked.has(tag))) return;
+  if (linkedTags !== null) await db.deleteFrom('journal_entry_tags').where('entry_id', '=', state.entryId).execute();
   if (state.tags.length === 0) return;
   await db
     .insertInto('tags')

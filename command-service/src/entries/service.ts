@@ -66,7 +66,8 @@ async function apply(
   const next = events.reduce(evolveEntry, current);
   if (next.status === 'absent') throw new Error('unreachable: an entry event left no entry');
   try {
-    await saveEntry(trx, userId, next, next.status === 'deleted' ? context.now : null);
+    const linkedTags = current.status === 'absent' ? null : current.tags;
+    await saveEntry(trx, userId, next, next.status === 'deleted' ? context.now : null, linkedTags);
     const appended = await deps.recorder.record(trx, {
       streamId: entryStream(at.entryId),
       expectedVersion: at.version,

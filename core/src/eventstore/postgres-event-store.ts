@@ -36,7 +36,9 @@ export async function appendToStream<DB extends EventStoreTables>(
   events: readonly NewEvent[],
 ): Promise<AppendResult> {
   const db = narrow(database);
-  const current = await streamVersion(db, streamId);
+  // A new stream needs no look: if it is not new after all, its version 1 exists, and the
+  // insert below collides with it.
+  const current = expectedVersion === 0 ? 0 : await streamVersion(db, streamId);
   if (expectedVersion !== 'any' && expectedVersion !== current) {
     throw new StreamVersionConflict(streamId, expectedVersion, current);
   }
