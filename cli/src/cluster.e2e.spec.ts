@@ -101,11 +101,15 @@ async function openStream(token: string) {
     signal: controller.signal,
   });
   const ids: string[] = [];
+  let ended = false;
   const reading = readEventStream(response, {
     onEvent: ({ data }) => ids.push((JSON.parse(data) as { id: string }).id),
+  }).then(() => {
+    ended = true;
   });
   return {
     status: response.status,
+    ended: () => ended,
     async heard(id: string) {
       for (let waited = 0; waited < 5_000; waited += 25) {
         if (ids.includes(id)) return true;
@@ -188,4 +192,32 @@ t.test("a logout holds on every worker within the sessions' local time (500 ms)"
   const after = [];
   for (let sent = 0; sent < 4; sent += 1) after.push((await call('GET', '/v1/entries', token)).status);
   t.same(after, [401, 401, 401, 401], 'refused by every worker');
+});
+
+t.test("a worker's death frees its streams' places at once, not once they go stale (45 s)", async (t) => {
+  const { token } = await writer();
+  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
+  for (let opened = 0; opened < streamsPerUser; opened += 1) streams.push(await openStream(token));
+  t.teardown(async () => Promise.all(streams.map(async (stream) => stream.close())));
+  t.same(
+    streams.map((stream) => stream.status),
+    Array<number>(streamsPerUser).fill(200),
+    'the streams open, on both workers',
+  );
+  const metrics = await call('GET', '/metrics');
+  const pid = Number(/^mindflow_worker_info\{role="follower",pid="(\d+)"\}/m.exec(metrics.text)?.[1]);
+  t.ok(pid > 0, 'the follower is named');
+  process.kill(pid, 'SIGKILL');
+  for (let waited = 0; !streams.some((stream) => stream.ended()) && waited < 5_000; waited += 25) await sleep(25);
+  const lost = streams.filter((stream) => stream.ended()).length;
+  t.ok(lost >= 1 && lost < streamsPerUser, `the follower's streams ended with it (${lost}), the leader's did not`);
+  // The writer's app reconnects at once (EventSource): each lost stream must find its place.
+  for (let i = 0; i < lost; i += 1) {
+    const reopened = await openStream(token);
+    streams.push(reopened);
+    t.equal(reopened.status, 200, 'a stream of the dead worker is not counted any more');
+  }
+  const over = await openStream(token);
+  t.equal(over.status, 429, 'and the cap still holds');
+  await over.close();
 });

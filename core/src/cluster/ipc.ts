@@ -69,12 +69,12 @@ export const requestPrimary = (channel: string, body: unknown, timeoutMs: number
 export const requestWorker = (worker: Worker, channel: string, body: unknown, timeoutMs: number): Promise<unknown> =>
   request(workerPort(worker), channel, body, timeoutMs);
 
-/** In the primary: answers every worker's requests on `channel`. */
-export function answerWorkers(channel: string, answer: (body: unknown) => Promise<unknown>): void {
+/** In the primary: answers every worker's requests on `channel` (`worker`: who asks). */
+export function answerWorkers(channel: string, answer: (body: unknown, worker: Worker) => Promise<unknown>): void {
   cluster.on('message', (worker, message: unknown) => {
     const asked = onChannel(message, channel);
     if (asked === undefined || asked.reply) return;
-    void answer(asked.body).then((body) => {
+    void answer(asked.body, worker).then((body) => {
       workerPort(worker).send({ channel, id: asked.id, reply: true, body: body ?? null });
     });
   });

@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { answerWorkers, requestPrimary } from '../cluster/ipc.js';
 import { createMemoryHub } from './memory-hub.js';
@@ -28,22 +28,42 @@ const registryChannel = 'mindflow:live:registry';
 const relayed = (message: unknown): message is Relayed =>
   typeof message === 'object' && message !== null && (message as { channel?: unknown }).channel === channel;
 
-/** In the primary, before forking: keeps the registry and relays updates to every worker. */
+/**
+ * In the primary, before forking: keeps the registry and relays updates to every worker. The
+ * streams a worker registered are closed when it dies: their connections died with it, and the
+ * writer's reconnection must find its place free, not wait for them to go stale.
+ */
 export function serveClusterHub(): void {
   const registry = createMemoryHub();
-  const answer = async (call: RegistryCall): Promise<unknown> => {
+  /** Each worker's open streams: user id, then connection id. */
+  const held = new Map<number, Map<string, string>>();
+  const heldBy = (worker: Worker) => {
+    const streams = held.get(worker.id) ?? new Map<string, string>();
+    held.set(worker.id, streams);
+    return streams;
+  };
+  const answer = async (call: RegistryCall, worker: Worker): Promise<unknown> => {
     switch (call.op) {
-      case 'open':
-        return registry.open(...call.args);
+      case 'open': {
+        const opened = await registry.open(...call.args);
+        if (opened) heldBy(worker).set(call.args[1], call.args[0]);
+        return opened;
+      }
       case 'touch':
         return registry.touch(...call.args);
       case 'close':
+        heldBy(worker).delete(call.args[1]);
         return registry.close(...call.args);
       case 'openCount':
         return registry.openCount(...call.args);
     }
   };
-  answerWorkers(registryChannel, (body) => answer(body as RegistryCall));
+  answerWorkers(registryChannel, (body, worker) => answer(body as RegistryCall, worker));
+  cluster.on('exit', (worker) => {
+    const streams = held.get(worker.id);
+    held.delete(worker.id);
+    for (const [connectionId, userId] of streams ?? []) void registry.close(userId, connectionId);
+  });
   // An update a worker publishes goes to every worker, the publisher included.
   cluster.on('message', (_worker, message: unknown) => {
     if (!relayed(message)) return;
