@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readEventStream } from '@mindflow/core/testing';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startEmbeddedPlatform } from './testing/embedded-platform.js';
 
 // `npm start` with two HTTP processes on one port, on the embedded default (no Redis): what one
@@ -143,7 +143,8 @@ t.test("a writer's rate limit is one budget across the workers, not one per work
   );
 });
 
-t.test("the cap on open streams counts every worker's, and an entry reaches streams on both", async (t) => {
+/** A new writer with as many streams open as the cap allows (closed at the end of `t`). */
+async function writerAtTheCap(t: Test, what: string) {
   const { token } = await writer();
   const streams: Awaited<ReturnType<typeof openStream>>[] = [];
   for (let opened = 0; opened < streamsPerUser; opened += 1) streams.push(await openStream(token));
@@ -151,8 +152,13 @@ t.test("the cap on open streams counts every worker's, and an entry reaches stre
   t.same(
     streams.map((stream) => stream.status),
     Array<number>(streamsPerUser).fill(200),
-    'the first streams open',
+    what,
   );
+  return { token, streams };
+}
+
+t.test("the cap on open streams counts every worker's, and an entry reaches streams on both", async (t) => {
+  const { token, streams } = await writerAtTheCap(t, 'the first streams open');
   const over = await openStream(token);
   t.equal(over.status, 429, 'one more is refused, whichever worker it reaches');
   await over.close();
@@ -195,15 +201,7 @@ t.test("a logout holds on every worker within the sessions' local time (500 ms)"
 });
 
 t.test("a worker's death frees its streams' places at once, not once they go stale (45 s)", async (t) => {
-  const { token } = await writer();
-  const streams: Awaited<ReturnType<typeof openStream>>[] = [];
-  for (let opened = 0; opened < streamsPerUser; opened += 1) streams.push(await openStream(token));
-  t.teardown(async () => Promise.all(streams.map(async (stream) => stream.close())));
-  t.same(
-    streams.map((stream) => stream.status),
-    Array<number>(streamsPerUser).fill(200),
-    'the streams open, on both workers',
-  );
+  const { token, streams } = await writerAtTheCap(t, 'the streams open, on both workers');
   const metrics = await call('GET', '/metrics');
   const pid = Number(/^mindflow_worker_info\{role="follower",pid="(\d+)"\}/m.exec(metrics.text)?.[1]);
   t.ok(pid > 0, 'the follower is named');
