@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { commandServiceForTest, testSecrets } from '@mindflow/command-service/testing';
 import { createEmbeddedBus, logOffset } from '@mindflow/core/bus';
 import { createUserKeyring } from '@mindflow/core/crypto';
@@ -199,5 +200,62 @@ t.test(
     });
     await deliverUntilDone(host, asDeliveries(log));
     t.same(await readModelSnapshot(read.db), await readModelSnapshot(scratch.db), 'row by row');
+  },
+);
+
+t.test(
+  'a rebuild whose connections are cut ends with an error, never waits for ever; the live model stays',
+  async (t) => {
+    const commands = await commandServiceForTest();
+    const read = await createTestDatabase<ReadModelTables>('read');
+    const write = connectPostgres('write', commands.url, 5);
+    const writeDb = writeSide(write.db);
+    t.teardown(async () => {
+      await write.close();
+      await read.drop();
+      await commands.close();
+    });
+    const tokens = (await signedInWriters(commands.app, 4)).map((writer) => writer.token);
+    const send = commandSender(commands.app);
+    for (let n = 0; n < 40; n++) {
+      const date = new Date(Date.UTC(2025, 0, 1 + n)).toISOString().slice(0, 10);
+      const created = await send(tokens[n % tokens.length] ?? '', 'POST', '/v1/entries', {
+        date,
+        title: 'x',
+        content: 'y',
+      });
+      t.equal(created.statusCode, 201);
+    }
+    const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+    const live = hostProjection({ projection: readModelProjection, db: read.db, decode, ...quickRuntimeServices() });
+    await deliverUntilDone(live, asDeliveries(await readWholeLog(writeDb)));
+    const before = await readModelSnapshot(read.db);
+
+    // Slow enough that the cut comes mid-bulk, inside a lane's transaction.
+    const slow = async (event: RecordedEvent) => {
+      await sleep(15);
+      return decode(event);
+    };
+    const rebuilding = rebuildProjection({
+      projection: readModelProjection,
+      writeDb,
+      db: read.db,
+      decode: slow,
+      logger,
+      batchSize: 10,
+      lanes: 2,
+    });
+    await sleep(400);
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid()`.execute(read.db);
+    const outcome = await Promise.race([
+      rebuilding.then(
+        () => 'finished',
+        () => 'failed',
+      ),
+      sleep(30_000).then(() => 'still waiting after 30 s'),
+    ]);
+    t.equal(outcome, 'failed', 'the rebuild ends with an error');
+    t.same(await readModelSnapshot(read.db), before, 'the live model is as it was');
   },
 );

@@ -95,8 +95,10 @@ export async function rebuildProjection<DB extends RuntimeTables>(
       sideBySide: lanes > 1,
     });
   await inShadow(db, shadow, lanes, laneHost, async (hosts) => {
+    // Each lane's chain of shares; after a failure no lane takes another share.
     const tails = hosts.map(() => Promise.resolve());
     const inHand: Promise<void>[] = [];
+    let failed = false;
     try {
       for (;;) {
         const events = await readAll(writeDb, checkpoint, batchSize);
@@ -107,26 +109,31 @@ export async function rebuildProjection<DB extends RuntimeTables>(
         const applied = shares.map((share, lane) => {
           const host = hosts[lane];
           const next = (tails[lane] ?? Promise.resolve()).then(async () => {
-            if (host !== undefined && share.length > 0)
-              await deliverUntilPast(host, logDeliveries(share, `lane-${lane}`));
+            if (failed || host === undefined || share.length === 0) return;
+            // An engine away ends the rebuild: the lane's connection is gone with it.
+            await deliverUntilPast(host, logDeliveries(share, `lane-${lane}`), 'throw').catch((error: unknown) => {
+              failed = true;
+              throw error;
+            });
           });
           tails[lane] = next;
           return next;
         });
-        inHand.push(
-          Promise.all(applied).then(() => {
-            done += events.length;
-            options.onProgress?.(done, Math.max(total, done));
-          }),
-        );
+        const batch = Promise.all(applied).then(() => {
+          done += events.length;
+          options.onProgress?.(done, Math.max(total, done));
+        });
+        batch.catch(() => undefined); // awaited below; a failure is thrown there
+        inHand.push(batch);
         checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
         // Read at most one batch ahead of the slowest lane.
+        // A failure is thrown here, at most two batches after it.
         if (inHand.length > 1) await inHand.shift();
       }
       await Promise.all(inHand);
     } finally {
       // Failed or not, no lane is still at work when its connection goes back to the pool.
-      await Promise.allSettled(inHand);
+      await Promise.allSettled(tails);
     }
   });
 

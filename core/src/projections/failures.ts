@@ -28,9 +28,13 @@ export type Verdict = { readonly kind: 'outage' } | { readonly kind: 'retry' | '
 
 /** The batch is to be delivered again, the host's wait being over: thrown to the bus. */
 export class ProjectionRetry extends DeliverAgain {
-  constructor(message: string, options: { cause: unknown }) {
+  /** Whether an engine was away (rather than an event failing): its store may need another connection. */
+  readonly outage: boolean;
+
+  constructor(message: string, options: { cause: unknown; outage?: boolean }) {
     super(message, options);
     this.name = 'ProjectionRetry';
+    this.outage = options.outage ?? false;
   }
 }
 
@@ -118,7 +122,10 @@ export function failurePolicy(name: string, services: RuntimeServices): FailureP
     async retryLater(verdict, error, held = false) {
       const wait = verdict.kind === 'outage' ? outageBackoff(outages) : held ? heldPauseMs : backoff(verdict.tries);
       await new Promise((resolve) => setTimeout(resolve, wait));
-      throw new ProjectionRetry(`${name}: delivery failed (${verdict.kind})`, { cause: error });
+      throw new ProjectionRetry(`${name}: delivery failed (${verdict.kind})`, {
+        cause: error,
+        outage: verdict.kind === 'outage',
+      });
     },
   };
 }

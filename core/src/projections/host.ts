@@ -231,18 +231,21 @@ export function hostProjection<DB extends RuntimeTables>(options: HostOptions<DB
 /**
  * Hands `batch` to `host` until it has got past every event, applied or dead-lettered: what a
  * rebuild does where a bus would deliver again. The host waits as its failure policy asks (an
- * engine away, an event to try again) before each ProjectionRetry; anything else is thrown.
+ * engine away, an event to try again) before each ProjectionRetry; anything else is thrown. With
+ * `outages: 'throw'`, an engine away is thrown too: a host on a connection of its own (a
+ * rebuild's lane) would wait for ever on a connection that is gone.
  */
 export async function deliverUntilPast(
   host: Pick<HostedProjection, 'handle'>,
   batch: readonly Delivery[],
+  outages: 'wait' | 'throw' = 'wait',
 ): Promise<void> {
   for (;;) {
     try {
       await host.handle(batch);
       return;
     } catch (error) {
-      if (!(error instanceof ProjectionRetry)) throw error;
+      if (!(error instanceof ProjectionRetry) || (error.outage && outages === 'throw')) throw error;
     }
   }
 }

@@ -29,6 +29,8 @@ export async function createTestDatabase<DB>(schema: SchemaName, poolSize = 10):
   const url = withDatabase(server, name);
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
   pool.on('error', () => undefined); // an idle connection ended by the server is replaced
+  // As connectPostgres: a connection checked out when its server ends it fails its queries, not the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db, schema);
   return {
