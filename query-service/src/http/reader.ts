@@ -204,13 +204,16 @@ export async function beginRead(
       }
       deps.cacheLookups.inc({ cache: spec.name, result: 'miss' });
       const point = await reader.point();
+      // Tagged before it is built: if the day turns meanwhile, the tag is the older day's, so
+      // the answer is built again on the next read, never served a day late.
+      const tagged = tag?.(point.timezone) ?? null;
       const serialized = reply.serialize(await load(point));
       const json = typeof serialized === 'string' ? serialized : new TextDecoder().decode(serialized);
       const meta: AnswerMeta = {
         position: point.position,
         key: point.key,
         timezone: point.timezone,
-        tag: tag?.(point.timezone) ?? null,
+        tag: tagged,
         etag: answerTag(json),
       };
       await cacheSafely(
