@@ -15,7 +15,7 @@ import {
 import { asDeliveries, fromScratchSnapshot, readModelSnapshot, commandSender, signedInWriters } from './testing.js';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { writeSide } from './database.js';
 import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
@@ -23,6 +23,20 @@ import type { ReadModelTables } from './read-model/tables.js';
 import { rebuildProjection } from './rebuild.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
+
+/** A command service and its log, an empty read database and the decoder, closed at the end of `t`. */
+async function logAndReadModel(t: Test) {
+  const commands = await commandServiceForTest();
+  const read = await createTestDatabase<ReadModelTables>('read');
+  const write = connectPostgres('write', commands.url, 5);
+  t.teardown(async () => {
+    await write.close();
+    await read.drop();
+    await commands.close();
+  });
+  const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
+  return { commands, read, writeDb: writeSide(write.db), decode };
+}
 
 t.test('a rebuild while commands keep coming swaps in a model equal to a from-scratch one', async (t) => {
   const commands = await commandServiceForTest();
@@ -129,17 +143,9 @@ t.test('a rebuild while commands keep coming swaps in a model equal to a from-sc
 t.test(
   'a poison event in the log: the rebuild, in lanes, dead-letters it and swaps in all the rest in order',
   async (t) => {
-    const commands = await commandServiceForTest();
-    const read = await createTestDatabase<ReadModelTables>('read');
+    const { commands, read, writeDb, decode } = await logAndReadModel(t);
     const scratch = await createTestDatabase<ReadModelTables>('read');
-    const write = connectPostgres('write', commands.url, 5);
-    const writeDb = writeSide(write.db);
-    t.teardown(async () => {
-      await write.close();
-      await read.drop();
-      await scratch.drop();
-      await commands.close();
-    });
+    t.teardown(scratch.drop);
     // Six writers, each with entries created, edited, some deleted and restored: each entry's
     // versions must be applied in order within its lane, whichever lane runs ahead.
     const tokens = (await signedInWriters(commands.app, 6)).map((writer) => writer.token);
@@ -167,7 +173,6 @@ t.test(
     const log = await readWholeLog(writeDb);
     const poison = log.find((event) => event.type === 'EntryUpdated');
     if (poison === undefined) throw new Error('no update in the log');
-    const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
     const unreadable = async (event: RecordedEvent) => {
       if (event.eventId === poison.eventId) throw new Error('cannot decode');
       return decode(event);
@@ -206,15 +211,7 @@ t.test(
 t.test(
   'a rebuild whose connections are cut ends with an error, never waits for ever; the live model stays',
   async (t) => {
-    const commands = await commandServiceForTest();
-    const read = await createTestDatabase<ReadModelTables>('read');
-    const write = connectPostgres('write', commands.url, 5);
-    const writeDb = writeSide(write.db);
-    t.teardown(async () => {
-      await write.close();
-      await read.drop();
-      await commands.close();
-    });
+    const { commands, read, writeDb, decode } = await logAndReadModel(t);
     const tokens = (await signedInWriters(commands.app, 4)).map((writer) => writer.token);
     const send = commandSender(commands.app);
     for (let n = 0; n < 40; n++) {
@@ -226,7 +223,6 @@ t.test(
       });
       t.equal(created.statusCode, 201);
     }
-    const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
     const live = hostProjection({ projection: readModelProjection, db: read.db, decode, ...quickRuntimeServices() });
     await deliverUntilDone(live, asDeliveries(await readWholeLog(writeDb)));
     const before = await readModelSnapshot(read.db);

@@ -1,4 +1,4 @@
-import { logOffset, type Delivery } from '@mindflow/core/bus';
+import { eventKey, logOffset, partitionOf, type Delivery } from '@mindflow/core/bus';
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { readAll, startOfLog, type Checkpoint, type RecordedEvent } from '@mindflow/core/eventstore';
 import type { Logger } from '@mindflow/core/logging';
@@ -81,7 +81,8 @@ export async function rebuildProjection<DB extends RuntimeTables>(
 
   // Bulk: batch after batch into the shadow tables, on connections whose search path starts
   // with the shadow schema; the live model untouched. With lanes, each batch is split by user
-  // and each lane applies its share in order on its own connection, while the next batch is read.
+  // (as the relay splits the log into partitions) and each lane applies its share in order on
+  // its own connection, while the next batch is read.
   const lanes = projection.usersApart === true ? Math.max(1, options.lanes ?? 1) : 1;
   const laneHost = (connection: Kysely<RuntimeTables>) =>
     hostProjection({
@@ -105,7 +106,7 @@ export async function rebuildProjection<DB extends RuntimeTables>(
         const last = events.at(-1);
         if (last === undefined) break;
         const shares = hosts.map((): RecordedEvent[] => []);
-        for (const event of events) shares[laneOf(event, lanes)]?.push(event);
+        for (const event of events) shares[partitionOf(eventKey(event), lanes)]?.push(event);
         const applied = shares.map((share, lane) => {
           const host = hosts[lane];
           const next = (tails[lane] ?? Promise.resolve()).then(async () => {
@@ -228,15 +229,6 @@ async function inShadow<T>(
       await sql`reset search_path`.execute(connection);
     }
   });
-}
-
-/** The lane of an event: by its user (the stream's, for an event of no user), the same for all of theirs. */
-function laneOf(event: RecordedEvent, lanes: number): number {
-  if (lanes === 1) return 0;
-  const key = event.userId ?? event.streamId;
-  let hash = 0x811c9dc5; // FNV-1a
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % lanes;
 }
 
 /**

@@ -56,7 +56,7 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
               Type.Boolean({ description: 'true: the trash (deleted entries, which can be restored) instead' }),
             ),
             cursor: Type.Optional(Cursor(200)),
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: recentSize }),
           },
           strict,
         ),
