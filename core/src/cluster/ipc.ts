@@ -4,13 +4,16 @@ import { randomUUID } from 'node:crypto';
 /**
  * Requests and their replies between a cluster's primary and its workers, over the cluster's
  * IPC channel: each message names its channel (what it is about) and a request's id, which its
- * reply repeats. A request that gets no reply in time fails; a late reply is dropped.
+ * reply repeats. A request that gets no reply in time fails; a late reply is dropped. An answer
+ * that fails is sent back as its message, and the request fails with it: an answerer never
+ * takes its process down (the primary's is the whole cluster).
  */
 interface Envelope {
   readonly channel: string;
   readonly id: string;
   readonly reply: boolean;
   readonly body: unknown;
+  readonly error?: string;
 }
 
 const onChannel = (message: unknown, channel: string): Envelope | undefined =>
@@ -51,7 +54,8 @@ function request(port: Port, channel: string, body: unknown, timeoutMs: number):
       if (reply?.reply !== true || reply.id !== id) return;
       clearTimeout(timer);
       stop();
-      resolve(reply.body);
+      if (reply.error === undefined) resolve(reply.body);
+      else reject(new Error(`${channel}: ${reply.error}`));
     });
     const timer = setTimeout(() => {
       stop();
@@ -74,9 +78,7 @@ export function answerWorkers(channel: string, answer: (body: unknown, worker: W
   cluster.on('message', (worker, message: unknown) => {
     const asked = onChannel(message, channel);
     if (asked === undefined || asked.reply) return;
-    void answer(asked.body, worker).then((body) => {
-      workerPort(worker).send({ channel, id: asked.id, reply: true, body: body ?? null });
-    });
+    void replyTo(workerPort(worker), asked, () => answer(asked.body, worker));
   });
 }
 
@@ -85,8 +87,18 @@ export function answerPrimary(channel: string, answer: (body: unknown) => Promis
   primary.listen((message) => {
     const asked = onChannel(message, channel);
     if (asked === undefined || asked.reply) return;
-    void answer(asked.body).then((body) => {
-      primary.send({ channel, id: asked.id, reply: true, body: body ?? null });
-    });
+    void replyTo(primary, asked, () => answer(asked.body));
   });
+}
+
+/** Sends `port` the answer to `asked`, or its failure. */
+async function replyTo(port: Port, asked: Envelope, answer: () => Promise<unknown>): Promise<void> {
+  const { channel, id } = asked;
+  let reply: Envelope;
+  try {
+    reply = { channel, id, reply: true, body: (await answer()) ?? null };
+  } catch (error) {
+    reply = { channel, id, reply: true, body: null, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.send(reply);
 }

@@ -69,6 +69,23 @@ t.test(
   },
 );
 
+t.test('bytes in the cache that are no answer and no mark: the answer comes from the read model', async (t) => {
+  const real = await ana.get('/v1/me', at(position));
+  const mark = cacheKeys.userPosition(ana.id).key;
+  const answer = cacheKeys.profile(ana.id).key;
+  for (const [key, bytes] of [
+    [mark, Buffer.from('not json')],
+    [answer, Buffer.from([0xff, 0x0a, 0x7b])],
+  ] as const) {
+    const [kept] = await cache.getBytes([key]);
+    await cache.setBytes(key, bytes, 60);
+    const response = await ana.get('/v1/me', at(position));
+    t.equal(response.statusCode, 200, `${key}: not a 500`);
+    t.equal(response.body, real.body, `${key}: the same answer`);
+    await (kept === undefined ? cache.delete(key) : cache.setBytes(key, kept, 3_600));
+  }
+});
+
 t.test('a cached answer goes stale with the write that changes it', async (t) => {
   const first = (await ana.get('/v1/moods/trend?days=7', at(position))).json<{ counts: { angry: number } }>();
   t.equal(first.counts.angry, 0);

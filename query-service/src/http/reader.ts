@@ -184,17 +184,23 @@ export async function beginRead(
     ) => {
       // With X-Min-Position, the answer must be at least as new as the point that reflects it.
       const floor = minPosition > 0 ? (await reader.point()).key : '';
-      const [bytes, markBytes] = await cacheSafely(
+      // The stored answer and the user's mark; bytes that are neither count as a failed read.
+      const [found, mark] = await cacheSafely(
         'read',
-        () => deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key]),
-        [],
+        async () => {
+          const [bytes, markBytes] = await deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key]);
+          const stored: unknown = markBytes === undefined ? '' : JSON.parse(markBytes.toString('utf8'));
+          return [
+            bytes === undefined ? undefined : readStoredAnswer(bytes),
+            typeof stored === 'string' ? stored : '',
+          ] as const;
+        },
+        [undefined, ''] as const,
       );
-      const found = bytes === undefined ? undefined : readStoredAnswer(bytes);
-      const mark: unknown = markBytes === undefined ? '' : JSON.parse(markBytes.toString('utf8'));
       reply.type('application/json; charset=utf-8');
       if (
         found !== undefined &&
-        found.meta.key >= (typeof mark === 'string' ? mark : '') &&
+        found.meta.key >= mark &&
         found.meta.key >= floor &&
         found.meta.tag === (tag?.(found.meta.timezone) ?? null)
       ) {
