@@ -83,7 +83,7 @@ export async function mountCommandService(app: HttpServer, options: CommandServi
   const requestAuth = createRequestAuth(auth.tokens, sessions);
   // The command routes in their own scope, with rate limits of their own (reads have theirs).
   await app.register(async (scope) => {
-    await installRateLimits(scope, {
+    installRateLimits(scope, {
       limits: options.rateLimits,
       auth: requestAuth,
       redis: options.redis,

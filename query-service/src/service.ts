@@ -93,7 +93,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
   };
   const audit = guardedAuditStore(options.audit, options.auditBreaker);
   await app.register(async (scope) => {
-    await installRateLimits(scope, {
+    installRateLimits(scope, {
       limits: options.reads.rateLimits,
       auth: deps.auth,
       redis: options.redis,

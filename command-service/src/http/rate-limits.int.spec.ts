@@ -1,23 +1,17 @@
+import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import { commandServiceForTest } from '../testing.js';
 
-t.test('commands have rate limits of their own: per IP, then per writer; 429 with Retry-After', async (t) => {
-  const service = await commandServiceForTest({}, { windowSeconds: 60, perIp: 6, perUser: 2, perStaff: 4 });
-  t.teardown(service.close);
-  const { app } = service;
-  const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
-  const email = 'limited@example.com';
-  const password = 'correct horse battery';
-  t.equal(
-    (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/auth/register',
-        payload: { email, password, displayName: 'L', consent },
-      })
-    ).statusCode,
-    201,
-  );
+const consent = { termsVersion: '1', privacyPolicyVersion: '1', dataProcessing: true, marketing: false };
+const password = 'correct horse battery';
+
+/** Registers and signs in a writer (two requests from the test's address); their login's answer, and a poster. */
+async function signUp({ app }: Awaited<ReturnType<typeof commandServiceForTest>>, email: string) {
+  const registered = await app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password, displayName: 'L', consent },
+  });
   const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
   const headers = { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` };
   const post = (day: number) =>
@@ -27,13 +21,44 @@ t.test('commands have rate limits of their own: per IP, then per writer; 429 wit
       headers,
       payload: { date: `2024-01-0${String(day)}`, title: 'Limited', content: 'a few words' },
     });
+  return { registered, login, post };
+}
+
+/** Status, RateLimit-Limit and RateLimit-Remaining of an answer. */
+const budgetOf = (response: LightMyRequestResponse) => [
+  response.statusCode,
+  response.headers['ratelimit-limit'],
+  response.headers['ratelimit-remaining'],
+];
+
+t.test('commands have rate limits of their own: per IP, then per writer; 429 with Retry-After', async (t) => {
+  const service = await commandServiceForTest({}, { windowSeconds: 60, perIp: 6, perUser: 2, perStaff: 4 });
+  t.teardown(service.close);
+  const email = 'limited@example.com';
+  const { registered, post } = await signUp(service, email);
+  t.equal(registered.statusCode, 201);
   t.same([(await post(1)).statusCode, (await post(2)).statusCode], [201, 201], "the writer's budget of 2");
   const over = await post(3);
   t.equal(over.statusCode, 429);
   t.equal(over.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
   t.ok(Number(over.headers['retry-after']) > 0);
   // register, login and three posts: 5 from this address; the 6th passes, the 7th does not.
-  t.equal((await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } })).statusCode, 200);
-  const blocked = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
-  t.equal(blocked.statusCode, 429, 'anonymous requests share the IP budget');
+  const login = () => service.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+  t.equal((await login()).statusCode, 200);
+  t.equal((await login()).statusCode, 429, 'anonymous requests share the IP budget');
+});
+
+t.test('the RateLimit headers are those of the budget nearest its end, the address or the writer', async (t) => {
+  const service = await commandServiceForTest({}, { windowSeconds: 60, perIp: 5, perUser: 4, perStaff: 4 });
+  t.teardown(service.close);
+  const { login, post } = await signUp(service, 'nearest@example.com');
+  t.same(budgetOf(login), [200, '5', '3'], 'anonymous: the address');
+  // The address has 2 left of 5 (register, login, this post), the writer 3 of 4.
+  t.same(budgetOf(await post(1)), [201, '5', '2']);
+  t.same(budgetOf(await post(2)), [201, '5', '1'], 'the address has 1 left, the writer 2');
+  t.same(budgetOf(await post(3)), [201, '5', '0']);
+  const over = await post(4);
+  t.same(budgetOf(over), [429, '5', '0']);
+  t.equal(over.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
+  t.ok(Number(over.headers['retry-after']) > 0, 'Retry-After');
 });

@@ -1,8 +1,7 @@
-import rateLimit, { type FastifyRateLimitStore, type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import type { RequestAuth } from '../auth/index.js';
+import type { AccessClaims, RequestAuth } from '../auth/index.js';
 import type { RateLimitConfig } from '../config/index.js';
-import { createCounters, type Counters } from '../counters/index.js';
+import { createCounters } from '../counters/index.js';
 import { AppError } from '../errors/index.js';
 import type { RedisConnection } from '../redis/index.js';
 import { errorResponses } from './schemas.js';
@@ -16,36 +15,46 @@ export interface RateLimitOptions {
   readonly redis: RedisConnection | undefined;
   /** The Redis key prefix of the counters, e.g. `ratelimit:`. */
   readonly prefix: string;
+  /**
+   * Redis reads the request will need, started in the same tick as its counters, so that the
+   * client sends them all in one write (auto-pipelining): e.g. the cached answer a route reads.
+   */
+  readonly alongside?: (request: FastifyRequest, caller: AccessClaims | undefined) => void;
 }
 
 const staffRoles = new Set(['analyst', 'compliance', 'admin']);
 
+/** One budget of a request: its counter's key and how many requests it allows per window. */
+interface Budget {
+  readonly key: string;
+  readonly max: number;
+}
+
 /**
  * Rate limits on every route registered after this in `scope`: one budget per IP address, and
  * one per signed-in caller whose size depends on their roles. Counters live in Redis under
- * `ratelimit:{who}:{window}`; over budget is 429 RATE_LIMITED with Retry-After and the
- * RateLimit-* headers. While Redis is away, the counters are kept in this process (Counters):
- * the limits stay enforced, per instance.
+ * `ratelimit:{who}:{window}`; over budget is 429 RATE_LIMITED with Retry-After. Every answer
+ * carries the RateLimit-Limit, -Remaining and -Reset headers (IETF draft) of the budget nearest
+ * its end. While Redis is away, the counters are kept in this process (Counters): the limits
+ * stay enforced, per instance.
+ *
+ * One hook counts both budgets at once, so that both counters (and what `alongside` reads) reach
+ * Redis in one write: the caller is known first (their token and session are checked once per
+ * request, and are cached), so an anonymous request counts against its address only.
  */
-export async function installRateLimits(scope: HttpServer, options: RateLimitOptions): Promise<void> {
+export function installRateLimits(scope: HttpServer, options: RateLimitOptions): void {
   const { limits } = options;
-  const window = `${limits.windowSeconds}s`;
-  const callerOf = (request: FastifyRequest) => options.auth.callerOf(request);
+  const window = `${String(limits.windowSeconds)}s`;
   const counters = createCounters({
     redis: options.redis,
     keyPrefix: options.prefix.replace(/:$/, ''),
     windowSeconds: limits.windowSeconds,
   });
-  const common: RateLimitPluginOptions = {
-    timeWindow: limits.windowSeconds * 1000,
-    enableDraftSpec: true,
-    // The counters never fail for Redis's sake; anything else is a bug, and not a free pass.
-    skipOnError: false,
-    store: counterStore(counters),
-    errorResponseBuilder: (_request, context) =>
-      new AppError('RATE_LIMITED', `too many requests; retry in ${context.after}`, {
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
-      }),
+  const budgetsOf = (request: FastifyRequest, caller: AccessClaims | undefined): Budget[] => {
+    const byAddress = { key: `ip:${request.ip}:${window}`, max: limits.perIp };
+    if (caller === undefined) return [byAddress];
+    const staff = caller.roles.some((role) => staffRoles.has(role));
+    return [byAddress, { key: `user:${caller.userId}:${window}`, max: staff ? limits.perStaff : limits.perUser }];
   };
   // Every route behind these limits may answer 429, and /openapi.json says so.
   scope.addHook('onRoute', (route) => {
@@ -53,39 +62,31 @@ export async function installRateLimits(scope: HttpServer, options: RateLimitOpt
     if (route.schema === undefined || typeof response !== 'object' || response === null) return;
     route.schema = { ...route.schema, response: { ...response, ...errorResponses(429) } };
   });
-  await scope.register(rateLimit, {
-    ...common,
-    max: limits.perIp,
-    keyGenerator: (request) => `ip:${request.ip}:${window}`,
-  });
-  await scope.register(rateLimit, {
-    ...common,
-    // Anonymous requests have only the IP budget.
-    allowList: async (request) => (await callerOf(request)) === undefined,
-    keyGenerator: async (request) => `user:${(await callerOf(request))?.userId ?? request.ip}:${window}`,
-    max: async (request) => {
-      const caller = await callerOf(request);
-      return caller?.roles.some((role) => staffRoles.has(role)) === true ? limits.perStaff : limits.perUser;
-    },
-  });
-}
-
-/** @fastify/rate-limit's store port over Counters (its window is the counters' own). */
-function counterStore(counters: Counters) {
-  return class CounterStore implements FastifyRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void): void {
-      counters.add(key).then(
-        (state) => {
-          callback(null, { current: state.count, ttl: state.msBeforeReset });
-        },
-        (error: unknown) => {
-          callback(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+  scope.addHook('onRequest', async (request, reply) => {
+    const caller = await options.auth.callerOf(request);
+    const budgets = budgetsOf(request, caller);
+    const counting = Promise.all(budgets.map((budget) => counters.add(budget.key)));
+    options.alongside?.(request, caller);
+    const counted = (await counting).map((state, index) => {
+      const { max } = budgets[index] ?? { max: 0 };
+      return {
+        max,
+        over: state.count > max,
+        left: max - state.count,
+        resetSeconds: Math.ceil(state.msBeforeReset / 1000),
+      };
+    });
+    // The budget that is spent, else the one with the fewest requests left, speaks for both.
+    const nearest = counted.reduce((a, b) => ((b.over && !a.over) || (b.over === a.over && b.left < a.left) ? b : a));
+    reply
+      .header('ratelimit-limit', nearest.max)
+      .header('ratelimit-remaining', Math.max(0, nearest.left))
+      .header('ratelimit-reset', nearest.resetSeconds);
+    if (nearest.over) {
+      const seconds = Math.max(1, nearest.resetSeconds);
+      throw new AppError('RATE_LIMITED', `too many requests; retry in ${String(seconds)} s`, {
+        headers: { 'retry-after': String(seconds) },
+      });
     }
-
-    child(): FastifyRateLimitStore {
-      return this;
-    }
-  };
+  });
 }

@@ -1,5 +1,5 @@
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 
 /**
  * The browser-facing headers on every answer (helmet): `X-Content-Type-Options: nosniff`, a
@@ -8,12 +8,10 @@ import type { FastifyInstance } from 'fastify';
  * entry never tell their target where the reader came from), and HSTS for HTTPS deployments.
  * /docs (Swagger UI) sends its own, stricter policy with the hashes of its inline code.
  * `imageOrigins`: where else images may come from (the S3 store's signed links: signedLinkOrigin).
+ * helmet's middleware is built once: its headers are the same on every answer.
  */
-export async function installSecurityHeaders(
-  app: FastifyInstance,
-  imageOrigins: readonly string[] = [],
-): Promise<void> {
-  await app.register(helmet, {
+export function installSecurityHeaders(app: FastifyInstance, imageOrigins: readonly string[] = []): void {
+  const secure = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -31,5 +29,10 @@ export async function installSecurityHeaders(
     referrerPolicy: { policy: 'no-referrer' },
     // Attachments may come from the S3 store's origin through signed links.
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    secure(request.raw, reply.raw, () => {
+      done();
+    });
   });
 }

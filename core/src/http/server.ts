@@ -70,7 +70,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   installGracefulClose(app, loggerInstance, options.drainMs ?? 5_000);
   installErrorHandling(app);
-  await installSecurityHeaders(app, options.imageOrigins);
+  installSecurityHeaders(app, options.imageOrigins);
   installMethodNotAllowed(app);
   installBodyDeadline(app, options.bodyDeadline ?? defaultBodyDeadline);
   // Fastify's own JSON parser (prototype poisoning refused), behind a nesting limit.
