@@ -25,6 +25,7 @@ import { analysisRoutes } from './entries/analysis.js';
 import { attachmentReadRoutes } from './entries/attachments.js';
 import { exportReadRoutes } from './me/exports.js';
 import { insightRoutes } from './insights/routes.js';
+import { earlyReads } from './http/early-reads.js';
 import { answerHash, type ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
 import { viewRoutes } from './views/routes.js';
@@ -73,14 +74,15 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     db: readDatabase(options.db),
     events: eventStoreDatabase(options.events),
     cache: options.cache,
+    early: earlyReads(options.cache),
     auth: createRequestAuth(options.tokens, sessions),
     waitMs: options.reads.waitMs,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
     cacheLookups: new Counter({
       name: 'mindflow_query_cache_lookups_total',
-      help: 'Cached answers looked up, by cache and result (hit, miss)',
-      labelNames: ['cache', 'result'] as const,
+      help: 'Cached answers looked up, by cache, result (hit, miss) and read (early: beside the rate-limit counters; late)',
+      labelNames: ['cache', 'result', 'read'] as const,
       registers: [app.metrics],
     }),
     readWaits: new Histogram({
@@ -98,6 +100,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
       auth: deps.auth,
       redis: options.redis,
       prefix: options.rateLimitPrefix ?? 'ratelimit:',
+      alongside: deps.early.start,
     });
     // The ETags of cached answers are made once, when cached, the same way (answerHash).
     await scope.register(fastifyEtag, { hashFn: answerHash });

@@ -70,6 +70,13 @@ export function entryReadRoutes(app: HttpServer, deps: ReadDeps): void {
           ...pageErrors,
         },
       },
+      // The cached first page, when the query asks for nothing else.
+      config: {
+        cachedAnswerKey: (userId, query) =>
+          Object.keys(query).every((name) => name === 'limit' && query[name] === String(recentSize))
+            ? cacheKeys.recentJournals(userId).key
+            : undefined,
+      },
     },
     async (request, reply) => {
       const reader = await beginRead(deps, request, reply);

@@ -47,10 +47,12 @@ t.test('flushing Redis mid-test changes no answer', async (t) => {
   t.same(await answers(), before, 'and from the cache again');
 });
 
-const hits = async () =>
+/** Cache lookups counted so far with these labels. */
+const lookups = async (labels: { readonly result?: 'hit' | 'miss'; readonly read?: 'early' | 'late' }) =>
   ((await platform.app.metrics.getSingleMetric('mindflow_query_cache_lookups_total')?.get())?.values ?? [])
-    .filter((value) => value.labels.result === 'hit')
+    .filter((value) => Object.entries(labels).every(([name, label]) => value.labels[name] === label))
     .reduce((sum, value) => sum + value.value, 0);
+const hits = () => lookups({ result: 'hit' });
 
 t.test(
   'a hit is the answer the miss sent, byte for byte, with the ETag of those bytes and their read point',
@@ -68,6 +70,34 @@ t.test(
     }
   },
 );
+
+t.test("a cached answer's lookup starts beside the rate-limit counters when the route foresees its key", async (t) => {
+  const early = [
+    '/v1/me',
+    '/v1/streaks',
+    '/v1/entries',
+    '/v1/entries?limit=20',
+    '/v1/moods/trend',
+    '/v1/moods/trend?days=365',
+  ];
+  // The route reads these answers from the cache too, but their query is not the one foreseen.
+  const late = ['/v1/entries?limit=020', '/v1/moods/trend?days=07'];
+  for (const [url, read] of [
+    ...early.map((url) => [url, 'early'] as const),
+    ...late.map((url) => [url, 'late'] as const),
+  ]) {
+    await platform.redis.flushdb();
+    const missed = await ana.get(url, at(position));
+    const before = { hits: await hits(), read: await lookups({ read }) };
+    const hit = await ana.get(url, at(position));
+    t.same(
+      { status: hit.statusCode, hits: await hits(), read: await lookups({ read }) },
+      { status: 200, hits: before.hits + 1, read: before.read + 1 },
+      `${url}: a hit, read ${read}`,
+    );
+    t.equal(hit.body, missed.body, `${url}: the same answer`);
+  }
+});
 
 t.test('bytes in the cache that are no answer and no mark: the answer comes from the read model', async (t) => {
   const real = await ana.get('/v1/me', at(position));

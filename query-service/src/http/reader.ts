@@ -6,19 +6,22 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
+import type { EarlyReads } from './early-reads.js';
 import { awaitReadPoint, readModel, type ReadPoint, type ReadSource } from './read-position.js';
 
 export interface ReadDeps {
   readonly db: ReadDb;
   readonly events: EventStoreDb;
   readonly cache: Cache;
+  /** Cache lookups started beside the rate-limit counters. */
+  readonly early: EarlyReads;
   readonly auth: RequestAuth;
   /** How long X-Min-Position may wait. */
   readonly waitMs: number;
   /** The time, for what is counted on the caller's "today" (their goals). */
   readonly now: () => Date;
   readonly logger: Logger;
-  readonly cacheLookups: Counter<'cache' | 'result'>;
+  readonly cacheLookups: Counter<'cache' | 'result' | 'read'>;
   /** How long reads waited for X-Min-Position, by outcome (reached, timeout). */
   readonly readWaits: Histogram<'outcome'>;
 }
@@ -184,11 +187,15 @@ export async function beginRead(
     ) => {
       // With X-Min-Position, the answer must be at least as new as the point that reflects it.
       const floor = minPosition > 0 ? (await reader.point()).key : '';
+      // Started beside the rate-limit counters when the route guessed this key, else now.
+      const early = deps.early.take(request, spec.key);
+      const read = early === undefined ? 'late' : 'early';
       // The stored answer and the user's mark; bytes that are neither count as a failed read.
       const [found, mark] = await cacheSafely(
         'read',
         async () => {
-          const [bytes, markBytes] = await deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key]);
+          const [bytes, markBytes] = await (early ??
+            deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key]));
           const stored: unknown = markBytes === undefined ? '' : JSON.parse(markBytes.toString('utf8'));
           return [
             bytes === undefined ? undefined : readStoredAnswer(bytes),
@@ -204,11 +211,11 @@ export async function beginRead(
         found.meta.key >= floor &&
         found.meta.tag === (tag?.(found.meta.timezone) ?? null)
       ) {
-        deps.cacheLookups.inc({ cache: spec.name, result: 'hit' });
+        deps.cacheLookups.inc({ cache: spec.name, result: 'hit', read });
         reflect(found.meta.position);
         return reply.header('etag', found.meta.etag).send(found.json);
       }
-      deps.cacheLookups.inc({ cache: spec.name, result: 'miss' });
+      deps.cacheLookups.inc({ cache: spec.name, result: 'miss', read });
       const point = await reader.point();
       // Tagged before it is built: if the day turns meanwhile, the tag is the older day's, so
       // the answer is built again on the next read, never served a day late.

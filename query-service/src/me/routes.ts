@@ -31,6 +31,7 @@ export function profileRoutes(app: HttpServer, deps: ReadDeps): void {
         headers: readHeaders,
         response: { 200: readAnswer(ProfileView), ...errors },
       },
+      config: { cachedAnswerKey: (userId) => cacheKeys.profile(userId).key },
     },
     async (request, reply) => {
       const reader = await beginRead(deps, request, reply);
@@ -63,6 +64,7 @@ export function profileRoutes(app: HttpServer, deps: ReadDeps): void {
           ...errors,
         },
       },
+      config: { cachedAnswerKey: (userId) => cacheKeys.streaks(userId).key },
     },
     async (request, reply) => {
       const reader = await beginRead(deps, request, reply);

@@ -9,6 +9,9 @@ import { monthCalendar, moodTrend, tagCounts } from './queries.js';
 const strict = { additionalProperties: false };
 const errors = errorResponses(400, 401, 429, 503);
 const Percent = Type.Number({ minimum: 0, maximum: 100 });
+/** The spans the mood trend is over, in days. */
+const trendSpans = [7, 30, 90, 365] as const;
+const defaultTrendSpan = 30;
 
 /** GET /v1/calendar/{year}/{month}, /v1/moods/trend, /v1/tags. */
 export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
@@ -61,9 +64,10 @@ export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
         headers: readHeaders,
         querystring: Type.Object(
           {
-            days: Type.Union([Type.Literal(7), Type.Literal(30), Type.Literal(90), Type.Literal(365)], {
-              default: 30,
-            }),
+            days: Type.Union(
+              trendSpans.map((days) => Type.Literal(days)),
+              { default: defaultTrendSpan },
+            ),
           },
           strict,
         ),
@@ -81,6 +85,12 @@ export function viewRoutes(app: HttpServer, deps: ReadDeps): void {
             }),
           ),
           ...errors,
+        },
+      },
+      config: {
+        cachedAnswerKey: (userId, { days = String(defaultTrendSpan), ...rest }) => {
+          const span = trendSpans.find((known) => String(known) === days);
+          return span === undefined || Object.keys(rest).length > 0 ? undefined : cacheKeys.moodTrend(userId, span).key;
         },
       },
     },
