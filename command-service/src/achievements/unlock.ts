@@ -5,11 +5,12 @@ import {
   localDate,
   type AchievementProgress,
   type GoalKind,
+  type WritingStats,
 } from '@mindflow/core/domain';
 import type { WriteTables } from '@mindflow/core/write-model';
 import type { Kysely } from 'kysely';
 import type { Recorder, RequestContext } from '../recorder.js';
-import { readWritten, type Written } from '../entries/repository.js';
+import { readWritten } from '../entries/repository.js';
 
 /**
  * Unlocks, in the command's own transaction, the achievements its `progress` earns: each is
@@ -48,26 +49,26 @@ export async function unlockAchievements(
 
 /**
  * What a writer's entries have reached: the totals the entry commands keep (user_streaks), and
- * whether one of their goals is met today (their own day). An entry command passes what it has
- * just read of the writer's entries (`written`), which is then not read again.
+ * whether one of their goals is met today (their own day: only then are their entries read).
+ * An entry command passes the totals it has just kept (`stats`), which are then not read again.
  */
 export async function entryProgress(
   trx: Kysely<WriteTables>,
   userId: string,
   now: Date,
-  written?: Written,
+  stats?: WritingStats,
 ): Promise<AchievementProgress> {
   const totals =
-    written === undefined
+    stats === undefined
       ? await trx
           .selectFrom('user_streaks')
           .select(['total_entries', 'total_words', 'longest_streak'])
           .where('user_id', '=', userId)
           .executeTakeFirst()
       : {
-          total_entries: written.stats.totalEntries,
-          total_words: written.stats.totalWords,
-          longest_streak: written.stats.longestStreak,
+          total_entries: stats.totalEntries,
+          total_words: stats.totalWords,
+          longest_streak: stats.longestStreak,
         };
   const goals = await trx
     .selectFrom('goals')
@@ -77,7 +78,7 @@ export async function entryProgress(
     .execute();
   let met = false;
   if (goals.length > 0) {
-    const { entries, timezone } = written ?? (await readWritten(trx, userId, now));
+    const { entries, timezone } = await readWritten(trx, userId, now);
     const today = localDate(now, timezone);
     met = goals.some(
       (goal) => goalStanding({ kind: goal.kind as GoalKind, target: goal.target }, entries, today).achieved,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { writingStats } from '@mindflow/core/domain';
 import { readStream } from '@mindflow/core/eventstore';
 import t from 'tap';
 import { commandServiceForTest, testUser } from '../testing.js';
@@ -285,4 +286,51 @@ t.test('the tags an entry is linked to follow every change, whichever changes to
   await step({ tags: ['alpha'] }, ['alpha'], 'and back');
   const { id: bare } = await create(ana, { ...entry(), tags: [] });
   t.same(await linked(bare), [], 'created with none');
+});
+
+t.test("a writer's streaks and totals are those of all their entries, however many commands run at once", async (t) => {
+  const writer = await user();
+  const kept = () =>
+    db
+      .selectFrom('user_streaks')
+      .select(['current_streak', 'longest_streak', 'last_entry_date', 'total_entries', 'total_words'])
+      .where('user_id', '=', writer.id)
+      .executeTakeFirstOrThrow();
+  const counted = async () => {
+    const rows = await db
+      .selectFrom('journal_entries')
+      .innerJoin('users', 'users.id', 'journal_entries.user_id')
+      .select(['entry_date as date', 'word_count as words', 'users.timezone'])
+      .where('journal_entries.user_id', '=', writer.id)
+      .where('journal_entries.deleted_at', 'is', null)
+      .execute();
+    const stats = writingStats(rows, new Date(), rows[0]?.timezone ?? 'UTC');
+    return {
+      current_streak: stats.currentStreak,
+      longest_streak: stats.longestStreak,
+      last_entry_date: stats.lastEntryDate,
+      total_entries: stats.totalEntries,
+      total_words: stats.totalWords,
+    };
+  };
+  // 24 days up to today, written at once, in an order of their own.
+  const today = Date.now();
+  const days = Array.from({ length: 24 }, (_, i) => new Date(today - i * 86_400_000).toISOString().slice(0, 10));
+  const words = (n: number) => Array.from({ length: n }, () => 'word').join(' ');
+  const created = await Promise.all(
+    days.map(async (date, i) => (await create(writer, { ...entry(date), content: words(1 + (i % 5)) })).id),
+  );
+  t.same(await kept(), await counted(), 'after concurrent creates');
+  // Then edits, deletions and restorations at once, several to each entry.
+  const changes = created.flatMap((id, i) => [
+    patch(id, { content: words(7 + i) }, {}, writer),
+    ...(i % 3 === 0 ? [app.inject({ method: 'DELETE', url: `/v1/entries/${id}`, headers: auth(writer) })] : []),
+    ...(i % 6 === 0 ? [app.inject({ method: 'POST', url: `/v1/entries/${id}/restore`, headers: auth(writer) })] : []),
+  ]);
+  const statuses = (await Promise.all(changes)).map((response) => response.statusCode);
+  t.ok(
+    statuses.every((status) => status < 500),
+    'no command failed for its neighbours',
+  );
+  t.same(await kept(), await counted(), 'after concurrent edits, deletions and restorations');
 });

@@ -1,4 +1,12 @@
-import { writingStats, type EntryState, type Mood, type WritingStats } from '@mindflow/core/domain';
+import {
+  advanceStats,
+  localDate,
+  writingStats,
+  type CountedDay,
+  type EntryState,
+  type Mood,
+  type WritingStats,
+} from '@mindflow/core/domain';
 import type { Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 
@@ -90,10 +98,36 @@ export async function saveEntry(
     .execute();
 }
 
-/** Recomputes the user's streaks and totals from their entries, "today" in their time zone; returns what it read. */
-export async function refreshStreaks(db: Db, userId: string, now: Date): Promise<Written> {
-  const written = await readWritten(db, userId, now);
-  const { stats } = written;
+/**
+ * Keeps the writer's streaks and totals (user_streaks) after one of their entries went from
+ * `before` to `after` (undefined: absent or deleted): stepped from the kept row when the change
+ * allows it (advanceStats), else counted again from all their entries. The row is locked first,
+ * so a writer's entry commands keep it one after the other, each after the last one committed.
+ */
+export async function refreshStreaks(
+  db: Db,
+  userId: string,
+  now: Date,
+  before: CountedDay | undefined,
+  after: CountedDay | undefined,
+): Promise<WritingStats> {
+  const kept = await db
+    .selectFrom('user_streaks')
+    .innerJoin('users', 'users.id', 'user_streaks.user_id')
+    .select([
+      'users.timezone',
+      'user_streaks.current_streak as currentStreak',
+      'user_streaks.longest_streak as longestStreak',
+      'user_streaks.last_entry_date as lastEntryDate',
+      'user_streaks.total_entries as totalEntries',
+      'user_streaks.total_words as totalWords',
+    ])
+    .where('user_streaks.user_id', '=', userId)
+    .forUpdate('user_streaks')
+    .executeTakeFirst();
+  const stats =
+    (kept && advanceStats(kept, before, after, localDate(now, kept.timezone))) ??
+    (await readWritten(db, userId, now)).stats;
   const values = {
     current_streak: stats.currentStreak,
     longest_streak: stats.longestStreak,
@@ -106,7 +140,7 @@ export async function refreshStreaks(db: Db, userId: string, now: Date): Promise
     .values({ user_id: userId, ...values })
     .onConflict((conflict) => conflict.column('user_id').doUpdateSet(values))
     .execute();
-  return written;
+  return stats;
 }
 
 /** A writer's (not deleted) entries, their time zone, and what the entries add up to `now`. */

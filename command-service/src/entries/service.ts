@@ -1,4 +1,12 @@
-import { decideEntry, evolveEntry, type EntryCommand, type EntryInput, entryStream } from '@mindflow/core/domain';
+import {
+  decideEntry,
+  evolveEntry,
+  type CountedDay,
+  type EntryCommand,
+  type EntryInput,
+  type EntryState,
+  entryStream,
+} from '@mindflow/core/domain';
 import { AppError } from '@mindflow/core/errors';
 import { StreamVersionConflict } from '@mindflow/core/eventstore';
 import type { Kysely } from 'kysely';
@@ -75,8 +83,8 @@ async function apply(
       events,
       context,
     });
-    const written = await refreshStreaks(trx, userId, context.now);
-    const progress = await entryProgress(trx, userId, context.now, written);
+    const stats = await refreshStreaks(trx, userId, context.now, countedDay(current), countedDay(next));
+    const progress = await entryProgress(trx, userId, context.now, stats);
     await unlockAchievements(deps.recorder, trx, userId, progress, context);
     return { id: at.entryId, version: appended.streamVersion, position: appended.position };
   } catch (error) {
@@ -88,4 +96,9 @@ async function apply(
     }
     throw error;
   }
+}
+
+/** An entry as the streaks and totals count it: not at all when it is absent or deleted. */
+function countedDay(state: EntryState): CountedDay | undefined {
+  return state.status === 'active' ? { date: state.date, words: state.wordCount } : undefined;
 }

@@ -83,3 +83,58 @@ export function writingStats(
     totalWords: entries.reduce((sum, entry) => sum + entry.words, 0),
   };
 }
+
+/** One day's entry as the streaks and totals count it. */
+export interface CountedDay {
+  readonly date: string;
+  readonly words: number;
+}
+
+/**
+ * The writer's streaks and totals after one entry changed from `before` to `after` (undefined:
+ * absent or deleted), from the stats kept before it, "today" being `today`; undefined when the
+ * change needs all the writer's entries to say (writingStats): a day before the latest one
+ * added, a day taken away, a date moved. The usual writes, a new latest entry and an edit that
+ * keeps its date, need nothing else.
+ *
+ * A kept `currentStreak` above 0 is the run of days that ends on `lastEntryDate` (it was alive
+ * when kept); a kept 0 says nothing of that run unless the day after it was skipped.
+ */
+export function advanceStats(
+  kept: WritingStats,
+  before: CountedDay | undefined,
+  after: CountedDay | undefined,
+  today: string,
+): WritingStats | undefined {
+  const last = kept.lastEntryDate === null ? undefined : dayNumber(kept.lastEntryDate);
+  const alive = (day: number) => dayNumber(today) - day <= 1;
+  if (before !== undefined && before.date === after?.date) {
+    // Only words changed. A kept 0 that would be alive now is no run to go on with.
+    if (last === undefined || (kept.currentStreak === 0 && alive(last))) return undefined;
+    return {
+      ...kept,
+      currentStreak: alive(last) ? kept.currentStreak : 0,
+      totalWords: kept.totalWords - before.words + after.words,
+    };
+  }
+  if (before !== undefined || after === undefined) return undefined;
+  const day = dayNumber(after.date);
+  let run: number;
+  if (last === undefined) {
+    if (kept.totalEntries !== 0) return undefined;
+    run = 1;
+  } else if (day > last + 1) {
+    run = 1;
+  } else if (day === last + 1 && kept.currentStreak > 0) {
+    run = kept.currentStreak + 1;
+  } else {
+    return undefined;
+  }
+  return {
+    currentStreak: alive(day) ? run : 0,
+    longestStreak: Math.max(kept.longestStreak, run),
+    lastEntryDate: after.date,
+    totalEntries: kept.totalEntries + 1,
+    totalWords: kept.totalWords + after.words,
+  };
+}
