@@ -102,7 +102,7 @@ const clustered = await startClustered({ kind: 'commands', url }, env.BENCH_WORK
 const inWorkers = await ladder(clustered.port, `${String(env.BENCH_WORKERS)} workers`);
 await clustered.stop();
 
-// ── pgbench: the same transaction in SQL (lock check, entry, tags, event, streaks), closed loop
+// ── pgbench: the same transaction in SQL (lock check, entry, tags, event, the streaks' locked row), closed loop
 const ids = await db.selectFrom('users').select('id').orderBy('email').execute();
 const benchClient = new pg.Client({ connectionString: url });
 await benchClient.connect();
@@ -125,12 +125,12 @@ INSERT INTO journal_entries (id, user_id, entry_date, title, content, mood, word
   ON CONFLICT (user_id, entry_date) WHERE deleted_at IS NULL DO NOTHING;
 INSERT INTO tags (name) VALUES ('bench'), ('walk') ON CONFLICT (name) DO NOTHING;
 SELECT id FROM tags WHERE name IN ('bench', 'walk');
-SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = 'entry-' || :d || '-' || :u;
 INSERT INTO events (event_id, type, schema_version, stream_id, stream_version, user_id, occurred_at, data, metadata)
   SELECT gen_random_uuid(), 'EntryCreated', 1, 'entry-' || gen_random_uuid(), 1, id, now(), '${eventData}', '{}'
   FROM bench_users WHERE n = :u;
-SELECT entry_date, word_count FROM journal_entries
-  WHERE user_id = (SELECT id FROM bench_users WHERE n = :u) AND deleted_at IS NULL;
+SELECT u.timezone, s.current_streak, s.longest_streak, s.last_entry_date, s.total_entries, s.total_words
+  FROM user_streaks s JOIN users u ON u.id = s.user_id
+  WHERE s.user_id = (SELECT id FROM bench_users WHERE n = :u) FOR UPDATE OF s;
 UPDATE user_streaks SET total_entries = total_entries + 1, total_words = total_words + 100
   WHERE user_id = (SELECT id FROM bench_users WHERE n = :u);
 COMMIT;
