@@ -23,26 +23,24 @@ const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 const { commands, writeDb, decode, bus, close } = await commandsWithBus(logger);
 t.teardown(close);
 
+/** A projection, the database it lives in, and an empty one to build it from scratch in. */
+interface Target<DB extends RuntimeTables> {
+  readonly projection: Projection<DB>;
+  readonly live: Kysely<DB>;
+  readonly scratch: Kysely<DB>;
+}
+
 /**
- * Rebuilds `projection` several times while its live host consumes the bus and, besides,
- * keeps redelivering its last events (as Kafka does after a rebalance), so that a live batch
- * is waiting on its offsets whenever a swap commits. Afterwards every table equals a
- * projection built from scratch, row by row.
+ * Rebuilds the `targets`' projections several times, all at once, while their live hosts
+ * consume the bus and, besides, keep redelivering their last events (as Kafka does after a
+ * rebalance), so that a live batch is waiting on its offsets whenever a swap commits.
+ * Afterwards every table equals a projection built from scratch, row by row.
  */
-async function rebuildUnderLoad<DB extends RuntimeTables>(
-  t: Test,
-  projection: Projection<DB>,
-  live: Kysely<DB>,
-  scratch: Kysely<DB>,
-) {
-  const host = hostProjection({
-    projection,
-    db: live,
-    decode,
-    metrics: createProjectionMetrics(new Registry()),
-    logger,
-  });
-  const subscription = await bus.subscribe(host, { batchSize: 20 });
+async function rebuildUnderLoad(t: Test, targets: readonly Target<RuntimeTables>[]) {
+  const live = targets.map(({ projection, live: db }) =>
+    hostProjection({ projection, db, decode, metrics: createProjectionMetrics(new Registry()), logger }),
+  );
+  const subscriptions = await Promise.all(live.map((host) => bus.subscribe(host, { batchSize: 20 })));
   const state = { on: true };
   const running = () => state.on;
   const sent = { n: 0 };
@@ -52,7 +50,7 @@ async function rebuildUnderLoad<DB extends RuntimeTables>(
     while (running()) {
       const events = await readAll(writeDb, startOfLog, 1_000_000);
       const tail: Delivery[] = asDeliveries(events.slice(-30));
-      if (tail.length > 0) await host.handle(tail).catch(() => undefined);
+      if (tail.length > 0) await Promise.all(live.map((host) => host.handle(tail).catch(() => undefined)));
       redeliveries += 1;
     }
     return redeliveries;
@@ -62,56 +60,80 @@ async function rebuildUnderLoad<DB extends RuntimeTables>(
     60_000,
     'some load',
   );
-  // At least four rebuilds, and as many as it takes for commands to run during them.
+  // At least four rounds, and as many as it takes for commands to run during them.
   const before = sent.n;
   for (let round = 0; round < 4 || sent.n - before < 40; round++) {
-    await rebuildProjection({ projection, writeDb, db: live, decode, logger, batchSize: 50, lanes: 2 });
+    await Promise.all(
+      targets.map(({ projection, live: db }) =>
+        rebuildProjection({ projection, writeDb, db, decode, logger, batchSize: 50, lanes: 2 }),
+      ),
+    );
   }
   const during = sent.n - before;
   state.on = false;
   await load;
-  t.ok((await redeliver) > 4, 'the live projection was kept busy');
+  t.ok((await redeliver) > 4, 'the live projections were kept busy');
+  const last = (await readAll(writeDb, startOfLog, 1_000_000)).at(-1);
   await waitFor(
-    async () => {
-      const last = (await readAll(writeDb, startOfLog, 1_000_000)).at(-1);
-      return last !== undefined && host.lastPosition() >= last.globalPosition ? true : undefined;
-    },
+    async () =>
+      last === undefined || live.every((host) => host.lastPosition() >= last.globalPosition) ? true : undefined,
     30_000,
-    'the live projection to drain',
+    'the live projections to drain',
   );
-  await subscription.stop();
-  const fresh = hostProjection({
-    projection,
-    db: scratch,
-    decode,
-    metrics: createProjectionMetrics(new Registry()),
-    logger,
-  });
-  await fresh.handle(asDeliveries(await readWholeLog(writeDb)));
+  await Promise.all(subscriptions.map((subscription) => subscription.stop()));
   t.ok(during >= 40, `${during} commands ran during the rebuilds`);
-  const tables = projection.tables;
-  const [got, want] = [await tablesSnapshot(live, tables), await tablesSnapshot(scratch, tables)];
-  for (const table of tables)
-    t.same(got[table], want[table], `${projection.name}.${table} equals a rebuild from scratch`);
+  for (const { projection, live: db, scratch } of targets) {
+    const fresh = hostProjection({
+      projection,
+      db: scratch,
+      decode,
+      metrics: createProjectionMetrics(new Registry()),
+      logger,
+    });
+    await fresh.handle(asDeliveries(await readWholeLog(writeDb)));
+    const tables = projection.tables;
+    const [got, want] = [await tablesSnapshot(db, tables), await tablesSnapshot(scratch, tables)];
+    for (const table of tables)
+      t.same(got[table], want[table], `${projection.name}.${table} equals a rebuild from scratch`);
+  }
+}
+
+/** A target in two fresh databases of `schema`, dropped at the end of `t`. */
+async function target<DB extends RuntimeTables>(
+  t: Test,
+  schema: 'read' | 'analytics',
+  projection: (live: Kysely<DB>) => Promise<Projection<DB>> | Projection<DB>,
+): Promise<Target<RuntimeTables>> {
+  const live = await createTestDatabase<DB>(schema);
+  const scratch = await createTestDatabase<DB>(schema);
+  t.teardown(async () => {
+    await live.drop();
+    await scratch.drop();
+  });
+  return bindTarget({ projection: await projection(live.db), live: live.db, scratch: scratch.db });
+}
+
+function bindTarget<DB extends RuntimeTables>(target: Target<DB>): Target<RuntimeTables> {
+  return target as unknown as Target<RuntimeTables>;
 }
 
 t.test('rebuilding the read model while it consumes and commands run: nothing applied twice', async (t) => {
-  const live = await createTestDatabase<ReadModelTables>('read');
-  const scratch = await createTestDatabase<ReadModelTables>('read');
-  t.teardown(async () => {
-    await live.drop();
-    await scratch.drop();
-  });
-  await rebuildUnderLoad(t, readModelProjection, live.db, scratch.db);
+  await rebuildUnderLoad(t, [await target<ReadModelTables>(t, 'read', () => readModelProjection)]);
 });
 
 t.test('rebuilding analytics while it consumes and commands run: weekly activity counted once', async (t) => {
-  const live = await createTestDatabase<AnalyticsProjectionTables>('analytics');
-  const scratch = await createTestDatabase<AnalyticsProjectionTables>('analytics');
-  t.teardown(async () => {
-    await live.drop();
-    await scratch.drop();
-  });
-  const projection = analyticsProjection(await analyticsStore(live.db));
-  await rebuildUnderLoad(t, projection, live.db, scratch.db);
+  await rebuildUnderLoad(t, [
+    await target<AnalyticsProjectionTables>(t, 'analytics', async (db) =>
+      analyticsProjection(await analyticsStore(db)),
+    ),
+  ]);
+});
+
+t.test('the read model and analytics rebuilt side by side, again and again, under load: both exact', async (t) => {
+  await rebuildUnderLoad(t, [
+    await target<ReadModelTables>(t, 'read', () => readModelProjection),
+    await target<AnalyticsProjectionTables>(t, 'analytics', async (db) =>
+      analyticsProjection(await analyticsStore(db)),
+    ),
+  ]);
 });

@@ -24,8 +24,11 @@ import { rebuildProjection } from './rebuild.js';
 
 const logger = createLogger({ level: 'silent', pretty: false }, 'test');
 
-/** A command service and its log, an empty read database and the decoder, closed at the end of `t`. */
-async function logAndReadModel(t: Test) {
+/**
+ * A command service and its log, an empty read database, the decoder, `writers` signed-in
+ * writers' tokens and a way to send commands, closed at the end of `t`.
+ */
+async function logAndReadModel(t: Test, writers = 0) {
   const commands = await commandServiceForTest();
   const read = await createTestDatabase<ReadModelTables>('read');
   const write = connectPostgres('write', commands.url, 5);
@@ -35,7 +38,8 @@ async function logAndReadModel(t: Test) {
     await commands.close();
   });
   const decode = createDecoder(createUserKeyring(testSecrets.masterKey), commands.db);
-  return { commands, read, writeDb: writeSide(write.db), decode };
+  const tokens = (await signedInWriters(commands.app, writers)).map((writer) => writer.token);
+  return { commands, read, writeDb: writeSide(write.db), decode, tokens, send: commandSender(commands.app) };
 }
 
 t.test('a rebuild while commands keep coming swaps in a model equal to a from-scratch one', async (t) => {
@@ -211,9 +215,7 @@ t.test(
 t.test(
   'a rebuild whose connections are cut ends with an error, never waits for ever; the live model stays',
   async (t) => {
-    const { commands, read, writeDb, decode } = await logAndReadModel(t);
-    const tokens = (await signedInWriters(commands.app, 4)).map((writer) => writer.token);
-    const send = commandSender(commands.app);
+    const { read, writeDb, decode, tokens, send } = await logAndReadModel(t, 4);
     for (let n = 0; n < 40; n++) {
       const date = new Date(Date.UTC(2025, 0, 1 + n)).toISOString().slice(0, 10);
       const created = await send(tokens[n % tokens.length] ?? '', 'POST', '/v1/entries', {
@@ -253,5 +255,45 @@ t.test(
     ]);
     t.equal(outcome, 'failed', 'the rebuild ends with an error');
     t.same(await readModelSnapshot(read.db), before, 'the live model is as it was');
+  },
+);
+
+t.test(
+  'two rebuilds of one projection at once: the second is refused, the first swaps in the whole model',
+  async (t) => {
+    const { read, writeDb, decode, tokens, send } = await logAndReadModel(t, 3);
+    for (const [n, token] of tokens.entries()) {
+      for (let day = 1; day <= 9; day++) {
+        await send(token, 'POST', '/v1/entries', {
+          date: `2026-04-0${day}`,
+          title: `Writer ${n}, day ${day}`,
+          content: 'a few words',
+          mood: 'calm',
+          tags: [],
+        });
+      }
+    }
+    const rebuild = () =>
+      rebuildProjection({
+        projection: readModelProjection,
+        writeDb,
+        db: read.db,
+        decode,
+        logger,
+        batchSize: 3,
+        lanes: 2,
+      });
+    const [first, second] = await Promise.allSettled([rebuild(), rebuild()]);
+    t.equal(first.status, 'fulfilled', 'the first rebuild swaps in');
+    t.equal(second.status, 'rejected', 'the second is refused');
+    t.match(second.status === 'rejected' ? second.reason : undefined, {
+      message: /a rebuild of read-model is already running/,
+    });
+    t.same(await readModelSnapshot(read.db), await fromScratchSnapshot(writeDb, logger), 'row by row');
+    const shadows = await sql<{ name: string }>`
+      select nspname as name from pg_namespace where nspname like 'rebuild_%'`.execute(read.db);
+    t.same(shadows.rows, [], 'no shadow schema is left behind');
+    const again = await rebuild();
+    t.equal(again.deadLetters, 0, 'and a rebuild afterwards runs');
   },
 );

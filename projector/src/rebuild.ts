@@ -63,10 +63,38 @@ export function logDeliveries(events: readonly RecordedEvent[], partition = floo
  * The projection writes to the shadow through the search path (its SQL names tables without
  * a schema), so partitioned tables keep their partitions, and partitions it creates land
  * in the shadow too.
+ *
+ * One rebuild of a projection at a time, across processes: another one, while this one runs,
+ * is refused at once (its shadow schema is this one's). Rebuilds of different projections run
+ * side by side: each has its own shadow, lock, tables and runtime rows.
  */
-export async function rebuildProjection<DB extends RuntimeTables>(
-  options: RebuildOptions<DB>,
-): Promise<{ events: number; seconds: number; deadLetters: number }> {
+export async function rebuildProjection<DB extends RuntimeTables>(options: RebuildOptions<DB>): Promise<RebuildResult> {
+  const db = options.db as unknown as Kysely<RuntimeTables>;
+  const name = options.projection.name;
+  const key = `mindflow.rebuild:${name}`;
+  // A session lock on a connection of the pool's, held while the rebuild runs: the server
+  // releases it if this process dies.
+  return db.connection().execute(async (connection) => {
+    const tried = await sql<{ locked: boolean }>`
+      select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`.execute(connection);
+    if (tried.rows[0]?.locked !== true)
+      throw new Error(`a rebuild of ${name} is already running; try again once it ends`);
+    try {
+      return await rebuildAlone(options);
+    } finally {
+      // A connection that was cut has released it already; the rebuild's own error stands.
+      await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(connection).catch(() => undefined);
+    }
+  });
+}
+
+export interface RebuildResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly deadLetters: number;
+}
+
+async function rebuildAlone<DB extends RuntimeTables>(options: RebuildOptions<DB>): Promise<RebuildResult> {
   const { projection, writeDb, logger } = options;
   const db = options.db as unknown as Kysely<RuntimeTables>;
   const started = performance.now();

@@ -166,6 +166,11 @@ export async function projections(config: PlatformConfig, action: Action): Promi
           process.stderr.write(`no projection ${action.name} (known: ${known.join(', ')})\n`);
           return 1;
         }
+        const poolSize = config.engines.database.poolSize;
+        if (poolSize < 2) {
+          process.stderr.write('a rebuild needs DATABASE_POOL_SIZE of 2 or more: one connection holds its lock\n');
+          return 1;
+        }
         const progress = progressBar();
         const result = await rebuildProjection({
           projection: target.projection,
@@ -174,8 +179,9 @@ export async function projections(config: PlatformConfig, action: Action): Promi
           decode: await decoder(),
           erasure: createErasureFence(writeDb),
           logger,
-          // One lane per core, at most 4, each holding a connection of the pool while it works.
-          lanes: Math.max(1, Math.min(availableParallelism(), 4, config.engines.database.poolSize - 1)),
+          // One lane per core, at most 4, each holding a connection of the pool while it works,
+          // besides the one that holds the rebuild's lock.
+          lanes: Math.max(1, Math.min(availableParallelism(), 4, poolSize - 1)),
           onProgress: progress.update,
         });
         progress.stop();
