@@ -333,4 +333,20 @@ t.test("a writer's streaks and totals are those of all their entries, however ma
     'no command failed for its neighbours',
   );
   t.same(await kept(), await counted(), 'after concurrent edits, deletions and restorations');
+  // A row kept short (as two commands at once could leave it before) and marked for a recount
+  // is counted again by the next command, not stepped from.
+  await db
+    .updateTable('user_streaks')
+    .set({ total_entries: 3, total_words: 1, longest_streak: 1, recount: true })
+    .where('user_id', '=', writer.id)
+    .execute();
+  const tomorrow = new Date(today + 86_400_000).toISOString().slice(0, 10);
+  t.equal((await create(writer, entry(tomorrow))).response.statusCode, 201);
+  t.same(await kept(), await counted(), 'a row marked for a recount is counted again');
+  t.equal(
+    (await db.selectFrom('user_streaks').select('recount').where('user_id', '=', writer.id).executeTakeFirstOrThrow())
+      .recount,
+    false,
+    'and stepped from afterwards',
+  );
 });

@@ -101,8 +101,9 @@ export async function saveEntry(
 /**
  * Keeps the writer's streaks and totals (user_streaks) after one of their entries went from
  * `before` to `after` (undefined: absent or deleted): stepped from the kept row when the change
- * allows it (advanceStats), else counted again from all their entries. The row is locked first,
- * so a writer's entry commands keep it one after the other, each after the last one committed.
+ * allows it (advanceStats) and the row does not ask to be counted again (`recount`), else
+ * counted again from all their entries. The row is locked first, so a writer's entry commands
+ * keep it one after the other, each after the last one committed.
  */
 export async function refreshStreaks(
   db: Db,
@@ -121,19 +122,21 @@ export async function refreshStreaks(
       'user_streaks.last_entry_date as lastEntryDate',
       'user_streaks.total_entries as totalEntries',
       'user_streaks.total_words as totalWords',
+      'user_streaks.recount',
     ])
     .where('user_streaks.user_id', '=', userId)
     .forUpdate('user_streaks')
     .executeTakeFirst();
-  const stats =
-    (kept && advanceStats(kept, before, after, localDate(now, kept.timezone))) ??
-    (await readWritten(db, userId, now)).stats;
+  const stepped =
+    kept?.recount === false ? advanceStats(kept, before, after, localDate(now, kept.timezone)) : undefined;
+  const stats = stepped ?? (await readWritten(db, userId, now)).stats;
   const values = {
     current_streak: stats.currentStreak,
     longest_streak: stats.longestStreak,
     last_entry_date: stats.lastEntryDate,
     total_entries: stats.totalEntries,
     total_words: stats.totalWords,
+    recount: false,
   };
   await db
     .insertInto('user_streaks')

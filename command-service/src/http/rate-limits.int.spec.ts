@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { commandServiceForTest } from '../testing.js';
 
@@ -61,4 +62,17 @@ t.test('the RateLimit headers are those of the budget nearest its end, the addre
   t.same(budgetOf(over), [429, '5', '0']);
   t.equal(over.json<{ error: { code: string } }>().error.code, 'RATE_LIMITED');
   t.ok(Number(over.headers['retry-after']) > 0, 'Retry-After');
+});
+
+t.test('both budgets spent: Retry-After waits for the one that resets last', async (t) => {
+  const service = await commandServiceForTest({}, { windowSeconds: 60, perIp: 3, perUser: 1, perStaff: 1 });
+  t.teardown(service.close);
+  const { post } = await signUp(service, 'both@example.com');
+  // The address's window began with the sign-up; the writer's begins with their first post.
+  await sleep(1_200);
+  t.equal((await post(1)).statusCode, 201);
+  const over = await post(2);
+  t.same(budgetOf(over), [429, '1', '0'], 'the writer speaks: their window ends last');
+  t.equal(over.headers['retry-after'], '60', 'a full window from their first post');
+  t.equal(over.headers['ratelimit-reset'], '60');
 });

@@ -76,8 +76,11 @@ export function installRateLimits(scope: HttpServer, options: RateLimitOptions):
         resetSeconds: Math.ceil(state.msBeforeReset / 1000),
       };
     });
-    // The budget that is spent, else the one with the fewest requests left, speaks for both.
-    const nearest = counted.reduce((a, b) => ((b.over && !a.over) || (b.over === a.over && b.left < a.left) ? b : a));
+    // A spent budget speaks for both (the one that resets last, when both are: a retry before
+    // it would be refused), else the one with the fewest requests left.
+    const speaks = (a: (typeof counted)[number], b: (typeof counted)[number]) =>
+      a.over !== b.over ? b.over : a.over ? b.resetSeconds > a.resetSeconds : b.left < a.left;
+    const nearest = counted.reduce((a, b) => (speaks(a, b) ? b : a));
     reply
       .header('ratelimit-limit', nearest.max)
       .header('ratelimit-remaining', Math.max(0, nearest.left))

@@ -174,6 +174,8 @@ export interface UserStreaksTable {
   last_entry_date: ColumnType<string | null, string | null, string | null>;
   total_entries: number;
   total_words: number;
+  /** Count again from all the entries at the next entry command, instead of stepping this row. */
+  recount: Generated<boolean>;
   updated_at: UpdatedAt;
 }
 

@@ -13,6 +13,7 @@ import * as achievements from './0011-achievements.js';
 import * as goals from './0012-goals.js';
 import * as templates from './0013-templates.js';
 import * as prompts from './0014-prompts.js';
+import * as streaksRecount from './0015-streaks-recount.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0012-goals': goals,
   '0013-templates': templates,
   '0014-prompts': prompts,
+  '0015-streaks-recount': streaksRecount,
 };
