@@ -28,6 +28,9 @@ const env = readEnv(
       default: Math.min(4, availableParallelism()),
       description: "the rebuild's lanes (connections applying users' events side by side)",
     }),
+    BENCH_BATCH: Type.Optional(
+      Type.Integer({ minimum: 1, description: "events the rebuild reads at a time (default: the rebuild's own)" }),
+    ),
   }),
   process.env,
 );
@@ -194,6 +197,7 @@ async function rebuildRun() {
     decode: createDecoder(createUserKeyring(testSecrets.masterKey), commands.db),
     logger,
     lanes: env.BENCH_LANES,
+    ...(env.BENCH_BATCH === undefined ? {} : { batchSize: env.BENCH_BATCH }),
     onProgress: (done) => {
       if (done - reported >= 100_000) {
         reported = done;

@@ -1,7 +1,7 @@
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { ReadModelTables } from './tables.js';
-import { unnested } from './unnested.js';
+import { anyOf, recordset, unnested } from './unnested.js';
 
 type Db = Kysely<ReadModelTables>;
 type Event = DecodedEvent<MindflowEvents>;
@@ -9,7 +9,17 @@ type EntryEvent = Extract<Event, { type: (typeof entryEventTypes)[number] }>;
 type Journal = ReadModelTables['journal_view'];
 /** The columns of an entry's view row that its own events write (not attachments, not the search vector). */
 type EntryRow = Omit<Selectable<Journal>, 'attachments'>;
-type HistoryRow = Insertable<ReadModelTables['entry_history']>;
+/** A version in an entry's history; its changes an object, as the JSON of a recordset carries them. */
+interface HistoryRow {
+  readonly entry_id: string;
+  readonly version: number;
+  readonly user_id: string;
+  readonly at: Date;
+  readonly actor_id: string | null;
+  readonly kind: string;
+  readonly changes: Record<string, unknown>;
+}
+const historyColumns = ['entry_id', 'version', 'user_id', 'at', 'actor_id', 'kind', 'changes'] as const;
 type CalendarOp =
   | {
       readonly kind: 'place';
@@ -42,8 +52,8 @@ const entryColumns = [
   'deleted_at',
   'prompt_id',
 ] as const;
-/** Rows per statement: well under PostgreSQL's 65,535 parameters at 19 columns. */
-const chunkSize = 1_000;
+/** Rows or ids per statement (each statement takes them as one parameter). */
+const chunkSize = 5_000;
 
 /** Whether `event` is one the fold takes: an entry's creation, edit, deletion or restoration. */
 export function isEntryEvent(event: Event): event is EntryEvent {
@@ -190,7 +200,8 @@ export class EntryFold {
     for (const part of chunks(history)) {
       await this.db
         .insertInto('entry_history')
-        .values(part)
+        .columns(historyColumns)
+        .expression(recordset('entry_history', historyColumns, part))
         .onConflict((conflict) => conflict.columns(['entry_id', 'version']).doNothing())
         .execute();
     }
@@ -206,7 +217,7 @@ export class EntryFold {
       const found = await this.db
         .selectFrom('journal_view')
         .select(entryColumns)
-        .where('entry_id', 'in', part)
+        .where('entry_id', '=', anyOf(part, 'uuid'))
         .forUpdate()
         .execute();
       for (const row of found) rows.set(row.entry_id, row);
@@ -222,7 +233,7 @@ export class EntryFold {
     const found = await this.db
       .selectFrom('profile_view')
       .select(['user_id', 'display_name', 'photo_url'])
-      .where('user_id', 'in', users)
+      .where('user_id', '=', anyOf(users, 'uuid'))
       .execute();
     for (const row of found) authors.set(row.user_id, row);
     return authors;
@@ -234,14 +245,16 @@ export class EntryFold {
     for (const part of chunks(created)) {
       await this.db
         .insertInto('journal_view')
-        .values(part)
+        .columns(entryColumns)
+        .expression(recordset('journal_view', entryColumns, part))
         .onConflict((conflict) => conflict.column('entry_id').doNothing())
         .execute();
     }
     for (const part of chunks(rows.filter((row) => stored.has(row.entry_id)))) {
       await this.db
         .insertInto('journal_view')
-        .values(part)
+        .columns(entryColumns)
+        .expression(recordset('journal_view', entryColumns, part))
         .onConflict((conflict) =>
           conflict.column('entry_id').doUpdateSet((eb) => ({
             entry_date: eb.ref('excluded.entry_date'),
@@ -267,9 +280,11 @@ export class EntryFold {
   private async writeTagCounts(deltas: readonly { userId: string; tag: string; delta: number }[]): Promise<void> {
     const added = deltas.filter((entry) => entry.delta > 0);
     for (const part of chunks(added)) {
+      const rows = part.map(({ userId, tag, delta }) => ({ user_id: userId, tag, count: delta }));
       await this.db
         .insertInto('tag_counts')
-        .values(part.map(({ userId, tag, delta }) => ({ user_id: userId, tag, count: delta })))
+        .columns(['user_id', 'tag', 'count'])
+        .expression(recordset('tag_counts', ['user_id', 'tag', 'count'], rows))
         .onConflict((conflict) =>
           conflict
             .columns(['user_id', 'tag'])
@@ -295,7 +310,7 @@ export class EntryFold {
         .execute();
     }
     const users = [...new Set(removed.map((entry) => entry.userId))];
-    await this.db.deleteFrom('tag_counts').where('user_id', 'in', users).where('count', '=', 0).execute();
+    await this.db.deleteFrom('tag_counts').where('user_id', '=', anyOf(users, 'uuid')).where('count', '=', 0).execute();
   }
 
   /**
@@ -311,7 +326,7 @@ export class EntryFold {
       const found = await this.db
         .selectFrom('mood_calendar')
         .select(['user_id', 'entry_date', 'mood', 'entry_id'])
-        .where('entry_id', 'in', part)
+        .where('entry_id', '=', anyOf(part, 'uuid'))
         .execute();
       for (const row of found) {
         days.set(dayOf(row.user_id, row.entry_date), {
@@ -338,11 +353,16 @@ export class EntryFold {
     }
     const placed = [...touched].map((key) => days.get(key)).filter((day) => day != null);
     for (const part of chunks(placed)) {
+      const rows = part.map((day) => ({
+        user_id: day.userId,
+        entry_date: day.date,
+        mood: day.mood,
+        entry_id: day.entryId,
+      }));
       await this.db
         .insertInto('mood_calendar')
-        .values(
-          part.map((day) => ({ user_id: day.userId, entry_date: day.date, mood: day.mood, entry_id: day.entryId })),
-        )
+        .columns(calendarColumns)
+        .expression(recordset('mood_calendar', calendarColumns, rows))
         .onConflict((conflict) =>
           conflict
             .columns(['user_id', 'entry_date'])
@@ -366,6 +386,8 @@ export class EntryFold {
   }
 }
 
+const calendarColumns = ['user_id', 'entry_date', 'mood', 'entry_id'] as const;
+
 const historyKinds = {
   EntryCreated: 'created',
   EntryUpdated: 'updated',
@@ -385,7 +407,7 @@ function historyRow(event: EntryEvent, userId: string): HistoryRow {
     at: event.occurredAt,
     actor_id: actor !== undefined && /^[0-9a-f-]{36}$/i.test(actor) ? actor : null,
     kind: historyKinds[event.type],
-    changes: JSON.stringify(changes),
+    changes,
   };
 }
 

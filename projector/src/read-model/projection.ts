@@ -3,7 +3,7 @@ import { defaultSettings, writingStats, type WritingStats } from '@mindflow/core
 import type { DecodedEvent, MindflowEvents } from '@mindflow/core/events';
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from '@mindflow/core/projections';
-import { unnested } from './unnested.js';
+import { anyOf, unnested } from './unnested.js';
 import { attachmentAdded, attachmentRemoved, thumbnailGenerated } from './attachments.js';
 import { EntryFold, isEntryEvent, userOf } from './entry-fold.js';
 import { applyHabitEvent } from './habits.js';
@@ -201,12 +201,12 @@ async function statsOf(db: Db, movedAt: ReadonlyMap<string, Date>): Promise<Map<
   const zones = await db
     .selectFrom('profile_view')
     .select(['user_id', 'timezone'])
-    .where('user_id', 'in', users)
+    .where('user_id', '=', anyOf(users, 'uuid'))
     .execute();
   const entries = await db
     .selectFrom('journal_view')
     .select(['user_id', 'entry_date as date', 'word_count as words'])
-    .where('user_id', 'in', users)
+    .where('user_id', '=', anyOf(users, 'uuid'))
     .where('deleted_at', 'is', null)
     .execute();
   const byUser = new Map<string, { date: string; words: number }[]>();

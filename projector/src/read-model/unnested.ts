@@ -1,4 +1,4 @@
-import { sql, type AliasedRawBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type RawBuilder } from 'kysely';
 
 /** A column of rows given as one array, and the PostgreSQL type of its elements. */
 export interface Column<T> {
@@ -20,4 +20,26 @@ export function unnested<Row extends Record<string, unknown>, A extends string>(
       sql`unnest(${column.values}::${sql.raw(column.type)}[]) as ${sql.ref(name)}`,
   );
   return sql<Row>`(select ${sql.join(parts)})`.as(alias);
+}
+
+/**
+ * Rows given as one JSON parameter, typed by `table`'s row type (in the search path, so a
+ * rebuild's shadow table): `select a, b … from json_populate_recordset(null::table, $1)`, for an
+ * `INSERT … SELECT`. One parameter and one JSON text whatever the number of rows: cheaper to
+ * build, send and parse than a bound value per column per row. Keys are the column names; a
+ * Date goes as its ISO text, an array as a JSON array (a PostgreSQL array once populated), an
+ * object as JSON (for a json or jsonb column).
+ */
+export function recordset<Row extends object>(
+  table: string,
+  columns: readonly (keyof Row & string)[],
+  rows: readonly Row[],
+): RawBuilder<Row> {
+  return sql<Row>`select ${sql.join(columns.map((column) => sql.ref(column)))}
+    from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`;
+}
+
+/** Values as one array parameter, for `column = any(…)`: one parameter whatever their number. */
+export function anyOf(values: readonly string[], type: 'uuid' | 'text'): RawBuilder<string> {
+  return sql<string>`any(${values}::${sql.raw(type)}[])`;
 }
