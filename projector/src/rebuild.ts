@@ -134,7 +134,14 @@ async function rebuildAlone<DB extends RuntimeTables>(options: RebuildOptions<DB
         const last = events.at(-1);
         if (last === undefined) break;
         const shares = hosts.map((): RecordedEvent[] => []);
-        for (const event of events) shares[partitionOf(eventKey(event), lanes)]?.push(event);
+        // A user's events come in runs: each key is hashed once per batch.
+        const laneOf = new Map<string, number>();
+        for (const event of events) {
+          const key = eventKey(event);
+          let lane = laneOf.get(key);
+          if (lane === undefined) laneOf.set(key, (lane = partitionOf(key, lanes)));
+          shares[lane]?.push(event);
+        }
         const applied = shares.map((share, lane) => {
           const host = hosts[lane];
           const next = (tails[lane] ?? Promise.resolve()).then(async () => {
