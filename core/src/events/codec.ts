@@ -102,7 +102,8 @@ export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec
       const { definition, checks } = lookup(event.type);
       const erased: string[] = [];
       // Every sealed value is opened wherever it is (the personal paths of older versions may
-      // differ from today's); without the key it becomes null and is listed as erased.
+      // differ from today's); without the key it becomes null and is listed as erased. An object
+      // that holds no sealed value is passed on as it is; one that does is copied, never changed.
       const open = (value: unknown, path: string): unknown => {
         if (isSealed(value)) {
           if (dataKey !== undefined) return openValue(dataKey, value, `${event.eventId}/${path}`);
@@ -112,10 +113,18 @@ export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec
             : null;
         }
         if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, open(inner, `${path}.${key}`)]));
+        let copy: Record<string, unknown> | undefined;
+        for (const [key, inner] of Object.entries(value)) {
+          if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) continue;
+          const opened = open(inner, `${path}.${key}`);
+          if (opened !== inner) (copy ??= { ...value })[key] = opened;
+        }
+        return copy ?? value;
       };
       let data = open(event.data, 'data') as Record<string, unknown>;
       const metadata = open(event.metadata, 'metadata') as Record<string, unknown>;
+      // Upcasters may change what they are given: never the recorded event's own data.
+      if (data === event.data && event.schemaVersion < definition.version) data = structuredClone(data);
       for (let version = event.schemaVersion; version < definition.version; version++) {
         const upcast = definition.upcasters[version];
         if (upcast === undefined) throw new InvalidEvent(event.type, [`no upcaster from version ${version}`]);

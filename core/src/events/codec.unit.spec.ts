@@ -137,3 +137,53 @@ t.test('older versions are upcast step by step when read', async (t) => {
   t.same(decoded.data, { fullName: 'Ana', polite: true });
   t.throws(() => greetings.decode({ ...v1, schemaVersion: 0 }, undefined), /no upcaster from version 0/);
 });
+
+t.test('decoding never changes the recorded event, however often it is read', async (t) => {
+  // An upcaster that changes the object it is given, as a hasty one might.
+  const catalog = {
+    Noted: defineEvent(Type.Object({ text: Type.String(), seen: Type.Integer() }), {
+      version: 2,
+      upcasters: {
+        1: (data) => {
+          data.seen = 1;
+          return data;
+        },
+      },
+    }),
+  };
+  const notes = createEventCodec(catalog);
+  const old: RecordedEvent = {
+    eventId: randomUUID(),
+    type: 'Noted',
+    schemaVersion: 1,
+    occurredAt: new Date(),
+    userId: null,
+    data: { text: 'kept' },
+    metadata: {},
+    streamId: 's',
+    streamVersion: 1,
+    globalPosition: 1,
+    transactionId: '1',
+  };
+  t.same(notes.decode(old, undefined).data, { text: 'kept', seen: 1 });
+  t.same(old.data, { text: 'kept' }, 'the upcaster was given a copy');
+  t.same(notes.decode(old, undefined).data, { text: 'kept', seen: 1 }, 'a second reading reads the same');
+
+  // A sealed value inside a nested object: opened in a copy, the recorded one still sealed.
+  const key = generateDataKey();
+  const updated = stored(
+    codec.encode(
+      {
+        ...created,
+        eventId: randomUUID(),
+        type: 'EntryUpdated',
+        data: { entryId, changes: { title: 'Tea', mood: 'sad' } },
+      },
+      key,
+    ),
+  );
+  const before = JSON.stringify(updated);
+  t.same(codec.decode(updated, key).data, { entryId, changes: { title: 'Tea', mood: 'sad' } });
+  t.same(codec.decode(updated, undefined).data, { entryId, changes: { title: null, mood: 'sad' } });
+  t.equal(JSON.stringify(updated), before, 'the recorded event is as it was');
+});
