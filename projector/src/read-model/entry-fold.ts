@@ -321,6 +321,13 @@ export class EntryFold {
     if (ops.length === 0) return;
     const days = new Map<string, { userId: string; date: string; mood: string | null; entryId: string } | null>();
     const dayOf = (userId: string, date: string) => `${userId}\u0000${date}`;
+    // The days each entry was found or placed on: a removal looks at those, not at every day.
+    const daysOfEntry = new Map<string, string[]>();
+    const holds = (entryId: string, key: string) => {
+      const keys = daysOfEntry.get(entryId);
+      if (keys === undefined) daysOfEntry.set(entryId, [key]);
+      else keys.push(key);
+    };
     const removedIds = [...new Set(ops.filter((op) => op.kind === 'remove').map((op) => op.entryId))];
     for (const part of chunks(removedIds)) {
       const found = await this.db
@@ -329,6 +336,7 @@ export class EntryFold {
         .where('entry_id', '=', anyOf(part, 'uuid'))
         .execute();
       for (const row of found) {
+        holds(row.entry_id, dayOf(row.user_id, row.entry_date));
         days.set(dayOf(row.user_id, row.entry_date), {
           userId: row.user_id,
           date: row.entry_date,
@@ -342,11 +350,12 @@ export class EntryFold {
       if (op.kind === 'place') {
         const key = dayOf(op.userId, op.date);
         days.set(key, { userId: op.userId, date: op.date, mood: op.mood, entryId: op.entryId });
+        holds(op.entryId, key);
         touched.add(key);
         continue;
       }
-      for (const [key, day] of days) {
-        if (day?.entryId !== op.entryId) continue;
+      for (const key of daysOfEntry.get(op.entryId) ?? []) {
+        if (days.get(key)?.entryId !== op.entryId) continue;
         days.set(key, null);
         touched.add(key);
       }
