@@ -123,8 +123,8 @@ export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec
       };
       let data = open(event.data, 'data') as Record<string, unknown>;
       const metadata = open(event.metadata, 'metadata') as Record<string, unknown>;
-      // Upcasters may change what they are given: never the recorded event's own data.
-      if (data === event.data && event.schemaVersion < definition.version) data = structuredClone(data);
+      // Upcasters may change what they are given, nested objects too: never the recorded event's.
+      if (event.schemaVersion < definition.version) data = structuredClone(data);
       for (let version = event.schemaVersion; version < definition.version; version++) {
         const upcast = definition.upcasters[version];
         if (upcast === undefined) throw new InvalidEvent(event.type, [`no upcaster from version ${version}`]);
