@@ -119,19 +119,7 @@ t.test('older versions are upcast step by step when read', async (t) => {
     }),
   };
   const greetings = createEventCodec(catalog);
-  const v1: RecordedEvent = {
-    eventId: randomUUID(),
-    type: 'Greeted',
-    schemaVersion: 1,
-    occurredAt: new Date(),
-    userId: null,
-    data: { name: 'Ana' },
-    metadata: {},
-    streamId: 's',
-    streamVersion: 1,
-    globalPosition: 1,
-    transactionId: '1',
-  };
+  const v1 = firstVersionOf('Greeted', { name: 'Ana' });
   const decoded = greetings.decode(v1, undefined);
   t.equal(decoded.schemaVersion, 3);
   t.same(decoded.data, { fullName: 'Ana', polite: true });
@@ -152,19 +140,7 @@ t.test('decoding never changes the recorded event, however often it is read', as
     }),
   };
   const notes = createEventCodec(catalog);
-  const old: RecordedEvent = {
-    eventId: randomUUID(),
-    type: 'Noted',
-    schemaVersion: 1,
-    occurredAt: new Date(),
-    userId: null,
-    data: { text: 'kept' },
-    metadata: {},
-    streamId: 's',
-    streamVersion: 1,
-    globalPosition: 1,
-    transactionId: '1',
-  };
+  const old = firstVersionOf('Noted', { text: 'kept' });
   t.same(notes.decode(old, undefined).data, { text: 'kept', seen: 1 });
   t.same(old.data, { text: 'kept' }, 'the upcaster was given a copy');
   t.same(notes.decode(old, undefined).data, { text: 'kept', seen: 1 }, 'a second reading reads the same');
@@ -187,3 +163,20 @@ t.test('decoding never changes the recorded event, however often it is read', as
   t.same(codec.decode(updated, undefined).data, { entryId, changes: { title: null, mood: 'sad' } });
   t.equal(JSON.stringify(updated), before, 'the recorded event is as it was');
 });
+
+/** An event of another catalog, as stored at version 1 of its schema. */
+function firstVersionOf(type: string, data: Record<string, unknown>): RecordedEvent {
+  return {
+    eventId: randomUUID(),
+    type,
+    schemaVersion: 1,
+    occurredAt: new Date(),
+    userId: null,
+    data,
+    metadata: {},
+    streamId: 's',
+    streamVersion: 1,
+    globalPosition: 1,
+    transactionId: '1',
+  };
+}
