@@ -10,6 +10,24 @@ export function textProblem(value: string): string | undefined {
 }
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const notText = new RegExp(`\u0000|${loneSurrogate.source}`, 'g');
+
+/**
+ * `value` with every string and key in it made text: each U+0000 and lone surrogate becomes
+ * U+FFFD, as a bound value reaches PostgreSQL. For what was stored before the door checked it
+ * (a value sealed back then): every reader may then write what it reads.
+ */
+export function asText(value: unknown): unknown {
+  if (typeof value === 'string') return textOf(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(asText);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [textOf(key), asText(inner)]));
+}
+
+function textOf(value: string): string {
+  return textProblem(value) === undefined ? value : value.replace(notText, '\ufffd');
+}
 
 /**
  * The JSON pointer of the first string or key in parsed JSON `value` that is not text, with why;

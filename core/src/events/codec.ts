@@ -2,6 +2,7 @@ import { OptionalKind, Type, TypeGuard, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isSealed, openValue, sealValue } from '../crypto/index.js';
+import { asText } from '../domain/text.js';
 import type { NewEvent, RecordedEvent } from '../eventstore/index.js';
 import type { EventCatalog, EventData } from './definition.js';
 
@@ -102,11 +103,13 @@ export function createEventCodec<C extends EventCatalog>(catalog: C): EventCodec
       const { definition, checks } = lookup(event.type);
       const erased: string[] = [];
       // Every sealed value is opened wherever it is (the personal paths of older versions may
-      // differ from today's); without the key it becomes null and is listed as erased. An object
+      // differ from today's), as text: one sealed before the door checked text may hold U+0000
+      // or a lone surrogate, which no store takes (asText: U+FFFD). Without the key it becomes
+      // null and is listed as erased. An object
       // that holds no sealed value is passed on as it is; one that does is copied, never changed.
       const open = (value: unknown, path: string): unknown => {
         if (isSealed(value)) {
-          if (dataKey !== undefined) return openValue(dataKey, value, `${event.eventId}/${path}`);
+          if (dataKey !== undefined) return asText(openValue(dataKey, value, `${event.eventId}/${path}`));
           erased.push(path);
           return path.startsWith('data.') && path.slice(5) in definition.erasedAs
             ? structuredClone(definition.erasedAs[path.slice(5)])

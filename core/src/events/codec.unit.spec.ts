@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import t from 'tap';
-import { generateDataKey } from '../crypto/index.js';
+import { generateDataKey, sealValue } from '../crypto/index.js';
 import type { RecordedEvent } from '../eventstore/index.js';
 import { createEventCodec, defineEvent, InvalidEvent, mindflowEvents } from './index.js';
 
@@ -163,6 +163,40 @@ t.test('decoding never changes the recorded event, however often it is read', as
   t.same(codec.decode(updated, undefined).data, { entryId, changes: { title: null, mood: 'sad' } });
   t.equal(JSON.stringify(updated), before, 'the recorded event is as it was');
 });
+
+t.test(
+  'what was sealed before the door checked text is read as text: U+0000 and lone surrogates as U+FFFD',
+  async (t) => {
+    const key = generateDataKey();
+    const encoded = stored(codec.encode(created, key));
+    const sealedAs = (field: string, value: unknown) => sealValue(key, value, `${created.eventId}/data.${field}`);
+    const old = {
+      ...encoded,
+      data: {
+        ...encoded.data,
+        title: sealedAs('title', 'half \ud83d a face, a pair 😀 kept'),
+        content: sealedAs('content', 'C:\\ud800 as typed, \udc00 and \u0000 not'),
+        tags: sealedAs('tags', ['x\udfff', 'fine']),
+      },
+    };
+    t.match(codec.decode(old, key).data, {
+      title: 'half \ufffd a face, a pair 😀 kept',
+      content: 'C:\\ud800 as typed, \ufffd and \ufffd not',
+      tags: ['x\ufffd', 'fine'],
+    });
+
+    // Keys too, in a sealed object.
+    const catalog = {
+      Noted: defineEvent(Type.Object({ notes: Type.Record(Type.String(), Type.String()) }), { personal: ['notes'] }),
+    };
+    const note = firstVersionOf('Noted', {});
+    const sealedNote = {
+      ...note,
+      data: { notes: sealValue(key, { 'a\ud800': 'b\u0000' }, `${note.eventId}/data.notes`) },
+    };
+    t.same(createEventCodec(catalog).decode(sealedNote, key).data, { notes: { 'a\ufffd': 'b\ufffd' } });
+  },
+);
 
 /** An event of another catalog, as stored at version 1 of its schema. */
 function firstVersionOf(type: string, data: Record<string, unknown>): RecordedEvent {

@@ -28,7 +28,8 @@ export function unnested<Row extends Record<string, unknown>, A extends string>(
  * `INSERT … SELECT`. One parameter and one JSON text whatever the number of rows: cheaper to
  * build, send and parse than a bound value per column per row. Keys are the column names; a
  * Date goes as its ISO text, an array as a JSON array (a PostgreSQL array once populated), an
- * object as JSON (for a json or jsonb column).
+ * object as JSON (for a json or jsonb column). Strings must be text (decoding makes what it
+ * opens text): PostgreSQL refuses the escape of a lone surrogate or of U+0000.
  */
 export function recordset<Row extends object>(
   table: string,
@@ -36,18 +37,7 @@ export function recordset<Row extends object>(
   rows: readonly Row[],
 ): RawBuilder<Row> {
   return sql<Row>`select ${sql.join(columns.map((column) => sql.ref(column)))}
-    from json_populate_recordset(null::${sql.table(table)}, ${wellFormedJson(rows)}::json)`;
-}
-
-/**
- * JSON.stringify escapes a lone surrogate (`\ud800`), which PostgreSQL refuses to turn into
- * text; a bound value used to reach it as U+FFFD. Text checked at the door has none, but values
- * sealed before that check may: each becomes U+FFFD here too. Only a lone surrogate is written as
- * such an escape (pairs stay as they are), and an escape starts after an even run of backslashes.
- */
-function wellFormedJson(rows: readonly object[]): string {
-  const json = JSON.stringify(rows);
-  return json.includes('\\ud') ? json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, '$1\\ufffd') : json;
+    from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`;
 }
 
 /** Values as one array parameter, for `column = any(…)`: one parameter whatever their number. */
