@@ -76,3 +76,55 @@ t.test('both budgets spent: Retry-After waits for the one that resets last', asy
   t.equal(over.headers['retry-after'], '60', 'a full window from their first post');
   t.equal(over.headers['ratelimit-reset'], '60');
 });
+
+t.test(
+  'every answer of a limited route carries its budget, whatever its status, and /openapi.json says so',
+  async (t) => {
+    const service = await commandServiceForTest({}, { windowSeconds: 60, perIp: 100, perUser: 3, perStaff: 4 });
+    t.teardown(service.close);
+    const { login, post } = await signUp(service, 'budgets@example.com');
+    // The writer's budget of 3: a created entry, a refused one and a missing one; the fourth is over.
+    const headers = { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` };
+    const answers = {
+      created: await post(1),
+      invalid: await service.app.inject({ method: 'POST', url: '/v1/entries', headers, payload: { date: 'soon' } }),
+      unauthenticated: await service.app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        payload: { date: '2024-01-02', title: 'Anyone?', content: 'no token' },
+      }),
+      missing: await service.app.inject({
+        method: 'DELETE',
+        url: '/v1/entries/00000000-0000-4000-8000-000000000000',
+        headers,
+      }),
+      limited: await post(2),
+    };
+    t.same(
+      Object.values(answers).map((answer) => answer.statusCode),
+      [201, 400, 401, 404, 429],
+    );
+    for (const [what, answer] of Object.entries(answers)) {
+      for (const name of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+        t.match(answer.headers[name], /^\d+$/, `${what}: ${name}`);
+    }
+
+    interface Operation {
+      responses: Record<string, { headers?: Record<string, { schema?: { type?: string } }> }>;
+    }
+    const document = (await service.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, Operation>>;
+    }>();
+    const operation = document.paths['/v1/entries']?.post;
+    for (const status of ['201', '400', '401', '429']) {
+      const documented = operation?.responses[status]?.headers ?? {};
+      for (const name of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+        t.equal(documented[name]?.schema?.type, 'integer', `POST /v1/entries ${status} documents ${name}`);
+    }
+    t.equal(
+      operation?.responses['429']?.headers?.['retry-after']?.schema?.type,
+      'integer',
+      'and a 429 documents Retry-After',
+    );
+  },
+);

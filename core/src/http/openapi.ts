@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { rateLimitHeaders, retryAfterHeader } from './rate-limits.js';
 
 /**
  * What /openapi.json says beyond each route's own schema, so that the document describes
  * exactly what the server accepts and answers: text is refused with U+0000 anywhere (the
- * boundary check in server.ts), a parameter with a default may be left out, and links tell
- * clients (and stateful testers) where an answer's ids lead.
+ * boundary check in server.ts), a parameter with a default may be left out, links tell
+ * clients (and stateful testers) where an answer's ids lead, and the answers of a rate-limited
+ * route carry its budget's headers.
  */
 
 declare module 'fastify' {
@@ -166,6 +168,28 @@ function addLinks(paths: JsonObject, links: readonly OperationLink[]): void {
   }
 }
 
+/**
+ * An operation that may answer 429 is behind the rate limits: each of its answers carries the
+ * budget's headers, and its 429 Retry-After (installRateLimits).
+ */
+function documentRateLimits(paths: JsonObject): void {
+  for (const operations of Object.values(paths)) {
+    if (!isObject(operations)) continue;
+    for (const operation of Object.values(operations)) {
+      const responses = isObject(operation) ? operation.responses : undefined;
+      if (!isObject(responses) || !isObject(responses['429'])) continue;
+      for (const [status, response] of Object.entries(responses)) {
+        if (!isObject(response)) continue;
+        response.headers = {
+          ...(isObject(response.headers) ? response.headers : {}),
+          ...structuredClone(rateLimitHeaders),
+          ...(status === '429' ? structuredClone(retryAfterHeader) : {}),
+        };
+      }
+    }
+  }
+}
+
 /** The document Fastify's swagger plugin built, completed as described above (in place). */
 export function completeOpenApi<T extends object>(document: T, links: readonly OperationLink[]): T {
   const json = document as unknown as JsonObject;
@@ -175,5 +199,6 @@ export function completeOpenApi<T extends object>(document: T, links: readonly O
   defaultsAreOptional(paths);
   describeMultipart(paths);
   addLinks(paths, links);
+  documentRateLimits(paths);
   return document;
 }

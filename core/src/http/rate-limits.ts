@@ -24,6 +24,31 @@ export interface RateLimitOptions {
 
 const staffRoles = new Set(['analyst', 'compliance', 'admin']);
 
+/**
+ * The headers of every answer of a route behind the limits, whatever its status (OpenAPI
+ * response headers): completeOpenApi states them on each response of an operation that may
+ * answer 429, and Retry-After on its 429.
+ */
+export const rateLimitHeaders = {
+  'ratelimit-limit': {
+    description: 'the requests the nearest budget allows per window',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'ratelimit-remaining': {
+    description: 'the requests left in that window',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'ratelimit-reset': {
+    description: 'seconds until that window ends',
+    schema: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+/** What a 429 answers besides the budget: when to try again. */
+export const retryAfterHeader = {
+  'retry-after': { description: 'seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+} as const;
+
 /** One budget of a request: its counter's key and how many requests it allows per window. */
 interface Budget {
   readonly key: string;
