@@ -17,7 +17,7 @@ import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import { writeSide } from './database.js';
-import { createDecoder, hostProjection, createProjectionMetrics } from '@mindflow/core/projections';
+import { createDecoder, hostProjection, createProjectionMetrics, lockProjection } from '@mindflow/core/projections';
 import { readModelProjection } from './read-model/projection.js';
 import type { ReadModelTables } from './read-model/tables.js';
 import { rebuildProjection } from './rebuild.js';
@@ -255,6 +255,78 @@ t.test(
     ]);
     t.equal(outcome, 'failed', 'the rebuild ends with an error');
     t.same(await readModelSnapshot(read.db), before, 'the live model is as it was');
+  },
+);
+
+t.test(
+  'a poison event committed while the rebuild runs, so caught up in the swap: dead-lettered there, the rest swapped in',
+  async (t) => {
+    const { read, writeDb, decode, tokens, send } = await logAndReadModel(t, 1);
+    const [token = ''] = tokens;
+    let day = 0;
+    const create = async (title: string) => {
+      day += 1;
+      const date = `2026-03-0${String(day)}`;
+      const created = await send(token, 'POST', '/v1/entries', { date, title, content: 'words' });
+      t.equal(created.statusCode, 201, `${title} written`);
+      return created.json<{ id: string }>().id;
+    };
+    for (const title of ['one', 'two', 'three']) await create(title);
+    // An update cannot be opened: the only one in the log, written while the swap waits.
+    const unreadable = async (event: RecordedEvent) => {
+      if (event.type === 'EntryUpdated') throw new Error('cannot decode');
+      return decode(event);
+    };
+
+    // The live model's lock, held as a live batch holds it: the swap waits for it, after the lanes.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked: () => void = () => undefined;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const liveBatch = read.db.transaction().execute(async (trx) => {
+      await lockProjection(trx as unknown as Parameters<typeof lockProjection>[0], readModelProjection.name, 'public');
+      locked();
+      await held;
+    });
+    await isLocked;
+    const rebuilding = rebuildProjection({
+      projection: readModelProjection,
+      writeDb,
+      db: read.db,
+      decode: unreadable,
+      logger,
+      batchSize: 2,
+      lanes: 2,
+    });
+    await waitFor(async () => {
+      const waiting = await sql<{ n: string }>`
+        select count(*) as n from pg_locks
+        where locktype = 'advisory' and not granted
+          and database = (select oid from pg_database where datname = current_database())`.execute(read.db);
+      return Number(waiting.rows[0]?.n) > 0 ? true : undefined;
+    });
+    const poisoned = await create('four');
+    const patched = await send(token, 'PATCH', `/v1/entries/${poisoned}`, { title: 'four, edited' }, 1);
+    t.equal(patched.statusCode, 200, 'an update is written while the swap waits');
+    await create('five');
+    release();
+    await liveBatch;
+
+    const result = await rebuilding;
+    const poison = (await readWholeLog(writeDb)).find((event) => event.type === 'EntryUpdated');
+    t.equal(result.deadLetters, 1, 'one dead letter, reported');
+    const letters = await read.db
+      .selectFrom('dead_letters')
+      .select('event_id')
+      .where('replayed_at', 'is', null)
+      .execute();
+    t.same(letters, [{ event_id: poison?.eventId }], 'the update is the dead letter');
+    const titles = await read.db.selectFrom('journal_view').select('title').orderBy('title').execute();
+    t.same(
+      titles.map((row) => row.title),
+      ['five', 'four', 'one', 'three', 'two'],
+      'the events around it are in the swapped-in model',
+    );
   },
 );
 

@@ -6,7 +6,9 @@ import { partitionsOf } from '@mindflow/core/postgres';
 import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import {
+  deadLetter,
   deliverUntilPast,
+  failurePolicy,
   type ErasureFence,
   type HostedProjection,
   hostProjection,
@@ -15,6 +17,7 @@ import {
   saveOffsets,
   createProjectionMetrics,
   type Projection,
+  type RuntimeServices,
   type RuntimeTables,
 } from '@mindflow/core/projections';
 import type { WriteSide } from './service.js';
@@ -58,7 +61,8 @@ export function logDeliveries(events: readonly RecordedEvent[], partition = floo
  * shadow tables in and sets every bus partition's offset to where the rebuild stands (in place,
  * with a floor for partitions not seen yet). Readers see the old model until that commit and
  * the new one after it, never a half-built one; a live batch waiting on the swap resumes from
- * the rebuilt position. Dead letters the rebuild applied are marked resolved.
+ * the rebuilt position. Dead letters the rebuild applied are marked resolved; an event that
+ * fails in the bulk or in the swap's catch-up is dead-lettered after its tries, as a live one.
  *
  * The projection writes to the shadow through the search path (its SQL names tables without
  * a schema), so partitioned tables keep their partitions, and partitions it creates land
@@ -112,17 +116,17 @@ async function rebuildAlone<DB extends RuntimeTables>(options: RebuildOptions<DB
   // (as the relay splits the log into partitions) and each lane applies its share in order on
   // its own connection, while the next batch is read.
   const lanes = projection.usersApart === true ? Math.max(1, options.lanes ?? 1) : 1;
+  const services = { metrics: createProjectionMetrics(new Registry()), logger, maxAttempts: 3 };
   const laneHost = (connection: Kysely<RuntimeTables>) =>
     hostProjection({
       projection,
       db: connection as unknown as Kysely<DB>,
       decode: options.decode,
-      metrics: createProjectionMetrics(new Registry()),
-      logger,
+      ...services,
       ...(options.erasure === undefined ? {} : { erasure: options.erasure }),
-      maxAttempts: 3,
       sideBySide: lanes > 1,
     });
+  const catchUp = swapCatchUp(projection, options.decode, services);
   await inShadow(db, shadow, lanes, laneHost, async (hosts) => {
     // Each lane's chain of shares; after a failure no lane takes another share.
     const tails = hosts.map(() => Promise.resolve());
@@ -189,9 +193,10 @@ async function rebuildAlone<DB extends RuntimeTables>(options: RebuildOptions<DB
       const last = events.at(-1);
       if (last === undefined) break;
       const skipped = (await options.erasure?.superseded(events)) ?? new Set<string>();
-      const kept = events.filter((event) => !skipped.has(event.eventId));
-      const decoded = await Promise.all(kept.map((event) => options.decode(event)));
-      if (decoded.length > 0) await projection.apply(trx as unknown as Kysely<DB>, decoded);
+      await catchUp(
+        trx,
+        events.filter((event) => !skipped.has(event.eventId)),
+      );
       checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
       done += events.length;
     }
@@ -247,6 +252,53 @@ async function rebuildAlone<DB extends RuntimeTables>(options: RebuildOptions<DB
  * Runs `work` with `count` hosts, each on a connection of its own whose search path starts with
  * `shadow` (the projection's SQL names its tables without a schema), reset once `work` is done.
  */
+/**
+ * Applies the events committed since the lanes' last read, in the swap's transaction (whose
+ * search path starts with the shadow), with the runtime's failure path: the whole batch at
+ * once; when that fails for a reason other than an engine away, event by event behind
+ * savepoints, an event that keeps failing dead-lettered after the runtime's tries (in the
+ * shadow, like the lanes' dead letters) and the rest applied. Tries follow one another
+ * without a back-off: the swap holds the live model's locks. An engine away ends the rebuild.
+ */
+function swapCatchUp<DB extends RuntimeTables>(
+  projection: Projection<DB>,
+  decode: RebuildOptions<DB>['decode'],
+  services: RuntimeServices,
+) {
+  const failures = failurePolicy(projection.name, services);
+  return async (trx: Kysely<RuntimeTables>, events: readonly RecordedEvent[]): Promise<void> => {
+    const target = trx as unknown as Kysely<DB>;
+    const attempt = async (some: readonly RecordedEvent[]) => {
+      await sql`savepoint catch_up`.execute(trx);
+      try {
+        await projection.apply(target, await Promise.all(some.map(decode)));
+        await sql`release savepoint catch_up`.execute(trx);
+        return undefined;
+      } catch (error) {
+        await sql`rollback to savepoint catch_up`.execute(trx);
+        return { error };
+      }
+    };
+    if (events.length === 0) return;
+    const whole = await attempt(events);
+    if (whole === undefined) return;
+    if (failures.isOutage(whole.error)) throw whole.error;
+    for (const event of events) {
+      for (;;) {
+        const failed = await attempt([event]);
+        if (failed === undefined) break;
+        const verdict = failures.judge(failed.error, event);
+        if (verdict.kind === 'outage') throw failed.error;
+        if (verdict.kind === 'dead-letter') {
+          await deadLetter(trx, projection.name, services, event, failed.error, verdict.tries);
+          break;
+        }
+      }
+    }
+    failures.settle(events.map((event) => event.eventId));
+  };
+}
+
 async function inShadow<T>(
   db: Kysely<RuntimeTables>,
   shadow: string,
