@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readEventStream } from '@mindflow/core/testing';
 import t, { type Test } from 'tap';
 import { startEmbeddedPlatform } from './testing/embedded-platform.js';
+import { callOnFreshConnection } from './testing/fresh-connection.js';
 
 // `npm start` with two HTTP processes on one port, on the embedded default (no Redis): what one
 // process counts, registers or revokes must hold in the other. Each request below opens its
@@ -31,45 +31,9 @@ for (let tries = 0; roles.size < 2 && tries < 600; tries += 1) {
 }
 if (roles.size < 2) throw new Error(`only ${[...roles].join(', ')} answered`);
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-  readonly json: Record<string, unknown>;
-}
-
 /** One request on a connection of its own (no keep-alive): the cluster picks the next worker. */
-function call(method: string, path: string, token?: string, body?: object): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const sent = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method,
-        path,
-        agent: false,
-        headers: {
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            text,
-            get json() {
-              return (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
-            },
-          }),
-        );
-      },
-    );
-    sent.on('error', reject);
-    sent.end(payload);
-  });
+function call(method: string, path: string, token?: string, body?: object) {
+  return callOnFreshConnection(Number(base.port), method, path, token, body);
 }
 
 async function writer(): Promise<{ id: string; token: string; refreshToken: string }> {
