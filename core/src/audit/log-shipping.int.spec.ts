@@ -210,4 +210,8 @@ t.test('a line: pino levels become labels, times dates, reqId the request id', a
   });
   t.equal(parseLogLine(JSON.stringify({ msg: { secret: 'x' } }), 's')?.message, '', 'only a string is a message');
   t.equal(parseLogLine('{', 's'), undefined);
+  // Text every store takes: a lone surrogate, or a pair cut in two by the length limit, is U+FFFD.
+  const cut = parseLogLine(JSON.stringify({ msg: `${'a'.repeat(1998)}😀 and more`, mood: 'x\ud800' }), 's');
+  t.equal(cut?.message, `${'a'.repeat(1998)}\ufffd…`, 'the half of a pair left by the cut');
+  t.same(cut?.context, { mood: 'x\ufffd' }, 'a lone surrogate in a kept field');
 });

@@ -1,6 +1,7 @@
 import type { DestinationStream } from 'pino';
 import { createBatchWriter } from './batch-writer.js';
 import { sanitizeRecord } from './sanitize.js';
+import { toText } from '../domain/text.js';
 import type { ApplicationLog, AuditStore } from './types.js';
 
 export interface LogShipperOptions {
@@ -112,8 +113,11 @@ function timeOf(time: unknown): Date {
   return Number.isNaN(date.getTime()) ? new Date() : date;
 }
 
-/** `text` without U+0000 (PostgreSQL cannot store it), at most `max` characters. */
+/**
+ * `text` without U+0000 (PostgreSQL cannot store it), at most `max` characters, as text (a
+ * lone surrogate, or half a pair cut at the end, as U+FFFD).
+ */
 function clip(text: string, max: number): string {
   const clean = text.replaceAll('\u0000', '');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return toText(clean.length > max ? `${clean.slice(0, max - 1)}…` : clean);
 }

@@ -137,6 +137,24 @@ for (const adapter of logStoreAdapters) {
       await app.close();
     });
 
+    t.test('valid JSON that is not text, refused at the door, is logged as text with the batch it is in', async (t) => {
+      const { app, log } = await server(store, { flushMs: 600_000 });
+      const refused = await app.inject({
+        method: 'POST',
+        url: '/v1/entries',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"mood":"ha\\ud800ppy","date":"\\udc00"}',
+      });
+      t.equal(refused.statusCode, 400, 'a lone surrogate is refused');
+      await app.inject({ method: 'GET', url: '/v1/search?q=x&mood=calm' });
+      await log.flush();
+      t.match(await requests(), [
+        { status: 400, body: { mood: 'ha\ufffdppy', date: '\ufffd' } },
+        { query: { mood: 'calm' } },
+      ]);
+      await app.close();
+    });
+
     t.test('a full batch is written at once, without waiting for flushMs', async (t) => {
       const { app } = await server(store, { maxBatch: 3, flushMs: 600_000 });
       for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: `/v1/search?q=${i}` });

@@ -1,3 +1,5 @@
+import { toText } from '../domain/text.js';
+
 /**
  * What may be kept of a request or a log line: an allowlist, not a denylist. Numbers, booleans,
  * null and keys that look like field names pass (other keys are renamed); a string passes only
@@ -94,7 +96,7 @@ function isFieldName(key: string): boolean {
 /** The path part of a URL: what comes before `?` or `#`. */
 export function sanitizePath(url: string): string {
   const end = url.search(/[?#]/);
-  return stripNul(end === -1 ? url : url.slice(0, end));
+  return storableText(end === -1 ? url : url.slice(0, end));
 }
 
 /**
@@ -133,7 +135,7 @@ function sanitizeValue(value: unknown, key: string | undefined, depth: number): 
 /** A string under `key`: kept when the key is allowlisted and the string short, else `[redacted]`. */
 function sanitizeString(value: string, key: string | undefined): string {
   if (key === undefined || value.length > maxStringLength) return redacted;
-  if (keptStringFields.has(key)) return stripNul(value);
+  if (keptStringFields.has(key)) return storableText(value);
   if (pathFields.has(key) && value.startsWith('/')) return sanitizePath(value);
   return redacted;
 }
@@ -167,7 +169,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `value` without U+0000, which PostgreSQL text and JSON cannot hold. */
-function stripNul(value: string): string {
-  return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+/**
+ * `value` as text PostgreSQL takes in text and jsonb: without U+0000, and each lone surrogate
+ * (valid JSON, refused at the door, but logged all the same) as U+FFFD.
+ */
+function storableText(value: string): string {
+  return toText(value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
 }

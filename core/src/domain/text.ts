@@ -18,14 +18,15 @@ const notText = new RegExp(`\u0000|${loneSurrogate.source}`, 'g');
  * (a value sealed back then): every reader may then write what it reads.
  */
 export function asText(value: unknown): unknown {
-  if (typeof value === 'string') return textOf(value);
+  if (typeof value === 'string') return toText(value);
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(asText);
   if (!isRecord(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [textOf(key), asText(inner)]));
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [toText(key), asText(inner)]));
 }
 
-function textOf(value: string): string {
+/** `value` with each U+0000 and lone surrogate as U+FFFD: text every store takes. */
+export function toText(value: string): string {
   return textProblem(value) === undefined ? value : value.replace(notText, '\ufffd');
 }
 
