@@ -281,6 +281,7 @@ t.test(
     // The live model's lock, held as a live batch holds it: the swap waits for it, after the lanes.
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    t.teardown(() => release());
     let locked: () => void = () => undefined;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     const liveBatch = read.db.transaction().execute(async (trx) => {
@@ -298,6 +299,7 @@ t.test(
       batchSize: 2,
       lanes: 2,
     });
+    rebuilding.catch(() => undefined); // awaited below
     await waitFor(async () => {
       const waiting = await sql<{ n: string }>`
         select count(*) as n from pg_locks

@@ -9,6 +9,7 @@ import {
   deadLetter,
   deliverUntilPast,
   failurePolicy,
+  isStatementFailure,
   type ErasureFence,
   type HostedProjection,
   hostProjection,
@@ -249,10 +250,6 @@ async function rebuildAlone<DB extends RuntimeTables>(options: RebuildOptions<DB
 }
 
 /**
- * Runs `work` with `count` hosts, each on a connection of its own whose search path starts with
- * `shadow` (the projection's SQL names its tables without a schema), reset once `work` is done.
- */
-/**
  * Applies the events committed since the lanes' last read, in the swap's transaction (whose
  * search path starts with the shadow), with the runtime's failure path: the whole batch at
  * once; when that fails for a reason other than an engine away, event by event behind
@@ -268,6 +265,7 @@ function swapCatchUp<DB extends RuntimeTables>(
   const failures = failurePolicy(projection.name, services);
   return async (trx: Kysely<RuntimeTables>, events: readonly RecordedEvent[]): Promise<void> => {
     const target = trx as unknown as Kysely<DB>;
+    /** Undefined once applied; else the failure, and whether the database answers (as the hosts judge it). */
     const attempt = async (some: readonly RecordedEvent[]) => {
       await sql`savepoint catch_up`.execute(trx);
       try {
@@ -275,19 +273,23 @@ function swapCatchUp<DB extends RuntimeTables>(
         await sql`release savepoint catch_up`.execute(trx);
         return undefined;
       } catch (error) {
-        await sql`rollback to savepoint catch_up`.execute(trx);
-        return { error };
+        // A connection gone fails the rollback too: the rebuild ends with the event's error.
+        await sql`rollback to savepoint catch_up`.execute(trx).catch(() => {
+          throw error;
+        });
+        // Rolled back: the database answers, so a statement's failure (a deadlock, a timeout) is the event's.
+        return { error, engineAnswers: isStatementFailure(error) };
       }
     };
     if (events.length === 0) return;
     const whole = await attempt(events);
     if (whole === undefined) return;
-    if (failures.isOutage(whole.error)) throw whole.error;
+    if (failures.isOutage(whole.error, whole.engineAnswers)) throw whole.error;
     for (const event of events) {
       for (;;) {
         const failed = await attempt([event]);
         if (failed === undefined) break;
-        const verdict = failures.judge(failed.error, event);
+        const verdict = failures.judge(failed.error, event, failed.engineAnswers);
         if (verdict.kind === 'outage') throw failed.error;
         if (verdict.kind === 'dead-letter') {
           await deadLetter(trx, projection.name, services, event, failed.error, verdict.tries);
@@ -299,6 +301,10 @@ function swapCatchUp<DB extends RuntimeTables>(
   };
 }
 
+/**
+ * Runs `work` with `count` hosts, each on a connection of its own whose search path starts with
+ * `shadow` (the projection's SQL names its tables without a schema), reset once `work` is done.
+ */
 async function inShadow<T>(
   db: Kysely<RuntimeTables>,
   shadow: string,

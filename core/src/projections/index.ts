@@ -9,7 +9,7 @@ export {
   type RuntimeServices,
   type Verdict,
 } from './failures.js';
-export { isRetriable } from './retriable.js';
+export { isRetriable, isStatementFailure } from './retriable.js';
 export { createErasureFence, type ErasureFence } from './erasure.js';
 export { appliedUpTo, floorPartition, lockProjection, readOffsets, saveOffsets } from './offsets.js';
 export { createProjectionMetrics, type ProjectionMetrics } from './metrics.js';
