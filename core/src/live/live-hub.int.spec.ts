@@ -70,8 +70,8 @@ function liveHubContract(t: Test, make: () => Promise<Pair>) {
     t.notOk(await a.open(user, 'three', 2, stale), 'a third is refused');
     t.equal(await b.openCount(user), 2);
     t.ok(await a.open(randomUUID(), 'one', 2, stale), "another user's streams are their own");
-    await b.close(user, 'one');
-    t.ok(await a.open(user, 'three', 2, stale), 'a closed stream frees its place');
+    await a.close(user, 'one'); // by the process that holds it
+    t.ok(await b.open(user, 'three', 2, stale), 'a closed stream frees its place, in every process');
 
     // A process that died leaves its streams; untouched, they stop counting.
     const other = randomUUID();
@@ -109,6 +109,36 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
       },
     };
   });
+
+  t.test(
+    "a process that dies frees its streams' places once its alive key lapses, not once they go stale",
+    async (t) => {
+      const connections = [
+        connectRedis(testEngines().redis, silentLogger()),
+        connectRedis(testEngines().redis, silentLogger()),
+      ];
+      const [survivor, doomed] = connections;
+      if (survivor === undefined || doomed === undefined) throw new Error('two connections');
+      const a = createRedisHub(survivor, silentLogger());
+      const b = createRedisHub(doomed, silentLogger(), 'mindflow-live', 600);
+      t.teardown(async () => {
+        await Promise.all([a.shutdown(), b.shutdown()]);
+        await survivor.close();
+      });
+      const user = randomUUID();
+      const stale = 60_000;
+      t.ok(await b.open(user, 'one', 2, stale));
+      t.ok(await b.open(user, 'two', 2, stale));
+      t.notOk(await a.open(user, 'three', 2, stale), 'the cap holds across processes');
+      await sleep(1_000);
+      t.notOk(await a.open(user, 'three', 2, stale), 'while the process lives, past its alive time');
+      // As a killed process: its connection gone at once, nothing renews its alive key.
+      doomed.redis.disconnect();
+      await sleep(1_000);
+      t.ok(await a.open(user, 'three', 2, stale), "its streams' places are free, a minute before they go stale");
+      t.equal(await a.openCount(user), 1, 'only the living stream counts');
+    },
+  );
 
   t.test(
     'when its subscriber connection drops, every stream listening is told it may have missed updates',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/index.js';
 import type { RedisConnection } from '../redis/index.js';
@@ -6,9 +7,16 @@ import { liveChannel, liveRegistryKey, userOfLiveChannel, type LiveHub, type Liv
 // The registry scripts read the server's clock (TIME), so that processes whose clocks differ
 // agree on when a stream went stale.
 const now = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
+// A stream registered by an instance whose alive key is gone (its process died: nothing renews
+// the key) no longer counts, stale or not. The last argument is the alive keys' prefix.
+const dropDead = `
+    for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+      local instance = string.match(member, '^(.-)/')
+      if instance and redis.call('EXISTS', ARGV[#ARGV] .. instance) == 0 then redis.call('ZREM', KEYS[1], member) end
+    end`;
 const scripts = {
   mindflowLiveOpen: `${now}
-    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
     if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -19,20 +27,28 @@ const scripts = {
     end
     return 1`,
   mindflowLiveCount: `${now}
-    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
     return redis.call('ZCARD', KEYS[1])`,
 } as const;
 
 type ScriptedRedis = Redis & {
-  mindflowLiveOpen(key: string, cap: number, staleMs: number, connectionId: string): Promise<number>;
-  mindflowLiveTouch(key: string, staleMs: number, connectionId: string): Promise<number>;
-  mindflowLiveCount(key: string): Promise<number>;
+  mindflowLiveOpen(key: string, cap: number, staleMs: number, member: string, alivePrefix: string): Promise<number>;
+  mindflowLiveTouch(key: string, staleMs: number, member: string): Promise<number>;
+  mindflowLiveCount(key: string, alivePrefix: string): Promise<number>;
 };
+
+/** `live:instance:{id}`: present while the hub instance `id` lives (renewed every third of its life). */
+const alivePrefix = 'live:instance:';
 
 /**
  * The hub across processes and nodes: updates go through Redis pub/sub (channel
  * `live:user:{id}`), one subscriber connection per process for all its streams; the registry of
  * open streams is the sorted set `ws:user:{id}` (connection id → when it goes stale).
+ *
+ * Each registered stream is `{instance}/{connection id}`, the instance being this hub's, whose
+ * alive key `live:instance:{instance}` it renews while it holds streams: when its process dies,
+ * the key lapses within `aliveMs` and the streams it held stop counting against their users'
+ * caps then, not once they go stale (three heartbeats).
  *
  * Pub/sub delivers at most once: a message published while the subscriber connection is down
  * is gone. So when that connection drops, every stream listening here is told (`lost`) and
@@ -44,8 +60,22 @@ export function createRedisHub(
   logger: Logger,
   /** The subscriber connection's name (CLIENT LIST). */
   subscriberName = 'mindflow-live',
+  /** How long this instance's alive key outlives its last renewal. */
+  aliveMs = 5_000,
 ): LiveHub {
   const client = connection.redis as ScriptedRedis;
+  const aliveKey = `${alivePrefix}${randomUUID()}`;
+  const member = (connectionId: string) => `${aliveKey.slice(alivePrefix.length)}/${connectionId}`;
+  let renewing: NodeJS.Timeout | undefined;
+  const renew = () => connection.breaker.run(() => client.set(aliveKey, '1', 'PX', aliveMs));
+  /** Renewed before the first stream registers, and every third of its life from then on. */
+  const alive = async () => {
+    if (renewing !== undefined) return;
+    await renew();
+    renewing ??= setInterval(() => {
+      renew().catch((error: unknown) => logger.debug({ err: error }, 'live updates: alive key not renewed'));
+    }, aliveMs / 3).unref();
+  };
   for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: 1, lua });
   const listeners = new Map<string, Set<{ deliver: (update: LiveUpdate) => void; lost: () => void }>>();
   let subscriber: Redis | undefined;
@@ -109,25 +139,33 @@ export function createRedisHub(
       };
     },
     async open(userId, connectionId, cap, staleMs) {
+      await alive();
       const opened = await connection.breaker.run(() =>
-        client.mindflowLiveOpen(liveRegistryKey(userId), cap, staleMs, connectionId),
+        client.mindflowLiveOpen(liveRegistryKey(userId), cap, staleMs, member(connectionId), alivePrefix),
       );
       return opened === 1;
     },
     async touch(userId, connectionId, staleMs) {
-      await connection.breaker.run(() => client.mindflowLiveTouch(liveRegistryKey(userId), staleMs, connectionId));
+      await connection.breaker.run(() =>
+        client.mindflowLiveTouch(liveRegistryKey(userId), staleMs, member(connectionId)),
+      );
     },
     async close(userId, connectionId) {
-      await connection.breaker.run(() => client.zrem(liveRegistryKey(userId), connectionId));
+      await connection.breaker.run(() => client.zrem(liveRegistryKey(userId), member(connectionId)));
     },
     async openCount(userId) {
-      return connection.breaker.run(() => client.mindflowLiveCount(liveRegistryKey(userId)));
+      return connection.breaker.run(() => client.mindflowLiveCount(liveRegistryKey(userId), alivePrefix));
     },
     async shutdown() {
       const sub = subscriber;
       subscriber = undefined;
       listeners.clear();
       sub?.disconnect();
+      if (renewing === undefined) return;
+      clearInterval(renewing);
+      renewing = undefined;
+      // What this instance still registered stops counting at once.
+      await connection.breaker.run(() => client.del(aliveKey)).catch(() => undefined);
     },
   };
 }

@@ -41,9 +41,9 @@ export interface LiveHub {
    * already. A stream not touched for `staleMs` (its process died) no longer counts.
    */
   open(userId: string, connectionId: string, cap: number, staleMs: number): Promise<boolean>;
-  /** The stream is still open (called with each heartbeat). */
+  /** The stream is still open (called with each heartbeat, by the process that opened it). */
   touch(userId: string, connectionId: string, staleMs: number): Promise<void>;
-  /** The stream closed. */
+  /** The stream closed (called by the process that opened it). */
   close(userId: string, connectionId: string): Promise<void>;
   /** How many streams the user has open, everywhere. */
   openCount(userId: string): Promise<number>;
