@@ -31,6 +31,14 @@ function serveQueries(config: ReturnType<typeof loadConfig>) {
     callerOf: async (request) => (await claimedCaller(tokens, request))?.userId ?? null,
     mount: async (app, engines, logger, _readiness, audit) => {
       const redis = engines.redis;
+      // Updates come from the projector's process: only Redis brings them here. Without it,
+      // streams open and replay what was missed on a reconnect, but nothing arrives live.
+      const live =
+        redis !== undefined
+          ? createRedisHub(redis, logger)
+          : workerRole() === undefined
+            ? createMemoryHub()
+            : createClusterHub();
       await mountQueryService(app, {
         // Without S3, the folder under MINDFLOW_DATA_DIR, its links served here.
         blobs: await openBlobStore(app, engines.s3, {
@@ -51,19 +59,13 @@ function serveQueries(config: ReturnType<typeof loadConfig>) {
         tokens,
         reads: config.reads,
         logger,
-        // Updates come from the projector's process: only Redis brings them here. Without it,
-        // streams open and replay what was missed on a reconnect, but nothing arrives live.
-        live:
-          redis !== undefined
-            ? createRedisHub(redis, logger)
-            : workerRole() === undefined
-              ? createMemoryHub()
-              : createClusterHub(),
+        live,
       });
       if (redis === undefined) logger.warn('no REDIS_URL: GET /v1/stream sends no live updates (replays only)');
       // The web client at /, as the platform serves it.
       await serveWebApp(app);
-      return undefined;
+      // Once the server has closed its streams: in Redis, this process's ones stop counting at once.
+      return () => live.shutdown();
     },
   });
 }

@@ -47,6 +47,8 @@ export function callOnFreshConnection(
       },
     );
     sent.on('error', reject);
+    // A server that never answers fails the request, not the test's time limit.
+    sent.setTimeout(30_000, () => sent.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
     sent.end(payload);
   });
 }

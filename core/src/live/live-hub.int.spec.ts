@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { connectRedis } from '../redis/index.js';
 import { isRetriable } from '../projections/retriable.js';
-import { silentLogger, startTcpProxy, testEngines } from '../testing/index.js';
+import { silentLogger, startTcpProxy, testEngines, waitFor } from '../testing/index.js';
 import { createMemoryHub, createRedisHub, type LiveHub, type LiveUpdate } from './index.js';
 
 /** Two hubs that share their streams: two processes on one Redis, or the one process of npm start. */
@@ -120,23 +120,48 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
       const [survivor, doomed] = connections;
       if (survivor === undefined || doomed === undefined) throw new Error('two connections');
       const a = createRedisHub(survivor, silentLogger());
-      const b = createRedisHub(doomed, silentLogger(), 'mindflow-live', 600);
+      const aliveMs = 3_000;
+      const b = createRedisHub(doomed, silentLogger(), 'mindflow-live', aliveMs);
       t.teardown(async () => {
         await Promise.all([a.shutdown(), b.shutdown()]);
-        await survivor.close();
+        await Promise.all(connections.map(async (connection) => connection.close().catch(() => undefined)));
       });
       const user = randomUUID();
       const stale = 60_000;
       t.ok(await b.open(user, 'one', 2, stale));
       t.ok(await b.open(user, 'two', 2, stale));
       t.notOk(await a.open(user, 'three', 2, stale), 'the cap holds across processes');
-      await sleep(1_000);
+      await sleep(aliveMs + 500);
       t.notOk(await a.open(user, 'three', 2, stale), 'while the process lives, past its alive time');
       // As a killed process: its connection gone at once, nothing renews its alive key.
       doomed.redis.disconnect();
-      await sleep(1_000);
-      t.ok(await a.open(user, 'three', 2, stale), "its streams' places are free, a minute before they go stale");
+      const freed = await waitFor(
+        async () => ((await a.open(user, 'three', 2, stale)) ? true : undefined),
+        aliveMs + 10_000,
+        "the dead process's streams to stop counting",
+      );
+      t.ok(freed, "its streams' places are free, a minute before they go stale");
       t.equal(await a.openCount(user), 1, 'only the living stream counts');
+    },
+  );
+
+  t.test(
+    'a living stream dropped because its alive key lapsed (Redis slow) counts again from its next touch',
+    async (t) => {
+      const connection = connectRedis(testEngines().redis, silentLogger());
+      const hub = createRedisHub(connection, silentLogger());
+      t.teardown(async () => {
+        await hub.shutdown();
+        await connection.close();
+      });
+      const user = randomUUID();
+      t.ok(await hub.open(user, 'kept', 2, 60_000));
+      // What a lapse looks like: the hub's alive key (named by its streams' prefix) is gone.
+      const [registered = ''] = await connection.redis.zrange(`ws:user:${user}`, 0, -1);
+      t.equal(await connection.redis.del(`live:instance:${registered.split('/')[0] ?? ''}`), 1, 'the key lapses');
+      t.equal(await hub.openCount(user), 0, 'dropped');
+      await hub.touch(user, 'kept', 60_000);
+      t.equal(await hub.openCount(user), 1, 'counted again');
     },
   );
 

@@ -8,23 +8,29 @@ import { liveChannel, liveRegistryKey, userOfLiveChannel, type LiveHub, type Liv
 // agree on when a stream went stale.
 const now = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
 // A stream registered by an instance whose alive key is gone (its process died: nothing renews
-// the key) no longer counts, stale or not. The last argument is the alive keys' prefix.
+// the key) no longer counts, stale or not. The last argument is the alive keys' prefix; the
+// one before it, how long an alive key lasts.
 const dropDead = `
     for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
       local instance = string.match(member, '^(.-)/')
       if instance and redis.call('EXISTS', ARGV[#ARGV] .. instance) == 0 then redis.call('ZREM', KEYS[1], member) end
     end`;
+// The instance registering or touching a stream (its member's prefix) is alive: its key is set.
+const imAlive = `
+    local mine = string.match(ARGV[#ARGV - 2], '^(.-)/')
+    redis.call('SET', ARGV[#ARGV] .. mine, '1', 'PX', ARGV[#ARGV - 1])`;
 const scripts = {
-  mindflowLiveOpen: `${now}
+  mindflowLiveOpen: `${now}${imAlive}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
     if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
     return 1`,
-  mindflowLiveTouch: `${now}
-    if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2]) == 1 then
-      redis.call('PEXPIRE', KEYS[1], ARGV[1])
-    end
+  // Added again if it was dropped meanwhile (its instance's key lapsed while Redis was slow): a
+  // stream's touches and its close come from one process, in order, so none follows its close.
+  mindflowLiveTouch: `${now}${imAlive}
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
     return 1`,
   mindflowLiveCount: `${now}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
@@ -32,8 +38,21 @@ const scripts = {
 } as const;
 
 type ScriptedRedis = Redis & {
-  mindflowLiveOpen(key: string, cap: number, staleMs: number, member: string, alivePrefix: string): Promise<number>;
-  mindflowLiveTouch(key: string, staleMs: number, member: string): Promise<number>;
+  mindflowLiveOpen(
+    key: string,
+    cap: number,
+    staleMs: number,
+    member: string,
+    aliveMs: number,
+    alivePrefix: string,
+  ): Promise<number>;
+  mindflowLiveTouch(
+    key: string,
+    staleMs: number,
+    member: string,
+    aliveMs: number,
+    alivePrefix: string,
+  ): Promise<number>;
   mindflowLiveCount(key: string, alivePrefix: string): Promise<number>;
 };
 
@@ -46,9 +65,11 @@ const alivePrefix = 'live:instance:';
  * open streams is the sorted set `ws:user:{id}` (connection id → when it goes stale).
  *
  * Each registered stream is `{instance}/{connection id}`, the instance being this hub's, whose
- * alive key `live:instance:{instance}` it renews while it holds streams: when its process dies,
- * the key lapses within `aliveMs` and the streams it held stop counting against their users'
- * caps then, not once they go stale (three heartbeats).
+ * alive key `live:instance:{instance}` each open and touch sets, and a timer renews from the
+ * first open until shutdown (which deletes it): when its process dies, the key lapses within
+ * `aliveMs` and the streams it held stop counting against their users' caps then, not once
+ * they go stale (three heartbeats). A stream dropped while its process lives (the key lapsed
+ * while Redis was slow) is registered again by its next touch.
  *
  * Pub/sub delivers at most once: a message published while the subscriber connection is down
  * is gone. So when that connection drops, every stream listening here is told (`lost`) and
@@ -67,13 +88,17 @@ export function createRedisHub(
   const aliveKey = `${alivePrefix}${randomUUID()}`;
   const member = (connectionId: string) => `${aliveKey.slice(alivePrefix.length)}/${connectionId}`;
   let renewing: NodeJS.Timeout | undefined;
-  const renew = () => connection.breaker.run(() => client.set(aliveKey, '1', 'PX', aliveMs));
-  /** Renewed before the first stream registers, and every third of its life from then on. */
-  const alive = async () => {
-    if (renewing !== undefined) return;
-    await renew();
-    renewing ??= setInterval(() => {
-      renew().catch((error: unknown) => logger.debug({ err: error }, 'live updates: alive key not renewed'));
+  let stopped = false;
+  /**
+   * Set by each open and touch, and renewed every third of its life from the first open on,
+   * outside the breaker: a renewal is never failed fast for another command's timeout.
+   */
+  const keepAlive = () => {
+    if (renewing !== undefined || stopped) return;
+    renewing = setInterval(() => {
+      client
+        .set(aliveKey, '1', 'PX', aliveMs)
+        .catch((error: unknown) => logger.debug({ err: error }, 'live updates: alive key not renewed'));
     }, aliveMs / 3).unref();
   };
   for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: 1, lua });
@@ -139,15 +164,15 @@ export function createRedisHub(
       };
     },
     async open(userId, connectionId, cap, staleMs) {
-      await alive();
       const opened = await connection.breaker.run(() =>
-        client.mindflowLiveOpen(liveRegistryKey(userId), cap, staleMs, member(connectionId), alivePrefix),
+        client.mindflowLiveOpen(liveRegistryKey(userId), cap, staleMs, member(connectionId), aliveMs, alivePrefix),
       );
+      keepAlive();
       return opened === 1;
     },
     async touch(userId, connectionId, staleMs) {
       await connection.breaker.run(() =>
-        client.mindflowLiveTouch(liveRegistryKey(userId), staleMs, member(connectionId)),
+        client.mindflowLiveTouch(liveRegistryKey(userId), staleMs, member(connectionId), aliveMs, alivePrefix),
       );
     },
     async close(userId, connectionId) {
@@ -161,6 +186,7 @@ export function createRedisHub(
       subscriber = undefined;
       listeners.clear();
       sub?.disconnect();
+      stopped = true;
       if (renewing === undefined) return;
       clearInterval(renewing);
       renewing = undefined;
