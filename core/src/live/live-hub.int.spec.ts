@@ -149,7 +149,8 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
     'a living stream dropped because its alive key lapsed (Redis slow) counts again from its next touch',
     async (t) => {
       const connection = connectRedis(testEngines().redis, silentLogger());
-      const hub = createRedisHub(connection, silentLogger());
+      // Alive for a minute: its timer does not set the key again while the test looks.
+      const hub = createRedisHub(connection, silentLogger(), 'mindflow-live', 60_000);
       t.teardown(async () => {
         await hub.shutdown();
         await connection.close();

@@ -108,6 +108,9 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
       };
       open.inc();
       ending.add(end);
+      // The client went away (or the server closes): the stream's place is freed, also when it
+      // goes while the stream is still being set up.
+      reply.raw.once('close', () => void end());
       try {
         stop = await deps.hub.listen(
           userId,
@@ -129,14 +132,16 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
       }
       replaying = false;
       for (const update of waiting.splice(0)) send(update);
-      heartbeat = setInterval(() => {
-        out.write(': heartbeat\n\n');
-        deps.hub.touch(userId, connectionId, staleMs).catch((error: unknown) => {
-          deps.logger.warn({ err: error, userId }, 'live updates: could not renew a stream');
-        });
-      }, deps.heartbeatMs);
-      // The client went away (or the server closes): the stream's place is freed.
-      reply.raw.once('close', () => void end());
+      // Ended already (told it was lost while it was set up, or the client gone): no heartbeat,
+      // whose touch would register the closed stream again.
+      if (!out.writableEnded) {
+        heartbeat = setInterval(() => {
+          out.write(': heartbeat\n\n');
+          deps.hub.touch(userId, connectionId, staleMs).catch((error: unknown) => {
+            deps.logger.warn({ err: error, userId }, 'live updates: could not renew a stream');
+          });
+        }, deps.heartbeatMs);
+      }
       // The schema's type provider expects a string; a stream is what SSE needs.
       return (reply as FastifyReply)
         .type('text/event-stream; charset=utf-8')
