@@ -1,7 +1,7 @@
 import type { DestinationStream } from 'pino';
 import { createBatchWriter } from './batch-writer.js';
 import { sanitizeRecord } from './sanitize.js';
-import { toText } from '../domain/text.js';
+import { storableText, toText } from '../domain/text.js';
 import type { ApplicationLog, AuditStore } from './types.js';
 
 export interface LogShipperOptions {
@@ -113,11 +113,8 @@ function timeOf(time: unknown): Date {
   return Number.isNaN(date.getTime()) ? new Date() : date;
 }
 
-/**
- * `text` without U+0000 (PostgreSQL cannot store it), at most `max` characters, as text (a
- * lone surrogate, or half a pair cut at the end, as U+FFFD).
- */
+/** `text` as a log keeps it (`storableText`), at most `max` characters (half a pair cut at the end as U+FFFD). */
 function clip(text: string, max: number): string {
-  const clean = text.replaceAll('\u0000', '');
-  return toText(clean.length > max ? `${clean.slice(0, max - 1)}…` : clean);
+  const clean = storableText(text);
+  return clean.length > max ? toText(`${clean.slice(0, max - 1)}…`) : clean;
 }

@@ -1,4 +1,4 @@
-import { toText } from '../domain/text.js';
+import { storableText } from '../domain/text.js';
 
 /**
  * What may be kept of a request or a log line: an allowlist, not a denylist. Numbers, booleans,
@@ -167,12 +167,4 @@ function sanitizeObject(value: object, depth: number): Record<string, unknown> {
 /** Whether `value` is a plain object (not an array, not null). */
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * `value` as text PostgreSQL takes in text and jsonb: without U+0000, and each lone surrogate
- * (valid JSON, refused at the door, but logged all the same) as U+FFFD.
- */
-function storableText(value: string): string {
-  return toText(value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
 }

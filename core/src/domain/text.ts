@@ -31,6 +31,14 @@ export function toText(value: string): string {
 }
 
 /**
+ * `value` as text for a log, which keeps what it can of what it was given: without U+0000 (dropped,
+ * not marked), and each lone surrogate as U+FFFD.
+ */
+export function storableText(value: string): string {
+  return toText(value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
+}
+
+/**
  * The JSON pointer of the first string or key in parsed JSON `value` that is not text, with why;
  * undefined when every one is. Only arrays and records are walked (not a stream, a buffer).
  */
