@@ -28,7 +28,7 @@ type CalendarOp =
       readonly mood: string | null;
       readonly entryId: string;
     }
-  | { readonly kind: 'remove'; readonly entryId: string };
+  | { readonly kind: 'remove'; readonly userId: string; readonly entryId: string };
 
 const entryEventTypes = ['EntryCreated', 'EntryUpdated', 'EntryDeleted', 'EntryRestored'] as const;
 const entryColumns = [
@@ -173,7 +173,7 @@ export class EntryFold {
           countTags(userId, changes.tags, 1);
         }
         if (changes.date !== undefined || changes.mood !== undefined) {
-          calendar.push({ kind: 'remove', entryId });
+          calendar.push({ kind: 'remove', userId, entryId });
           calendar.push({ kind: 'place', userId, date: after.entry_date, mood: after.mood, entryId });
         }
         continue;
@@ -188,7 +188,7 @@ export class EntryFold {
       countTags(userId, before.tags, deleted ? -1 : 1);
       calendar.push(
         deleted
-          ? { kind: 'remove', entryId }
+          ? { kind: 'remove', userId, entryId }
           : { kind: 'place', userId, date: before.entry_date, mood: before.mood, entryId },
       );
     }
@@ -328,12 +328,21 @@ export class EntryFold {
       if (keys === undefined) daysOfEntry.set(entryId, [key]);
       else keys.push(key);
     };
-    const removedIds = [...new Set(ops.filter((op) => op.kind === 'remove').map((op) => op.entryId))];
-    for (const part of chunks(removedIds)) {
+    const removed = new Map(ops.flatMap((op) => (op.kind === 'remove' ? [[op.entryId, op.userId] as const] : [])));
+    for (const part of chunks([...removed])) {
+      // By its users' days too: the key's prefix, where the entry alone would scan every calendar.
       const found = await this.db
         .selectFrom('mood_calendar')
         .select(['user_id', 'entry_date', 'mood', 'entry_id'])
-        .where('entry_id', '=', anyOf(part, 'uuid'))
+        .where('user_id', '=', anyOf([...new Set(part.map(([, userId]) => userId))], 'uuid'))
+        .where(
+          'entry_id',
+          '=',
+          anyOf(
+            part.map(([entryId]) => entryId),
+            'uuid',
+          ),
+        )
         .execute();
       for (const row of found) {
         holds(row.entry_id, dayOf(row.user_id, row.entry_date));
