@@ -93,9 +93,21 @@ if (env.BENCH_KIND === 'reads') {
       headers: { authorization: `Bearer ${await tokens.issue({ userId: userId(u), sessionId: userId(u) })}` },
     });
   const load = (seconds: number) =>
-    child<{ rps: number; p99: number }>('query-load.ts', { port, seconds, connections: 32, targets });
+    child<{ rps: number; p99: number; non2xx: number; errors: number }>('query-load.ts', {
+      port,
+      seconds,
+      connections: 32,
+      targets,
+    });
   await load(2); // warm the cache
   const measured = await load(env.BENCH_SECONDS);
+  // A profile of failed requests (an empty database: bench/queries not run first) says nothing of the route.
+  if (measured.non2xx + measured.errors > 0) {
+    server.kill('SIGINT');
+    throw new Error(
+      `${String(measured.non2xx + measured.errors)} requests failed: is the database seeded? Run bench/queries with BENCH_USERS=${String(env.BENCH_USERS)} first`,
+    );
+  }
   figures = `${env.BENCH_ROUTE}: ${measured.rps.toFixed(0)} req/s, p99 ${String(measured.p99)} ms`;
 } else {
   const tokens = await registerWriters(port, 200);

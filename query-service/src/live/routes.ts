@@ -58,7 +58,7 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
           'Each message is `{ type, id, position }` (entry-created, entry-updated, entry-deleted, entry-restored, analysis-ready, insight-ready), the event name being its type. Ids only, never journal text.',
           'An update is sent once the read model shows it: a read on it sees it (or send its `position` as X-Min-Position). The SSE id is the position: reconnect with Last-Event-ID to be sent what you missed (at most 1,000).',
           'A browser’s EventSource, which cannot send the Authorization header, is signed in by the `mindflow_stream` cookie that sign-in and refresh set (httpOnly, SameSite=Strict, sent to this route only).',
-          `A comment line is sent as a heartbeat. An account may have ${deps.streamsPerUser} streams open at once; one more is 429 TOO_MANY_STREAMS.`,
+          `A comment line is sent as a heartbeat. An account may have ${deps.streamsPerUser} streams open at once; one more is 429 TOO_MANY_STREAMS, with Retry-After.`,
         ].join(' '),
         security: [...bearer, { streamCookie: [] }],
         headers: Type.Object({
@@ -79,9 +79,11 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
       const { userId } = await deps.auth.authenticate(request);
       const connectionId = randomUUID();
       if (!(await deps.hub.open(userId, connectionId, deps.streamsPerUser, staleMs))) {
+        // A stream whose client has gone is dropped by its next heartbeat at the latest.
         throw new AppError(
           'TOO_MANY_STREAMS',
           `You have ${deps.streamsPerUser} live update streams open already; close one first.`,
+          { headers: { 'retry-after': String(Math.max(1, Math.ceil(deps.heartbeatMs / 1000))) } },
         );
       }
       const out = new PassThrough();

@@ -152,6 +152,7 @@ t.test(
     const two = await openStream(bob);
     const three = await fetch(`${base}/v1/stream`, { headers: { authorization: `Bearer ${bob.token}` } });
     t.equal(three.status, 429);
+    t.equal(three.headers.get('retry-after'), '1', 'when to try again: a heartbeat, in whole seconds');
     t.match(await three.json(), { error: { code: 'TOO_MANY_STREAMS', message: /close one/ } });
     await one.close();
     await sleep(200);
