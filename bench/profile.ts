@@ -105,7 +105,7 @@ if (env.BENCH_KIND === 'reads') {
   if (measured.non2xx + measured.errors > 0) {
     server.kill('SIGINT');
     throw new Error(
-      `${String(measured.non2xx + measured.errors)} requests failed: is the database seeded? Run bench/queries with BENCH_USERS=${String(env.BENCH_USERS)} first`,
+      `${String(measured.non2xx + measured.errors)} requests failed: is the database seeded? Run bench/queries with BENCH_USERS=${String(env.BENCH_USERS)} BENCH_DAYS=${String(env.BENCH_DAYS)} first`,
     );
   }
   figures = `${env.BENCH_ROUTE}: ${measured.rps.toFixed(0)} req/s, p99 ${String(measured.p99)} ms`;

@@ -79,7 +79,8 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
       const { userId } = await deps.auth.authenticate(request);
       const connectionId = randomUUID();
       if (!(await deps.hub.open(userId, connectionId, deps.streamsPerUser, staleMs))) {
-        // A stream whose client has gone is dropped by its next heartbeat at the latest.
+        // A hint: a stream closed by its client frees its place at once, one whose client vanished
+        // within a few heartbeats, one whose process died within its alive key's life.
         throw new AppError(
           'TOO_MANY_STREAMS',
           `You have ${deps.streamsPerUser} live update streams open already; close one first.`,
