@@ -862,7 +862,8 @@ export const readsEnv = {
     minimum: 1,
     maximum: 100,
     default: 5,
-    description: 'live update streams (GET /v1/stream) an account may have open at once; one more is 429, with Retry-After one heartbeat',
+    description:
+      'live update streams (GET /v1/stream) an account may have open at once; one more is 429, with Retry-After one heartbeat',
   }),
   LIVE_HEARTBEAT_SECONDS: Type.Integer({
     minimum: 1,

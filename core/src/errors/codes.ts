@@ -68,7 +68,8 @@ export const errorCodes = {
   },
   TOO_MANY_STREAMS: {
     status: 429,
-    description: 'The account has as many live update streams open as it may (`GET /v1/stream`); close one first, or retry after `Retry-After` seconds.',
+    description:
+      'The account has as many live update streams open as it may (`GET /v1/stream`); close one first, or retry after `Retry-After` seconds.',
   },
   INTERNAL: {
     status: 500,
