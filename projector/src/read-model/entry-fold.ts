@@ -330,19 +330,14 @@ export class EntryFold {
     };
     const removed = new Map(ops.flatMap((op) => (op.kind === 'remove' ? [[op.entryId, op.userId] as const] : [])));
     for (const part of chunks([...removed])) {
+      const entryIds = part.map(([entryId]) => entryId);
+      const userIds = [...new Set(part.map(([, userId]) => userId))];
       // By its users' days too: the key's prefix, where the entry alone would scan every calendar.
       const found = await this.db
         .selectFrom('mood_calendar')
         .select(['user_id', 'entry_date', 'mood', 'entry_id'])
-        .where('user_id', '=', anyOf([...new Set(part.map(([, userId]) => userId))], 'uuid'))
-        .where(
-          'entry_id',
-          '=',
-          anyOf(
-            part.map(([entryId]) => entryId),
-            'uuid',
-          ),
-        )
+        .where('user_id', '=', anyOf(userIds, 'uuid'))
+        .where('entry_id', '=', anyOf(entryIds, 'uuid'))
         .execute();
       for (const row of found) {
         holds(row.entry_id, dayOf(row.user_id, row.entry_date));
