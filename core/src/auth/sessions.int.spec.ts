@@ -94,10 +94,8 @@ t.test('Redis down: the database answers, a revoked session is never accepted, n
 t.test('a mark Redis missed while the revoking process lost it is retried once Redis is back', async (t) => {
   const target = new URL(testEngines().redis.url);
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-  const viaProxy = connectRedis(
-    { url: `redis://${target.hostname}:${String(proxy.port)}`, timeoutMs: testEngines().redis.timeoutMs },
-    logger,
-  );
+  target.port = String(proxy.port); // the same database, through the proxy
+  const viaProxy = connectRedis({ url: target.toString(), timeoutMs: testEngines().redis.timeoutMs }, logger);
   const commands = createSessionStore(db, { redis: viaProxy, logger });
   const reads = createSessionStore(db, { redis: redis, logger, localTtlMs: 0 });
   t.teardown(async () => {

@@ -70,9 +70,25 @@ export function testEngines(env: Readonly<Record<string, string | undefined>> = 
     kafka: defined(kafkaConfig(vars), 'Kafka'),
     elasticsearch: defined(elasticsearchConfig(vars), 'Elasticsearch'),
     mongo: defined(mongoConfig(vars), 'MongoDB'),
-    redis: defined(redisConfig(vars), 'Redis'),
+    redis: ownRedisDatabase(defined(redisConfig(vars), 'Redis'), env.TAP_JOB_ID),
     s3: defined(s3Config(vars), 'S3'),
   };
+}
+
+/**
+ * Test files run side by side, each in one of tap's job slots (`TAP_JOB_ID`, 0 to jobs - 1); no
+ * two files run at once in the same slot. Each slot gets a Redis database of its own (1 to 15; 0
+ * is left to the platform), so a file that flushes its database, or counts a budget of
+ * 127.0.0.1, never meets another file's keys. Pub/Sub channels are per user id, so unique anyway.
+ */
+function ownRedisDatabase(redis: RedisConfig, jobId: string | undefined): RedisConfig {
+  if (jobId === undefined) return redis;
+  const slot = Number(jobId);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 14)
+    throw new Error(`TAP_JOB_ID ${jobId}: run at most 15 jobs at once`);
+  const url = new URL(redis.url);
+  url.pathname = `/${String(slot + 1)}`;
+  return { ...redis, url: url.toString() };
 }
 
 /** A name no other test uses: for topics, indices, databases, keys and buckets. */
