@@ -67,13 +67,15 @@ async function inKafka(): Promise<{ messages: number; found: boolean }> {
   return { messages, found: seen };
 }
 
-async function inRedis(): Promise<boolean> {
+/** The keys of the platform's Redis database whose name or string value shows the canary. */
+async function inRedis(): Promise<string[]> {
+  const hits: string[] = [];
   for (const key of await ai.platform.redis.keys('*')) {
-    if (found(key)) return true;
-    const type = await ai.platform.redis.type(key);
-    if (type === 'string' && found((await ai.platform.redis.get(key)) ?? '')) return true;
+    if (found(key)) hits.push(key);
+    else if ((await ai.platform.redis.type(key)) === 'string' && found((await ai.platform.redis.get(key)) ?? ''))
+      hits.push(key);
   }
-  return false;
+  return hits;
 }
 
 async function inBlobs(): Promise<boolean> {
@@ -209,17 +211,20 @@ t.test('after erasure, a canary the user wrote is nowhere', async (t) => {
 
   await ai.platform.settle(receipt.position);
   await waitFor(
-    async () => ((await inPostgres()).length === 0 && !(await inAudit()) ? true : undefined),
+    async () =>
+      (await inPostgres()).length === 0 && !(await inAudit()) && (await inRedis()).length === 0 ? true : undefined,
     30_000,
     'the projections to erase',
   ).catch(async (error: unknown) => {
-    t.comment(`still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}`);
+    t.comment(
+      `still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}, Redis: ${JSON.stringify(await inRedis())}`,
+    );
     throw error;
   });
   t.same(await inPostgres(), [], 'in no PostgreSQL database (pg_dump of write, read, analytics)');
   t.notOk(await inSearch(), 'not in Elasticsearch');
   t.notOk(await inAudit(), 'not in the audit trail, application logs or API requests (MongoDB)');
-  t.notOk(await inRedis(), 'not in Redis');
+  t.same(await inRedis(), [], 'not in Redis');
   t.notOk(await inBlobs(), 'not in the blob store');
   const after = await inKafka();
   t.ok(after.messages > before.messages, 'the erasure went through Kafka too');
@@ -331,19 +336,22 @@ t.test(
     );
 
     await waitFor(
-      async () => ((await inPostgres()).length === 0 && !(await inAudit()) && !(await inSearch()) ? true : undefined),
+      async () =>
+        (await inPostgres()).length === 0 && !(await inAudit()) && !(await inSearch()) && (await inRedis()).length === 0
+          ? true
+          : undefined,
       30_000,
       'the projections to erase',
     ).catch(async (error: unknown) => {
       t.comment(
-        `still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}, search: ${String(await inSearch())}`,
+        `still in: ${JSON.stringify(await inPostgres())}, audit: ${String(await inAudit())}, search: ${String(await inSearch())}, Redis: ${JSON.stringify(await inRedis())}`,
       );
       throw error;
     });
     t.same(await inPostgres(), [], 'in no PostgreSQL database');
     t.notOk(await inSearch(), 'not in Elasticsearch');
     t.notOk(await inAudit(), 'not in the audit trail, application logs or API requests');
-    t.notOk(await inRedis(), 'not in Redis');
+    t.same(await inRedis(), [], 'not in Redis');
     t.notOk(await inBlobs(), 'not in the blob store');
     t.notOk((await inKafka()).found, 'not readable in the Kafka topic');
   },

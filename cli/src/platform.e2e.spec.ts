@@ -156,7 +156,12 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   t.equal((await stat(outbox)).mode & 0o777, 0o700);
   t.equal((await stat(path.join(outbox, notices[0] ?? ''))).mode & 0o777, 0o600);
   t.match(await readFile(path.join(outbox, notices[0] ?? ''), 'utf8'), /^To: writer@example\.com$/m);
-  t.match(platform.output(), /"msg":"email written to the outbox \(SMTP_URL is unset\)"/, 'the log says where');
+  // The line is logged once the file is written, and reaches this process through a pipe: a moment later.
+  const where = '"msg":"email written to the outbox (SMTP_URL is unset)"';
+  await waitFor(async () => (platform.output().includes(where) ? true : undefined), 5_000, 'the log line').catch(
+    () => undefined,
+  );
+  t.ok(platform.output().includes(where), 'the log says where');
   // The read routes share the port: a login, an entry, and the entry read back at its position.
   const base = `http://127.0.0.1:${port}`;
   const json = { 'content-type': 'application/json' };

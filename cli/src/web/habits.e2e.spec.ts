@@ -1,3 +1,4 @@
+import { waitFor } from '@mindflow/core/testing';
 import t from 'tap';
 import { openJournal } from './journal.js';
 
@@ -49,10 +50,16 @@ t.test('today: the prompt of the day above the editor, and a template picker', a
   await page.getByRole('button', { name: 'Write from this prompt' }).click();
   await page.getByRole('status').filter({ hasText: /Saved/ }).waitFor();
   const today = new Date().toISOString().slice(0, 10);
-  const listed = await journal.call<{ items: { id: string; promptId?: string; title: string }[] }>(
-    'GET',
-    `/v1/entries?from=${today}&to=${today}`,
-  );
+  // The page's save is read back here without its position: the list has it once the read model does.
+  const list = () =>
+    journal.call<{ items: { id: string; promptId?: string; title: string }[] }>(
+      'GET',
+      `/v1/entries?from=${today}&to=${today}`,
+    );
+  const listed = await waitFor(async () => {
+    const answer = await list();
+    return answer.items.length > 0 ? answer : undefined;
+  }, 10_000).catch(list);
   t.match(listed.items, [{ title: 'Today, looking back', promptId: prompt.id }], 'saved with the prompt’s id');
   t.same(journal.problems, [], 'no console error');
 });
