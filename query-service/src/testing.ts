@@ -6,7 +6,7 @@ import { createAccessTokens } from '@mindflow/core/auth';
 import { createRedisCache, type Cache } from '@mindflow/core/cache';
 import type { Role } from '@mindflow/core/domain';
 import type { ElasticsearchConfig, MongoConfig, ReadsConfig, RedisConfig, Secrets } from '@mindflow/core/config';
-import { createRedisHub } from '@mindflow/core/live';
+import { createRedisHub, type LiveHub } from '@mindflow/core/live';
 import { createLogger } from '@mindflow/core/logging';
 import type { HostedProjection } from '@mindflow/core/projections';
 import { connectPostgres } from '@mindflow/core/postgres';
@@ -84,6 +84,11 @@ export interface QueryServiceTestOptions {
   readonly readsRedis?: RedisConfig;
   /** The read routes' clock (what "today" is for goals). */
   readonly now?: () => Date;
+  /**
+   * The hub GET /v1/stream uses, made from the test Redis's (e.g. one whose calls a test holds
+   * up at a chosen moment); the projector publishes to the test Redis's. Default: that one.
+   */
+  readonly streamsHub?: (hub: LiveHub) => LiveHub;
 }
 
 /**
@@ -133,7 +138,7 @@ export async function queryServiceForTest(options: QueryServiceTestOptions = {})
     tokens: createAccessTokens(testSecrets.jwtSecret, 900),
     reads: { ...testReads, ...options.reads },
     logger,
-    live,
+    live: options.streamsHub?.(live) ?? live,
     ...(options.rateLimitPrefix === undefined ? {} : { rateLimitPrefix: options.rateLimitPrefix }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });

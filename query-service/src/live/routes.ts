@@ -114,12 +114,16 @@ export function liveRoutes(app: HttpServer, deps: LiveDeps): void {
       // The client went away (or the server closes): the stream's place is freed, also when it
       // goes while the stream is still being set up.
       reply.raw.once('close', () => void end());
+      // Gone while its place was taken: its 'close' came before the listener above.
+      if (reply.raw.destroyed) void end();
       try {
         stop = await deps.hub.listen(
           userId,
           (update) => (replaying ? waiting.push(update) : send(update)),
           () => void end(),
         );
+        // Ended while the hub was subscribing (`end` ends `out` at once): it found nothing to stop then.
+        if (out.writableEnded) await stop().catch(() => undefined);
         const last = request.headers['last-event-id'];
         if (typeof last === 'string') {
           for (const event of await readUserSince(deps.events, userId, Number(last), liveEventTypes, replayLimit)) {
