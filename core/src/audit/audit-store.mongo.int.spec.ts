@@ -8,7 +8,13 @@ import { openMongoAuditStore } from './mongo-audit-store.js';
 // FerretDB writes some 1,500 records a second: seeding the 100,000-record export takes a while.
 t.setTimeout(600_000);
 
-const mongo = connectMongo({ ...testEngines().mongo, database: uniqueName('audit').replace('-', '_') }, silentLogger());
+// And one of the export's commands passed the client's 60 s socket time-out, with other suites
+// loading the machine: this suite's client waits longer (the export's memory is what it tests).
+const mongo = connectMongo(
+  { ...testEngines().mongo, database: uniqueName('audit').replace('-', '_') },
+  silentLogger(),
+  { socketTimeoutMs: 300_000 },
+);
 const logs = mongo.db.collection('audit_logs');
 
 auditStoreContract(t, {
