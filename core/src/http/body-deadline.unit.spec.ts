@@ -59,3 +59,28 @@ t.test('a slow body that keeps arriving is read whole', async (t) => {
   t.equal(status(answer), '200', `answered in ${String(ms)} ms, after ${String(pieces.length)} pieces 300 ms apart`);
   t.match(answer, /slow but steady/);
 });
+
+t.test('a request without a body, or answered without reading it, leaves nothing watching it', async (t) => {
+  // Before: each one kept a timer polling its body for the idle deadline (30 s by default), and
+  // a process whose requests were made in process (`inject`) stayed up that long after its last.
+  const quiet = await createHttpServer({ logger: silentLogger(), title: 'test', version: '0.0.0', readiness: [] });
+  quiet.get('/ping', async () => ({ ok: true }));
+  quiet.post('/echo', async (request) => ({ got: request.body }));
+  t.teardown(() => quiet.close());
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const before = timers();
+  for (let i = 0; i < 20; i += 1) {
+    t.equal((await quiet.inject({ method: 'GET', url: '/ping' })).statusCode, 200);
+    const echoed = await quiet.inject({ method: 'POST', url: '/echo', payload: { i } });
+    t.same(echoed.json(), { got: { i } });
+    // Answered without its body being read (415): nothing is left to wait for either.
+    const unread = await quiet.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<not-json/>',
+    });
+    t.equal(unread.statusCode, 415);
+  }
+  t.ok(timers() - before < 5, `timers running after 60 requests: ${String(timers() - before)} more than before`);
+});

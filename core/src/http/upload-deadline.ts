@@ -102,13 +102,26 @@ function closeAfterAnswer(request: FastifyRequest, reply: FastifyReply): void {
 export function installBodyDeadline(app: FastifyInstance, deadline: UploadDeadline): void {
   app.addHook('preParsing', async (request, reply, payload) => {
     const type = request.headers['content-type'] ?? '';
-    if (request.raw.complete || type.startsWith('multipart/')) return payload;
+    if (request.raw.complete || !hasBody(request) || type.startsWith('multipart/')) return payload;
     const stop = watchBody(request.raw, deadline, (error) => {
       closeAfterAnswer(request, reply);
       // The parser reading the payload answers with it (see fastify's rawBody).
       payload.emit('error', error);
     });
     for (const event of ['end', 'error', 'close']) payload.once(event, stop);
+    // Answered without reading the body (a 405, a 415): nothing is left to answer.
+    for (const event of ['finish', 'close']) reply.raw.once(event, stop);
     return payload;
   });
+}
+
+/**
+ * Whether a body follows the request's head (RFC 9112 §6.3: only a Transfer-Encoding or a
+ * Content-Length announces one). A request without one has nothing to wait for, and nothing
+ * reads its payload, so a watch would only end at its deadline: requests made in process
+ * (`inject`) never mark themselves complete.
+ */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
