@@ -350,3 +350,31 @@ t.test("a writer's streaks and totals are those of all their entries, however ma
     'and stepped from afterwards',
   );
 });
+
+t.test('writers who name the same new tags at once each get every tag linked', async (t) => {
+  // Each command inserts the tags, then links them by name: a tag another writer inserted a
+  // moment before (and had not committed when this one's insert began) must still be linked.
+  const writers = await Promise.all(Array.from({ length: 6 }, () => user()));
+  const tags = [`new-${randomUUID()}`, `also-new-${randomUUID()}`];
+  const created = await Promise.all(
+    writers.flatMap((writer) => [0, 1, 2].map(() => create(writer, { ...entry(), tags }))),
+  );
+  t.same(new Set(created.map(({ response }) => response.statusCode)), new Set([201]));
+  const links = await db
+    .selectFrom('journal_entry_tags')
+    .innerJoin('tags', 'tags.id', 'journal_entry_tags.tag_id')
+    .select(['journal_entry_tags.entry_id', 'tags.name'])
+    .where('tags.name', 'in', tags)
+    .execute();
+  for (const { id } of created)
+    t.same(
+      links
+        .filter((link) => link.entry_id === id)
+        .map((link) => link.name)
+        .sort(),
+      [...tags].sort(),
+      `entry ${id}: both tags`,
+    );
+  const stored = await db.selectFrom('tags').select('name').where('name', 'in', tags).execute();
+  t.equal(stored.length, 2, 'each tag stored once');
+});

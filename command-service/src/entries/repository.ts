@@ -7,7 +7,7 @@ import {
   type Mood,
   type WritingStats,
 } from '@mindflow/core/domain';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { WriteTables } from '@mindflow/core/write-model';
 
 type Db = Kysely<WriteTables>;
@@ -91,10 +91,17 @@ export async function saveEntry(
     .values(state.tags.map((name) => ({ name })))
     .onConflict((conflict) => conflict.column('name').doNothing())
     .execute();
-  const ids = await db.selectFrom('tags').select('id').where('name', 'in', state.tags).execute();
+  // A statement of its own, after the insert: its snapshot holds the tags another writer has
+  // just added (which the insert waited for), as one statement with the insert's would not.
   await db
     .insertInto('journal_entry_tags')
-    .values(ids.map(({ id }) => ({ entry_id: state.entryId, tag_id: id })))
+    .columns(['entry_id', 'tag_id'])
+    .expression(
+      db
+        .selectFrom('tags')
+        .select([sql<string>`${state.entryId}::uuid`.as('entry_id'), 'id'])
+        .where('name', 'in', state.tags),
+    )
     .execute();
 }
 

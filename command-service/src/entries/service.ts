@@ -28,7 +28,11 @@ export interface EntryResult {
   readonly position: number;
 }
 
-/** Creates an entry for the caller. A second entry for the same date is a CONFLICT. */
+/**
+ * Creates an entry for the caller. A second entry for the same date is a CONFLICT, and so is an
+ * `entryId` that exists. An id the caller has just made (`fresh`: a random UUID) is not looked
+ * up; were it ever taken, the stream's first version would be, and the command refused.
+ */
 export async function createEntry(
   deps: EntryDeps,
   trx: Kysely<WriteTables>,
@@ -36,8 +40,10 @@ export async function createEntry(
   entryId: string,
   entry: EntryInput,
   context: RequestContext,
+  fresh = false,
 ): Promise<EntryResult> {
-  if ((await lockEntry(trx, entryId)) !== undefined) throw new AppError('CONFLICT', `entry ${entryId} already exists`);
+  if (!fresh && (await lockEntry(trx, entryId)) !== undefined)
+    throw new AppError('CONFLICT', `entry ${entryId} already exists`);
   return apply(deps, trx, userId, { entryId, version: 0 }, { type: 'CreateEntry', entryId, entry }, context);
 }
 
