@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Breaker } from '../breaker/index.js';
 import type { HealthCheck } from '../health/index.js';
+import { prepareNamedStatements, statementNames } from './prepared.js';
 import { pgTypes } from './types.js';
 
 /** One PostgreSQL database: a Kysely instance over a pg pool, and its health check. */
@@ -14,8 +15,8 @@ export interface Postgres<DB = unknown> {
 }
 
 /**
- * A pool of `poolSize` connections. With a breaker, every connection is taken through it: a
- * server that refuses or does not answer fails the call within the breaker's timeout (the
+ * A pool of `poolSize` connections (postgresPool). With a breaker, every connection is taken
+ * through it: a server that refuses or does not answer fails the call within the breaker's timeout (the
  * connection timeout too), and at once while it is open (EngineUnavailableError: a route answers
  * 503, a projection waits it out). A connection already taken is not bounded by it.
  */
@@ -25,17 +26,7 @@ export function connectPostgres<DB = unknown>(
   poolSize: number,
   breaker?: Breaker,
 ): Postgres<DB> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: breaker?.timeoutMs ?? 5_000,
-    types: pgTypes,
-  });
-  // A client losing its server must not crash the process, whether idle in the pool or checked
-  // out between two statements (as when a stop signal ends the embedded server mid-shutdown):
-  // its queries fail, and the next query reconnects.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  const pool = postgresPool(url, poolSize, breaker?.timeoutMs ?? 5_000);
   const guarded =
     breaker === undefined ? pool : { connect: () => breaker.run(() => pool.connect()), end: () => pool.end() };
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded }) });
@@ -53,4 +44,27 @@ export function connectPostgres<DB = unknown>(
       breaker?.shutdown();
     },
   };
+}
+
+/**
+ * A pg pool as every MindFlow database is reached: values read as pgTypes reads them, the
+ * statements run often prepared on each connection (prepared.ts), and a client losing its server
+ * never crashing the process, whether idle in the pool or checked out between two statements (as
+ * when a stop signal ends the embedded server mid-shutdown): its queries fail, and the next query
+ * reconnects.
+ */
+export function postgresPool(url: string, max: number, connectionTimeoutMillis?: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: pgTypes,
+    ...(connectionTimeoutMillis === undefined ? {} : { connectionTimeoutMillis }),
+  });
+  pool.on('error', () => undefined);
+  const nameOf = statementNames();
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    prepareNamedStatements(client, nameOf);
+  });
+  return pool;
 }

@@ -1,4 +1,4 @@
-export { connectPostgres, type Postgres } from './connect.js';
+export { connectPostgres, postgresPool, type Postgres } from './connect.js';
 export { openEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded.js';
 export { connectDatabases, type Databases } from './databases.js';
 export { pgTypes } from './types.js';

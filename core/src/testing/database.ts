@@ -2,7 +2,7 @@ import { migrateToLatest, type SchemaName } from '@mindflow/migrations';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { withDatabase } from '../config/index.js';
-import { pgTypes } from '../postgres/index.js';
+import { postgresPool } from '../postgres/index.js';
 import { testEngines, uniqueName } from './index.js';
 
 export interface TestDatabase<DB> {
@@ -27,11 +27,8 @@ export async function createTestDatabase<DB>(schema: SchemaName, poolSize = 10):
     await admin.end();
   }
   const url = withDatabase(server, name);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
-  pool.on('error', () => undefined); // an idle connection ended by the server is replaced
-  // As connectPostgres: a connection checked out when its server ends it fails its queries, not the process.
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // As the services reach their databases (statements prepared, losing the server survived).
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: postgresPool(url, poolSize) }) });
   await migrateToLatest(db, schema);
   return {
     db,
