@@ -146,7 +146,8 @@ t.test('mindflow start runs the whole platform on embedded PostgreSQL, status se
   const outbox = path.join(dataDir, 'outbox');
   const notices = await waitFor(
     async () => {
-      const files = await readdir(outbox).catch(() => []);
+      // A mail is written beside its name (.partial), then renamed: only a whole one counts.
+      const files = (await readdir(outbox).catch(() => [])).filter((file) => !file.endsWith('.partial'));
       return files.length > 0 ? files : undefined;
     },
     30_000,
