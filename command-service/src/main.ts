@@ -1,45 +1,15 @@
-import { claimedCaller, createAccessTokens } from '@mindflow/core/auth';
-import { openBlobStore } from '@mindflow/core/blobs';
-import { localUrl } from '@mindflow/core/config';
 import { createLogger } from '@mindflow/core/logging';
-import { serve } from '@mindflow/core/runtime';
 import { runClustered } from '@mindflow/core/cluster';
 import { runMain } from '@mindflow/core/program';
 import { loadConfig } from './config.js';
-import { writeDatabase } from '@mindflow/core/write-model';
-import { mountCommandService } from './service.js';
 
 // Runs the command-service alone, against the configured engines, in MINDFLOW_WORKERS processes.
+// The service's code loads in the process that serves: a cluster's primary serves nothing, and
+// starts its first worker sooner without it.
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logging, 'command-service');
-  await runClustered({ workers: config.workers, logger }, () => serveCommands(config));
+  await runClustered({ workers: config.workers, logger }, async () =>
+    (await import('./serve.js')).serveCommands(config),
+  );
 });
-
-function serveCommands(config: ReturnType<typeof loadConfig>) {
-  // Who asked, for the request log only: access is checked, sessions included, by the routes.
-  const tokens = createAccessTokens(config.secrets.jwtSecret, 0);
-  return serve({
-    name: 'command-service',
-    title: 'MindFlow command service',
-    ...config,
-    callerOf: async (request) => (await claimedCaller(tokens, request))?.userId ?? null,
-    mount: async (app, engines, logger) => {
-      const blobs = await openBlobStore(app, engines.s3, {
-        dataDir: config.dataDir,
-        jwtSecret: config.secrets.jwtSecret,
-        baseUrl: () => localUrl(config.server),
-      });
-      await mountCommandService(app, {
-        blobs,
-        db: writeDatabase(engines.databases.write.db),
-        redis: engines.redis,
-        secrets: config.secrets,
-        security: config.security,
-        rateLimits: config.rateLimits,
-        logger,
-      });
-      return undefined;
-    },
-  });
-}
