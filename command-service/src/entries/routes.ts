@@ -66,7 +66,7 @@ export function entryRoutes(app: HttpServer, deps: EntryDeps & { db: Kysely<Writ
           randomUUID(),
           await fromTemplate(trx, caller.userId, request.body),
           context,
-          true,
+          { fresh: true },
         ),
       ),
   );

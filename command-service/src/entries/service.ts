@@ -30,7 +30,7 @@ export interface EntryResult {
 
 /**
  * Creates an entry for the caller. A second entry for the same date is a CONFLICT, and so is an
- * `entryId` that exists. An id the caller has just made (`fresh`: a random UUID) is not looked
+ * `entryId` that exists. An id the caller has just made (`id.fresh`: a random UUID) is not looked
  * up; were it ever taken, the stream's first version would be, and the command refused.
  */
 export async function createEntry(
@@ -40,9 +40,9 @@ export async function createEntry(
   entryId: string,
   entry: EntryInput,
   context: RequestContext,
-  fresh = false,
+  id: { readonly fresh: boolean } = { fresh: false },
 ): Promise<EntryResult> {
-  if (!fresh && (await lockEntry(trx, entryId)) !== undefined)
+  if (!id.fresh && (await lockEntry(trx, entryId)) !== undefined)
     throw new AppError('CONFLICT', `entry ${entryId} already exists`);
   return apply(deps, trx, userId, { entryId, version: 0 }, { type: 'CreateEntry', entryId, entry }, context);
 }
