@@ -1,7 +1,9 @@
 // bench/profile: where a request's time goes. Serves the cached read routes or the command
 // routes (bench/serve-clustered.ts, one process) under `node --cpu-prof`, loads them for
 // BENCH_SECONDS, and prints the functions that took the most CPU time, by self time and by
-// package.
+// package, and the CPU time each request cost the server's process and PostgreSQL, read from
+// /proc around the measured load (BENCH_CPU_PROFILE=false: that figure alone, without the
+// profiler's own cost).
 //   BENCH_KIND=reads BENCH_ROUTE=/v1/me npm run bench:profile   (bench/queries' database: run it once first)
 //   BENCH_KIND=commands BENCH_RATE=150 npm run bench:profile     (create-entry at that rate, on a fresh database)
 import { spawn } from 'node:child_process';
@@ -30,6 +32,7 @@ const env = readEnv(
     BENCH_ROUTE: Type.String({ default: '/v1/me' }),
     BENCH_KIND: Type.Union([Type.Literal('reads'), Type.Literal('commands')], { default: 'reads' }),
     BENCH_RATE: Type.Integer({ minimum: 1, default: 150 }),
+    BENCH_CPU_PROFILE: Type.Boolean({ default: true }),
   }),
   process.env,
 );
@@ -53,8 +56,7 @@ const port = 30_000 + Math.floor(Math.random() * 20_000);
 const server = spawn(
   process.execPath,
   [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profiles}`,
+    ...(env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []),
     '--import=tsx',
     '--conditions=mindflow-source',
     path.join(import.meta.dirname, 'serve-clustered.ts'),
@@ -83,6 +85,7 @@ async function child<T>(script: string, job: unknown): Promise<T> {
   return JSON.parse(await text(run.stdout)) as T;
 }
 let figures: string;
+let cpu = '';
 if (env.BENCH_KIND === 'reads') {
   const tokens = createAccessTokens(benchSecret, 3_600);
   const userId = (u: number) => `00000000-0000-4000-8000-${u.toString(16).padStart(12, '0')}`;
@@ -100,7 +103,9 @@ if (env.BENCH_KIND === 'reads') {
       targets,
     });
   await load(2); // warm the cache
+  const before = await cpuNow(server.pid);
   const measured = await load(env.BENCH_SECONDS);
+  cpu = cpuPerRequest(before, await cpuNow(server.pid), measured.rps * env.BENCH_SECONDS);
   // A profile of failed requests (an empty database: bench/queries not run first) says nothing of the route.
   if (measured.non2xx + measured.errors > 0) {
     server.kill('SIGINT');
@@ -111,6 +116,7 @@ if (env.BENCH_KIND === 'reads') {
   figures = `${env.BENCH_ROUTE}: ${measured.rps.toFixed(0)} req/s, p99 ${String(measured.p99)} ms`;
 } else {
   const tokens = await registerWriters(port, 200);
+  const before = await cpuNow(server.pid);
   const measured = await child<{ achieved: number; p50: number; p99: number; failures: number }>('load-generator.ts', {
     port,
     rate: env.BENCH_RATE,
@@ -118,12 +124,15 @@ if (env.BENCH_KIND === 'reads') {
     tokens,
     firstDay: 0,
   });
+  cpu = cpuPerRequest(before, await cpuNow(server.pid), measured.achieved * env.BENCH_SECONDS);
   figures = `POST /v1/entries @ ${String(env.BENCH_RATE)}/s: ${measured.achieved.toFixed(0)}/s done, p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms, failures ${String(measured.failures)}`;
 }
 server.kill('SIGINT');
 await once(server, 'exit');
 if (env.BENCH_KIND === 'commands') await admin.query(`drop database ${fresh} with (force)`);
 await admin.end();
+console.log(`${figures}, one process${env.BENCH_CPU_PROFILE ? ' (profiled)' : ''}; CPU per request: ${cpu}`);
+if (!env.BENCH_CPU_PROFILE) process.exit(0);
 
 interface Node {
   id: number;
@@ -173,6 +182,37 @@ const top = (map: Map<string, number>, n: number) =>
     .slice(0, n)
     .map(([name, time]) => `  ${((100 * time) / total).toFixed(1).padStart(5)}%  ${name}`)
     .join('\n');
-console.log(`${figures}, one process (profiled: the profile spans its whole life, start-up included)`);
+console.log("(the profile spans the server's whole life, start-up included)");
 console.log(`\nby package (self time):\n${top(byPackage, 20)}`);
 console.log(`\nby function (self time):\n${top(byFunction, 25)}`);
+
+/** CPU seconds so far of the server's process and of every PostgreSQL process (Linux /proc). */
+async function cpuNow(pid: number | undefined): Promise<{ server: number; postgres: number }> {
+  const ticks = 100; // USER_HZ
+  const used = async (dir: string) => {
+    const stat = await readFile(path.join('/proc', dir, 'stat'), 'utf8').catch(() => '');
+    const close = stat.lastIndexOf(')');
+    if (close < 0) return { name: '', seconds: 0 };
+    const fields = stat.slice(close + 2).split(' ');
+    return {
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      seconds: (Number(fields[11]) + Number(fields[12])) / ticks,
+    };
+  };
+  let postgres = 0;
+  for (const dir of await readdir('/proc')) {
+    if (!/^\d+$/.test(dir)) continue;
+    const { name, seconds } = await used(dir);
+    if (name === 'postgres') postgres += seconds;
+  }
+  return { server: pid === undefined ? Number.NaN : (await used(String(pid))).seconds, postgres };
+}
+
+function cpuPerRequest(
+  before: { server: number; postgres: number },
+  after: { server: number; postgres: number },
+  requests: number,
+): string {
+  const ms = (seconds: number) => ((1000 * seconds) / requests).toFixed(2);
+  return `server ${ms(after.server - before.server)} ms, PostgreSQL ${ms(after.postgres - before.postgres)} ms`;
+}

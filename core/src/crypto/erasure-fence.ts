@@ -45,11 +45,8 @@ export function isUserErased(error: unknown): boolean {
  * Read committed: the check after the lock sees an erasure that committed while it waited.
  */
 export async function enterUserFence<DB extends ErasedUsersTables>(trx: Kysely<DB>, userId: string): Promise<void> {
-  // Two statements: the check must come after the lock, and see what committed meanwhile.
-  await sql`select pg_advisory_xact_lock_shared(user_fence_lock(${userId}::uuid))`.execute(trx);
-  const result = await sql<{ erased: boolean }>`
-    select exists (select 1 from erased_users where user_id = ${userId}::uuid) as erased
-  `.execute(trx);
+  // One round trip: enter_user_fence (migrations/src/write/0016) checks after the lock is granted.
+  const result = await sql<{ erased: boolean }>`select enter_user_fence(${userId}::uuid) as erased`.execute(trx);
   if (result.rows[0]?.erased === true) throw new UserErasedError(userId);
 }
 

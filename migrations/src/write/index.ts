@@ -14,6 +14,7 @@ import * as goals from './0012-goals.js';
 import * as templates from './0013-templates.js';
 import * as prompts from './0014-prompts.js';
 import * as streaksRecount from './0015-streaks-recount.js';
+import * as userFenceFunction from './0016-user-fence-function.js';
 
 /** mindflow_write: the event store and the normalized tables that enforce invariants. */
 export const writeMigrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const writeMigrations: Record<string, Migration> = {
   '0013-templates': templates,
   '0014-prompts': prompts,
   '0015-streaks-recount': streaksRecount,
+  '0016-user-fence-function': userFenceFunction,
 };
