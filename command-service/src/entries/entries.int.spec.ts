@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { writingStats } from '@mindflow/core/domain';
 import { readStream } from '@mindflow/core/eventstore';
+import { createUserKeyring } from '@mindflow/core/crypto';
 import t from 'tap';
-import { commandServiceForTest, testUser } from '../testing.js';
+import { createRecorder, inUserTransaction } from '../recorder.js';
+import { commandServiceForTest, testSecrets, testUser } from '../testing.js';
+import { createEntry } from './service.js';
 
 const service = await commandServiceForTest();
 t.teardown(() => service.close());
@@ -141,6 +144,57 @@ t.test("another user's entry is 404 on every route, as is an entry that does not
     );
   }
   t.equal((await readStream(db, `entry-${id}`)).length, 1, "nothing happened to ana's entry");
+});
+
+t.test("a create whose fresh id is another's entry is refused and changes nothing", async (t) => {
+  // The route does not look its random id up (id.fresh); were one ever taken, the command must
+  // still fail whole, however far its writes got: here the id of ana's entry, created by bruno
+  // on a date of his own with a tag of his own, so that only the stream's version can stop it.
+  const body = entry();
+  const { id } = await create(ana, body);
+  const before = await db.selectFrom('journal_entries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const context = {
+    requestId: randomUUID(),
+    actorId: bruno.id,
+    actorRole: 'user',
+    ip: '203.0.113.7',
+    userAgent: undefined,
+    traceparent: undefined,
+    now: new Date(),
+  };
+  const recorder = createRecorder(createUserKeyring(testSecrets.masterKey));
+  await t.rejects(
+    inUserTransaction(db, bruno.id, (trx) =>
+      createEntry({ recorder }, trx, bruno.id, id, { ...entry(), mood: 'happy', tags: ['Elsewhere'] }, context, {
+        fresh: true,
+      }),
+    ),
+  );
+  t.same(
+    await db.selectFrom('journal_entries').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+    before,
+    "ana's entry is as it was",
+  );
+  t.same(
+    (await readStream(db, `entry-${id}`)).map((e) => [e.type, e.userId]),
+    [['EntryCreated', ana.id]],
+  );
+  const linked = await db
+    .selectFrom('journal_entry_tags')
+    .innerJoin('tags', 'tags.id', 'journal_entry_tags.tag_id')
+    .select('tags.name')
+    .where('entry_id', '=', id)
+    .execute();
+  t.same(
+    linked.map((row) => row.name),
+    ['work'],
+    'its tags as they were',
+  );
+  const brunos = await db.selectFrom('journal_entries').select('id').where('user_id', '=', bruno.id).execute();
+  t.notOk(
+    brunos.some((row) => row.id === id),
+    'bruno owns no entry of that id',
+  );
 });
 
 t.test('Idempotency-Key: a retry returns the first response and does nothing; another body is a 422', async (t) => {
