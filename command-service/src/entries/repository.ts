@@ -17,11 +17,28 @@ export interface StoredEntry {
   readonly state: Exclude<EntryState, { status: 'absent' }>;
 }
 
-/** The entry and its owner, locked for the rest of the transaction. */
+/**
+ * The entry and its owner, locked for the rest of the transaction. Its columns are named, not
+ * `*`, so that the statement is kept prepared (core/src/postgres/prepared.ts).
+ */
 export async function lockEntry(db: Db, entryId: string): Promise<StoredEntry | undefined> {
   const row = await db
     .selectFrom('journal_entries')
-    .selectAll()
+    .select([
+      'id',
+      'user_id',
+      'deleted_at',
+      'version',
+      'entry_date',
+      'title',
+      'content',
+      'mood',
+      'location',
+      'weather',
+      'is_private',
+      'word_count',
+      'reading_time',
+    ])
     .where('id', '=', entryId)
     .forUpdate()
     .executeTakeFirst();

@@ -18,22 +18,37 @@ export const defaultPreparedStatements: PreparedStatementOptions = Object.freeze
 });
 
 /**
+ * A `*` in a select list or a `returning` (`select *`, `select "t".*`, `returning *`): a result
+ * whose columns are the table's, so a migration that adds a column changes its type. Not the
+ * `*` of `count(*)`. (A multiplication written ` * ` is taken for one too: it only stays unnamed.)
+ */
+const starColumns = /(?:^|[\s,])(?:"[^"]*"\.|\w+\.)?\*(?=[\s,]|$)/;
+
+/**
  * Names the statements run often: PostgreSQL then parses and plans each once per connection (a
  * named prepared statement, which node-postgres prepares on a connection's first use) instead of
  * on every call. Parsing and planning an unnamed statement took more of the server's time than
  * running it (bench/RESULTS.md, commands). Statements without parameters go unnamed and keep
  * the simple protocol (a text of several statements, `begin`). A plan follows DDL:
  * PostgreSQL plans a named statement again when a table it names is altered, swapped or
- * dropped, or the search path changes.
+ * dropped, or the search path changes. What it cannot follow is a result whose columns changed:
+ * texts that select `*` stay unnamed, so that a migration adding a column while processes serve
+ * fails none of their statements.
  */
 export function statementNames(
   options: PreparedStatementOptions = defaultPreparedStatements,
 ): (text: string) => string | undefined {
   const names = new Map<string, string>();
   const runs = new Map<string, number>();
+  const starred = new Set<string>();
   return (text) => {
     const name = names.get(text);
     if (name !== undefined || text.length > options.maxLength || names.size >= options.limit) return name;
+    if (starred.has(text)) return undefined;
+    if (starColumns.test(text)) {
+      if (starred.size < options.limit) starred.add(text);
+      return undefined;
+    }
     const count = (runs.get(text) ?? 0) + 1;
     if (count < options.after) {
       // Texts that never come back (an IN list of every length) do not pile up.
@@ -50,8 +65,8 @@ export function statementNames(
 
 /**
  * Runs `client`'s parameterised statements that `nameOf` names as named prepared statements.
- * PostgreSQL refuses to run one whose result changed type since it was prepared (a column added
- * to a table it reads with `*`, by a migration while the process runs): the name is then retired
+ * PostgreSQL refuses to run one whose result changed type since it was prepared (a column of its
+ * result given another type, by a migration while the process runs): the name is then retired
  * on this connection, and the statement prepared again under another. Outside a transaction the
  * call is run again at once; inside one, the transaction has failed and its error is the caller's
  * (once per statement and connection).
