@@ -3,7 +3,7 @@
 // BENCH_SECONDS, and prints the functions that took the most CPU time, by self time and by
 // package, and the CPU time each request cost the server's process and PostgreSQL, read from
 // /proc around the measured load (BENCH_CPU_PROFILE=false: that figure alone, without the
-// profiler's own cost).
+// profiler's own cost). The server prints its collector's pauses as it stops.
 //   BENCH_KIND=reads BENCH_ROUTE=/v1/me npm run bench:profile   (bench/queries' database: run it once first)
 //   BENCH_KIND=commands BENCH_RATE=150 npm run bench:profile     (create-entry at that rate, on a fresh database)
 import { spawn } from 'node:child_process';
@@ -66,6 +66,7 @@ const server = spawn(
       ...process.env,
       BENCH_SERVER: JSON.stringify({ kind: env.BENCH_KIND, url, redis: engines.redis, port }),
       BENCH_WORKERS: '1',
+      BENCH_COLLECTIONS: '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   },

@@ -13,6 +13,7 @@ import { onShutdown } from '@mindflow/core/runtime';
 import { writeDatabase } from '@mindflow/core/write-model';
 import { Type } from '@sinclair/typebox';
 import cluster from 'node:cluster';
+import { reportCollections } from './collections.js';
 import { commandServer } from './command-server.js';
 import { benchSecret, readServer } from './read-server.js';
 
@@ -43,6 +44,8 @@ await runClustered({ workers: env.BENCH_WORKERS, logger }, async () => {
         })()
       : await commandServer(writeDatabase(connectPostgres('bench', job.url, 20).db), logger);
   await app.listen({ port: job.port, host: '127.0.0.1' });
+  // Asked by bench/profile: the collector's pauses over the server's life, on SIGINT.
+  if (process.env.BENCH_COLLECTIONS === '1') reportCollections('server');
   // SIGINT, SIGTERM or the primary's word: close, and exit normally (a --cpu-prof is written).
   onShutdown(logger, () => app.close());
 });

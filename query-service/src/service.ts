@@ -25,6 +25,7 @@ import { analysisRoutes } from './entries/analysis.js';
 import { attachmentReadRoutes } from './entries/attachments.js';
 import { exportReadRoutes } from './me/exports.js';
 import { insightRoutes } from './insights/routes.js';
+import { answerBodies } from './http/answer-bodies.js';
 import { earlyReads } from './http/early-reads.js';
 import { answerHash, type ReadDeps } from './http/reader.js';
 import { profileRoutes } from './me/routes.js';
@@ -75,6 +76,7 @@ export async function mountQueryService(app: HttpServer, options: QueryServiceOp
     events: eventStoreDatabase(options.events),
     cache: options.cache,
     early: earlyReads(options.cache),
+    bodies: answerBodies(32 * 1024 * 1024),
     auth: createRequestAuth(options.tokens, sessions),
     waitMs: options.reads.waitMs,
     now: options.now ?? (() => new Date()),

@@ -46,6 +46,19 @@ function cacheContract(t: Test, make: () => Promise<{ cache: Cache; close: () =>
     await sleep(1_200);
     t.same(await cache.getBytes([bytes]), [undefined], 'expired');
   });
+  t.test("a value's head: its first bytes, all of a shorter one, nothing of a missing one", async (t) => {
+    const { cache, close } = await make();
+    t.teardown(close);
+    const [long, short, missing] = [uniqueName('k'), uniqueName('k'), uniqueName('k')];
+    await cache.setBytes(long, Buffer.from('0123456789'), 60);
+    await cache.setBytes(short, Buffer.from([0xff, 0x00]), 60);
+    const heads = await cache.getBytes([long, short, missing], 4);
+    t.same(
+      heads.map((bytes) => bytes?.toString('hex')),
+      [Buffer.from('0123').toString('hex'), 'ff00', undefined],
+    );
+    await t.rejects(cache.setBytes(uniqueName('k'), Buffer.alloc(0), 60), /no bytes/, 'no bytes are no value');
+  });
   t.test('raise keeps the greater key, whatever the order of the calls', async (t) => {
     const { cache, close } = await make();
     t.teardown(close);

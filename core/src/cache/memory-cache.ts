@@ -1,4 +1,4 @@
-import type { Cache } from './types.js';
+import { refuseEmpty, type Cache } from './types.js';
 
 /** The in-process cache of embedded mode: a Map of bytes with expiry, bounded in size. */
 export function createMemoryCache(maxEntries = 50_000): Cache {
@@ -28,8 +28,13 @@ export function createMemoryCache(maxEntries = 50_000): Cache {
     set: async (key, value, ttlSeconds) => {
       writeJson(key, value, ttlSeconds);
     },
-    getBytes: async (keys) => keys.map(bytesOf),
+    getBytes: async (keys, upTo) =>
+      keys.map((key) => {
+        const bytes = bytesOf(key);
+        return upTo === undefined ? bytes : bytes?.subarray(0, upTo);
+      }),
     setBytes: async (key, value, ttlSeconds) => {
+      refuseEmpty(key, value);
       write(key, Buffer.from(value), ttlSeconds);
     },
     raise: async (key, value, ttlSeconds) => {

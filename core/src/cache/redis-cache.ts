@@ -1,5 +1,5 @@
 import type { RedisConnection } from '../redis/index.js';
-import type { Cache } from './types.js';
+import { refuseEmpty, type Cache } from './types.js';
 
 // Atomic "keep the greater string" (values are JSON strings, compared byte by byte): two
 // writers racing never lower the value.
@@ -29,12 +29,19 @@ export function createRedisCache(connection: Pick<RedisConnection, 'redis' | 'br
       const values = await breaker.run(() => redis.mget(...keys));
       return values.map((json) => (json === null ? undefined : (JSON.parse(json) as unknown)));
     },
-    getBytes: async (keys) => {
+    getBytes: async (keys, upTo) => {
       if (keys.length === 0) return [];
-      const values = await breaker.run(() => redis.mgetBuffer(...keys));
-      return values.map((bytes) => bytes ?? undefined);
+      if (upTo === undefined) {
+        const values = await breaker.run(() => redis.mgetBuffer(...keys));
+        return values.map((bytes) => bytes ?? undefined);
+      }
+      // GETRANGE of each key, sent in one write (auto-pipelining). It answers a missing key with
+      // no bytes: values are never empty (setBytes refuses them), so no bytes is no value.
+      const heads = await breaker.run(() => Promise.all(keys.map((key) => redis.getrangeBuffer(key, 0, upTo - 1))));
+      return heads.map((bytes) => (bytes.length === 0 ? undefined : bytes));
     },
     setBytes: async (key, value, ttlSeconds) => {
+      refuseEmpty(key, value);
       await breaker.run(() => redis.set(key, value, 'EX', ttlSeconds));
     },
     raise: async (key, value, ttlSeconds) => {

@@ -7,9 +7,13 @@ export interface Cache {
   /** Several keys in one round trip, in the order given. */
   getMany(keys: readonly string[]): Promise<unknown[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
-  /** Several keys' values as the bytes stored, in one round trip: for answers kept serialized. */
-  getBytes(keys: readonly string[]): Promise<(Buffer | undefined)[]>;
-  /** Stores bytes as they are (read them with getBytes). */
+  /**
+   * Several keys' values as the bytes stored, in one round trip: for answers kept serialized.
+   * With `upTo`, at most the first `upTo` bytes of each (all of a shorter value): a value's head,
+   * without carrying all of a long one.
+   */
+  getBytes(keys: readonly string[], upTo?: number): Promise<(Buffer | undefined)[]>;
+  /** Stores bytes as they are (read them with getBytes); never none (refuseEmpty). */
   setBytes(key: string, value: Buffer, ttlSeconds: number): Promise<void>;
   /** Removes the keys given; missing ones are fine. */
   delete(...keys: string[]): Promise<void>;
@@ -20,4 +24,9 @@ export interface Cache {
   raise(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Removes every key that starts with `prefix`. */
   deletePrefix(prefix: string): Promise<void>;
+}
+
+/** Bytes to store must be some: a value's head of no bytes means it is missing (Cache.getBytes). */
+export function refuseEmpty(key: string, value: Buffer): void {
+  if (value.length === 0) throw new Error(`cache: no bytes to store under ${key}`);
 }

@@ -2,6 +2,7 @@ import { cacheKeys } from '@mindflow/core/cache';
 import { uniqueName } from '@mindflow/core/testing';
 import t from 'tap';
 import { queryServiceForTest, testWriters } from '../testing.js';
+import { answerHeadBytes } from './answer-bodies.js';
 import { answerTag, readStoredAnswer, storedAnswer } from './reader.js';
 
 const platform = await queryServiceForTest();
@@ -170,6 +171,31 @@ t.test('an answer cached at an older read point than the newest event the cache 
     'one older than the mark is not, even though it was stored after the mark rose',
   );
   await cache.delete(key.key);
+});
+
+t.test("a long answer's body comes from this process only under the ETag the cache holds", async (t) => {
+  // A hit reads the head of the stored answer from Redis, and its body from this process's copy
+  // under that head's ETag. Another answer stored meanwhile (by another process) has another
+  // ETag: its body is read from Redis, never the copy kept of the one before.
+  const url = '/v1/entries';
+  const key = cacheKeys.recentJournals(ana.id).key;
+  await platform.redis.flushdb();
+  const real = await ana.get(url, at(position));
+  t.ok(Buffer.byteLength(real.body) > answerHeadBytes, 'longer than the head a hit reads');
+  const [bytes] = await cache.getBytes([key]);
+  const stored = bytes === undefined ? undefined : readStoredAnswer(bytes);
+  if (stored === undefined) throw new Error('the first page was not cached');
+  const other = real.body.replace(/"title":"[^"]*"/, '"title":"Stored by another process"');
+  await cache.setBytes(key, storedAnswer({ ...stored.meta, etag: answerTag(other) }, other), 60);
+  const before = await hits();
+  const hit = await ana.get(url, at(position));
+  t.equal(await hits(), before + 1, 'a hit');
+  t.equal(hit.body, other, 'the body the cache holds');
+  t.equal(hit.headers.etag, answerTag(other));
+  await cache.setBytes(key, storedAnswer(stored.meta, stored.json.toString('utf8')), 60);
+  const again = await ana.get(url, at(position));
+  t.equal(again.body, real.body, 'and the first one again, once the cache holds it again');
+  t.equal(await hits(), before + 2);
 });
 
 t.test('ETag on every answer, 304 on If-None-Match, a new ETag after a change', async (t) => {

@@ -1,6 +1,7 @@
 import type { AccessClaims } from '@mindflow/core/auth';
 import { cacheKeys, type Cache } from '@mindflow/core/cache';
 import type { FastifyRequest } from 'fastify';
+import { answerHeadBytes } from './answer-bodies.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-/** The bytes of a cached answer and of its user's mark, as `Cache.getBytes` gives them. */
+/** The head of a cached answer (answerHeadBytes) and its user's mark, as `Cache.getBytes` gives them. */
 export type AnswerBytes = Promise<readonly (Buffer | undefined)[]>;
 
 /**
@@ -38,7 +39,7 @@ export function earlyReads(cache: Cache): EarlyReads {
       // Fastify's query string parser gives an object of strings (and arrays of them).
       const key = keyOf(caller.userId, request.query as Readonly<Record<string, unknown>>);
       if (key === undefined) return;
-      const bytes = cache.getBytes([key, cacheKeys.userPosition(caller.userId).key]);
+      const bytes = cache.getBytes([key, cacheKeys.userPosition(caller.userId).key], answerHeadBytes);
       // Taken, or dropped when the request ends before its route (a 429, a 400): its failure is the taker's.
       bytes.catch(() => undefined);
       started.set(request, { key, bytes });

@@ -6,6 +6,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter, Histogram } from 'prom-client';
 import type { EventStoreDb, ReadDb } from '../database.js';
+import { answerHeadBytes, type AnswerBodies } from './answer-bodies.js';
 import type { EarlyReads } from './early-reads.js';
 import { awaitReadPoint, readModel, type ReadPoint, type ReadSource } from './read-position.js';
 
@@ -15,6 +16,8 @@ export interface ReadDeps {
   readonly cache: Cache;
   /** Cache lookups started beside the rate-limit counters. */
   readonly early: EarlyReads;
+  /** The bodies of answers this process has lately sent, so that a hit reads only their head. */
+  readonly bodies: AnswerBodies;
   readonly auth: RequestAuth;
   /** How long X-Min-Position may wait. */
   readonly waitMs: number;
@@ -170,6 +173,21 @@ export async function beginRead(
       throw error;
     }
   };
+  /**
+   * The stored answer whose head is `head`: its body is the rest of the head when the head holds
+   * all of it, else this process's copy of the body under that ETag, else read whole from the
+   * cache (one more round trip) and kept. Undefined when the bytes are not an answer.
+   */
+  const storedAnswerOf = async (key: string, head: Buffer) => {
+    const found = readStoredAnswer(head);
+    if (head.length < answerHeadBytes) return found;
+    const kept = found === undefined ? undefined : deps.bodies.get(key, found.meta.etag);
+    if (found !== undefined && kept !== undefined) return { meta: found.meta, json: kept };
+    const [bytes] = await cacheSafely('read', () => deps.cache.getBytes([key]), [undefined]);
+    const all = bytes === undefined ? undefined : readStoredAnswer(bytes);
+    if (all !== undefined) deps.bodies.put(key, all.meta.etag, all.json);
+    return all;
+  };
   const reader: Reader = {
     caller,
     userId,
@@ -190,21 +208,19 @@ export async function beginRead(
       // Started beside the rate-limit counters when the route guessed this key, else now.
       const early = deps.early.take(request, spec.key);
       const read = early === undefined ? 'late' : 'early';
-      // The stored answer and the user's mark; bytes that are neither count as a failed read.
-      const [found, mark] = await cacheSafely(
+      // The head of the stored answer and the user's mark; bytes that are neither count as a failed read.
+      const [head, mark] = await cacheSafely(
         'read',
         async () => {
           const [bytes, markBytes] = await (early ??
-            deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key]));
+            deps.cache.getBytes([spec.key, cacheKeys.userPosition(userId).key], answerHeadBytes));
           const stored: unknown = markBytes === undefined ? '' : JSON.parse(markBytes.toString('utf8'));
-          return [
-            bytes === undefined ? undefined : readStoredAnswer(bytes),
-            typeof stored === 'string' ? stored : '',
-          ] as const;
+          return [bytes, typeof stored === 'string' ? stored : ''] as const;
         },
         [undefined, ''] as const,
       );
       reply.type('application/json; charset=utf-8');
+      const found = head === undefined ? undefined : await storedAnswerOf(spec.key, head);
       if (
         found !== undefined &&
         found.meta.key >= mark &&
@@ -229,11 +245,9 @@ export async function beginRead(
         tag: tagged,
         etag: answerTag(json),
       };
-      await cacheSafely(
-        'write',
-        () => deps.cache.setBytes(spec.key, storedAnswer(meta, json), spec.ttlSeconds),
-        undefined,
-      );
+      const stored = storedAnswer(meta, json);
+      await cacheSafely('write', () => deps.cache.setBytes(spec.key, stored, spec.ttlSeconds), undefined);
+      deps.bodies.put(spec.key, meta.etag, stored.subarray(stored.indexOf(0x0a) + 1));
       return reply.header('etag', meta.etag).send(json);
     },
   };
