@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 
@@ -8,7 +10,8 @@ import helmet from 'helmet';
  * entry never tell their target where the reader came from), and HSTS for HTTPS deployments.
  * /docs (Swagger UI) sends its own, stricter policy with the hashes of its inline code.
  * `imageOrigins`: where else images may come from (the S3 store's signed links: signedLinkOrigin).
- * helmet's middleware is built once: its headers are the same on every answer.
+ * Its headers are the same on every answer: helmet's middleware runs once, at start, and each
+ * answer takes the headers it set (helmetHeaders).
  */
 export function installSecurityHeaders(app: FastifyInstance, imageOrigins: readonly string[] = []): void {
   const secure = helmet({
@@ -30,9 +33,23 @@ export function installSecurityHeaders(app: FastifyInstance, imageOrigins: reado
     // Attachments may come from the S3 store's origin through signed links.
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    secure(request.raw, reply.raw, () => {
-      done();
-    });
+  const headers = helmetHeaders(secure);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
+}
+
+/** The headers a helmet middleware sets, from one run of it against a response that is never sent. */
+function helmetHeaders(middleware: ReturnType<typeof helmet>): Readonly<Record<string, string>> {
+  const request = new IncomingMessage(new Socket());
+  const response = new ServerResponse(request);
+  const run = { finished: false };
+  middleware(request, response, () => (run.finished = true));
+  if (!run.finished) throw new Error('helmet did not set its headers at once');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.getHeaders())) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return Object.freeze(headers);
 }

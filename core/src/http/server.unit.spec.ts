@@ -124,6 +124,9 @@ t.test('every answer carries the browser security headers; nothing may frame a p
     const response = await app.inject({ method: 'GET', url });
     t.equal(response.headers['x-content-type-options'], 'nosniff', url);
     t.equal(response.headers['referrer-policy'], 'no-referrer', url);
+    t.equal(response.headers['x-frame-options'], 'SAMEORIGIN', url);
+    t.equal(response.headers['cross-origin-opener-policy'], 'same-origin', url);
+    t.match(response.headers['strict-transport-security'], /^max-age=\d+; includeSubDomains$/, url);
     t.match(response.headers['content-security-policy'], /default-src 'self'/, url);
     if (!url.startsWith('/docs')) t.match(response.headers['content-security-policy'], /frame-ancestors 'none'/, url);
   }
