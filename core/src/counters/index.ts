@@ -25,6 +25,8 @@ export interface CounterState {
 export interface Counters {
   /** Adds `points` (default 1) to `key`'s count; the new state. */
   add(key: string, points?: number): Promise<CounterState>;
+  /** Adds 1 to the count of each key, in one command to Redis; their new states, in order. */
+  addEach(keys: readonly string[]): Promise<CounterState[]>;
   /** The key's state; undefined when nothing was counted in its window. */
   get(key: string): Promise<CounterState | undefined>;
   delete(key: string): Promise<void>;
@@ -55,12 +57,33 @@ export function createCounters(options: CountersOptions): Counters {
       return call(local);
     }
   };
+  const addEach = async (keys: readonly string[]): Promise<CounterState[]> => {
+    const one = async (limiter: RateLimiterAbstract) =>
+      Promise.all(keys.map(async (key) => state(await limiter.penalty(key, 1))));
+    if (connection === undefined) return one(local);
+    try {
+      return await connection.breaker.run(async () => {
+        const counted = await countEach(
+          connection.redis,
+          keys.map((key) => `${options.keyPrefix}:${key}`),
+          settings.duration,
+        );
+        return keys.map((_, i) => ({
+          count: Number(counted[2 * i]),
+          msBeforeReset: Math.max(0, Number(counted[2 * i + 1])),
+        }));
+      });
+    } catch {
+      return one(local);
+    }
+  };
   const state = (result: RateLimiterRes): CounterState => ({
     count: result.consumedPoints,
     msBeforeReset: Math.max(0, result.msBeforeNext),
   });
   return {
     add: async (key, points = 1) => state(await use((limiter) => limiter.penalty(key, points))),
+    addEach,
     get: async (key) => {
       const result = await use((limiter) => limiter.get(key));
       return result === null ? undefined : state(result);
@@ -69,4 +92,34 @@ export function createCounters(options: CountersOptions): Counters {
       await use((limiter) => limiter.delete(key));
     },
   };
+}
+
+/**
+ * Adds 1 to each key's count in one script, as RateLimiterRedis keeps a count (an integer that
+ * expires with its window, which the first count of the window starts), so that `get` and
+ * `delete` read and clear what it counts. Answers count and milliseconds left, key after key.
+ */
+const countEachScript = `
+local counted = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', ARGV[1], 'NX')
+  counted[2 * i - 1] = redis.call('INCRBY', key, 1)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 then
+    redis.call('EXPIRE', key, ARGV[1])
+    ttl = 1000 * ARGV[1]
+  end
+  counted[2 * i] = ttl
+end
+return counted`;
+
+type CountingRedis = RedisConnection['redis'] & {
+  mindflowCountEach?: (keyCount: number, ...args: (string | number)[]) => Promise<number[]>;
+};
+
+async function countEach(redis: CountingRedis, keys: readonly string[], windowSeconds: number): Promise<number[]> {
+  if (redis.mindflowCountEach === undefined) redis.defineCommand('mindflowCountEach', { lua: countEachScript });
+  const count = redis.mindflowCountEach;
+  if (count === undefined) throw new Error('the counting script is not defined');
+  return count.call(redis, keys.length, ...keys, windowSeconds);
 }

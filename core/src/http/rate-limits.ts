@@ -90,19 +90,17 @@ export function installRateLimits(scope: HttpServer, options: RateLimitOptions):
   scope.addHook('onRequest', async (request, reply) => {
     const caller = await options.auth.callerOf(request);
     const budgets = budgetsOf(request, caller);
-    const counting = Promise.all(
-      budgets.map(async ({ key, max }) => {
-        const state = await counters.add(key);
-        return {
-          max,
-          over: state.count > max,
-          left: max - state.count,
-          resetSeconds: Math.ceil(state.msBeforeReset / 1000),
-        };
-      }),
-    );
+    const counting = counters.addEach(budgets.map((budget) => budget.key));
     options.alongside?.(request, caller);
-    const counted = await counting;
+    const counted = (await counting).map((state, i) => {
+      const max = budgets[i]?.max ?? 0;
+      return {
+        max,
+        over: state.count > max,
+        left: max - state.count,
+        resetSeconds: Math.ceil(state.msBeforeReset / 1000),
+      };
+    });
     // A spent budget speaks for both (the one that resets last, when both are: a retry before
     // it would be refused), else the one with the fewest requests left.
     const speaks = (a: (typeof counted)[number], b: (typeof counted)[number]) =>
