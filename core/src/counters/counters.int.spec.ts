@@ -71,6 +71,35 @@ t.test('in Redis', async (t) => {
     t.equal(await connection.redis.get(`${keyPrefix}:${key}`), '2');
     const ttl = await connection.redis.pttl(`${keyPrefix}:${key}`);
     t.ok(ttl > 58_000 && ttl <= 60_000, 'expiring with the window');
+    await connection.redis.script('FLUSH');
+    t.same(
+      (await each.addEach([key])).map((state) => state.count),
+      [3],
+      'and once Redis has forgotten the script',
+    );
+    t.equal(await connection.redis.get(`${keyPrefix}:${key}`), '3');
+  });
+  t.test('the first count of a client in the same turn as its other commands', async (t) => {
+    // The client sends the commands of one turn as one pipeline: the counters' script must not
+    // break it (a command added to the client meanwhile did: ioredis #1931).
+    const fresh = connectRedis(testEngines().redis, silentLogger());
+    t.teardown(fresh.close);
+    const each = createCounters({ redis: fresh, keyPrefix: uniqueName('count'), windowSeconds: 60 });
+    const key = uniqueName('k');
+    await fresh.redis.set(key, 'v');
+    const answers = await Promise.all([
+      fresh.redis.get(key),
+      each.addEach([uniqueName('a')]),
+      fresh.redis.get(key),
+      each.addEach([uniqueName('b')]),
+    ]);
+    t.same(answers, [
+      'v',
+      [{ count: 1, msBeforeReset: answers[1][0]?.msBeforeReset }],
+      'v',
+      [{ count: 1, msBeforeReset: answers[3][0]?.msBeforeReset }],
+    ]);
+    t.equal(await fresh.redis.get(key), 'v', 'the client still answers');
   });
 });
 

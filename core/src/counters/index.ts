@@ -7,6 +7,7 @@ import {
   type RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { RedisConnection } from '../redis/index.js';
+import { redisScript, runScript } from '../redis/scripts.js';
 
 /** A key's count in its current window. */
 export interface CounterState {
@@ -99,7 +100,7 @@ export function createCounters(options: CountersOptions): Counters {
  * expires with its window, which the first count of the window starts), so that `get` and
  * `delete` read and clear what it counts. Answers count and milliseconds left, key after key.
  */
-const countEachScript = `
+const countEachScript = redisScript(`
 local counted = {}
 for i, key in ipairs(KEYS) do
   redis.call('SET', key, 0, 'EX', ARGV[1], 'NX')
@@ -111,15 +112,8 @@ for i, key in ipairs(KEYS) do
   end
   counted[2 * i] = ttl
 end
-return counted`;
+return counted`);
 
-type CountingRedis = RedisConnection['redis'] & {
-  mindflowCountEach?: (keyCount: number, ...args: (string | number)[]) => Promise<number[]>;
-};
-
-async function countEach(redis: CountingRedis, keys: readonly string[], windowSeconds: number): Promise<number[]> {
-  if (redis.mindflowCountEach === undefined) redis.defineCommand('mindflowCountEach', { lua: countEachScript });
-  const count = redis.mindflowCountEach;
-  if (count === undefined) throw new Error('the counting script is not defined');
-  return count.call(redis, keys.length, ...keys, windowSeconds);
+async function countEach(redis: RedisConnection['redis'], keys: readonly string[], windowSeconds: number) {
+  return (await runScript(redis, countEachScript, keys, [windowSeconds])) as number[];
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/index.js';
 import type { RedisConnection } from '../redis/index.js';
+import { redisScript, runScript } from '../redis/scripts.js';
 import { liveChannel, liveRegistryKey, userOfLiveChannel, type LiveHub, type LiveUpdate } from './types.js';
 
 // The registry scripts read the server's clock (TIME), so that processes whose clocks differ
@@ -20,41 +21,22 @@ const imAlive = `
     local mine = string.match(ARGV[#ARGV - 2], '^(.-)/')
     redis.call('SET', ARGV[#ARGV] .. mine, '1', 'PX', ARGV[#ARGV - 1])`;
 const scripts = {
-  mindflowLiveOpen: `${now}${imAlive}
+  open: redisScript(`${now}${imAlive}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
     if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return 1`,
+    return 1`),
   // Added again if it was dropped meanwhile (its instance's key lapsed while Redis was slow): a
   // stream's touches and its close come from one process, in order, so none follows its close.
-  mindflowLiveTouch: `${now}${imAlive}
+  touch: redisScript(`${now}${imAlive}
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
-    return 1`,
-  mindflowLiveCount: `${now}
+    return 1`),
+  count: redisScript(`${now}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
-    return redis.call('ZCARD', KEYS[1])`,
+    return redis.call('ZCARD', KEYS[1])`),
 } as const;
-
-type ScriptedRedis = Redis & {
-  mindflowLiveOpen(
-    key: string,
-    cap: number,
-    staleMs: number,
-    member: string,
-    aliveMs: number,
-    alivePrefix: string,
-  ): Promise<number>;
-  mindflowLiveTouch(
-    key: string,
-    staleMs: number,
-    member: string,
-    aliveMs: number,
-    alivePrefix: string,
-  ): Promise<number>;
-  mindflowLiveCount(key: string, alivePrefix: string): Promise<number>;
-};
 
 /** `live:instance:{id}`: present while the hub instance `id` lives (renewed every third of its life). */
 const alivePrefix = 'live:instance:';
@@ -84,7 +66,7 @@ export function createRedisHub(
   /** How long this instance's alive key outlives its last renewal. */
   aliveMs = 5_000,
 ): LiveHub {
-  const client = connection.redis as ScriptedRedis;
+  const client = connection.redis;
   const aliveKey = `${alivePrefix}${randomUUID()}`;
   const member = (connectionId: string) => `${aliveKey.slice(alivePrefix.length)}/${connectionId}`;
   let renewing: NodeJS.Timeout | undefined;
@@ -101,7 +83,6 @@ export function createRedisHub(
         .catch((error: unknown) => logger.debug({ err: error }, 'live updates: alive key not renewed'));
     }, aliveMs / 3).unref();
   };
-  for (const [name, lua] of Object.entries(scripts)) client.defineCommand(name, { numberOfKeys: 1, lua });
   const listeners = new Map<string, Set<{ deliver: (update: LiveUpdate) => void; lost: () => void }>>();
   let subscriber: Redis | undefined;
 
@@ -165,21 +146,33 @@ export function createRedisHub(
     },
     async open(userId, connectionId, cap, staleMs) {
       const opened = await connection.breaker.run(() =>
-        client.mindflowLiveOpen(liveRegistryKey(userId), cap, staleMs, member(connectionId), aliveMs, alivePrefix),
+        runScript(
+          client,
+          scripts.open,
+          [liveRegistryKey(userId)],
+          [cap, staleMs, member(connectionId), aliveMs, alivePrefix],
+        ),
       );
       keepAlive();
-      return opened === 1;
+      return Number(opened) === 1;
     },
     async touch(userId, connectionId, staleMs) {
       await connection.breaker.run(() =>
-        client.mindflowLiveTouch(liveRegistryKey(userId), staleMs, member(connectionId), aliveMs, alivePrefix),
+        runScript(
+          client,
+          scripts.touch,
+          [liveRegistryKey(userId)],
+          [staleMs, member(connectionId), aliveMs, alivePrefix],
+        ),
       );
     },
     async close(userId, connectionId) {
       await connection.breaker.run(() => client.zrem(liveRegistryKey(userId), member(connectionId)));
     },
     async openCount(userId) {
-      return connection.breaker.run(() => client.mindflowLiveCount(liveRegistryKey(userId), alivePrefix));
+      return Number(
+        await connection.breaker.run(() => runScript(client, scripts.count, [liveRegistryKey(userId)], [alivePrefix])),
+      );
     },
     async shutdown() {
       const sub = subscriber;
