@@ -111,7 +111,7 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
   });
 
   t.test(
-    "a process that dies frees its streams' places once its alive key lapses, not once they go stale",
+    "a process that dies frees its streams' places once its place among the living lapses, not once they go stale",
     async (t) => {
       const connections = [
         connectRedis(testEngines().redis, silentLogger()),
@@ -133,7 +133,7 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
       t.notOk(await a.open(user, 'three', 2, stale), 'the cap holds across processes');
       await sleep(aliveMs + 500);
       t.notOk(await a.open(user, 'three', 2, stale), 'while the process lives, past its alive time');
-      // As a killed process: its connection gone at once, nothing renews its alive key.
+      // As a killed process: its connection gone at once, nothing renews its place among the living.
       doomed.redis.disconnect();
       const freed = await waitFor(
         async () => ((await a.open(user, 'three', 2, stale)) ? true : undefined),
@@ -146,10 +146,10 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
   );
 
   t.test(
-    'a living stream dropped because its alive key lapsed (Redis slow) counts again from its next touch',
+    'a living stream dropped because its place among the living lapsed (Redis slow) counts again from its next touch',
     async (t) => {
       const connection = connectRedis(testEngines().redis, silentLogger());
-      // Alive for a minute: its timer does not set the key again while the test looks.
+      // Alive for a minute: its timer does not renew it again while the test looks.
       const hub = createRedisHub(connection, silentLogger(), 'mindflow-live', 60_000);
       t.teardown(async () => {
         await hub.shutdown();
@@ -157,9 +157,9 @@ t.test('Redis hub (two processes on one Redis)', async (t) => {
       });
       const user = randomUUID();
       t.ok(await hub.open(user, 'kept', 2, 60_000));
-      // What a lapse looks like: the hub's alive key (named by its streams' prefix) is gone.
+      // What a lapse looks like: the hub (named by its streams' prefix) is gone from the living.
       const [registered = ''] = await connection.redis.zrange(`ws:user:${user}`, 0, -1);
-      t.equal(await connection.redis.del(`live:instance:${registered.split('/')[0] ?? ''}`), 1, 'the key lapses');
+      t.equal(await connection.redis.zrem('live:instances', registered.split('/')[0] ?? ''), 1, 'its place lapses');
       t.equal(await hub.openCount(user), 0, 'dropped');
       await hub.touch(user, 'kept', 60_000);
       t.equal(await hub.openCount(user), 1, 'counted again');

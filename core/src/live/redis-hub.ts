@@ -6,20 +6,22 @@ import { redisScript, runScript } from '../redis/scripts.js';
 import { liveChannel, liveRegistryKey, userOfLiveChannel, type LiveHub, type LiveUpdate } from './types.js';
 
 // The registry scripts read the server's clock (TIME), so that processes whose clocks differ
-// agree on when a stream went stale.
+// agree on when a stream went stale. Every key they touch is declared: KEYS[1] the user's
+// registry, KEYS[2] the living instances (liveInstancesKey).
 const now = `local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
-// A stream registered by an instance whose alive key is gone (its process died: nothing renews
-// the key) no longer counts, stale or not. The last argument is the alive keys' prefix; the
-// one before it, how long an alive key lasts.
+// A stream registered by an instance that stopped renewing its place among the living (its
+// process died) no longer counts, stale or not.
 const dropDead = `
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
     for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
       local instance = string.match(member, '^(.-)/')
-      if instance and redis.call('EXISTS', ARGV[#ARGV] .. instance) == 0 then redis.call('ZREM', KEYS[1], member) end
+      if instance and not redis.call('ZSCORE', KEYS[2], instance) then redis.call('ZREM', KEYS[1], member) end
     end`;
-// The instance registering or touching a stream (its member's prefix) is alive: its key is set.
+// The instance registering or touching a stream (its member's prefix, the second to last
+// argument) lives for the last argument's milliseconds more.
 const imAlive = `
-    local mine = string.match(ARGV[#ARGV - 2], '^(.-)/')
-    redis.call('SET', ARGV[#ARGV] .. mine, '1', 'PX', ARGV[#ARGV - 1])`;
+    local mine = string.match(ARGV[#ARGV - 1], '^(.-)/')
+    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[#ARGV]), mine)`;
 const scripts = {
   open: redisScript(`${now}${imAlive}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
@@ -27,7 +29,7 @@ const scripts = {
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
     return 1`),
-  // Added again if it was dropped meanwhile (its instance's key lapsed while Redis was slow): a
+  // Added again if it was dropped meanwhile (its instance lapsed while Redis was slow): a
   // stream's touches and its close come from one process, in order, so none follows its close.
   touch: redisScript(`${now}${imAlive}
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
@@ -36,10 +38,14 @@ const scripts = {
   count: redisScript(`${now}
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)${dropDead}
     return redis.call('ZCARD', KEYS[1])`),
+  // The instance (ARGV[1]) lives for ARGV[2] milliseconds more.
+  renew: redisScript(`${now}
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+    return 1`),
 } as const;
 
-/** `live:instance:{id}`: present while the hub instance `id` lives (renewed every third of its life). */
-const alivePrefix = 'live:instance:';
+/** `live:instances`: each living hub instance, scored with when it stops counting as alive (server ms). */
+const liveInstancesKey = 'live:instances';
 
 /**
  * The hub across processes and nodes: updates go through Redis pub/sub (channel
@@ -47,11 +53,11 @@ const alivePrefix = 'live:instance:';
  * open streams is the sorted set `ws:user:{id}` (connection id → when it goes stale).
  *
  * Each registered stream is `{instance}/{connection id}`, the instance being this hub's, whose
- * alive key `live:instance:{instance}` each open and touch sets, and a timer renews from the
- * first open until shutdown (which deletes it): when its process dies, the key lapses within
- * `aliveMs` and the streams it held stop counting against their users' caps then, not once
- * they go stale (three heartbeats). A stream dropped while its process lives (the key lapsed
- * while Redis was slow) is registered again by its next touch.
+ * place among the living (`live:instances`, scored with when it lapses) each open and touch
+ * renews, and a timer too from the first open until shutdown (which removes it): when its
+ * process dies, the place lapses within `aliveMs` and the streams it held stop counting against
+ * their users' caps then, not once they go stale (three heartbeats). A stream dropped while its
+ * process lives (its place lapsed while Redis was slow) is registered again by its next touch.
  *
  * Pub/sub delivers at most once: a message published while the subscriber connection is down
  * is gone. So when that connection drops, every stream listening here is told (`lost`) and
@@ -63,12 +69,12 @@ export function createRedisHub(
   logger: Logger,
   /** The subscriber connection's name (CLIENT LIST). */
   subscriberName = 'mindflow-live',
-  /** How long this instance's alive key outlives its last renewal. */
+  /** How long this instance counts as alive after its last renewal. */
   aliveMs = 5_000,
 ): LiveHub {
   const client = connection.redis;
-  const aliveKey = `${alivePrefix}${randomUUID()}`;
-  const member = (connectionId: string) => `${aliveKey.slice(alivePrefix.length)}/${connectionId}`;
+  const instance = randomUUID();
+  const member = (connectionId: string) => `${instance}/${connectionId}`;
   let renewing: NodeJS.Timeout | undefined;
   let stopped = false;
   /**
@@ -78,9 +84,9 @@ export function createRedisHub(
   const keepAlive = () => {
     if (renewing !== undefined || stopped) return;
     renewing = setInterval(() => {
-      client
-        .set(aliveKey, '1', 'PX', aliveMs)
-        .catch((error: unknown) => logger.debug({ err: error }, 'live updates: alive key not renewed'));
+      runScript(client, scripts.renew, [liveInstancesKey], [instance, aliveMs]).catch((error: unknown) =>
+        logger.debug({ err: error }, 'live updates: this instance not renewed among the living'),
+      );
     }, aliveMs / 3).unref();
   };
   const listeners = new Map<string, Set<{ deliver: (update: LiveUpdate) => void; lost: () => void }>>();
@@ -149,8 +155,8 @@ export function createRedisHub(
         runScript(
           client,
           scripts.open,
-          [liveRegistryKey(userId)],
-          [cap, staleMs, member(connectionId), aliveMs, alivePrefix],
+          [liveRegistryKey(userId), liveInstancesKey],
+          [cap, staleMs, member(connectionId), aliveMs],
         ),
       );
       keepAlive();
@@ -161,8 +167,8 @@ export function createRedisHub(
         runScript(
           client,
           scripts.touch,
-          [liveRegistryKey(userId)],
-          [staleMs, member(connectionId), aliveMs, alivePrefix],
+          [liveRegistryKey(userId), liveInstancesKey],
+          [staleMs, member(connectionId), aliveMs],
         ),
       );
     },
@@ -171,7 +177,9 @@ export function createRedisHub(
     },
     async openCount(userId) {
       return Number(
-        await connection.breaker.run(() => runScript(client, scripts.count, [liveRegistryKey(userId)], [alivePrefix])),
+        await connection.breaker.run(() =>
+          runScript(client, scripts.count, [liveRegistryKey(userId), liveInstancesKey], []),
+        ),
       );
     },
     async shutdown() {
@@ -184,7 +192,7 @@ export function createRedisHub(
       clearInterval(renewing);
       renewing = undefined;
       // What this instance still registered stops counting at once.
-      await connection.breaker.run(() => client.del(aliveKey)).catch(() => undefined);
+      await connection.breaker.run(() => client.zrem(liveInstancesKey, instance)).catch(() => undefined);
     },
   };
 }
