@@ -31,6 +31,7 @@ export function createRedisCache(connection: Pick<RedisConnection, 'redis' | 'br
     },
     getBytes: async (keys, upTo) => {
       if (keys.length === 0) return [];
+      if (upTo !== undefined && upTo < 1) throw new RangeError(`cache: upTo must be 1 or more, not ${String(upTo)}`);
       if (upTo === undefined) {
         const values = await breaker.run(() => redis.mgetBuffer(...keys));
         return values.map((bytes) => bytes ?? undefined);

@@ -86,3 +86,16 @@ t.test('an erasure waits for a command inside the fence, and the next command is
   await erasure;
   t.equal(await enterAndCommit(userId), 'erased');
 });
+
+t.test('the fence refuses a transaction whose snapshot would hide the erasure it waited for', async (t) => {
+  for (const level of ['repeatable read', 'serializable'] as const) {
+    await t.rejects(
+      db
+        .transaction()
+        .setIsolationLevel(level)
+        .execute((trx) => enterUserFence(trx, randomUUID())),
+      /needs read committed/,
+      level,
+    );
+  }
+});

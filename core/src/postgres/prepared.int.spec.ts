@@ -99,6 +99,11 @@ t.test('which texts are named: often run, with parameters, short, and no more th
     'select * from t where a = $1',
     'select "t".* from t where a = $1',
     'insert into t values ($1) returning *',
+    'select "s"."t".* from s.t where a = $1',
+    'select s.t.* from s.t where a = $1',
+    'select (t).* from t where a = $1',
+    'delete from t where a = $1 returning "t".*;',
+    'select\n  *\nfrom t where a = $1',
   ])
     t.equal(fresh(text), undefined, `unnamed: ${text}`);
   t.match(fresh('select count(*) from t where a = $1'), /^mf_/, 'count(*) is named');

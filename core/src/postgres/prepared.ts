@@ -18,11 +18,12 @@ export const defaultPreparedStatements: PreparedStatementOptions = Object.freeze
 });
 
 /**
- * A `*` in a select list or a `returning` (`select *`, `select "t".*`, `returning *`): a result
- * whose columns are the table's, so a migration that adds a column changes its type. Not the
- * `*` of `count(*)`. (A multiplication written ` * ` is taken for one too: it only stays unnamed.)
+ * A `*` in a select list or a `returning` (`select *`, `select "t".*`, `s.t.*`, `(t).*`,
+ * `returning *`): a result whose columns are the table's, so a migration that adds a column
+ * changes its type. Not the `*` of `count(*)`. (A multiplication written ` * ` is taken for one
+ * too: it only stays unnamed.)
  */
-const starColumns = /(?:^|[\s,])(?:"[^"]*"\.|\w+\.)?\*(?=[\s,]|$)/;
+const starColumns = /(?:^|[\s,])(?:(?:"(?:[^"]|"")*"|\w+|\([^)]*\))\.)*\*(?=[\s,;)]|::|$)/;
 
 /**
  * Names the statements run often: PostgreSQL then parses and plans each once per connection (a

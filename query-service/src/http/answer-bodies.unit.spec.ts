@@ -17,14 +17,21 @@ t.test('a kept body is a copy: the buffer it came from may change', async (t) =>
   const read = Buffer.from('socket bytes');
   bodies.put('page', '"a"', read.subarray(0, 6));
   read.fill(0);
-  t.equal(bodies.get('page', '"a"')?.toString(), 'socket');
+  const kept = bodies.get('page', '"a"');
+  t.equal(kept?.toString(), 'socket');
+  t.equal(kept?.buffer.byteLength, 6, "in memory of its own, not a slice of Node's shared pool");
 });
 
-t.test('bounded in bytes: the least lately stored go first; none larger than a sixteenth', async (t) => {
-  const bodies = answerBodies(1_600);
-  for (let i = 0; i < 20; i++) bodies.put(`page${String(i)}`, '"e"', Buffer.alloc(100, i));
-  const kept = Array.from({ length: 20 }, (_, i) => bodies.get(`page${String(i)}`, '"e"') !== undefined);
-  t.same(kept, [...Array<boolean>(4).fill(false), ...Array<boolean>(16).fill(true)], 'the 16 last');
-  bodies.put('large', '"e"', Buffer.alloc(101));
-  t.equal(bodies.get('large', '"e"'), undefined);
-});
+t.test(
+  'bounded in bytes, keys and entries counted: the least lately stored go first; none past a sixteenth',
+  async (t) => {
+    // An entry counts its body, twice its key's length and 128 bytes: 100 + 6 + 128 here.
+    const bodies = answerBodies(16 * 234);
+    const key = (i: number) => `p${String(i).padStart(2, '0')}`;
+    for (let i = 0; i < 20; i++) bodies.put(key(i), '"e"', Buffer.alloc(100, i));
+    const kept = Array.from({ length: 20 }, (_, i) => bodies.get(key(i), '"e"') !== undefined);
+    t.same(kept, [...Array<boolean>(4).fill(false), ...Array<boolean>(16).fill(true)], 'the 16 last');
+    bodies.put('large', '"e"', Buffer.alloc(235));
+    t.equal(bodies.get('large', '"e"'), undefined);
+  },
+);

@@ -247,7 +247,10 @@ export async function beginRead(
       };
       const stored = storedAnswer(meta, json);
       await cacheSafely('write', () => deps.cache.setBytes(spec.key, stored, spec.ttlSeconds), undefined);
-      deps.bodies.put(spec.key, meta.etag, stored.subarray(stored.indexOf(0x0a) + 1));
+      // Kept only when a hit's head would not hold it all.
+      if (stored.length >= answerHeadBytes) {
+        deps.bodies.put(spec.key, meta.etag, stored.subarray(stored.indexOf(0x0a) + 1));
+      }
       return reply.header('etag', meta.etag).send(json);
     },
   };
