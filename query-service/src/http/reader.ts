@@ -174,19 +174,20 @@ export async function beginRead(
     }
   };
   /**
-   * The stored answer whose head is `head`: its body is the rest of the head when the head holds
-   * all of it, else this process's copy of the body under that ETag, else read whole from the
-   * cache (one more round trip) and kept. Undefined when the bytes are not an answer.
+   * The body of the stored answer whose head is `head`, once that head was found still right:
+   * the rest of the head when it holds all of it, else this process's copy under the head's
+   * ETag, else read whole from the cache (one more round trip) and kept. Undefined when the
+   * whole answer read is another than the head's (stored meanwhile): a miss.
    */
-  const storedAnswerOf = async (key: string, head: Buffer) => {
-    const found = readStoredAnswer(head);
-    if (head.length < answerHeadBytes) return found;
-    const kept = found === undefined ? undefined : deps.bodies.get(key, found.meta.etag);
-    if (found !== undefined && kept !== undefined) return { meta: found.meta, json: kept };
+  const bodyOf = async (key: string, head: Buffer, found: { meta: AnswerMeta; json: Buffer }) => {
+    if (head.length < answerHeadBytes) return found.json;
+    const kept = deps.bodies.get(key, found.meta.etag);
+    if (kept !== undefined) return kept;
     const [bytes] = await cacheSafely('read', () => deps.cache.getBytes([key]), [undefined]);
     const all = bytes === undefined ? undefined : readStoredAnswer(bytes);
-    if (all !== undefined) deps.bodies.put(key, all.meta.etag, all.json);
-    return all;
+    if (all?.meta.etag !== found.meta.etag) return undefined;
+    deps.bodies.put(key, all.meta.etag, all.json);
+    return all.json;
   };
   const reader: Reader = {
     caller,
@@ -220,16 +221,20 @@ export async function beginRead(
         [undefined, ''] as const,
       );
       reply.type('application/json; charset=utf-8');
-      const found = head === undefined ? undefined : await storedAnswerOf(spec.key, head);
-      if (
+      // Still right is decided from the head alone: a stale answer's body is never read.
+      const found = head === undefined ? undefined : readStoredAnswer(head);
+      const body =
+        head !== undefined &&
         found !== undefined &&
         found.meta.key >= mark &&
         found.meta.key >= floor &&
         found.meta.tag === (tag?.(found.meta.timezone) ?? null)
-      ) {
+          ? await bodyOf(spec.key, head, found)
+          : undefined;
+      if (found !== undefined && body !== undefined) {
         deps.cacheLookups.inc({ cache: spec.name, result: 'hit', read });
         reflect(found.meta.position);
-        return reply.header('etag', found.meta.etag).send(found.json);
+        return reply.header('etag', found.meta.etag).send(body);
       }
       deps.cacheLookups.inc({ cache: spec.name, result: 'miss', read });
       const point = await reader.point();
